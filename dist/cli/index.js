@@ -1,0 +1,1 @@
+var a={};console.log("checkmarx-auth");

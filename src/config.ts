@@ -1,0 +1,211 @@
+// Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
+// Every problem is an InputError that names the input, raised before any request.
+
+import { X509Certificate } from 'node:crypto';
+import { locateEndpoint, type Endpoint } from './endpoints.ts';
+import { InputError } from './errors.ts';
+import { secretValues, type RawInputs } from './inputs.ts';
+import {
+  CXONE_DEFAULT_CLIENT_ID,
+  GRANT_CREDENTIALS,
+  PRODUCT_NAMES,
+  PRODUCTS,
+  type GrantType,
+  type ProductName,
+  type ProductProfile,
+} from './products.ts';
+
+export interface GrantPlan {
+  readonly profile: ProductProfile;
+  readonly grantType: GrantType;
+  readonly endpoint: Endpoint;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly apiKey?: string;
+  readonly scope?: string;
+}
+
+export interface TransportOptions {
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** Extra PEM certificates trusted besides the default ones. */
+  readonly caCerts?: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+export interface Settings {
+  readonly plan: GrantPlan;
+  readonly transport: TransportOptions;
+  readonly exportEnv: boolean;
+  readonly envName: string;
+  /** Things the user should know before the request is sent (cleartext, no TLS checks). */
+  readonly warnings: readonly string[];
+  readonly secrets: readonly string[];
+}
+
+export interface ConfigDeps {
+  readonly readFile: (path: string) => string;
+}
+
+export function resolveSettings(values: RawInputs, deps: ConfigDeps): Settings {
+  const plan = resolvePlan(values);
+  const transport = resolveTransport(values, deps);
+  return {
+    plan,
+    transport,
+    exportEnv: parseBoolean(values, 'export-env', true),
+    envName: parseEnvName(values['env-name'] ?? 'CX_ACCESS_TOKEN'),
+    warnings: warningsFor(plan, transport),
+    secrets: secretValues(values),
+  };
+}
+
+export function resolvePlan(values: RawInputs): GrantPlan {
+  const profile = parseProduct(values.product);
+  const grantType = pickGrantType(profile, values);
+  requireCredentials(profile, grantType, values);
+  const endpoint = locateEndpoint(profile, values, grantType);
+  const clientId = values['client-id'] ?? endpoint.credentialClientId ?? profile.defaultClientId ?? CXONE_DEFAULT_CLIENT_ID;
+  const clientSecret =
+    values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
+  return {
+    profile,
+    grantType,
+    endpoint,
+    clientId,
+    ...definedOnly({
+      clientSecret,
+      username: values.username,
+      password: values.password,
+      apiKey: values['api-key'],
+      scope: values.scope ?? profile.defaultScope,
+    }),
+  };
+}
+
+function parseProduct(value: string | undefined): ProductProfile {
+  if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+  const profile = PRODUCTS[value.toLowerCase() as ProductName];
+  if (!profile) throw new InputError('product', `'${value}' is not one of: ${PRODUCT_NAMES.join(', ')}.`);
+  return profile;
+}
+
+/** The explicit grant type, else the first the product allows whose credentials were given. */
+function pickGrantType(profile: ProductProfile, values: RawInputs): GrantType {
+  const explicit = values['grant-type'];
+  if (explicit) {
+    const grantType = profile.grantTypes.find((g) => g === explicit.toLowerCase());
+    if (!grantType) {
+      throw new InputError('grant-type', `'${explicit}' is not supported by '${profile.name}'; use ${profile.grantTypes.join(' or ')}.`);
+    }
+    return grantType;
+  }
+  const given = (g: GrantType) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
+  return profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]!;
+}
+
+function requireCredentials(profile: ProductProfile, grantType: GrantType, values: RawInputs): void {
+  for (const name of GRANT_CREDENTIALS[grantType]) {
+    if (values[name] !== undefined) continue;
+    const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
+    if (!hasDefault) {
+      throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'.`);
+    }
+  }
+}
+
+function resolveTransport(values: RawInputs, deps: ConfigDeps): TransportOptions {
+  const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
+  return {
+    timeoutMs: parseNumber(values, 'timeout-seconds', 30, { min: 0.001, max: 3600 }) * 1000,
+    maxAttempts: parseNumber(values, 'max-attempts', 3, { min: 1, max: 10, integer: true }),
+    insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify', false),
+    ...(caCerts ? { caCerts } : {}),
+  };
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** `ca-cert` is PEM text or the path of a PEM file; every certificate in it must parse. */
+export function readCaCerts(value: string, deps: ConfigDeps): string[] {
+  const isPem = value.includes('-----BEGIN');
+  let text = value;
+  if (!isPem) {
+    try {
+      text = deps.readFile(value);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new InputError('ca-cert', `cannot read the file '${value}' (${code}); give PEM text or the path of a PEM file.`);
+    }
+  }
+  const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+  const where = isPem ? 'the PEM text' : `the file '${value}'`;
+  if (certs.length === 0) throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+  certs.forEach((pem, index) => {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+    }
+  });
+  return certs;
+}
+
+function warningsFor(plan: GrantPlan, transport: TransportOptions): string[] {
+  const warnings: string[] = [];
+  if (plan.endpoint.tokenUrl.startsWith('http://')) {
+    warnings.push(
+      `The token endpoint ${plan.endpoint.tokenUrl} uses http://: credentials and the token travel in cleartext. Use https:// unless this network is trusted.`,
+    );
+  }
+  if (transport.insecureSkipTlsVerify) {
+    warnings.push(
+      'insecure-skip-tls-verify is true: TLS certificates are not checked, so anyone on the network path can read the credentials. Prefer ca-cert.',
+    );
+  }
+  return warnings;
+}
+
+const TRUE_WORDS = ['true', 'yes', '1', 'on'];
+const FALSE_WORDS = ['false', 'no', '0', 'off'];
+
+function parseBoolean(values: RawInputs, name: string, fallback: boolean): boolean {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  if (TRUE_WORDS.includes(value.toLowerCase())) return true;
+  if (FALSE_WORDS.includes(value.toLowerCase())) return false;
+  throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
+}
+
+interface NumberRule {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+}
+
+function parseNumber(values: RawInputs, name: string, fallback: number, rule: NumberRule): number {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
+    throw new InputError(name, `'${value}' is not ${kind}; use ${kind} from ${rule.min} to ${rule.max}.`);
+  }
+  if (number < rule.min || number > rule.max) {
+    throw new InputError(name, `${value} is out of range; use ${kind} from ${rule.min} to ${rule.max}.`);
+  }
+  return number;
+}
+
+function parseEnvName(value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
+  }
+  return value;
+}
+
+function definedOnly<T extends Record<string, unknown>>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

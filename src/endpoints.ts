@@ -1,0 +1,174 @@
+// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
+// of hosting; the product table says which applies.
+
+import { InputError } from './errors.ts';
+import type { RawInputs } from './inputs.ts';
+import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
+import {
+  CXONE_REGIONS,
+  DEFAULT_REGION,
+  SCA_REGIONS,
+  type GrantType,
+  type Hosting,
+  type ProductProfile,
+} from './products.ts';
+
+export interface Endpoint {
+  readonly tokenUrl: string;
+  /** Where the product's REST calls go, as far as it is known before the token arrives. */
+  readonly apiUrl: string;
+  readonly tenant?: string;
+  /** A client id that the credentials themselves name (the API key's `azp`). */
+  readonly credentialClientId?: string;
+}
+
+type Locator = (profile: ProductProfile, values: RawInputs, grantType: GrantType) => Endpoint;
+
+export const LOCATORS: Readonly<Record<Hosting, Locator>> = {
+  'self-hosted': locateSelfHosted,
+  'sca-cloud': locateSca,
+  cxone: locateCxOne,
+};
+
+export function locateEndpoint(profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
+  return LOCATORS[profile.hosting](profile, values, grantType);
+}
+
+function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint {
+  const tokenPath = profile.tokenPath ?? '';
+  const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
+  const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
+  const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
+  if (!root && !tokenUrl) {
+    throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+  }
+  return {
+    tokenUrl: tokenUrl || `${root}${tokenPath}`,
+    apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
+  };
+}
+
+function serverRootOf(tokenUrl: string, tokenPath: string): string | undefined {
+  return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
+}
+
+/** `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server. */
+export function normalizeServerUrl(value: string): string {
+  const url = parseHttpUrl('server-url', value);
+  if (url.search || url.hash) throw new InputError('server-url', 'must not have a query or fragment.');
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/cxrestapi$/i, '').replace(/\/+$/, '');
+  return `${url.origin}${path}`;
+}
+
+function locateSca(profile: ProductProfile, values: RawInputs): Endpoint {
+  const region = pickRegion(values, SCA_REGIONS);
+  const tenant = values.tenant;
+  if (!tenant) throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+  return {
+    tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
+    apiUrl: region.apiUrl,
+    tenant,
+  };
+}
+
+function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
+  const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
+  const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
+  const keyRealm = realmOfClaims(claims);
+  const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
+  if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
+    throw new InputError(
+      'api-key',
+      'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.',
+    );
+  }
+  const iamBase =
+    iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]!));
+  const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
+  if (!tenant) {
+    throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+  }
+  const realmUrl = `${iamBase}/auth/realms/${encodeURIComponent(tenant)}`;
+  const credentialClientId = stringClaim(claims, 'azp');
+  return {
+    tokenUrl: explicitUrl(values, 'token-url') ?? `${realmUrl}/protocol/openid-connect/token`,
+    apiUrl: `${astHostOf(iamBase)}/api`,
+    tenant,
+    ...(credentialClientId ? { credentialClientId } : {}),
+  };
+}
+
+interface Realm {
+  readonly base: string;
+  readonly tenant?: string;
+}
+
+const REALMS_PATH = '/auth/realms/';
+
+/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
+export function realmOfClaims(claims: JwtClaims | undefined): Realm | undefined {
+  if (!claims) return undefined;
+  const aud = claims.aud;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  const fromAud = audiences.find((a): a is string => typeof a === 'string' && a.includes(REALMS_PATH));
+  const iss = stringClaim(claims, 'iss');
+  const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
+  return realmUrl ? splitRealmUrl(realmUrl) : undefined;
+}
+
+function splitRealmUrl(realmUrl: string): Realm | undefined {
+  let url: URL;
+  try {
+    url = new URL(realmUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const at = url.pathname.indexOf(REALMS_PATH);
+  const tenant = decodeURIComponent(url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '');
+  return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
+}
+
+/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
+function parseIamUrl(value: string): Realm {
+  const url = parseHttpUrl('iam-url', value);
+  if (url.pathname.includes(REALMS_PATH)) return splitRealmUrl(url.href)!;
+  return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
+}
+
+/** `https://eu.iam.checkmarx.net` → `https://eu.ast.checkmarx.net`. */
+export function astHostOf(iamBase: string): string {
+  const url = new URL(iamBase);
+  url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
+  return url.origin;
+}
+
+function pickRegion<T>(values: RawInputs, regions: Readonly<Record<string, T>>): T {
+  const name = (values.region ?? DEFAULT_REGION).toLowerCase();
+  const region = regions[name];
+  if (region === undefined) {
+    throw new InputError('region', `'${values.region}' is not one of: ${Object.keys(regions).join(', ')}.`);
+  }
+  return region;
+}
+
+function explicitUrl(values: RawInputs, name: string): string | undefined {
+  const value = values[name];
+  return value === undefined ? undefined : parseHttpUrl(name, value).href;
+}
+
+export function parseHttpUrl(input: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
+  }
+  return url;
+}

@@ -1,0 +1,143 @@
+// Typed errors. A message is built from what the user needs and never from a secret:
+// anything the server or the network said passes through `redact` first.
+
+export const EXIT_TOKEN_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export abstract class CheckmarxAuthError extends Error {
+  abstract readonly exitCode: number;
+}
+
+/** A missing or bad input, found before any request is sent. */
+export class InputError extends CheckmarxAuthError {
+  readonly exitCode = EXIT_USAGE;
+  readonly input: string;
+  constructor(input: string, message: string) {
+    super(`Input '${input}': ${message}`);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
+
+/** How a token request failed; decides retries and hints. */
+export type FailureKind =
+  | 'http' // an HTTP error status with or without an OAuth error body
+  | 'redirect'
+  | 'html' // a web page where JSON was expected
+  | 'bad-response' // not JSON, no access_token, a bad expires_in, too large
+  | 'timeout'
+  | 'tls'
+  | 'network'
+  | 'proxy';
+
+export interface FailureDetails {
+  readonly kind: FailureKind;
+  readonly status?: number;
+  readonly oauthError?: string;
+  readonly description?: string;
+  /** A network error code such as ECONNREFUSED or a TLS code such as SELF_SIGNED_CERT_IN_CHAIN. */
+  readonly code?: string;
+  readonly location?: string;
+  readonly retryAfterMs?: number;
+  readonly detail?: string;
+}
+
+export interface RequestContext {
+  readonly productTitle: string;
+  readonly endpoint: string;
+}
+
+export class TokenRequestError extends CheckmarxAuthError {
+  readonly exitCode = EXIT_TOKEN_FAILED;
+  readonly details: FailureDetails;
+  readonly context: RequestContext;
+  readonly hint: string | undefined;
+  readonly attempts: number;
+  constructor(context: RequestContext, details: FailureDetails, hint: string | undefined, attempts = 1) {
+    super(formatFailure(context, details, hint, attempts));
+    this.name = 'TokenRequestError';
+    this.context = context;
+    this.details = details;
+    this.hint = hint;
+    this.attempts = attempts;
+  }
+
+  get retryable(): boolean {
+    return isRetryable(this.details);
+  }
+
+  withAttempts(attempts: number): TokenRequestError {
+    return new TokenRequestError(this.context, this.details, this.hint, attempts);
+  }
+}
+
+export function isRetryable(details: FailureDetails): boolean {
+  if (details.kind === 'network' || details.kind === 'timeout') return true;
+  const status = details.status;
+  if (status === undefined) return false;
+  return status === 408 || status === 429 || status >= 500;
+}
+
+function formatFailure(
+  context: RequestContext,
+  details: FailureDetails,
+  hint: string | undefined,
+  attempts: number,
+): string {
+  const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
+  if (attempts > 1) parts[0] += ` after ${attempts} attempts`;
+  parts[0] += `: ${describeFailure(details)}.`;
+  if (hint) parts.push(`Hint: ${hint}`);
+  return parts.join(' ');
+}
+
+function describeFailure(details: FailureDetails): string {
+  const status = details.status === undefined ? '' : `HTTP ${details.status}`;
+  const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
+  switch (details.kind) {
+    case 'redirect':
+      return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
+    case 'html':
+      return `${status} an HTML page instead of a JSON token response`;
+    case 'timeout':
+      return details.detail ?? 'timed out';
+    case 'tls':
+    case 'network':
+    case 'proxy':
+      return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+    default:
+      return [status, oauth, details.detail].filter(Boolean).join(' ');
+  }
+}
+
+const MAX_SERVER_TEXT = 300;
+
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const form of secretForms(secrets)) clean = clean.split(form).join('***');
+  if (clean.length > MAX_SERVER_TEXT) clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+  // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+  for (const form of secretForms(secrets)) clean = removeTrailingPrefix(clean, form);
+  return clean;
+}
+
+/** A secret as it may appear: raw, URL-encoded, or form-encoded (spaces as '+'). */
+export function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+function removeTrailingPrefix(text: string, secret: string): string {
+  const body = text.endsWith('…') ? text.slice(0, -1) : text;
+  for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+    if (body.endsWith(secret.slice(0, n))) return `${body.slice(0, -n)}***…`;
+  }
+  return text;
+}

@@ -1,0 +1,31 @@
+// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+
+import { resolveSettings, type ConfigDeps, type Settings } from './config.ts';
+import { secretForms } from './errors.ts';
+import { requestToken, type GrantDeps, type TokenResult } from './grant.ts';
+import { secretValues, type RawInputs } from './inputs.ts';
+
+export interface ExchangeDeps extends GrantDeps, ConfigDeps {
+  /** Tells the log system to hide a value (the runner's `::add-mask::`); a no-op elsewhere. */
+  readonly mask: (value: string) => void;
+}
+
+export interface Exchange {
+  readonly settings: Settings;
+  readonly result: TokenResult;
+}
+
+export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps): Promise<Exchange> {
+  secretForms(secretValues(values)).forEach(deps.mask);
+  const settings = resolveSettings(values, deps);
+  settings.warnings.forEach((warning) => deps.log.warning(warning));
+  const { plan } = settings;
+  deps.log.info(
+    `Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`,
+  );
+  const result = await requestToken(plan, settings.transport, deps);
+  [result.accessToken, result.refreshToken].forEach((token) => token && deps.mask(token));
+  const scope = result.scope ? `, scope '${result.scope}'` : '';
+  deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
+  return { settings, result };
+}

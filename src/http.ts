@@ -1,0 +1,196 @@
+// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
+// trusted both directly and through a proxy's CONNECT tunnel. Retries live in grant.ts.
+
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
+import { getProxyUrl } from '@actions/http-client/lib/proxy';
+import type { FailureDetails } from './errors.ts';
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface HttpOptions {
+  readonly timeoutMs: number;
+  readonly caCerts?: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+  /** Which proxy to use for a URL; defaults to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  readonly proxyFor?: (url: URL) => URL | undefined;
+}
+
+export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
+export class TransportFailure extends Error {
+  readonly details: FailureDetails;
+  constructor(details: FailureDetails) {
+    super(details.detail ?? details.kind);
+    this.name = 'TransportFailure';
+    this.details = details;
+  }
+}
+
+export const postForm: PostForm = async (request, options) => {
+  const url = new URL(request.url);
+  const proxy = (options.proxyFor ?? getProxyUrl)(url);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  try {
+    const connection = await openConnection(url, proxy, options, deadline.signal);
+    return await exchange(connection, request, deadline.signal);
+  } catch (error) {
+    throw toTransportFailure(error, deadline.signal.aborted, options.timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+interface Connection {
+  readonly module: typeof http | typeof https;
+  readonly options: https.RequestOptions;
+}
+
+async function openConnection(
+  url: URL,
+  proxy: URL | undefined,
+  options: HttpOptions,
+  signal: AbortSignal,
+): Promise<Connection> {
+  const secure = url.protocol === 'https:';
+  const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
+  if (!proxy) {
+    return { module: secure ? https : http, options: { ...target, ...tlsOptions(url, options), agent: false } };
+  }
+  if (!secure) {
+    // Plain HTTP goes to the proxy in absolute form.
+    return {
+      module: proxy.protocol === 'https:' ? https : http,
+      options: { host: bareHost(proxy.hostname), port: portOf(proxy), path: url.href, agent: false, headers: proxyAuthorization(proxy) },
+    };
+  }
+  const tunnel = await openTunnel(proxy, url, signal);
+  const socket = tls.connect({ socket: tunnel, ...tlsOptions(url, options) });
+  return { module: https, options: { ...target, agent: false, createConnection: () => socket } };
+}
+
+function tlsOptions(url: URL, options: HttpOptions): tls.ConnectionOptions {
+  if (url.protocol !== 'https:') return {};
+  const servername = bareHost(url.hostname);
+  return {
+    ...(isIpAddress(servername) ? {} : { servername }),
+    rejectUnauthorized: !options.insecureSkipTlsVerify,
+    // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+    ...(options.caCerts ? { ca: [...tls.getCACertificates('default'), ...options.caCerts] } : {}),
+  };
+}
+
+function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socket> {
+  const authority = `${target.hostname}:${portOf(target)}`;
+  return new Promise((resolve, reject) => {
+    const request = (proxy.protocol === 'https:' ? https : http).request({
+      host: bareHost(proxy.hostname),
+      port: portOf(proxy),
+      method: 'CONNECT',
+      path: authority,
+      headers: { host: authority, ...proxyAuthorization(proxy) },
+      agent: false,
+      signal,
+    });
+    request.once('connect', (response, socket) => {
+      if (response.statusCode === 200) return resolve(socket);
+      socket.destroy();
+      reject(
+        new TransportFailure({
+          kind: 'proxy',
+          status: response.statusCode ?? 0,
+          detail: `the proxy ${proxy.host} refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+        }),
+      );
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+function exchange(connection: Connection, request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+    const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers, signal }, (response) => {
+      readBody(response).then(
+        (body) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+        reject,
+      );
+    });
+    outgoing.once('error', reject);
+    outgoing.end(request.body);
+  });
+}
+
+function readBody(response: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(response.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) return reject(oversized(response));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(oversized(response));
+      else chunks.push(chunk);
+    });
+    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.once('error', reject);
+    response.once('aborted', () => reject(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
+  });
+}
+
+function oversized(response: http.IncomingMessage): TransportFailure {
+  response.destroy();
+  return new TransportFailure({
+    kind: 'bad-response',
+    status: response.statusCode ?? 0,
+    detail: `the response body is larger than ${MAX_BODY_BYTES} bytes, which no token response is`,
+  });
+}
+
+const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+
+export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number): TransportFailure {
+  if (error instanceof TransportFailure) return error;
+  if (timedOut) {
+    return new TransportFailure({ kind: 'timeout', detail: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)` });
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
+  return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username && !proxy.password) return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function bareHost(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+function isIpAddress(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}

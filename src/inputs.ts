@@ -1,0 +1,108 @@
+// The inputs of the action and the flags of the CLI: one table, read from a source and then from
+// the environment (`CX_` + upper snake case, plus the Checkmarx CLI's own names).
+
+export interface InputSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Declared in action.yml; only inputs with a fixed default have one. */
+  readonly default?: string;
+  readonly required?: boolean;
+  readonly secret?: boolean;
+  /** Environment variables read when the input is empty, in order. */
+  readonly env: readonly string[];
+}
+
+function input(name: string, description: string, extra: Partial<InputSpec> = {}): InputSpec {
+  const upperSnake = `CX_${name.toUpperCase().replace(/-/g, '_')}`;
+  return { name, description, ...extra, env: [upperSnake, ...(extra.env ?? [])] };
+}
+
+export const INPUTS: readonly InputSpec[] = [
+  input('product', 'Checkmarx product: sast, sast-odata, access-control, sca or cxone (case-insensitive).', {
+    required: true,
+  }),
+  input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).'),
+  input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing / or /cxrestapi is fine). Required for sast, sast-odata and access-control.'),
+  input('token-url', 'Full token endpoint URL; overrides the one derived from the product, server-url, region or iam-url.'),
+  input('iam-url', 'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.', {
+    env: ['CX_BASE_AUTH_URI'],
+  }),
+  input('region', 'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, sng or mea. Default: from the API key or iam-url, else us.'),
+  input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
+  input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
+  input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
+  input('client-id', 'OAuth client id. Default: per product (cxone refresh_token: the API key\'s azp claim, else ast-app).'),
+  input('client-secret', 'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.', {
+    secret: true,
+  }),
+  input('scope', 'Space-separated scopes. Default: per product (none sent for cxone).'),
+  input('api-key', 'Checkmarx One API key (a refresh token). Pass it from a secret. It is never revoked.', {
+    secret: true,
+    env: ['CX_APIKEY'],
+  }),
+  input('export-env', 'Also export the token as an environment variable for later steps.', { default: 'true' }),
+  input('env-name', 'Name of the exported environment variable.', { default: 'CX_ACCESS_TOKEN' }),
+  input('timeout-seconds', 'Deadline for one attempt, from connect to the last byte.', { default: '30' }),
+  input('max-attempts', 'Attempts in all, for errors worth retrying (network errors, timeouts, 408, 429, 5xx).', {
+    default: '3',
+  }),
+  input('ca-cert', 'PEM text, or a path to a PEM file, trusted besides the system CAs (direct and through a proxy).'),
+  input('insecure-skip-tls-verify', 'true turns off TLS certificate checks (with a warning). Never use it in production.', {
+    default: 'false',
+  }),
+];
+
+export type RawInputs = Readonly<Record<string, string | undefined>>;
+
+export const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
+
+/** Where a value came from, for messages such as "a secret given as a flag". */
+export type InputOrigin = 'input' | `env:${string}`;
+
+export interface ReadInputs {
+  readonly values: RawInputs;
+  readonly origins: Readonly<Record<string, InputOrigin>>;
+}
+
+/**
+ * Reads every input: the source first (action inputs or CLI flags), then the environment.
+ * Empty means "not given".
+ */
+export function readInputs(
+  source: (name: string) => string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ReadInputs {
+  const values: Record<string, string | undefined> = {};
+  const origins: Record<string, InputOrigin> = {};
+  for (const spec of INPUTS) {
+    const given = clean(source(spec.name));
+    if (given !== undefined) {
+      values[spec.name] = given;
+      origins[spec.name] = 'input';
+      continue;
+    }
+    for (const name of spec.env) {
+      const fromEnv = clean(env[name]);
+      if (fromEnv === undefined) continue;
+      values[spec.name] = fromEnv;
+      origins[spec.name] = `env:${name}`;
+      break;
+    }
+  }
+  return { values, origins };
+}
+
+function clean(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** The secret values among the inputs, to be masked before anything is logged. */
+export function secretValues(values: RawInputs): string[] {
+  return SECRET_INPUTS.map((name) => values[name]).filter((v): v is string => Boolean(v));
+}
+
+/** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */
+export function actionInputSource(env: Readonly<Record<string, string | undefined>>) {
+  return (name: string): string | undefined => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}

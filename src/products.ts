@@ -1,0 +1,119 @@
+// What differs between the Checkmarx products, as data. Everything else is shared.
+
+export type ProductName = 'sast' | 'sast-odata' | 'access-control' | 'sca' | 'cxone';
+export type GrantType = 'password' | 'refresh_token' | 'client_credentials';
+
+/** Where a product's token endpoint lives: which `locate*` function in grant-target.ts applies. */
+export type Hosting = 'self-hosted' | 'sca-cloud' | 'cxone';
+
+export interface ProductProfile {
+  readonly name: ProductName;
+  readonly title: string;
+  readonly hosting: Hosting;
+  /** Allowed grant types; the first whose credentials were given is the default. */
+  readonly grantTypes: readonly GrantType[];
+  readonly defaultClientId?: string;
+  /** Sent only together with the default client id. */
+  readonly defaultClientSecret?: string;
+  readonly defaultScope?: string;
+  /** Self-hosted products: paths below the server root. */
+  readonly tokenPath?: string;
+  readonly apiPath?: string;
+  /** A claim of the access token that names the API base URL (`/api` is appended). */
+  readonly apiUrlClaim?: string;
+}
+
+export const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+
+export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
+  sast: {
+    name: 'sast',
+    title: 'CxSAST REST API',
+    hosting: 'self-hosted',
+    grantTypes: ['password'],
+    defaultClientId: 'resource_owner_client',
+    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    defaultScope: 'sast_rest_api',
+    tokenPath: CXSAST_TOKEN_PATH,
+    apiPath: '/cxrestapi',
+  },
+  'sast-odata': {
+    name: 'sast-odata',
+    title: 'CxSAST OData API',
+    hosting: 'self-hosted',
+    grantTypes: ['password'],
+    defaultClientId: 'resource_owner_sast_client',
+    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    defaultScope: 'access_control_api sast_api',
+    tokenPath: CXSAST_TOKEN_PATH,
+    apiPath: '/Cxwebinterface/odata/v1',
+  },
+  'access-control': {
+    name: 'access-control',
+    title: 'Checkmarx Access Control API',
+    hosting: 'self-hosted',
+    grantTypes: ['password'],
+    defaultClientId: 'resource_owner_client',
+    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    defaultScope: 'access_control_api',
+    tokenPath: CXSAST_TOKEN_PATH,
+    apiPath: '/cxrestapi/auth',
+  },
+  sca: {
+    name: 'sca',
+    title: 'Checkmarx SCA',
+    hosting: 'sca-cloud',
+    grantTypes: ['password'],
+    defaultClientId: 'sca_resource_owner',
+    defaultScope: 'sca_api',
+  },
+  cxone: {
+    name: 'cxone',
+    title: 'Checkmarx One',
+    hosting: 'cxone',
+    grantTypes: ['refresh_token', 'client_credentials'],
+    apiUrlClaim: 'ast-base-url',
+  },
+};
+
+export const PRODUCT_NAMES = Object.keys(PRODUCTS) as ProductName[];
+
+export interface ScaRegion {
+  readonly tokenUrl: string;
+  readonly apiUrl: string;
+}
+
+export const SCA_REGIONS: Readonly<Record<string, ScaRegion>> = {
+  us: {
+    tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
+    apiUrl: 'https://api-sca.checkmarx.net',
+  },
+  eu: {
+    tokenUrl: 'https://eu.platform.checkmarx.net/identity/connect/token',
+    apiUrl: 'https://eu.api-sca.checkmarx.net',
+  },
+};
+
+/** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
+export const CXONE_REGIONS: Readonly<Record<string, string>> = {
+  us: 'https://iam.checkmarx.net',
+  us2: 'https://us.iam.checkmarx.net',
+  eu: 'https://eu.iam.checkmarx.net',
+  eu2: 'https://eu-2.iam.checkmarx.net',
+  deu: 'https://deu.iam.checkmarx.net',
+  anz: 'https://anz.iam.checkmarx.net',
+  ind: 'https://ind.iam.checkmarx.net',
+  sng: 'https://sng.iam.checkmarx.net',
+  mea: 'https://mea.iam.checkmarx.net',
+};
+
+export const DEFAULT_REGION = 'us';
+export const CXONE_DEFAULT_CLIENT_ID = 'ast-app';
+
+/** Which inputs carry the credentials of each grant type. */
+export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly string[]>> = {
+  password: ['username', 'password'],
+  refresh_token: ['api-key'],
+  client_credentials: ['client-id', 'client-secret'],
+};
