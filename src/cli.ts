@@ -1,2 +1,110 @@
-// placeholder, replaced by the CLI issue
-console.log('checkmarx-auth');
+#!/usr/bin/env node
+// The CLI for every other CI system: flags and environment in, the token on stdout.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT_TOKEN_FAILED, EXIT_USAGE, CheckmarxAuthError } from './errors.ts';
+import { exchangeCredentials } from './exchange.ts';
+import { FORMATS, formatResult, type Format } from './formats.ts';
+import { postForm } from './http.ts';
+import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
+import { USER_AGENT, VERSION } from './version.ts';
+
+const say = (message: string) => process.stderr.write(`checkmarx-auth: ${message}\n`);
+
+const FLAGS = {
+  ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' as const }])),
+  format: { type: 'string' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+  version: { type: 'boolean' as const, short: 'V' },
+};
+
+class UsageError extends CheckmarxAuthError {
+  readonly exitCode = EXIT_USAGE;
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+    return values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}. See checkmarx-auth --help.`);
+  }
+}
+
+function parseFormat(value: string | undefined): Format {
+  const format = (value ?? 'token').toLowerCase();
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
+  }
+  return format as Format;
+}
+
+export function helpText(): string {
+  const rows = INPUTS.map((spec) => {
+    const env = spec.env.join(', ');
+    const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
+    return `  --${spec.name} <value>\n      ${spec.description}${fallback}\n      env: ${env}\n`;
+  });
+  return [
+    `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
+    '',
+    'Usage: checkmarx-auth --product <sast|sast-odata|access-control|sca|cxone> [--flag value ...]',
+    '',
+    'Every flag may come from its environment variable instead; a flag wins. Give secrets',
+    '(password, client-secret, api-key) by environment: process lists show flags.',
+    '',
+    ...rows,
+    `  --format <${FORMATS.join('|')}>`,
+    '      What stdout gets: the token (default), all outputs as JSON, export lines for sh, or Azure Pipelines variables.',
+    '  -h, --help       Show this help.',
+    '  -V, --version    Show the version.',
+    '',
+    'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flags = parseCommandLine(argv);
+  if (flags.help) return write(helpText());
+  if (flags.version) return write(`${VERSION}\n`);
+  const format = parseFormat(flags.format as string | undefined);
+  const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
+  if (flagged.length > 0) {
+    const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
+    say(`warning: ${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
+  }
+  const { values } = readInputs((name) => typeof flags[name] === 'string' ? flags[name] : undefined, process.env);
+  const { settings, result } = await exchangeCredentials(values, {
+    mask: () => {},
+    log: { info: say, warning: (m) => say(`warning: ${m}`), debug: process.env.RUNNER_DEBUG === '1' ? say : () => {} },
+    readFile: (path) => readFileSync(path, 'utf8'),
+    postForm,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    now: Date.now,
+    userAgent: USER_AGENT,
+  });
+  return write(formatResult(format, result, settings.envName));
+}
+
+function write(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CheckmarxAuthError) {
+      say(`error: ${error.message}`);
+      process.exitCode = error.exitCode;
+    } else {
+      say(`error: unexpected failure (${(error as Error)?.name ?? 'unknown'}). Please report it.`);
+      process.exitCode = EXIT_TOKEN_FAILED;
+    }
+  },
+);

@@ -65,10 +65,6 @@ export class TokenRequestError extends CheckmarxAuthError {
   get retryable(): boolean {
     return isRetryable(this.details);
   }
-
-  withAttempts(attempts: number): TokenRequestError {
-    return new TokenRequestError(this.context, this.details, this.hint, attempts);
-  }
 }
 
 export function isRetryable(details: FailureDetails): boolean {

@@ -95,9 +95,9 @@ export function parseTokenResponse(
   }
   if (looksLikeHtml(response)) return { kind: 'html', status };
   const json = parseJson(response.body);
-  if (status < 200 || status >= 300) return httpFailure(response, json, secrets);
+  if (status < 200 || status >= 300) return httpFailure(response, json, secrets, now);
   if (json === undefined) return badResponse(status, 'the response is not JSON');
-  return tokenFrom(plan, json, status, now) ;
+  return tokenFrom(plan, json, status, now);
 }
 
 function tokenFrom(plan: GrantPlan, json: Record<string, unknown>, status: number, now: number): TokenResult | FailureDetails {
@@ -120,11 +120,11 @@ function tokenFrom(plan: GrantPlan, json: Record<string, unknown>, status: numbe
   };
 }
 
-function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: string[]): FailureDetails {
+function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: string[], now: number): FailureDetails {
   const text = (value: unknown) => (typeof value === 'string' && value ? redact(value, secrets) : undefined);
   const oauthError = text(json?.error);
   const description = text(json?.error_description) ?? (json ? undefined : text(response.body.slice(0, 200)));
-  const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), Date.now());
+  const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
   return {
     kind: 'http',
     status: response.status,

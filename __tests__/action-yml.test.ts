@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { INPUTS } from '../src/inputs.ts';
+import { OUTPUTS } from '../src/outputs.ts';
+import { VERSION } from '../src/version.ts';
+import { actionErrors } from './support/workflow-parser.ts';
+
+const root = new URL('../', import.meta.url);
+const actionText = readFileSync(new URL('action.yml', root), 'utf8');
+const action = parse(actionText);
+
+describe('action.yml', () => {
+  it("is valid for GitHub's own parser", () => assert.deepEqual(actionErrors('action.yml', actionText), []));
+  it("the parser would catch a bad runtime (so the check above can fail)", () => {
+    assert.notDeepEqual(actionErrors('action.yml', actionText.replace('node24', 'node99')), []);
+  });
+  it('runs the committed bundle on node24', () => {
+    assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });
+  });
+  it('declares exactly the inputs of the contract, with the fixed defaults only', () => {
+    assert.deepEqual(Object.keys(action.inputs), INPUTS.map((i) => i.name));
+    for (const spec of INPUTS) {
+      const declared = action.inputs[spec.name];
+      assert.equal(declared.description, spec.description, spec.name);
+      assert.equal(declared.default, spec.default, spec.name);
+      assert.equal(declared.required ?? false, spec.required ?? false, spec.name);
+    }
+  });
+  it('declares every output', () => {
+    assert.deepEqual(Object.keys(action.outputs), OUTPUTS.map((o) => o.name));
+    for (const spec of OUTPUTS) assert.equal(action.outputs[spec.name].description, spec.description);
+  });
+  it('has Marketplace branding', () => {
+    assert.ok(action.branding.icon && action.branding.color);
+  });
+});
+
+describe('package', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+  it('the User-Agent version is the package version', () => assert.equal(VERSION, pkg.version));
+  it('declares the CLI bin', () => assert.equal(pkg.bin['checkmarx-auth'], 'dist/cli/index.js'));
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolvePlan, resolveSettings } from '../src/config.ts';
+import { normalizeServerUrl, realmOfClaims } from '../src/endpoints.ts';
+import { InputError } from '../src/errors.ts';
+import { readInputs } from '../src/inputs.ts';
+import { decodeJwtClaims } from '../src/jwt.ts';
+import { makeApiKey, makeJwt } from './support/jwt.ts';
+
+const noFiles = { readFile: () => { throw Object.assign(new Error('no'), { code: 'ENOENT' }); } };
+const plan = (values: Record<string, string>) => resolvePlan(values);
+const inputError = (input: string) => (error: unknown) => error instanceof InputError && error.input === input;
+
+describe('server-url', () => {
+  for (const url of ['https://cx.example.com', 'https://cx.example.com/', 'https://cx.example.com/cxrestapi', 'https://cx.example.com/CxRestAPI/', 'https://cx.example.com//cxrestapi//']) {
+    it(`treats ${url} as the server root`, () => assert.equal(normalizeServerUrl(url), 'https://cx.example.com'));
+  }
+  it('keeps a path prefix', () => assert.equal(normalizeServerUrl('https://host/cx/cxrestapi'), 'https://host/cx'));
+  it('rejects what is not http(s)', () => assert.throws(() => normalizeServerUrl('ftp://x'), inputError('server-url')));
+});
+
+describe('self-hosted products', () => {
+  const base = { 'server-url': 'https://cx.example.com/cxrestapi/', username: 'u', password: 'p' };
+  it('sast uses the REST client and scope', () => {
+    const p = plan({ ...base, product: 'SAST' });
+    assert.equal(p.endpoint.tokenUrl, 'https://cx.example.com/cxrestapi/auth/identity/connect/token');
+    assert.equal(p.endpoint.apiUrl, 'https://cx.example.com/cxrestapi');
+    assert.deepEqual([p.grantType, p.clientId, p.clientSecret, p.scope], ['password', 'resource_owner_client', '014DF517-39D1-4453-B7B3-9930C563627C', 'sast_rest_api']);
+  });
+  it('sast-odata and access-control differ only in data', () => {
+    assert.equal(plan({ ...base, product: 'sast-odata' }).endpoint.apiUrl, 'https://cx.example.com/Cxwebinterface/odata/v1');
+    assert.equal(plan({ ...base, product: 'sast-odata' }).clientId, 'resource_owner_sast_client');
+    assert.equal(plan({ ...base, product: 'access-control' }).endpoint.apiUrl, 'https://cx.example.com/cxrestapi/auth');
+    assert.equal(plan({ ...base, product: 'access-control' }).scope, 'access_control_api');
+  });
+  it('a custom client gets no default secret', () => {
+    const p = plan({ ...base, product: 'access-control', 'client-id': 'my_oidc' });
+    assert.equal(p.clientSecret, undefined);
+  });
+  it('needs server-url, username and password', () => {
+    assert.throws(() => plan({ product: 'sast', username: 'u', password: 'p' }), inputError('server-url'));
+    assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x' , password: 'p' }), inputError('username'));
+    assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }), inputError('password'));
+  });
+  it('rejects a grant type the product does not have', () => {
+    assert.throws(() => plan({ ...base, product: 'sast', 'grant-type': 'client_credentials' }), inputError('grant-type'));
+  });
+  it('token-url overrides', () => {
+    assert.equal(plan({ ...base, product: 'sast', 'token-url': 'https://idp.example.com/t' }).endpoint.tokenUrl, 'https://idp.example.com/t');
+  });
+});
+
+describe('sca', () => {
+  const base = { product: 'sca', username: 'u', password: 'p', tenant: 'acme' };
+  it('us by default, eu by region', () => {
+    assert.equal(plan(base).endpoint.tokenUrl, 'https://platform.checkmarx.net/identity/connect/token');
+    assert.equal(plan(base).endpoint.apiUrl, 'https://api-sca.checkmarx.net');
+    assert.equal(plan({ ...base, region: 'EU' }).endpoint.tokenUrl, 'https://eu.platform.checkmarx.net/identity/connect/token');
+    assert.equal(plan({ ...base, region: 'eu' }).endpoint.apiUrl, 'https://eu.api-sca.checkmarx.net');
+  });
+  it('needs a tenant and a known region', () => {
+    assert.throws(() => plan({ ...base, tenant: '' }), inputError('tenant'));
+    assert.throws(() => plan({ product: 'sca', username: 'u', password: 'p' }), inputError('tenant'));
+    assert.throws(() => plan({ ...base, region: 'anz' }), inputError('region'));
+  });
+  it('sends no client secret', () => assert.equal(plan(base).clientSecret, undefined));
+});
+
+describe('cxone', () => {
+  const key = makeApiKey({ realmUrl: 'https://eu.iam.checkmarx.net/auth/realms/acme', azp: 'my-app' });
+  it('reads realm, tenant and client from the key alone', () => {
+    const p = plan({ product: 'cxone', 'api-key': key });
+    assert.equal(p.grantType, 'refresh_token');
+    assert.equal(p.endpoint.tokenUrl, 'https://eu.iam.checkmarx.net/auth/realms/acme/protocol/openid-connect/token');
+    assert.equal(p.endpoint.tenant, 'acme');
+    assert.equal(p.clientId, 'my-app');
+    assert.equal(p.endpoint.apiUrl, 'https://eu.ast.checkmarx.net/api');
+  });
+  it('takes the realm from an aud array or from iss', () => {
+    assert.equal(realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://iam.checkmarx.net/auth/realms/t1', audArray: true })))?.tenant, 't1');
+    assert.equal(realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://anz.iam.checkmarx.net/auth/realms/t2', useIss: true })))?.base, 'https://anz.iam.checkmarx.net');
+  });
+  it('falls back to ast-app', () => {
+    const bare = makeJwt({ aud: 'https://iam.checkmarx.net/auth/realms/acme' });
+    assert.equal(plan({ product: 'cxone', 'api-key': bare }).clientId, 'ast-app');
+  });
+  it('explicit tenant, region and iam-url win over the key', () => {
+    assert.equal(plan({ product: 'cxone', 'api-key': key, region: 'anz' }).endpoint.tokenUrl, 'https://anz.iam.checkmarx.net/auth/realms/acme/protocol/openid-connect/token');
+    assert.equal(plan({ product: 'cxone', 'api-key': key, tenant: 'other' }).endpoint.tenant, 'other');
+    assert.equal(plan({ product: 'cxone', 'api-key': key, 'iam-url': 'https://cx.corp.example/' }).endpoint.tokenUrl, 'https://cx.corp.example/auth/realms/acme/protocol/openid-connect/token');
+  });
+  it('every region maps to its IAM host', () => {
+    const hosts = { us: 'iam', us2: 'us.iam', eu: 'eu.iam', eu2: 'eu-2.iam', deu: 'deu.iam', anz: 'anz.iam', ind: 'ind.iam', sng: 'sng.iam', mea: 'mea.iam' };
+    for (const [region, host] of Object.entries(hosts)) {
+      const p = plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't', region });
+      assert.equal(p.endpoint.tokenUrl, `https://${host}.checkmarx.net/auth/realms/t/protocol/openid-connect/token`);
+      assert.equal(p.endpoint.apiUrl, `https://${host.replace('iam', 'ast')}.checkmarx.net/api`);
+    }
+  });
+  it('client_credentials without a key, needs tenant and both client inputs', () => {
+    assert.equal(plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't' }).grantType, 'client_credentials');
+    assert.throws(() => plan({ product: 'cxone', 'client-id': 'c', tenant: 't' }), inputError('client-secret'));
+    assert.throws(() => plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's' }), inputError('tenant'));
+    assert.throws(() => plan({ product: 'cxone' }), inputError('api-key'));
+  });
+  it('a key that is not a JWT needs tenant and region or iam-url', () => {
+    assert.throws(() => plan({ product: 'cxone', 'api-key': 'opaque' }), inputError('api-key'));
+    assert.throws(() => plan({ product: 'cxone', 'api-key': 'opaque', tenant: 't' }), inputError('api-key'));
+    assert.equal(plan({ product: 'cxone', 'api-key': 'opaque', tenant: 't', region: 'eu' }).endpoint.tenant, 't');
+  });
+});
+
+describe('inputs and settings', () => {
+  it('an input wins over CX_ variables; CX_APIKEY and CX_BASE_AUTH_URI are read', () => {
+    const { values, origins } = readInputs((n) => ({ tenant: 'from-input' })[n], { CX_TENANT: 'from-env', CX_APIKEY: 'k', CX_BASE_AUTH_URI: 'https://iam', CX_SERVER_URL: ' ' });
+    assert.equal(values.tenant, 'from-input');
+    assert.equal(values['api-key'], 'k');
+    assert.equal(origins['api-key'], 'env:CX_APIKEY');
+    assert.equal(values['iam-url'], 'https://iam');
+    assert.equal(values['server-url'], undefined);
+  });
+  it('CX_API_KEY wins over CX_APIKEY', () => {
+    assert.equal(readInputs(() => undefined, { CX_API_KEY: 'a', CX_APIKEY: 'b' }).values['api-key'], 'a');
+  });
+  const sast = { product: 'sast', 'server-url': 'http://cx.local', username: 'u', password: 'p' };
+  it('defaults and warnings', () => {
+    const s = resolveSettings(sast, noFiles);
+    assert.deepEqual([s.exportEnv, s.envName, s.transport.timeoutMs, s.transport.maxAttempts], [true, 'CX_ACCESS_TOKEN', 30000, 3]);
+    assert.match(s.warnings.join(), /cleartext/);
+    assert.deepEqual(s.secrets, ['p']);
+  });
+  for (const [name, value] of [['timeout-seconds', 'soon'], ['timeout-seconds', '0'], ['max-attempts', '1.5'], ['max-attempts', '0'], ['export-env', 'maybe'], ['env-name', 'A-B'], ['insecure-skip-tls-verify', 'sure']]) {
+    it(`rejects ${name}=${value}`, () => assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, noFiles), inputError(name as string)));
+  }
+  it('ca-cert: missing file and text without a certificate', () => {
+    assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '/nope.pem' }, noFiles), /ca-cert.*nope\.pem.*ENOENT/);
+    assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, noFiles), inputError('ca-cert'));
+  });
+});

@@ -1,0 +1,56 @@
+// What the CLI prints on stdout, per --format. Pure: a result in, text out.
+
+import type { TokenResult } from './grant.ts';
+import { camelCase, OUTPUTS } from './outputs.ts';
+
+export const FORMATS = ['token', 'json', 'env', 'azure'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function formatResult(format: Format, result: TokenResult, tokenEnvName: string): string {
+  return FORMATTERS[format](result, tokenEnvName);
+}
+
+const FORMATTERS: Readonly<Record<Format, (result: TokenResult, tokenEnvName: string) => string>> = {
+  token: (result) => `${result.accessToken}\n`,
+  json: (result) => `${JSON.stringify(jsonOf(result), null, 2)}\n`,
+  env: (result, tokenEnvName) =>
+    variables(result, tokenEnvName)
+      .map(({ name, value }) => `export ${name}=${shellQuote(value)}\n`)
+      .join(''),
+  azure: (result, tokenEnvName) =>
+    variables(result, tokenEnvName)
+      .map(({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`)
+      .join(''),
+};
+
+function jsonOf(result: TokenResult): Record<string, string | number | null> {
+  const json: Record<string, string | number | null> = {};
+  for (const spec of OUTPUTS) json[camelCase(spec.name)] = spec.value(result) ?? null;
+  json.expiresIn = result.expiresIn;
+  return json;
+}
+
+interface Variable {
+  readonly name: string;
+  readonly value: string;
+  readonly secret: boolean;
+}
+
+function variables(result: TokenResult, tokenEnvName: string): Variable[] {
+  return OUTPUTS.flatMap((spec) => {
+    const value = spec.value(result);
+    if (value === undefined) return [];
+    const isToken = spec.name === 'access-token';
+    return [{ name: isToken ? tokenEnvName : spec.envName, value, secret: isToken }];
+  });
+}
+
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Azure Pipelines logging-command escaping of a value. */
+export function azureEscape(value: string): string {
+  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
