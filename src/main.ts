@@ -1,7 +1,7 @@
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
 
 import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
+import * as core from './runner.ts';
 import { CheckmarxAuthError } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { postForm } from './http.ts';
