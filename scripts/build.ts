@@ -2,23 +2,29 @@
 // `--check` builds into a temporary folder and fails when dist/ differs from it.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const BUNDLES = [
-  { entry: 'build/main.js', out: '' },
-  { entry: 'build/cli.js', out: 'cli' },
+  { entry: 'main.js', out: '' },
+  { entry: 'cli.js', out: 'cli' },
 ];
 
 function build(outDir: string): void {
-  rmSync(join(root, 'build'), { recursive: true, force: true });
-  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  for (const bundle of BUNDLES) {
-    const args = ['build', bundle.entry, '-o', join(outDir, bundle.out), '--no-cache', '--quiet', '--minify', '--target', 'es2022'];
-    execFileSync(bin('ncc'), args, { cwd: root, stdio: 'inherit' });
+  // tsc emits to build/<unique>/ so that concurrent builds do not collide; it sits one level below the
+  // root like src/, so relative imports into node_modules resolve the same way.
+  const js = mkdtempSync(join(root, 'build', 'tsc-'));
+  try {
+    execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', js], { cwd: root, stdio: 'inherit' });
+    for (const bundle of BUNDLES) {
+      const args = ['build', join(js, bundle.entry), '-o', join(outDir, bundle.out), '--no-cache', '--quiet', '--minify', '--target', 'es2022'];
+      execFileSync(bin('ncc'), args, { cwd: root, stdio: 'inherit' });
+    }
+  } finally {
+    rmSync(js, { recursive: true, force: true });
   }
 }
 
@@ -51,6 +57,7 @@ function check(): void {
   }
 }
 
+mkdirSync(join(root, 'build'), { recursive: true });
 if (process.argv.includes('--check')) check();
 else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
