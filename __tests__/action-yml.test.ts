@@ -42,3 +42,14 @@ describe('package', () => {
   it('the User-Agent version is the package version', () => assert.equal(VERSION, pkg.version));
   it('declares the CLI bin', () => assert.equal(pkg.bin['checkmarx-auth'], 'dist/cli/index.js'));
 });
+
+describe('bundles', () => {
+  for (const bundle of ['dist/index.js', 'dist/cli/index.js']) {
+    const code = readFileSync(new URL(bundle, root), 'utf8');
+    it(`${bundle} resolved every import at build time`, () => assert.ok(!code.includes('eval("require")'), 'ncc left an unresolved require'));
+    it(`${bundle} does not carry undici, which the run never uses`, () => {
+      assert.ok(!/undici/i.test(code));
+      assert.ok(code.length < 100_000, `${code.length} bytes`);
+    });
+  }
+});

@@ -2,7 +2,7 @@
 // `--check` builds into a temporary folder and fails when dist/ differs from it.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -14,9 +14,9 @@ const BUNDLES = [
 ];
 
 function build(outDir: string): void {
-  // tsc emits to build/<unique>/ so that concurrent builds do not collide; it sits one level below the
-  // root like src/, so relative imports into node_modules resolve the same way.
-  const js = mkdtempSync(join(root, 'build', 'tsc-'));
+  // tsc emits to a unique folder so that concurrent builds do not collide. It sits one level below
+  // the root like src/, so relative imports into node_modules resolve the same way.
+  const js = mkdtempSync(join(root, '.tsc-'));
   try {
     execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', js], { cwd: root, stdio: 'inherit' });
     for (const bundle of BUNDLES) {
@@ -57,7 +57,6 @@ function check(): void {
   }
 }
 
-mkdirSync(join(root, 'build'), { recursive: true });
 if (process.argv.includes('--check')) check();
 else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
