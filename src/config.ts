@@ -111,9 +111,16 @@ function requireCredentials(profile: ProductProfile, grantType: GrantType, value
     if (values[name] !== undefined) continue;
     const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
     if (!hasDefault) {
-      throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'.`);
+      throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
     }
   }
+}
+
+/** When the grant type was picked, not given: the credentials that would pick another one. */
+function otherGrants(profile: ProductProfile, grantType: GrantType, values: RawInputs): string {
+  if (values['grant-type']) return '';
+  const others = profile.grantTypes.filter((g) => g !== grantType);
+  return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
 }
 
 function resolveTransport(values: RawInputs, deps: ConfigDeps): TransportOptions {
