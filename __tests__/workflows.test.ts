@@ -1,0 +1,296 @@
+// The repository's own GitHub workflows: valid for GitHub's parser, shaped as promised, and the
+// e2e job actually passes when run here step by step (its `run:` steps in bash, its `uses: ./`
+// steps through the committed bundle exactly as the runner starts it).
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { PRODUCT_NAMES } from '../src/products.ts';
+import { assertNoLeak, parseFileCommands, REPO_ROOT, runAction } from './support/run.ts';
+import { workflowErrors } from './support/workflow-parser.ts';
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string | number | boolean>;
+  env?: Record<string, string | number | boolean>;
+  'continue-on-error'?: boolean;
+}
+
+interface Job {
+  env?: Record<string, string | number>;
+  steps: Step[];
+}
+
+interface Workflow {
+  on: unknown;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
+const workflowText = (file: string) => readFileSync(join(WORKFLOWS_DIR, file), 'utf8');
+const workflow = (file: string) => parse(workflowText(file)) as Workflow;
+const allSteps = (file: string) => Object.values(workflow(file).jobs).flatMap((job) => job.steps);
+const SELF_HOSTED = ['sast', 'sast-odata', 'access-control'];
+
+describe('workflow files', () => {
+  const files = readdirSync(WORKFLOWS_DIR).filter((file) => file.endsWith('.yml'));
+
+  it('are ci.yml, check-dist.yml and e2e.yml', () => {
+    for (const file of ['ci.yml', 'check-dist.yml', 'e2e.yml']) assert.ok(files.includes(file), file);
+  });
+  for (const file of files) {
+    it(`${file} is valid for GitHub's own parser`, () => assert.deepEqual(workflowErrors(file, workflowText(file)), []));
+    it(`${file} asks only to read the repository`, () => assert.deepEqual(workflow(file).permissions, { contents: 'read' }));
+  }
+  it("the parser would catch a broken workflow (so the checks above can fail)", () => {
+    assert.notDeepEqual(workflowErrors('e2e.yml', workflowText('e2e.yml').replace('runs-on:', 'runs_on:')), []);
+  });
+  it('every action is pinned to a version or commit', () => {
+    const remote = files.flatMap(allSteps).flatMap((step) => (step.uses && step.uses !== './' ? [step.uses] : []));
+    for (const uses of remote) assert.match(uses, /^[\w-]+\/[\w-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$/, uses);
+  });
+});
+
+describe('ci.yml', () => {
+  it('runs the checks of .ci/run on Node 24 set up by actions/setup-node', () => {
+    const steps = allSteps('ci.yml');
+    const setup = steps.findIndex((step) => step.uses?.startsWith('actions/setup-node@'));
+    assert.ok(setup >= 0, 'no actions/setup-node step');
+    assert.equal(String(steps[setup]!.with?.['node-version']), '24');
+    assert.ok(steps.findIndex((step) => step.run?.trim() === '.ci/run') > setup, '.ci/run does not run after setup-node');
+  });
+});
+
+describe('check-dist.yml', () => {
+  it('rebuilds dist/ from a clean install and fails on any difference', () => {
+    const runs = allSteps('check-dist.yml').flatMap((step) => (step.run ? [step.run.trim()] : []));
+    assert.ok(runs.indexOf('npm ci') >= 0 && runs.indexOf('npm ci') < runs.indexOf('npm run build'), runs.join(' | '));
+    assert.ok(runs.some((run) => run.includes('git diff --exit-code') && run.includes('dist/')), 'no git diff --exit-code dist/');
+  });
+});
+
+describe('e2e.yml', () => {
+  const steps = allSteps('e2e.yml');
+  const actionSteps = steps.filter((step) => step.uses === './');
+
+  it('starts the token server in the job and waits for it', () => {
+    const start = steps.find((step) => step.run?.includes('node scripts/token-server.ts --port'));
+    assert.ok(start, 'no step starts scripts/token-server.ts');
+    assert.match(start.run!, /&\n/, 'the server is not started in the background');
+    assert.match(start.run!, /until curl/, 'nothing waits for the server');
+  });
+  it('runs the action from this checkout for all five products', () => {
+    assert.deepEqual(new Set(actionSteps.map((step) => step.with?.['product'])), new Set(PRODUCT_NAMES));
+  });
+  it('points every product at the token server on 127.0.0.1', () => {
+    for (const step of actionSteps) {
+      const product = String(step.with?.['product']);
+      const urlInputs = SELF_HOSTED.includes(product) ? ['server-url'] : product === 'sca' ? ['token-url'] : ['iam-url', 'token-url'];
+      const urls = urlInputs.map((name) => step.with?.[name]).filter((url) => url !== undefined);
+      assert.ok(urls.length > 0, `${step.id}: none of ${urlInputs.join(', ')}`);
+      for (const url of urls) assert.match(String(url), /^http:\/\/127\.0\.0\.1:\$\{\{ env\.TOKEN_SERVER_PORT \}\}/, `${step.id}`);
+    }
+  });
+  it('checks the outputs of every action step in a later step', () => {
+    const check = steps.at(-1)!;
+    const referenced = JSON.stringify(check.env ?? {});
+    for (const step of actionSteps) {
+      assert.ok(step.id, `a uses: ./ step without an id: ${step.name}`);
+      assert.ok(referenced.includes(`steps.${step.id}.`), `the last step does not look at ${step.id}`);
+    }
+  });
+});
+
+// ---- a small local runner for one job: enough of GitHub's behaviour for e2e.yml ----
+
+type StepOutcome = 'success' | 'failure';
+
+interface StepRecord {
+  outcome: StepOutcome;
+  outputs: Record<string, string>;
+}
+
+interface JobState {
+  env: Record<string, string>;
+  steps: Record<string, StepRecord>;
+  runnerTemp: string;
+  processGroups: number[];
+}
+
+interface StepRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  exported: Record<string, string>;
+}
+
+/** `${{ env.X }}`, `${{ steps.ID.outputs.NAME }}` and `${{ steps.ID.outcome }}`: all e2e.yml uses. */
+function evaluate(template: string | number | boolean, state: JobState): string {
+  return String(template).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => {
+    const env = /^env\.(\w+)$/.exec(expression);
+    if (env) return state.env[env[1]!] ?? '';
+    const output = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expression);
+    if (output) return state.steps[output[1]!]?.outputs[output[2]!] ?? '';
+    const outcome = /^steps\.([\w-]+)\.(outcome|conclusion)$/.exec(expression);
+    if (outcome) return state.steps[outcome[1]!]?.outcome ?? '';
+    throw new Error(`the local runner does not evaluate \${{ ${expression} }}`);
+  });
+}
+
+function evaluateAll(map: Step['with'], state: JobState): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => [name, evaluate(value, state)]));
+}
+
+async function runStep(step: Step, state: JobState): Promise<StepRun | undefined> {
+  if (step.uses === './') {
+    const env = { ...state.env, ...evaluateAll(step.env, state) };
+    return runAction({ inputs: evaluateAll(step.with, state), env });
+  }
+  if (step.run) return runBash(step, state);
+  return undefined; // actions/checkout, actions/setup-node: this checkout and this node already are
+}
+
+/** As GitHub runs `shell: bash`, in its own process group so that background jobs can be stopped. */
+async function runBash(step: Step, state: JobState): Promise<StepRun> {
+  const dir = mkdtempSync(join(state.runnerTemp, 'step-'));
+  const files = { script: join(dir, 'script.sh'), env: join(dir, 'env'), output: join(dir, 'output') };
+  writeFileSync(files.script, step.run!);
+  writeFileSync(files.env, '');
+  writeFileSync(files.output, '');
+  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', files.script], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      HOME: process.env['HOME'],
+      PATH: `${dirname(process.execPath)}:${process.env['PATH']}`,
+      RUNNER_TEMP: state.runnerTemp,
+      GITHUB_ENV: files.env,
+      GITHUB_OUTPUT: files.output,
+      ...state.env,
+      ...evaluateAll(step.env, state),
+    },
+  });
+  state.processGroups.push(child.pid!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const killer = setTimeout(() => stopGroup(child.pid!), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(killer);
+  const read = (file: string) => parseFileCommands(readFileSync(file, 'utf8'));
+  return { code, stdout, stderr, outputs: read(files.output), exported: read(files.env) };
+}
+
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // the group is gone already
+  }
+}
+
+interface JobReport {
+  state: JobState;
+  runs: Map<Step, StepRun>;
+}
+
+async function runJob(job: Job, state: JobState): Promise<JobReport> {
+  const runs = new Map<Step, StepRun>();
+  for (const step of job.steps) {
+    const run = await runStep(step, state);
+    const outcome: StepOutcome = !run || run.code === 0 ? 'success' : 'failure';
+    if (run) {
+      runs.set(step, run);
+      Object.assign(state.env, run.exported);
+    }
+    if (step.id) state.steps[step.id] = { outcome, outputs: run?.outputs ?? {} };
+    if (outcome === 'failure' && !step['continue-on-error']) {
+      assert.fail(`step '${step.name ?? step.id}' failed (exit ${run?.code}):\n${run?.stdout}\n${run?.stderr}`);
+    }
+  }
+  return { state, runs };
+}
+
+function freePort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('e2e.yml, run here', () => {
+  const job = workflow('e2e.yml').jobs['e2e']!;
+  const checkStep = job.steps.at(-1)!;
+  let report: JobReport;
+
+  before(async () => {
+    const state: JobState = {
+      env: Object.fromEntries(Object.entries(job.env ?? {}).map(([name, value]) => [name, String(value)])),
+      steps: {},
+      runnerTemp: mkdtempSync(join(tmpdir(), 'checkmarx-auth-e2e-')),
+      processGroups: [],
+    };
+    state.env['TOKEN_SERVER_PORT'] = String(await freePort()); // the workflow's fixed port may be taken here
+    report = await runJob(job, state);
+  });
+  after(() => {
+    if (!report) return;
+    report.state.processGroups.forEach(stopGroup);
+    rmSync(report.state.runnerTemp, { recursive: true, force: true });
+  });
+
+  it('passes: every step as expected, the check step included', () => {
+    assert.match(report.runs.get(checkStep)!.stdout, /All outputs as expected\./);
+  });
+  it('the wrong password failed its step, with a message that says why', () => {
+    assert.equal(report.state.steps['wrong-password']?.outcome, 'failure');
+    const wrong = job.steps.find((step) => step.id === 'wrong-password')!;
+    assert.match(report.runs.get(wrong)!.stdout, /::error::CxSAST REST API token request to .* failed: HTTP 400 invalid_grant/);
+  });
+  it('no step printed a test credential or a token outside a mask command', () => {
+    const exported = report.state.env;
+    const secrets = [
+      exported['TOKEN_SERVER_SAST_PASSWORD']!,
+      exported['TOKEN_SERVER_SCA_PASSWORD']!,
+      exported['TOKEN_SERVER_CXONE_API_KEY']!,
+      exported['TOKEN_SERVER_CXONE_CLIENT_SECRET']!,
+      ...Object.values(report.state.steps).map((step) => step.outputs['access-token'] ?? ''),
+    ];
+    for (const run of report.runs.values()) assertNoLeak(run, secrets);
+  });
+  it('the check step fails when an output is not what it should be', async () => {
+    const steps = { ...report.state.steps, sast: { ...report.state.steps['sast']!, outputs: { ...report.state.steps['sast']!.outputs, 'api-url': 'https://elsewhere' } } };
+    const run = await runBash(checkStep, { ...report.state, steps });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stdout, /::error::sast api-url: expected 'http:\/\/127\.0\.0\.1:\d+\/cxrestapi', got 'https:\/\/elsewhere'/);
+  });
+});
+
+describe('dependabot.yml', () => {
+  it('updates npm packages and the workflows\' actions weekly', () => {
+    const config = parse(readFileSync(join(REPO_ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
+      version: number;
+      updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;
+    };
+    assert.equal(config.version, 2);
+    const weekly = config.updates.filter((update) => update.schedule.interval === 'weekly' && update.directory === '/');
+    assert.deepEqual(weekly.map((update) => update['package-ecosystem']).sort(), ['github-actions', 'npm']);
+  });
+});

@@ -1,0 +1,94 @@
+// Starts the project's Checkmarx-compatible token server (the one the tests use) on 127.0.0.1, for
+// the e2e workflow and for trying the action by hand. The credentials it accepts are test fixtures,
+// not secrets; --write-env writes them as NAME=value lines (GitHub's $GITHUB_ENV format).
+
+import { appendFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { makeApiKey } from '../__tests__/support/jwt.ts';
+import {
+  DEFAULT_REALM,
+  DEFAULT_SAST_USER,
+  DEFAULT_SCA,
+  IDENTITY_TOKEN_PATH,
+  SCA_TOKEN_PATH,
+  keycloakTokenPath,
+  startTokenServer,
+} from '../__tests__/support/token-server.ts';
+
+const USAGE = `Usage: node scripts/token-server.ts [--port <port>] [--write-env <file>]
+
+Serves, on http://127.0.0.1:<port> (default: a free port):
+  CxSAST / Access Control  ${IDENTITY_TOKEN_PATH}
+  SCA                      ${SCA_TOKEN_PATH}
+  Checkmarx One            ${keycloakTokenPath(DEFAULT_REALM.name)}
+
+--write-env appends the URL and the test credentials it accepts (TOKEN_SERVER_*) to a file,
+e.g. "$GITHUB_ENV", before it starts listening. Stop it with Ctrl-C or SIGTERM.
+`;
+
+/** The test credentials the server accepts, named for environment variables. */
+function fixtureVariables(url: string): Record<string, string> {
+  return {
+    TOKEN_SERVER_URL: url,
+    TOKEN_SERVER_SAST_USERNAME: DEFAULT_SAST_USER.username,
+    TOKEN_SERVER_SAST_PASSWORD: DEFAULT_SAST_USER.password,
+    TOKEN_SERVER_SCA_TENANT: DEFAULT_SCA.tenant,
+    TOKEN_SERVER_SCA_USERNAME: DEFAULT_SCA.username,
+    TOKEN_SERVER_SCA_PASSWORD: DEFAULT_SCA.password,
+    TOKEN_SERVER_CXONE_TENANT: DEFAULT_REALM.name,
+    TOKEN_SERVER_CXONE_API_KEY: makeApiKey({ realmUrl: `${url}/auth/realms/${DEFAULT_REALM.name}` }),
+    TOKEN_SERVER_CXONE_CLIENT_ID: DEFAULT_REALM.clientId,
+    TOKEN_SERVER_CXONE_CLIENT_SECRET: DEFAULT_REALM.clientSecret,
+  };
+}
+
+function parsePort(value: string | undefined): number {
+  const port = Number(value ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${value}' is not a port number`);
+  return port;
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function writeEnvFile(file: string, url: string): void {
+  const lines = Object.entries(fixtureVariables(url)).map(([name, value]) => `${name}=${value}\n`);
+  appendFileSync(file, lines.join(''));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, 'write-env': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return void process.stdout.write(USAGE);
+  const port = parsePort(values.port);
+  const envFile = values['write-env'];
+
+  // The test server listens on a free port; a second listener on the asked-for port shares its handler.
+  const tokenServer = await startTokenServer();
+  const server = http.createServer(tokenServer.handler);
+  // With a fixed port the file is complete before anyone can connect, so "it answers" means "ready".
+  if (envFile && port !== 0) writeEnvFile(envFile, `http://127.0.0.1:${port}`);
+  const url = `http://127.0.0.1:${await listen(server, port)}`;
+  if (envFile && port === 0) writeEnvFile(envFile, url);
+
+  console.log(`Checkmarx-compatible token server listening on ${url}`);
+  const stop = () => {
+    server.closeAllConnections();
+    server.close();
+    void tokenServer.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`token-server: ${(error as Error).message}`);
+  process.exitCode = 2;
+});
