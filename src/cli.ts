@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT_TOKEN_FAILED, EXIT_USAGE, CheckmarxAuthError } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
-import { FORMATS, formatResult, type Format } from './formats.ts';
+import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
 import { postForm } from './http.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
 import { USER_AGENT, VERSION } from './version.ts';
@@ -28,8 +28,16 @@ function parseCommandLine(argv: string[]) {
     const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
     return values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}. See checkmarx-auth --help.`);
+    throw new UsageError(`${describeParseError(error as NodeJS.ErrnoException)} See checkmarx-auth --help.`);
   }
+}
+
+// A stray argument may be half of an unquoted secret ("--password my secret"), so it is not echoed.
+function describeParseError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).';
+  }
+  return error.message.replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.');
 }
 
 function parseFormat(value: string | undefined): Format {
@@ -40,11 +48,18 @@ function parseFormat(value: string | undefined): Format {
   return format as Format;
 }
 
+/** Inputs whose action wording does not fit the CLI. */
+const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
+  'env-name': 'Name of the token variable in the env and azure formats.',
+};
+
 export function helpText(): string {
   const rows = INPUTS.map((spec) => {
     const env = spec.env.join(', ');
     const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
-    return `  --${spec.name} <value>\n      ${spec.description}${fallback}\n      env: ${env}\n`;
+    const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
+    return `  --${spec.name} <value>\n      ${description}${fallback}\n      env: ${env}\n`;
   });
   return [
     `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
@@ -56,7 +71,10 @@ export function helpText(): string {
     '',
     ...rows,
     `  --format <${FORMATS.join('|')}>`,
-    '      What stdout gets: the token (default), all outputs as JSON, export lines for sh, or Azure Pipelines variables.',
+    '      What stdout gets: token (the token and a newline), json (every output, camelCase keys),',
+    "      env (export NAME='value' lines for eval or .) or azure (##vso[task.setvariable] commands;",
+    '      only the token is secret). (default: token)',
+    `      env and azure variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
     '  -h, --help       Show this help.',
     '  -V, --version    Show the version.',
     '',

@@ -1,7 +1,7 @@
 // What the CLI prints on stdout, per --format. Pure: a result in, text out.
 
 import type { TokenResult } from './grant.ts';
-import { camelCase, OUTPUTS } from './outputs.ts';
+import { camelCase, OUTPUTS, type OutputSpec } from './outputs.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -36,12 +36,19 @@ interface Variable {
   readonly secret: boolean;
 }
 
+const isToken = (spec: OutputSpec) => spec.name === 'access-token';
+
+/** The env and azure variables besides the token, whose name is env-name. */
+export const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
+
+// An env-name equal to another variable's name keeps the token: that variable is left out.
 function variables(result: TokenResult, tokenEnvName: string): Variable[] {
   return OUTPUTS.flatMap((spec) => {
     const value = spec.value(result);
-    if (value === undefined) return [];
-    const isToken = spec.name === 'access-token';
-    return [{ name: isToken ? tokenEnvName : spec.envName, value, secret: isToken }];
+    const secret = isToken(spec);
+    const name = secret ? tokenEnvName : spec.envName;
+    if (value === undefined || (!secret && name === tokenEnvName)) return [];
+    return [{ name, value, secret }];
   });
 }
 

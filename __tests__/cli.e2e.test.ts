@@ -1,0 +1,444 @@
+// End-to-end runs of the CLI bundle (dist/cli/index.js) as other CI systems run it: every product
+// (cloud ones at their real host names through the MITM proxy), every --format read back the way a
+// shell or Azure Pipelines reads it, the exit codes, what reaches stdout and stderr, and npx.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { INPUTS } from '../src/inputs.ts';
+import { makeApiKey } from './support/jwt.ts';
+import { startProxy, type TestProxy } from './support/proxy.ts';
+import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, type CliRun, type Env } from './support/run.ts';
+import { sharedTestCa, type TestCa } from './support/tls.ts';
+import {
+  DEFAULT_REALM,
+  DEFAULT_SAST_USER,
+  DEFAULT_SCA,
+  SAST_CLIENT_SECRET,
+  startTokenServer,
+  type TokenServer,
+} from './support/token-server.ts';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const API_KEY = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
+const JSON_KEYS = ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant'];
+const VARIABLES = ['CX_ACCESS_TOKEN', 'CX_TOKEN_TYPE', 'CX_EXPIRES_IN', 'CX_EXPIRES_AT', 'CX_GRANTED_SCOPE', 'CX_API_URL', 'CX_TENANT'];
+/** Everything a shell or CI would misread if quoted or escaped wrongly (a token has no spaces; a scope does). */
+const TRICKY_TOKEN = `ey'J$HOME\`id\`"dq"\\n%AZP25%0A100%;]$(echo)'`;
+const TRICKY_SCOPE = `sast_rest_api it's  $HOME \`id\` "two  spaces" %AZP25 ;] \\`;
+
+let server: TokenServer;
+let proxy: TestProxy;
+let ca: TestCa;
+let temp: string;
+
+before(async () => {
+  ca = await sharedTestCa();
+  server = await startTokenServer();
+  proxy = await startProxy({ mitm: { ca, handler: server.handler } });
+  temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-cli-e2e-'));
+});
+after(async () => {
+  await proxy.close();
+  await server.close();
+  rmSync(temp, { recursive: true, force: true });
+});
+beforeEach(() => server.reset());
+
+// ---- helpers ----
+
+/** Flags as `--name value` pairs. */
+function flags(values: Record<string, string>): string[] {
+  return Object.entries(values).flatMap(([name, value]) => [`--${name}`, value]);
+}
+
+const sastFlags = (extra: Record<string, string> = {}) =>
+  flags({ product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, ...extra });
+const sastEnv = (): Env => ({ CX_PASSWORD: DEFAULT_SAST_USER.password });
+const throughProxy = (env: Env): Env => ({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.certPath, ...env });
+
+/** Every secret the tests use, and the refresh tokens the server handed out (never to be printed). */
+function secrets(): string[] {
+  return [DEFAULT_SAST_USER.password, DEFAULT_SCA.password, DEFAULT_REALM.clientSecret, SAST_CLIENT_SECRET, API_KEY, ...server.issuedRefreshTokens];
+}
+
+function assertSucceeded(run: CliRun): void {
+  assert.equal(run.code, 0, `exit code ${run.code}; stderr: ${run.stderr}`);
+  assert.match(run.stderr, /^checkmarx-auth: Got a Bearer token that expires at /m);
+  assertNoLeak(run, secrets());
+}
+
+function assertFailedBeforeAnyRequest(run: CliRun, message: RegExp): void {
+  assert.equal(run.code, 2, `exit code ${run.code}; stderr: ${run.stderr}`);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, message);
+  assert.equal(server.requests.length, 0);
+  assertNoLeak(run, [...secrets(), ...server.issuedAccessTokens]);
+}
+
+function lastRequest() {
+  const request = server.requests.at(-1);
+  assert.ok(request, 'the token server got no request');
+  return request;
+}
+
+function enqueueTrickyToken(): void {
+  server.enqueue({ body: { access_token: TRICKY_TOKEN, token_type: 'Bearer', expires_in: 3600, scope: TRICKY_SCOPE } });
+}
+
+interface Spawned {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<Spawned> {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Sources `exports` in `shell` and reads the variables back, NUL-separated. */
+async function sourceInShell(shell: string, exports: string, names: string[]): Promise<Record<string, string>> {
+  const dir = mkdtempSync(join(temp, 'shell-'));
+  writeFileSync(join(dir, 'cx.env'), exports);
+  const reads = names.map((name) => `"$${name}"`).join(' ');
+  const result = await spawnProcess(shell, ['-c', `. ./cx.env; printf '%s\\0' ${reads}`], { env: cleanEnv({}), cwd: dir });
+  assert.equal(result.code, 0, `${shell}: ${result.stderr}`);
+  assert.equal(result.stderr, '');
+  const values = result.stdout.split('\0').slice(0, -1);
+  return Object.fromEntries(names.map((name, index) => [name, values[index] ?? '']));
+}
+
+const AZURE_LINE = /^##vso\[task\.setvariable variable=([A-Za-z_][A-Za-z0-9_]*);issecret=(true|false)\](.*)$/;
+
+/** What the Azure Pipelines agent makes of the lines (percent decoding on). */
+function parseAzure(stdout: string): Array<{ name: string; secret: boolean; value: string }> {
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const match = AZURE_LINE.exec(line);
+      assert.ok(match, `not an Azure setvariable line: line ${stdout.split('\n').indexOf(line) + 1}`);
+      const value = (match[3] ?? '').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
+      return { name: match[1] ?? '', secret: match[2] === 'true', value };
+    });
+}
+
+// ---- every product ----
+
+interface ProductCase {
+  title: string;
+  args: () => string[];
+  env: () => Env;
+  host: () => string;
+  scope: string;
+  apiUrl: () => string;
+  tenant: string | null;
+  expiresIn: number;
+}
+
+const selfHosted = (product: string, scope: string, apiPath: string): ProductCase => ({
+  title: product,
+  args: () => sastFlags({ product }),
+  env: sastEnv,
+  host: () => '127.0.0.1',
+  scope,
+  apiUrl: () => `${server.url}${apiPath}`,
+  tenant: null,
+  expiresIn: 3600,
+});
+
+const PRODUCTS: ProductCase[] = [
+  selfHosted('sast', 'sast_rest_api', '/cxrestapi'),
+  selfHosted('sast-odata', 'access_control_api sast_api', '/Cxwebinterface/odata/v1'),
+  selfHosted('access-control', 'access_control_api', '/cxrestapi/auth'),
+  {
+    title: 'sca (us, all from the environment)',
+    args: () => [],
+    env: () => ({ CX_PRODUCT: 'sca', CX_TENANT: DEFAULT_SCA.tenant, CX_USERNAME: DEFAULT_SCA.username, CX_PASSWORD: DEFAULT_SCA.password }),
+    host: () => 'platform.checkmarx.net',
+    scope: 'sca_api',
+    apiUrl: () => 'https://api-sca.checkmarx.net',
+    tenant: DEFAULT_SCA.tenant,
+    expiresIn: 3600,
+  },
+  {
+    title: 'sca (eu)',
+    args: () => flags({ product: 'SCA', region: 'eu', tenant: DEFAULT_SCA.tenant, username: DEFAULT_SCA.username }),
+    env: () => ({ CX_PASSWORD: DEFAULT_SCA.password }),
+    host: () => 'eu.platform.checkmarx.net',
+    scope: 'sca_api',
+    apiUrl: () => 'https://eu.api-sca.checkmarx.net',
+    tenant: DEFAULT_SCA.tenant,
+    expiresIn: 3600,
+  },
+  {
+    title: "cxone (API key in the Checkmarx CLI's CX_APIKEY)",
+    args: () => flags({ product: 'cxone' }),
+    env: () => ({ CX_APIKEY: API_KEY }),
+    host: () => 'iam.checkmarx.net',
+    scope: 'openid ast-api roles',
+    apiUrl: () => `${DEFAULT_REALM.astBaseUrl}/api`,
+    tenant: DEFAULT_REALM.name,
+    expiresIn: 1800,
+  },
+  {
+    title: "cxone (client credentials, IAM host in the Checkmarx CLI's CX_BASE_AUTH_URI)",
+    args: () => flags({ product: 'cxone', tenant: DEFAULT_REALM.name, 'client-id': DEFAULT_REALM.clientId }),
+    env: () => ({ CX_BASE_AUTH_URI: 'https://eu.iam.checkmarx.net', CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret }),
+    host: () => 'eu.iam.checkmarx.net',
+    scope: 'openid ast-api roles',
+    apiUrl: () => `${DEFAULT_REALM.astBaseUrl}/api`,
+    tenant: DEFAULT_REALM.name,
+    expiresIn: 1800,
+  },
+];
+
+describe('CLI: every product, --format json', () => {
+  for (const product of PRODUCTS) {
+    it(product.title, async () => {
+      const started = Date.now();
+      const run = await runCli([...product.args(), '--format', 'json'], { env: throughProxy(product.env()) });
+      assertSucceeded(run);
+      const json = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(json), JSON_KEYS);
+      assert.deepEqual(
+        { ...json, expiresAt: undefined },
+        {
+          accessToken: server.issuedAccessTokens.at(-1),
+          tokenType: 'Bearer',
+          expiresIn: product.expiresIn,
+          expiresAt: undefined,
+          scope: product.scope,
+          apiUrl: product.apiUrl(),
+          tenant: product.tenant,
+        },
+      );
+      const expiresAt = Date.parse(String(json['expiresAt']));
+      assert.ok(Math.abs(expiresAt - (started + product.expiresIn * 1000)) < 10_000, `expiresAt ${String(json['expiresAt'])}`);
+      assert.equal(lastRequest().host, product.host());
+      if (product.host() !== '127.0.0.1') assert.ok(proxy.connects.includes(`${product.host()}:443`), 'not sent through the proxy');
+    });
+  }
+});
+
+// ---- every format ----
+
+describe('CLI: --format token', () => {
+  it('prints only the token and a newline on stdout, the diagnostics on stderr', async () => {
+    const run = await runCli(sastFlags(), { env: sastEnv() });
+    assertSucceeded(run);
+    assert.equal(run.stdout, `${server.issuedAccessTokens[0]}\n`);
+    assert.match(run.stderr, /^checkmarx-auth: Requesting a CxSAST REST API token from http:\/\/127\.0\.0\.1:\d+\/cxrestapi\/auth\/identity\/connect\/token /m);
+    assert.match(run.stderr, /^checkmarx-auth: warning: The token endpoint http:\/\/.* uses http:\/\//m);
+    assert.ok(!run.stderr.includes(server.issuedAccessTokens[0] ?? '?'), 'the token is on stderr');
+  });
+
+  it('flags win over the environment', async () => {
+    const env = { ...sastEnv(), CX_PRODUCT: 'sca', CX_SERVER_URL: 'http://127.0.0.1:9', CX_USERNAME: 'nobody' };
+    const run = await runCli(sastFlags(), { env });
+    assertSucceeded(run);
+    assert.equal(lastRequest().form['username'], DEFAULT_SAST_USER.username);
+  });
+});
+
+describe('CLI: --format env', () => {
+  it('sh and bash source the export lines back to the exact values, quotes, $, backticks and all', async () => {
+    enqueueTrickyToken();
+    const run = await runCli(sastFlags({ format: 'env' }), { env: sastEnv() });
+    assertSucceeded(run);
+    assert.match(run.stdout, /^(export [A-Z_]+='[^\n]*'\n)+$/);
+    const expected = {
+      CX_ACCESS_TOKEN: TRICKY_TOKEN,
+      CX_TOKEN_TYPE: 'Bearer',
+      CX_EXPIRES_IN: '3600',
+      CX_GRANTED_SCOPE: TRICKY_SCOPE,
+      CX_API_URL: `${server.url}/cxrestapi`,
+    };
+    for (const shell of ['sh', 'bash']) {
+      const values = await sourceInShell(shell, run.stdout, VARIABLES);
+      assert.deepEqual({ ...values, CX_EXPIRES_AT: undefined }, { ...expected, CX_EXPIRES_AT: undefined, CX_TENANT: '' }, shell);
+      assert.match(values['CX_EXPIRES_AT'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+  });
+
+  it('names the token after --env-name and exports the tenant for cxone', async () => {
+    const run = await runCli(['--product', 'cxone', '--format', 'env', '--env-name', 'CXONE_TOKEN'], { env: throughProxy({ CX_APIKEY: API_KEY }) });
+    assertSucceeded(run);
+    const values = await sourceInShell('sh', run.stdout, ['CXONE_TOKEN', 'CX_ACCESS_TOKEN', 'CX_TENANT', 'CX_API_URL']);
+    assert.deepEqual(values, {
+      CXONE_TOKEN: server.issuedAccessTokens[0],
+      CX_ACCESS_TOKEN: '',
+      CX_TENANT: DEFAULT_REALM.name,
+      CX_API_URL: `${DEFAULT_REALM.astBaseUrl}/api`,
+    });
+  });
+
+  it('an --env-name equal to another variable keeps the token', async () => {
+    const run = await runCli(sastFlags({ format: 'env', 'env-name': 'CX_API_URL' }), { env: sastEnv() });
+    assertSucceeded(run);
+    const values = await sourceInShell('sh', run.stdout, ['CX_API_URL']);
+    assert.equal(values['CX_API_URL'], server.issuedAccessTokens[0]);
+  });
+
+  it('the README pattern: a failed request stops the script and sets nothing', async () => {
+    const script = 'set -e; vars="$("$NODE" "$CLI" --format env)"; eval "$vars"; printf %s "$CX_ACCESS_TOKEN"';
+    const env = cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, CX_PRODUCT: 'sast', CX_SERVER_URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username });
+    const ok = await spawnProcess('sh', ['-c', script], { env: { ...env, CX_PASSWORD: DEFAULT_SAST_USER.password }, cwd: temp });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, server.issuedAccessTokens[0]);
+    const failed = await spawnProcess('sh', ['-c', script], { env: { ...env, CX_PASSWORD: 'wrong' }, cwd: temp });
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, '');
+    assert.match(failed.stderr, /invalid_grant/);
+  });
+});
+
+describe('CLI: --format azure', () => {
+  it('prints setvariable commands that decode to the exact values, only the token secret', async () => {
+    enqueueTrickyToken();
+    const run = await runCli(sastFlags({ format: 'azure' }), { env: sastEnv() });
+    assertSucceeded(run);
+    const lines = parseAzure(run.stdout);
+    assert.deepEqual(
+      lines.map(({ name, secret }) => [name, secret]),
+      VARIABLES.filter((name) => name !== 'CX_TENANT').map((name) => [name, name === 'CX_ACCESS_TOKEN']),
+    );
+    const values = Object.fromEntries(lines.map(({ name, value }) => [name, value]));
+    assert.equal(values['CX_ACCESS_TOKEN'], TRICKY_TOKEN);
+    assert.equal(values['CX_GRANTED_SCOPE'], TRICKY_SCOPE);
+    assert.equal(values['CX_API_URL'], `${server.url}/cxrestapi`);
+  });
+
+  it('sets the tenant and the --env-name variable for sca', async () => {
+    const product = PRODUCTS.find((p) => p.title === 'sca (eu)')!;
+    const run = await runCli([...product.args(), '--format', 'azure', '--env-name', 'SCA_TOKEN'], { env: throughProxy(product.env()) });
+    assertSucceeded(run);
+    const lines = parseAzure(run.stdout);
+    assert.deepEqual(lines[0], { name: 'SCA_TOKEN', secret: true, value: server.issuedAccessTokens[0] });
+    assert.deepEqual(lines.at(-1), { name: 'CX_TENANT', secret: false, value: DEFAULT_SCA.tenant });
+  });
+});
+
+// ---- exit codes and secrets ----
+
+describe('CLI: failures', () => {
+  it('exit 1 when the server rejects the password, with nothing on stdout and no secret anywhere', async () => {
+    const wrong = "Wr0ng 'pass' $word";
+    const run = await runCli(sastFlags(), { env: { CX_PASSWORD: wrong } });
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^checkmarx-auth: error: CxSAST REST API token request to http:\/\/127\.0\.0\.1:\d+\/\S+ failed: HTTP 400 invalid_grant/m);
+    assert.equal(server.requests.length, 1);
+    assertNoLeak(run, [wrong, ...secrets()]);
+  });
+
+  const usageErrors: Array<[title: string, args: () => string[], message: RegExp]> = [
+    ['an unknown flag', () => [...sastFlags(), '--pasword=x'], /^checkmarx-auth: error: Unknown option '--pasword'\. See checkmarx-auth --help\.$/m],
+    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure\./],
+    ['a missing input', () => flags({ product: 'sast', 'server-url': server.url }), /Input 'username': is required for product 'sast'/],
+    ['a missing product', () => [], /Input 'product': is required/],
+    ['a bad input value', () => sastFlags({ 'max-attempts': 'many' }), /Input 'max-attempts': 'many' is not a whole number/],
+    ['a flag without its value', () => [...sastFlags(), '--region'], /Option '--region <value>' argument missing/],
+  ];
+  for (const [title, args, message] of usageErrors) {
+    it(`exit 2 before any request for ${title}`, async () => {
+      assertFailedBeforeAnyRequest(await runCli(args(), { env: sastEnv() }), message);
+    });
+  }
+
+  it('exit 2 for a stray argument, without echoing it (it may be half of an unquoted secret)', async () => {
+    const run = await runCli([...sastFlags(), '--password', 'half', 'OtherHalf'], {});
+    assertFailedBeforeAnyRequest(run, /Unexpected argument: every value must follow its --flag/);
+    assertNoLeak(run, ['half', 'OtherHalf']);
+  });
+
+  it('a secret given as a flag works and warns once, without repeating it', async () => {
+    const run = await runCli(sastFlags({ password: DEFAULT_SAST_USER.password, 'client-secret': SAST_CLIENT_SECRET }));
+    assertSucceeded(run);
+    assert.equal(run.stdout, `${server.issuedAccessTokens[0]}\n`);
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('process lists'));
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.match(warnings[0] ?? '', /--password, --client-secret .* set CX_PASSWORD, CX_CLIENT_SECRET instead/);
+  });
+
+  it('no warning when the secrets come from the environment', async () => {
+    const run = await runCli(sastFlags(), { env: sastEnv() });
+    assertSucceeded(run);
+    assert.doesNotMatch(run.stderr, /process lists/);
+  });
+});
+
+// ---- help, version, npx ----
+
+describe('CLI: --help and --version', () => {
+  it('--help lists every input flag with its environment variables and default', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    assert.equal(run.stderr, '');
+    const blocks = new Map(run.stdout.split(/\n(?= {2}-)/).map((block) => [/^ {2}(?:-\w, )?--([a-z-]+)/.exec(block)?.[1], block]));
+    const listed = [...blocks.keys()].filter(Boolean).sort();
+    assert.deepEqual(listed, [...INPUTS.map((spec) => spec.name), 'format', 'help', 'version'].sort());
+    for (const spec of INPUTS) {
+      const block = blocks.get(spec.name) ?? '';
+      assert.ok(block.includes(`env: ${spec.env.join(', ')}\n`), `--${spec.name}: no env line`);
+      if (spec.default !== undefined) assert.ok(block.includes(`(default: ${spec.default})`), `--${spec.name}: no default`);
+    }
+    assert.match(blocks.get('api-key') ?? '', /env: CX_API_KEY, CX_APIKEY/);
+    assert.match(blocks.get('iam-url') ?? '', /env: CX_IAM_URL, CX_BASE_AUTH_URI/);
+    assert.match(blocks.get('format') ?? '', /--format <token\|json\|env\|azure>[\s\S]*\(default: token\)/);
+    assert.match(run.stdout, /Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration\./);
+  });
+
+  for (const flag of ['--version', '-V']) {
+    it(`${flag} prints package.json's version`, async () => {
+      const run = await runCli([flag]);
+      assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${PACKAGE_VERSION}\n`, '']);
+    });
+  }
+});
+
+describe('CLI: npx from a clone or an install', () => {
+  /** npm with an empty cache and home of its own, offline: proves nothing is downloaded. */
+  function npm(command: string, args: string[], env: Env = {}, cwd = REPO_ROOT) {
+    const home = mkdtempSync(join(temp, 'npm-home-'));
+    const path = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+    return spawnProcess(command, args, {
+      env: cleanEnv({ PATH: path, HOME: home, npm_config_cache: join(home, 'cache'), npm_config_update_notifier: 'false', ...env }),
+      cwd,
+    });
+  }
+
+  it('npm install <clone> links the bin into another project', async () => {
+    const project = mkdtempSync(join(temp, 'project-'));
+    writeFileSync(join(project, 'package.json'), '{ "name": "ci-job", "private": true }\n');
+    const install = await npm('npm', ['install', '--offline', '--no-audit', '--no-fund', REPO_ROOT], {}, project);
+    assert.equal(install.code, 0, install.stderr);
+    const run = await npm('npx', ['--offline', 'checkmarx-auth', '--version'], {}, project);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${PACKAGE_VERSION}\n`);
+  });
+
+  it('npm exec --offline -- checkmarx-auth --version', async () => {
+    const run = await npm('npm', ['exec', '--offline', '--', 'checkmarx-auth', '--version']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${PACKAGE_VERSION}\n`);
+  });
+
+  it('npx --offline checkmarx-auth gets a token', async () => {
+    const run = await npm('npx', ['--offline', 'checkmarx-auth', ...sastFlags({ format: 'json' })], sastEnv());
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { accessToken: string }).accessToken, server.issuedAccessTokens[0]);
+    assertNoLeak(run, secrets());
+  });
+});
