@@ -125,14 +125,24 @@ function splitRealmUrl(realmUrl: string): Realm | undefined {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   const at = url.pathname.indexOf(REALMS_PATH);
-  const tenant = decodeURIComponent(url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '');
+  const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
+  let tenant: string;
+  try {
+    tenant = decodeURIComponent(segment);
+  } catch {
+    return undefined; // a malformed %-escape: not a realm URL
+  }
   return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
 }
 
 /** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
 function parseIamUrl(value: string): Realm {
   const url = parseHttpUrl('iam-url', value);
-  if (url.pathname.includes(REALMS_PATH)) return splitRealmUrl(url.href)!;
+  if (url.pathname.includes(REALMS_PATH)) {
+    const realm = splitRealmUrl(url.href);
+    if (!realm) throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+    return realm;
+  }
   return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
 }
 

@@ -101,6 +101,8 @@ function describeFailure(details: FailureDetails): string {
     case 'network':
     case 'proxy':
       return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+    case 'bad-response':
+      return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
     default:
       return [status, oauth, details.detail].filter(Boolean).join(' ');
   }
@@ -108,26 +110,33 @@ function describeFailure(details: FailureDetails): string {
 
 const MAX_SERVER_TEXT = 300;
 
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 /** Cleans text that came from outside (a server body, an error) before it may enter a message. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  for (const form of secretForms(secrets)) clean = clean.split(form).join('***');
+  const forms = secretForms(secrets);
+  let clean = text;
+  for (const form of forms) clean = clean.split(form).join('***');
+  clean = clean.replace(CONTROL_CHARACTERS, ' ').trim();
   if (clean.length > MAX_SERVER_TEXT) clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
   // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-  for (const form of secretForms(secrets)) clean = removeTrailingPrefix(clean, form);
+  for (const form of forms) clean = removeTrailingPrefix(clean, form.replace(CONTROL_CHARACTERS, ' '));
   return clean;
 }
 
-/** A secret as it may appear: raw, URL-encoded, or form-encoded (spaces as '+'). */
+/** A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped. */
 export function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (!secret) continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)]) forms.add(form);
   }
   return [...forms].sort((a, b) => b.length - a.length);
+}
+
+function lowerCaseHex(encoded: string): string {
+  return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
 }
 
 function removeTrailingPrefix(text: string, secret: string): string {

@@ -91,20 +91,42 @@ export function parseTokenResponse(
   const { status } = response;
   if (status >= 300 && status < 400) {
     const location = headerValue(response, 'location');
-    return { kind: 'redirect', status, ...(location ? { location: redact(location, secrets) } : {}) };
+    return { kind: 'redirect', status, ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}) };
   }
   if (looksLikeHtml(response)) return { kind: 'html', status };
   const json = parseJson(response.body);
   if (status < 200 || status >= 300) return httpFailure(response, json, secrets, now);
   if (json === undefined) return badResponse(status, 'the response is not JSON');
-  return tokenFrom(plan, json, status, now);
+  return tokenFrom(plan, json, status, now, secrets);
 }
 
-function tokenFrom(plan: GrantPlan, json: Record<string, unknown>, status: number, now: number): TokenResult | FailureDetails {
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location: string, tokenUrl: string): string {
+  const base = new URL(tokenUrl);
+  if (/^[a-z][a-z\d+.-]*:/i.test(location)) return location;
+  if (location.startsWith('//')) return `${base.protocol}${location}`;
+  if (location.startsWith('/')) return `${base.origin}${location}`;
+  return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+
+function tokenFrom(
+  plan: GrantPlan,
+  json: Record<string, unknown>,
+  status: number,
+  now: number,
+  secrets: string[],
+): TokenResult | FailureDetails {
   const accessToken = json.access_token;
   if (typeof accessToken !== 'string' || accessToken === '') {
-    return badResponse(status, 'the JSON response has no access_token');
+    return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
   }
+  if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+    return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+  }
+  if (json.expires_in === undefined) return badResponse(status, 'the JSON response has no expires_in');
   const expiresIn = toSeconds(json.expires_in);
   if (expiresIn === undefined) return badResponse(status, 'expires_in in the response is not a number of seconds');
   const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
@@ -121,17 +143,26 @@ function tokenFrom(plan: GrantPlan, json: Record<string, unknown>, status: numbe
 }
 
 function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: string[], now: number): FailureDetails {
-  const text = (value: unknown) => (typeof value === 'string' && value ? redact(value, secrets) : undefined);
-  const oauthError = text(json?.error);
-  const description = text(json?.error_description) ?? (json ? undefined : text(response.body.slice(0, 200)));
+  const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
   const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
   return {
     kind: 'http',
     status: response.status,
-    ...(oauthError ? { oauthError } : {}),
-    ...(description ? { description } : {}),
+    ...(json ? oauthFields(json, secrets) : {}),
+    ...(bodyText ? { description: bodyText } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
+}
+
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json: Record<string, unknown>, secrets: string[]): Pick<FailureDetails, 'oauthError' | 'description'> {
+  const oauthError = serverText(json.error, secrets);
+  const description = serverText(json.error_description, secrets);
+  return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+
+function serverText(value: unknown, secrets: string[]): string | undefined {
+  return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
 }
 
 function badResponse(status: number, detail: string): FailureDetails {
@@ -152,9 +183,12 @@ function parseJson(body: string): Record<string, unknown> | undefined {
   }
 }
 
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+
 function toSeconds(value: unknown): number | undefined {
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? number : undefined;
+  return typeof number === 'number' && Number.isFinite(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
 }
 
 function headerValue(response: HttpResponse, name: string): string | undefined {
@@ -167,7 +201,8 @@ export const MAX_RETRY_AFTER_MS = 30_000;
 /** `Retry-After` as seconds or an HTTP date, capped. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
 }
 

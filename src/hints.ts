@@ -1,7 +1,7 @@
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
-import type { FailureDetails } from './errors.ts';
-import type { GrantType, Hosting, ProductName } from './products.ts';
+import { isRetryable, type FailureDetails } from './errors.ts';
+import { PRODUCTS, type GrantType, type Hosting, type ProductName } from './products.ts';
 
 export interface HintFacts extends FailureDetails {
   readonly product: ProductName;
@@ -17,6 +17,18 @@ interface HintRule {
 
 const oauth = (f: HintFacts, ...errors: string[]) => f.oauthError !== undefined && errors.includes(f.oauthError);
 const urlInput = (f: HintFacts) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
+/** A web page is the wrong address, unless the status says the server is busy or failing. */
+const wrongPage = (f: HintFacts) => f.kind === 'html' && !isRetryable(f);
+
+/** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
+function redirectAdvice(f: HintFacts, location: string): string {
+  const tokenPath = PRODUCTS[f.product].tokenPath;
+  const at = tokenPath ? location.toLowerCase().indexOf(tokenPath.toLowerCase()) : -1;
+  if (tokenPath && at > 0 && location.length === at + tokenPath.length) {
+    return `if ${location} is the right address, set server-url to ${location.slice(0, at)} (or token-url to ${location}).`;
+  }
+  return `if ${location} is the right address, set token-url to it.`;
+}
 
 const RULES: readonly HintRule[] = [
   {
@@ -29,21 +41,27 @@ const RULES: readonly HintRule[] = [
       "the server's TLS certificate is not trusted. If your company's CA (or a TLS-inspecting proxy's CA) issued it, give that CA in ca-cert (PEM text or a file path).",
   },
   {
-    when: (f) => f.kind === 'html' && f.hosting === 'self-hosted',
+    when: (f) => wrongPage(f) && f.hosting === 'self-hosted',
     hint: () =>
       'the URL answers with a web page, not the token endpoint: server-url must be the CxSAST root, e.g. https://cx.example.com (the portal address without /CxWebClient), or an SSO or proxy login page intercepted the request.',
   },
   {
-    when: (f) => f.kind === 'html',
+    when: wrongPage,
     hint: (f) => `the URL answers with a web page, not a token endpoint: check ${urlInput(f)} and token-url, or whether a proxy or SSO login page intercepted the request.`,
   },
   {
     when: (f) => f.kind === 'redirect' && f.location !== undefined,
-    hint: (f) => `if ${f.location} is the right address, set token-url (or ${urlInput(f)}) to it.`,
+    hint: (f) => redirectAdvice(f, f.location!),
   },
   {
     when: (f) => f.kind === 'proxy' && f.status === 407,
-    hint: () => 'the proxy wants credentials: give them in HTTPS_PROXY as http://user:password@proxy:port.',
+    hint: () =>
+      'the proxy wants credentials, or rejected the ones given: put them in HTTPS_PROXY (or HTTP_PROXY) as http://user:password@proxy:port, URL-encoded.',
+  },
+  {
+    when: (f) => f.kind === 'proxy' && f.status !== undefined,
+    hint: (f) =>
+      `the proxy could not or would not connect to the token endpoint's host: check ${urlInput(f)} and token-url, and whether this host should bypass the proxy (NO_PROXY).`,
   },
   {
     when: (f) => f.hosting === 'cxone' && f.status === 404,

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { getProxyUrl } from '@actions/http-client/lib/proxy';
+import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy';
 import type { FailureDetails } from './errors.ts';
 
 export interface HttpRequest {
@@ -44,18 +44,50 @@ export class TransportFailure extends Error {
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
-  const proxy = (options.proxyFor ?? getProxyUrl)(url);
+  const proxy = proxyFor(url, options);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  // Tunnel sockets are ours to close: a failed attempt must not keep the process alive.
+  const sockets: Socket[] = [];
   try {
-    const connection = await openConnection(url, proxy, options, deadline.signal);
+    const connection = await openConnection(url, proxy, options, { signal: deadline.signal, sockets });
     return await exchange(connection, request, deadline.signal);
   } catch (error) {
     throw toTransportFailure(error, deadline.signal.aborted, options.timeoutMs);
   } finally {
     clearTimeout(timer);
+    for (const socket of sockets) socket.destroy();
   }
 };
+
+function proxyFor(url: URL, options: HttpOptions): URL | undefined {
+  if (options.proxyFor) return options.proxyFor(url);
+  // getProxyUrl quietly goes direct when the variable does not parse; a user who set one wants to hear.
+  let proxy: URL | undefined;
+  try {
+    proxy = getProxyUrl(url);
+  } catch {
+    proxy = undefined;
+  }
+  const variable = proxyVariable(url);
+  if (proxy || !variable || checkBypass(url)) return proxy;
+  // The value may hold the proxy's password, so it is not repeated.
+  throw new TransportFailure({
+    kind: 'proxy',
+    detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+  });
+}
+
+/** The variable getProxyUrl reads for this URL, when it is set. */
+function proxyVariable(url: URL): string | undefined {
+  const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  return names.find((name) => process.env[name]);
+}
+
+interface Attempt {
+  readonly signal: AbortSignal;
+  readonly sockets: Socket[];
+}
 
 interface Connection {
   readonly module: typeof http | typeof https;
@@ -66,7 +98,7 @@ async function openConnection(
   url: URL,
   proxy: URL | undefined,
   options: HttpOptions,
-  signal: AbortSignal,
+  attempt: Attempt,
 ): Promise<Connection> {
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
@@ -77,26 +109,37 @@ async function openConnection(
     // Plain HTTP goes to the proxy in absolute form.
     return {
       module: proxy.protocol === 'https:' ? https : http,
-      options: { host: bareHost(proxy.hostname), port: portOf(proxy), path: url.href, agent: false, headers: proxyAuthorization(proxy) },
+      options: {
+        host: bareHost(proxy.hostname),
+        port: portOf(proxy),
+        path: url.href,
+        ...tlsOptions(proxy, options),
+        agent: false,
+        headers: { host: url.host, ...proxyAuthorization(proxy) },
+      },
     };
   }
-  const tunnel = await openTunnel(proxy, url, signal);
+  const tunnel = await openTunnel(proxy, url, options, attempt.signal);
+  attempt.sockets.push(tunnel);
   const socket = tls.connect({ socket: tunnel, ...tlsOptions(url, options) });
-  return { module: https, options: { ...target, agent: false, createConnection: () => socket } };
+  attempt.sockets.push(socket);
+  // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
+  return { module: https, options: { ...target, createConnection: () => socket } };
 }
 
 function tlsOptions(url: URL, options: HttpOptions): tls.ConnectionOptions {
   if (url.protocol !== 'https:') return {};
   const servername = bareHost(url.hostname);
   return {
-    ...(isIpAddress(servername) ? {} : { servername }),
+    // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+    servername: isIpAddress(servername) ? '' : servername,
     rejectUnauthorized: !options.insecureSkipTlsVerify,
     // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
     ...(options.caCerts ? { ca: [...tls.getCACertificates('default'), ...options.caCerts] } : {}),
   };
 }
 
-function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socket> {
+function openTunnel(proxy: URL, target: URL, options: HttpOptions, signal: AbortSignal): Promise<Socket> {
   const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise((resolve, reject) => {
     const request = (proxy.protocol === 'https:' ? https : http).request({
@@ -105,6 +148,7 @@ function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socke
       method: 'CONNECT',
       path: authority,
       headers: { host: authority, ...proxyAuthorization(proxy) },
+      ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
       agent: false,
       signal,
     });
@@ -119,7 +163,7 @@ function openTunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<Socke
         }),
       );
     });
-    request.once('error', reject);
+    request.on('error', reject);
     request.end();
   });
 }
@@ -128,40 +172,38 @@ function exchange(connection: Connection, request: HttpRequest, signal: AbortSig
   return new Promise((resolve, reject) => {
     const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
     const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers, signal }, (response) => {
-      readBody(response).then(
-        (body) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
-        reject,
-      );
+      // The body's own failures settle the promise first: destroying the response also fails `outgoing`.
+      readBody(response, (body) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }), reject);
     });
-    outgoing.once('error', reject);
+    outgoing.on('error', reject);
     outgoing.end(request.body);
   });
 }
 
-function readBody(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(response.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(oversized(response));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(oversized(response));
-      else chunks.push(chunk);
-    });
-    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.once('error', reject);
-    response.once('aborted', () => reject(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
+function readBody(response: http.IncomingMessage, done: (body: string) => void, fail: (error: unknown) => void): void {
+  const declared = Number(response.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) return tooLarge(response, fail);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  response.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge(response, fail);
+    else chunks.push(chunk);
   });
+  response.once('end', () => done(Buffer.concat(chunks).toString('utf8')));
+  response.on('error', fail);
+  response.once('aborted', () => fail(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
 }
 
-function oversized(response: http.IncomingMessage): TransportFailure {
+function tooLarge(response: http.IncomingMessage, fail: (error: unknown) => void): void {
+  fail(
+    new TransportFailure({
+      kind: 'bad-response',
+      status: response.statusCode ?? 0,
+      detail: `the response body is larger than ${MAX_BODY_BYTES} bytes, which no token response is`,
+    }),
+  );
   response.destroy();
-  return new TransportFailure({
-    kind: 'bad-response',
-    status: response.statusCode ?? 0,
-    detail: `the response body is larger than ${MAX_BODY_BYTES} bytes, which no token response is`,
-  });
 }
 
 const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
@@ -178,9 +220,19 @@ export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs:
 }
 
 function proxyAuthorization(proxy: URL): Record<string, string> {
-  if (!proxy.username && !proxy.password) return {};
-  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+  const { username, password } = new URL(proxy.href);
+  if (!username && !password) return {};
+  const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
   return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function portOf(url: URL): number {
