@@ -206,11 +206,15 @@ function percentile(values: number[], p: number): number {
 const median = (values: number[]) => percentile(values, 50);
 const ms = (value: number) => value.toFixed(1);
 
-/** Rounds of A, B, C, A, B, C, ...: drift of the machine hits every program alike. */
+/**
+ * Rounds of A, B, C, then B, C, A, then C, A, B, ...: drift of the machine hits every program
+ * alike, and so does whatever the position in a round costs.
+ */
 async function interleave(list: Program[], options: Options): Promise<Map<Program, number[]>> {
   const times = new Map(list.map((program) => [program, [] as number[]]));
   for (let round = 0; round < options.warmup + options.runs; round++) {
-    for (const program of list) {
+    const start = round % list.length;
+    for (const program of [...list.slice(start), ...list.slice(0, start)]) {
       const sample = await program.run();
       if (round >= options.warmup) times.get(program)?.push(sample.ms);
     }
@@ -431,8 +435,8 @@ else: no validation, no retries, no hints.
 \`npm run bench\` starts the project's test token server on loopback (plain http) and measures the
 wall time, from spawn to exit, of the action bundle \`dist/index.js\` started as the runner starts it
 (\`INPUT_*\` variables with the action.yml defaults, \`GITHUB_OUTPUT\` / \`GITHUB_ENV\` files), the CLI
-bundle \`dist/cli/index.js\`, and the minimal script. The programs run interleaved (A, B, C, A, B,
-C, ...) so that drift of the machine hits them alike; every run is checked (exit 0, a token issued by
+bundle \`dist/cli/index.js\`, and the minimal script. The programs run interleaved, the order rotating each round (A, B, C, then B, C, A,
+then C, A, B, ...) so that drift of the machine hits them alike; every run is checked (exit 0, a token issued by
 the server, masked, in the output). Target: the action's median is at most ${TARGET_RATIO} × the
 minimal script's. It also times the action's failures: a wrong password, a closed port, a host that
 accepts and never answers.
@@ -457,8 +461,8 @@ Measured on 2026-11-22 on the machine above (2 cores, Node v24.21.0) while other
 **The first action bundle imported \`@actions/core\`'s entry** (521 kB). That module also loads
 core's OIDC client and, through it, \`@actions/http-client\` with its copy of undici, and
 \`@actions/exec\` for its platform helpers: code this action never runs, compiled and evaluated on
-every start. \`src/runner.ts\` now uses core's own \`command.js\` and \`file-command.js\` modules
-directly (the same escaping and file-command format), and the action bundle is about 35 kB.
+every start. \`src/runner.ts\` now uses core's own \`command.js\` module
+directly (the same escaping), and the action bundle is about 35 kB.
 
 - Old bundle against the current one, this script with \`--also\` (40 interleaved runs each): old
   225.5 ms median, current 130.3 ms, minimal 97.8 ms.
@@ -477,13 +481,25 @@ the ESM facade of \`node:http\`, which touches its lazy exports and loads Node's
 bundles \`require()\` their built-ins, so \`scripts/bench/minimal.js\` uses
 \`process.getBuiltinModule\`: with a plain \`import\` the "floor" was slower than the action.
 
-**What is left between the action and the floor** (\`node --cpu-prof\`, 3 runs each, from the
-start of the script to the first \`http.request\`): the action takes 44 to 48 ms, the minimal script
-24 to 27 ms. About 5 ms are built-ins the minimal script does not load (\`node:tls\` and
-\`node:https\`, which \`src/http.ts\` imports even for an \`http://\` URL; a real \`https://\` endpoint
-needs them anyway), 10 to 15 ms the action's own work (the input table, validation, masking the
-secret inputs, log lines), about 5 ms setting up the request (1.3 ms in the minimal script). After
-the response, writing two file commands and the exported variable adds 2 to 3 ms.
+**Then the last 20 ms.** With core's entry gone the action still took 1.22 to 1.33 × the floor.
+\`node --cpu-prof\` (12 runs each, inclusive time averaged) and \`process.moduleLoadList\` showed
+three costs the floor does not pay, each now removed:
+
+- \`node:tls\` and \`node:https\` were imported at start-up even for an \`http://\` URL; \`src/http.ts\`
+  now loads them on first use (\`process.getBuiltinModule\`), and so does \`src/config.ts\` for
+  \`node:crypto\`'s X509Certificate, needed only with \`ca-cert\`. A real \`https://\` endpoint
+  still loads TLS, as it must. The CLI went from 1.20-1.29 to about 1.05.
+- The per-attempt deadline used an AbortSignal on \`http.request\`; Node's abort-listener machinery
+  cost about 5 ms on first use. The deadline is now a timer that destroys what the attempt opened
+  (same behaviour, same tests).
+- core's \`file-command.js\` imports \`node:crypto\` to make a heredoc delimiter for every output,
+  about 10 ms of start-up. \`src/runner.ts\` now writes single-line values in the runner's
+  \`name=value\` form, which needs no delimiter, and keeps the heredoc form (with a random
+  delimiter, loading \`node:crypto\` then) for a value with a line break. Every value this action
+  writes is a single line, so the fast path is the path users run.
+
+The benchmark also rotates the order of the programs in each round: with a fixed order the first
+program of a round was measured a few milliseconds slower.
 
 To reproduce the comparison with the old bundle: \`git show 0f28914:dist/index.js > /tmp/old/index.js\`,
 put \`{"type": "module"}\` in \`/tmp/old/package.json\`, and run \`npm run bench -- --also /tmp/old/index.js\`.

@@ -1,7 +1,6 @@
 // Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
 // Every problem is an InputError that names the input, raised before any request.
 
-import { X509Certificate } from 'node:crypto';
 import { locateEndpoint, type Endpoint } from './endpoints.ts';
 import { InputError } from './errors.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
@@ -148,6 +147,8 @@ export function readCaCerts(value: string, deps: ConfigDeps): string[] {
     }
   }
   const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+  // Loaded here, not at start-up: most runs have no ca-cert.
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   const where = isPem ? 'the PEM text' : `the file '${value}'`;
   if (certs.length === 0) throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
   certs.forEach((pem, index) => {

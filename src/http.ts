@@ -2,9 +2,9 @@
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in grant.ts.
 
 import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Https from 'node:https';
 import type { Socket } from 'node:net';
-import * as tls from 'node:tls';
+import type * as Tls from 'node:tls';
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy';
 import type { FailureDetails } from './errors.ts';
 
@@ -32,6 +32,10 @@ export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<H
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// Loaded on first use: they cost several milliseconds of start-up, and a plain-http run never needs them.
+const https = (): typeof Https => process.getBuiltinModule('node:https');
+const tls = (): typeof Tls => process.getBuiltinModule('node:tls');
+
 /** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
 export class TransportFailure extends Error {
   readonly details: FailureDetails;
@@ -45,20 +49,54 @@ export class TransportFailure extends Error {
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
   const proxy = proxyFor(url, options);
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-  // Tunnel sockets are ours to close: a failed attempt must not keep the process alive.
-  const sockets: Socket[] = [];
+  const attempt = new Attempt(options.timeoutMs);
   try {
-    const connection = await openConnection(url, proxy, options, { signal: deadline.signal, sockets });
-    return await exchange(connection, request, deadline.signal);
+    const connection = await openConnection(url, proxy, options, attempt);
+    return await exchange(connection, request, attempt);
   } catch (error) {
-    throw toTransportFailure(error, deadline.signal.aborted, options.timeoutMs);
+    throw toTransportFailure(error, attempt.timedOut, options.timeoutMs);
   } finally {
-    clearTimeout(timer);
-    for (const socket of sockets) socket.destroy();
+    attempt.end();
   }
 };
+
+interface Destroyable {
+  destroy(error?: Error): unknown;
+}
+
+/**
+ * What one attempt opened (requests, tunnel and TLS sockets), destroyed when its deadline passes
+ * and when it ends, so that a failed attempt cannot keep the process alive. A timer and destroy()
+ * rather than an AbortSignal: the signal machinery costs milliseconds of start-up on every run.
+ */
+class Attempt {
+  timedOut = false;
+  private readonly open = new Set<Destroyable>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(timeoutMs: number) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.destroyAll(new Error('deadline passed'));
+    }, timeoutMs);
+  }
+
+  track<T extends Destroyable>(resource: T): T {
+    this.open.add(resource);
+    if (this.timedOut) resource.destroy(new Error('deadline passed'));
+    return resource;
+  }
+
+  end(): void {
+    clearTimeout(this.timer);
+    this.destroyAll();
+  }
+
+  private destroyAll(error?: Error): void {
+    for (const resource of this.open) resource.destroy(error);
+    this.open.clear();
+  }
+}
 
 function proxyFor(url: URL, options: HttpOptions): URL | undefined {
   if (options.proxyFor) return options.proxyFor(url);
@@ -84,14 +122,9 @@ function proxyVariable(url: URL): string | undefined {
   return names.find((name) => process.env[name]);
 }
 
-interface Attempt {
-  readonly signal: AbortSignal;
-  readonly sockets: Socket[];
-}
-
 interface Connection {
-  readonly module: typeof http | typeof https;
-  readonly options: https.RequestOptions;
+  readonly module: typeof http | typeof Https;
+  readonly options: Https.RequestOptions;
 }
 
 async function openConnection(
@@ -103,12 +136,12 @@ async function openConnection(
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
   if (!proxy) {
-    return { module: secure ? https : http, options: { ...target, ...tlsOptions(url, options), agent: false } };
+    return { module: secure ? https() : http, options: { ...target, ...tlsOptions(url, options), agent: false } };
   }
   if (!secure) {
     // Plain HTTP goes to the proxy in absolute form.
     return {
-      module: proxy.protocol === 'https:' ? https : http,
+      module: proxy.protocol === 'https:' ? https() : http,
       options: {
         host: bareHost(proxy.hostname),
         port: portOf(proxy),
@@ -119,15 +152,13 @@ async function openConnection(
       },
     };
   }
-  const tunnel = await openTunnel(proxy, url, options, attempt.signal);
-  attempt.sockets.push(tunnel);
-  const socket = tls.connect({ socket: tunnel, ...tlsOptions(url, options) });
-  attempt.sockets.push(socket);
+  const tunnel = attempt.track(await openTunnel(proxy, url, options, attempt));
+  const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
   // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
-  return { module: https, options: { ...target, createConnection: () => socket } };
+  return { module: https(), options: { ...target, createConnection: () => socket } };
 }
 
-function tlsOptions(url: URL, options: HttpOptions): tls.ConnectionOptions {
+function tlsOptions(url: URL, options: HttpOptions): Tls.ConnectionOptions {
   if (url.protocol !== 'https:') return {};
   const servername = bareHost(url.hostname);
   return {
@@ -135,14 +166,14 @@ function tlsOptions(url: URL, options: HttpOptions): tls.ConnectionOptions {
     servername: isIpAddress(servername) ? '' : servername,
     rejectUnauthorized: !options.insecureSkipTlsVerify,
     // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-    ...(options.caCerts ? { ca: [...tls.getCACertificates('default'), ...options.caCerts] } : {}),
+    ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
   };
 }
 
-function openTunnel(proxy: URL, target: URL, options: HttpOptions, signal: AbortSignal): Promise<Socket> {
+function openTunnel(proxy: URL, target: URL, options: HttpOptions, attempt: Attempt): Promise<Socket> {
   const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise((resolve, reject) => {
-    const request = (proxy.protocol === 'https:' ? https : http).request({
+    const request = attempt.track((proxy.protocol === 'https:' ? https() : http).request({
       host: bareHost(proxy.hostname),
       port: portOf(proxy),
       method: 'CONNECT',
@@ -150,8 +181,7 @@ function openTunnel(proxy: URL, target: URL, options: HttpOptions, signal: Abort
       headers: { host: authority, ...proxyAuthorization(proxy) },
       ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
       agent: false,
-      signal,
-    });
+    }));
     request.once('connect', (response, socket) => {
       if (response.statusCode === 200) return resolve(socket);
       socket.destroy();
@@ -168,14 +198,14 @@ function openTunnel(proxy: URL, target: URL, options: HttpOptions, signal: Abort
   });
 }
 
-function exchange(connection: Connection, request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+function exchange(connection: Connection, request: HttpRequest, attempt: Attempt): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
-    const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers, signal }, (response) => {
+    const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
       // The body's own failures settle the promise first: destroying the response also fails `outgoing`.
       readBody(response, (body) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }), reject);
     });
-    outgoing.on('error', reject);
+    attempt.track(outgoing).on('error', reject);
     outgoing.end(request.body);
   });
 }

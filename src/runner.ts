@@ -1,11 +1,12 @@
-// The runner's workflow commands (mask, log, outputs, exported variables), built on @actions/core's
-// own command modules. Its entry module would also load its OIDC client and, through it,
-// @actions/http-client's undici: about 100 ms of start-up for code this action never runs
-// (see BENCHMARKS.md). Relative paths, because the package's exports map lists only its entry.
+// The runner's workflow commands (mask, log, outputs, exported variables). Commands go through
+// @actions/core's own command module. Its entry module is not used: it loads its OIDC client and,
+// through it, @actions/http-client's undici, about 100 ms of start-up for code this action never
+// runs (see BENCHMARKS.md). The relative path is needed because the package's exports map lists
+// only its entry.
 
+import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js';
-import { issueFileCommand, prepareKeyValueMessage } from '../node_modules/@actions/core/lib/file-command.js';
 
 export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
 export const info = (message: string): void => void process.stdout.write(message + EOL);
@@ -18,12 +19,28 @@ export function setFailed(message: string): void {
 }
 
 export function setOutput(name: string, value: string): void {
-  if (process.env.GITHUB_OUTPUT) issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+  if (process.env.GITHUB_OUTPUT) appendFileCommand(process.env.GITHUB_OUTPUT, name, value);
   else issueCommand('set-output', { name }, value);
 }
 
 export function exportVariable(name: string, value: string): void {
   process.env[name] = value;
-  if (process.env.GITHUB_ENV) issueFileCommand('ENV', prepareKeyValueMessage(name, value));
+  if (process.env.GITHUB_ENV) appendFileCommand(process.env.GITHUB_ENV, name, value);
   else issueCommand('set-env', { name }, value);
+}
+
+/**
+ * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
+ * else the heredoc form with a random delimiter, as @actions/core writes it. Loading node:crypto
+ * only for that rare case saves about 10 ms of every run's start-up.
+ */
+export function fileCommand(name: string, value: string): string {
+  if (!/[\r\n]/.test(value)) return `${name}=${value}${EOL}`;
+  const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
+  if (value.includes(delimiter)) throw new Error(`the value of ${name} contains the delimiter`);
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+
+function appendFileCommand(path: string, name: string, value: string): void {
+  appendFileSync(path, fileCommand(name, value), { encoding: 'utf8' });
 }
