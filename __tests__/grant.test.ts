@@ -117,3 +117,12 @@ describe('redact', () => {
     assert.ok(!redact(long, ['secret-value']).includes('secr'));
   });
 });
+
+describe('failureMessage', () => {
+  it('reports an unexpected error by type only, since its text could hold a secret', async () => {
+    const { failureMessage, exitCodeOf, InputError } = await import('../src/errors.ts');
+    assert.equal(failureMessage(new TypeError('boom s3cret')), 'Unexpected failure (TypeError). Please report it.');
+    assert.equal(failureMessage(new InputError('tenant', 'is required.')), "Input 'tenant': is required.");
+    assert.deepEqual([exitCodeOf(new InputError('x', 'y')), exitCodeOf(new Error('z'))], [2, 1]);
+  });
+});

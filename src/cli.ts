@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT_TOKEN_FAILED, EXIT_USAGE, CheckmarxAuthError } from './errors.ts';
+import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
-import { postForm } from './http.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
-import { USER_AGENT, VERSION } from './version.ts';
+import { SYSTEM_IO } from './system.ts';
+import { VERSION } from './version.ts';
 
 const say = (message: string) => process.stderr.write(`checkmarx-auth: ${message}\n`);
 
@@ -97,12 +96,7 @@ async function main(argv: string[]): Promise<number> {
   const { settings, result } = await exchangeCredentials(values, {
     mask: () => {},
     log: { info: say, warning: (m) => say(`warning: ${m}`), debug: process.env.RUNNER_DEBUG === '1' ? say : () => {} },
-    readFile: (path) => readFileSync(path, 'utf8'),
-    postForm,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-    now: Date.now,
-    userAgent: USER_AGENT,
+    ...SYSTEM_IO,
   });
   return write(formatResult(format, result, settings.envName));
 }
@@ -117,12 +111,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CheckmarxAuthError) {
-      say(`error: ${error.message}`);
-      process.exitCode = error.exitCode;
-    } else {
-      say(`error: unexpected failure (${(error as Error)?.name ?? 'unknown'}). Please report it.`);
-      process.exitCode = EXIT_TOKEN_FAILED;
-    }
+    say(`error: ${failureMessage(error)}`);
+    process.exitCode = exitCodeOf(error);
   },
 );

@@ -8,6 +8,19 @@ export abstract class CheckmarxAuthError extends Error {
   abstract readonly exitCode: number;
 }
 
+/**
+ * What to tell the user about any failure. Only our own errors carry messages built for users;
+ * anything else is a bug, reported by type only, since its message could hold a secret.
+ */
+export function failureMessage(error: unknown): string {
+  if (error instanceof CheckmarxAuthError) return error.message;
+  return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+}
+
 /** A missing or bad input, found before any request is sent. */
 export class InputError extends CheckmarxAuthError {
   readonly exitCode = EXIT_USAGE;

@@ -112,13 +112,8 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-interface State {
-  config: TokenServerConfig;
-  requests: RecordedRequest[];
-  revocations: RecordedRequest[];
-  issuedAccessTokens: string[];
-  issuedRefreshTokens: string[];
-  revokedKeyIds: Set<string>;
+interface State
+  extends Pick<TokenServer, 'config' | 'requests' | 'revocations' | 'issuedAccessTokens' | 'issuedRefreshTokens' | 'revokedKeyIds'> {
   queue: ScriptedResponse[];
   closing: AbortController;
 }
