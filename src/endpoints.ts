@@ -48,7 +48,8 @@ function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint 
   };
 }
 
-function serverRootOf(tokenUrl: string, tokenPath: string): string | undefined {
+/** The server root of a URL that ends with the product's token path (any case). */
+export function serverRootOf(tokenUrl: string, tokenPath: string): string | undefined {
   return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
 }
 

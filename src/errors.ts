@@ -74,10 +74,6 @@ export class TokenRequestError extends CheckmarxAuthError {
     this.hint = hint;
     this.attempts = attempts;
   }
-
-  get retryable(): boolean {
-    return isRetryable(this.details);
-  }
 }
 
 export function isRetryable(details: FailureDetails): boolean {

@@ -43,7 +43,7 @@ const FORM_FIELDS = {
     scope: plan.scope,
     client_id: plan.clientId,
     client_secret: plan.clientSecret,
-    acr_values: plan.profile.hosting === 'sca-cloud' ? `Tenant:${plan.endpoint.tenant}` : undefined,
+    acr_values: plan.profile.tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
   }),
   refresh_token: (plan: GrantPlan) => ({
     grant_type: 'refresh_token',
@@ -222,8 +222,7 @@ export async function requestToken(plan: GrantPlan, transport: TransportOptions,
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(plan, request, transport, deps);
     if (!('kind' in outcome)) return outcome;
-    const error = toError(plan, context, outcome, attempt);
-    if (!isRetryable(outcome) || attempt >= transport.maxAttempts) throw error;
+    if (!isRetryable(outcome) || attempt >= transport.maxAttempts) throw toError(plan, context, outcome, attempt);
     const delay = backoffMs(attempt, outcome.retryAfterMs, deps.random());
     deps.log.warning(`Attempt ${attempt} of ${transport.maxAttempts} failed: ${summary(outcome)}. Retrying in ${(delay / 1000).toFixed(1)} s.`);
     await deps.sleep(delay);

@@ -1,5 +1,6 @@
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
+import { serverRootOf } from './endpoints.ts';
 import { isRetryable, type FailureDetails } from './errors.ts';
 import { PRODUCTS, type GrantType, type Hosting, type ProductName } from './products.ts';
 
@@ -23,10 +24,8 @@ const wrongPage = (f: HintFacts) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f: HintFacts, location: string): string {
   const tokenPath = PRODUCTS[f.product].tokenPath;
-  const at = tokenPath ? location.toLowerCase().indexOf(tokenPath.toLowerCase()) : -1;
-  if (tokenPath && at > 0 && location.length === at + tokenPath.length) {
-    return `if ${location} is the right address, set server-url to ${location.slice(0, at)} (or token-url to ${location}).`;
-  }
+  const root = tokenPath && serverRootOf(location, tokenPath);
+  if (root) return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
   return `if ${location} is the right address, set token-url to it.`;
 }
 
