@@ -25,10 +25,11 @@ import {
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const API_KEY = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
 const JSON_KEYS = ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant'];
-const VARIABLES = ['CX_ACCESS_TOKEN', 'CX_TOKEN_TYPE', 'CX_EXPIRES_IN', 'CX_EXPIRES_AT', 'CX_GRANTED_SCOPE', 'CX_API_URL', 'CX_TENANT'];
+const VARIABLES = ['CX_ACCESS_TOKEN', 'CX_TOKEN_TYPE', 'CX_EXPIRES_IN', 'CX_EXPIRES_AT', 'CX_GRANTED_SCOPE', 'CX_API_URL', 'CX_TOKEN_TENANT'];
 /** Everything a shell or CI would misread if quoted or escaped wrongly (a token has no spaces; a scope does). */
 const TRICKY_TOKEN = `ey'J$HOME\`id\`"dq"\\n%AZP25%0A100%;]$(echo)'`;
-const TRICKY_SCOPE = `sast_rest_api it's  $HOME \`id\` "two  spaces" %AZP25 ;] \\`;
+// Valid RFC 6749 scope syntax (no quote, backslash or double space), hostile to shells and Azure.
+const TRICKY_SCOPE = `sast_rest_api it's $HOME \`id\` %AZP25 ;] $(echo) x'y`;
 
 let server: TokenServer;
 let proxy: TestProxy;
@@ -267,7 +268,7 @@ describe('CLI: --format env', () => {
     };
     for (const shell of ['sh', 'bash']) {
       const values = await sourceInShell(shell, run.stdout, VARIABLES);
-      assert.deepEqual({ ...values, CX_EXPIRES_AT: undefined }, { ...expected, CX_EXPIRES_AT: undefined, CX_TENANT: '' }, shell);
+      assert.deepEqual({ ...values, CX_EXPIRES_AT: undefined }, { ...expected, CX_EXPIRES_AT: undefined, CX_TOKEN_TENANT: '' }, shell);
       assert.match(values['CX_EXPIRES_AT'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     }
   });
@@ -275,11 +276,11 @@ describe('CLI: --format env', () => {
   it('names the token after --env-name and exports the tenant for cxone', async () => {
     const run = await runCli(['--product', 'cxone', '--format', 'env', '--env-name', 'CXONE_TOKEN'], { env: throughProxy({ CX_APIKEY: API_KEY }) });
     assertSucceeded(run);
-    const values = await sourceInShell('sh', run.stdout, ['CXONE_TOKEN', 'CX_ACCESS_TOKEN', 'CX_TENANT', 'CX_API_URL']);
+    const values = await sourceInShell('sh', run.stdout, ['CXONE_TOKEN', 'CX_ACCESS_TOKEN', 'CX_TOKEN_TENANT', 'CX_API_URL']);
     assert.deepEqual(values, {
       CXONE_TOKEN: server.issuedAccessTokens[0],
       CX_ACCESS_TOKEN: '',
-      CX_TENANT: DEFAULT_REALM.name,
+      CX_TOKEN_TENANT: DEFAULT_REALM.name,
       CX_API_URL: `${DEFAULT_REALM.astBaseUrl}/api`,
     });
   });
@@ -312,7 +313,7 @@ describe('CLI: --format azure', () => {
     const lines = parseAzure(run.stdout);
     assert.deepEqual(
       lines.map(({ name, secret }) => [name, secret]),
-      VARIABLES.filter((name) => name !== 'CX_TENANT').map((name) => [name, name === 'CX_ACCESS_TOKEN']),
+      VARIABLES.filter((name) => name !== 'CX_TOKEN_TENANT').map((name) => [name, name === 'CX_ACCESS_TOKEN']),
     );
     const values = Object.fromEntries(lines.map(({ name, value }) => [name, value]));
     assert.equal(values['CX_ACCESS_TOKEN'], TRICKY_TOKEN);
@@ -326,7 +327,7 @@ describe('CLI: --format azure', () => {
     assertSucceeded(run);
     const lines = parseAzure(run.stdout);
     assert.deepEqual(lines[0], { name: 'SCA_TOKEN', secret: true, value: server.issuedAccessTokens[0] });
-    assert.deepEqual(lines.at(-1), { name: 'CX_TENANT', secret: false, value: DEFAULT_SCA.tenant });
+    assert.deepEqual(lines.at(-1), { name: 'CX_TOKEN_TENANT', secret: false, value: DEFAULT_SCA.tenant });
   });
 });
 

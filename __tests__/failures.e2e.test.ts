@@ -160,11 +160,22 @@ describe('failure modes against a plain-HTTP token server', () => {
       assertActionSucceeded(run, SAST_SECRETS);
       assert.equal(server.requests.length, 2);
       assert.ok(run.durationMs >= 1000, `finished after ${run.durationMs} ms, before Retry-After allowed`);
-      assert.match(warningsOf(run).join('\n'), /Attempt 1 of 2 failed: HTTP 429 too_many_requests\. Retrying in 1\.\d s\./);
+      assert.match(warningsOf(run).join('\n'), /Request 1 failed: HTTP 429 too_many_requests\. The server asked to wait: retrying in 1\.\d s, which uses up no attempt\./);
+    });
+
+    test('waits the server asks for use up no attempt, and no wait is longer than 30 s', async () => {
+      const paced = { status: 429, headers: { 'retry-after': '1' }, body: '' };
+      enqueue(server, paced, paced, paced);
+      const run = await runSast(server, { 'max-attempts': 1 });
+      assertActionSucceeded(run, SAST_SECRETS);
+      assert.equal(server.requests.length, 4);
+      const waits = warningsOf(run).flatMap((w) => /retrying in ([\d.]+) s/i.exec(w)?.[1] ?? []);
+      assert.equal(waits.length, 3);
+      for (const wait of waits) assert.ok(Number(wait) >= 1 && Number(wait) <= 1.5, `waited ${wait} s`);
     });
 
     test('every attempt failing: max-attempts requests, then the last failure with its hint', async () => {
-      enqueue(server, { status: 429, headers: { 'retry-after': '1' }, body: '' }, { status: 429, headers: { 'retry-after': '1' }, body: '' });
+      enqueue(server, { status: 429, body: '' }, { status: 429, body: '' });
       const limited = await runSast(server, { 'max-attempts': 2 });
       assert.equal(server.requests.length, 2);
       assertActionFailed(limited, { endpoint, status: 429, says: /failed after 2 attempts/, hint: /rate limiting/ }, SAST_SECRETS);
@@ -277,7 +288,7 @@ describe('failure modes against a plain-HTTP token server', () => {
       {
         name: 'an expires_in that is not a number',
         answer: { status: 200, body: { access_token: 'abc', expires_in: 'one hour' } },
-        says: /expires_in in the response is not a number of seconds/,
+        says: /expires_in in the response is not a whole number of seconds/,
       },
       {
         name: 'an oversized body',
@@ -307,12 +318,18 @@ describe('failure modes against a plain-HTTP token server', () => {
     });
 
     test('server-url that is not the CxSAST root', async () => {
-      const run = await runSast(server, { 'server-url': `${server.url}/CxWebClient` });
+      const run = await runSast(server, { 'server-url': `${server.url}/portal` });
       assertActionFailed(
         run,
-        { endpoint: `${server.url}/CxWebClient${IDENTITY_TOKEN_PATH}`, status: 404, hint: /server-url must be the CxSAST root/ },
+        { endpoint: `${server.url}/portal${IDENTITY_TOKEN_PATH}`, status: 404, hint: /server-url must be the CxSAST root/ },
         SAST_SECRETS,
       );
+    });
+
+    test('the portal address copied from the browser is the same server', async () => {
+      const run = await runSast(server, { 'server-url': `${server.url}/cxWebClient/portal#/projectState` });
+      assertActionSucceeded(run, SAST_SECRETS);
+      assert.equal(run.outputs['api-url'], `${server.url}/cxrestapi`);
     });
 
     test('SCA needs a local SCA user', async () => {
@@ -381,8 +398,8 @@ describe('failure modes against a plain-HTTP token server', () => {
       [{ 'timeout-seconds': 'soon' }, /^Input 'timeout-seconds': 'soon' is not a number; use a number from 0\.001 to 3600\.$/],
       [{ 'max-attempts': '11' }, /^Input 'max-attempts': 11 is out of range; use a whole number from 1 to 10\.$/],
       [{ 'insecure-skip-tls-verify': 'maybe' }, /^Input 'insecure-skip-tls-verify': 'maybe' is not a boolean; use true or false\.$/],
-      [{ 'ca-cert': '/nonexistent/ca.pem' }, /^Input 'ca-cert': cannot read the file '\/nonexistent\/ca\.pem' \(ENOENT\)/],
-      [{ product: 'sastt' }, /^Input 'product': 'sastt' is not one of: sast, sast-odata, access-control, sca, cxone\.$/],
+      [{ 'ca-cert': '/nonexistent/ca.pem' }, /^Input 'ca-cert': the file '\/nonexistent\/ca\.pem' does not exist/],
+      [{ product: 'sastt' }, /^Input 'product': 'sastt' is not one of: sast, sast-odata, access-control, sca, cxone\. Did you mean 'sast'\?$/],
       [{ 'server-url': 'cx.example.com' }, /^Input 'server-url': 'cx\.example\.com' is not a URL; expected https:\/\//],
       [{ password: '' }, /^Input 'password': is required for product 'sast'/],
     ];
@@ -401,7 +418,7 @@ describe('failure modes against a plain-HTTP token server', () => {
         env: { CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret },
       });
       assert.equal(run.code, 2);
-      assert.equal(cliError(run), "Input 'region': 'mars' is not one of: us, us2, eu, eu2, deu, anz, ind, sng, mea.");
+      assert.equal(cliError(run), "Input 'region': 'mars' is not one of: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea, il.");
       assert.equal(server.requests.length, 0);
       assertClean(run, [DEFAULT_REALM.clientSecret]);
     });
@@ -501,7 +518,7 @@ describe('TLS', () => {
         run,
         {
           endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`,
-          says: new RegExp(`the proxy 127\\.0\\.0\\.1:${proxy.port} refused to open a tunnel to ${TLS_HOST}:443: HTTP 407`),
+          says: new RegExp(`the proxy 127\\.0\\.0\\.1:${proxy.port} \\(HTTPS_PROXY\\) refused to open a tunnel to ${TLS_HOST}:443: HTTP 407`),
           hint: /proxy wants credentials/,
         },
         [...SAST_SECRETS, ...PROXY_SECRETS, wrong],

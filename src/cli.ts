@@ -4,12 +4,24 @@
 import { parseArgs } from 'node:util';
 import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
-import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
+import { azureEscape, FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
+import { printable } from './printable.ts';
 import { SYSTEM_IO } from './system.ts';
 import { VERSION } from './version.ts';
 
-const say = (message: string) => process.stderr.write(`checkmarx-auth: ${message}\n`);
+type Level = 'info' | 'warning' | 'error';
+
+/** Diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are logging commands it shows as issues. */
+export function diagnosticLine(level: Level, message: string, azure: boolean): string {
+  const text = printable(message);
+  if (level === 'info') return `checkmarx-auth: ${text}\n`;
+  if (azure) return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+  return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+const say = (level: Level) => (message: string) =>
+  void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
 
 const FLAGS = {
   ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' as const }])),
@@ -90,12 +102,12 @@ async function main(argv: string[]): Promise<number> {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
     const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
-    say(`warning: ${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
+    say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
-  const { values } = readInputs((name) => typeof flags[name] === 'string' ? flags[name] : undefined, process.env);
+  const values = readInputs((name) => typeof flags[name] === 'string' ? flags[name] : undefined, process.env);
   const { settings, result } = await exchangeCredentials(values, {
     mask: () => {},
-    log: { info: say, warning: (m) => say(`warning: ${m}`), debug: process.env.RUNNER_DEBUG === '1' ? say : () => {} },
+    log: { info: say('info'), warning: say('warning'), debug: process.env.RUNNER_DEBUG === '1' ? say('info') : () => {} },
     ...SYSTEM_IO,
   });
   return write(formatResult(format, result, settings.envName));
@@ -106,12 +118,17 @@ function write(text: string): number {
   return 0;
 }
 
+// A reader that stops early (`| head -c1`) closes the pipe: that is its choice, not a failure to report.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    say(`error: ${failureMessage(error)}`);
+    say('error')(failureMessage(error));
     process.exitCode = exitCodeOf(error);
   },
 );

@@ -1,12 +1,15 @@
 // Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
 // Every problem is an InputError that names the input, raised before any request.
 
+import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, type Endpoint } from './endpoints.ts';
 import { InputError } from './errors.ts';
-import { secretValues, type RawInputs } from './inputs.ts';
+import { defaultOf, INPUTS, secretValues, type RawInputs } from './inputs.ts';
 import {
   CXONE_DEFAULT_CLIENT_ID,
   GRANT_CREDENTIALS,
+  GRANT_SENDS,
+  HOSTING_USES,
   PRODUCT_NAMES,
   PRODUCTS,
   type GrantType,
@@ -45,20 +48,44 @@ export interface Settings {
 }
 
 export interface ConfigDeps {
-  readonly readFile: (path: string) => string;
+  /** Reads a regular file of at most maxBytes; throws with code ENOTREG or EFBIG otherwise. */
+  readonly readFile: (path: string, maxBytes: number) => string;
 }
 
-export function resolveSettings(values: RawInputs, deps: ConfigDeps): Settings {
+export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
+  const apiKey = cleanPastedKey(given['api-key']);
+  const values: RawInputs = { ...given, 'api-key': apiKey.value };
   const plan = resolvePlan(values);
   const transport = resolveTransport(values, deps);
   return {
     plan,
     transport,
-    exportEnv: parseBoolean(values, 'export-env', true),
-    envName: parseEnvName(values['env-name'] ?? 'CX_ACCESS_TOKEN'),
-    warnings: warningsFor(plan, transport),
+    exportEnv: parseBoolean(values, 'export-env'),
+    envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
+    warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
     secrets: secretValues(values),
   };
+}
+
+/** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
+export function cleanPastedKey(value: string | undefined): { value: string | undefined; warnings: string[] } {
+  if (value === undefined) return { value, warnings: [] };
+  const cleaned = value
+    .replace(/^(["'])([^]*)\1$/, '$2')
+    .replace(/^bearer\s+/i, '')
+    .trim();
+  if (cleaned === value || cleaned === '') return { value, warnings: [] };
+  return { value: cleaned, warnings: ["api-key had surrounding quotes or a 'Bearer ' prefix; it is used without them. Store the key alone as the secret."] };
+}
+
+/** Inputs that were given but that this product and grant type never send or use. */
+function unusedInputWarnings(plan: GrantPlan, values: RawInputs): string[] {
+  const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
+  const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
+  const unused = [...considered].filter((name) => !used.has(name) && values[name] !== undefined);
+  if (unused.length === 0) return [];
+  const names = unused.map((name) => `'${name}'`).join(', ');
+  return [`Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`];
 }
 
 export function resolvePlan(values: RawInputs): GrantPlan {
@@ -87,7 +114,7 @@ export function resolvePlan(values: RawInputs): GrantPlan {
 function parseProduct(value: string | undefined): ProductProfile {
   if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
   const profile = PRODUCTS[value.toLowerCase() as ProductName];
-  if (!profile) throw new InputError('product', `'${value}' is not one of: ${PRODUCT_NAMES.join(', ')}.`);
+  if (!profile) throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
   return profile;
 }
 
@@ -125,14 +152,20 @@ function otherGrants(profile: ProductProfile, grantType: GrantType, values: RawI
 function resolveTransport(values: RawInputs, deps: ConfigDeps): TransportOptions {
   const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
   return {
-    timeoutMs: parseNumber(values, 'timeout-seconds', 30, { min: 0.001, max: 3600 }) * 1000,
-    maxAttempts: parseNumber(values, 'max-attempts', 3, { min: 1, max: 10, integer: true }),
-    insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify', false),
+    timeoutMs: parseNumber(values, 'timeout-seconds', { min: 0.001, max: 3600 }) * 1000,
+    maxAttempts: parseNumber(values, 'max-attempts', { min: 1, max: 10, integer: true }),
+    insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify'),
     ...(caCerts ? { caCerts } : {}),
   };
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+const FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'does not exist',
+  ENOTREG: 'is not a regular file',
+  EFBIG: 'is larger than 1 MiB, which no CA bundle is',
+};
 
 /** `ca-cert` is PEM text or the path of a PEM file; every certificate in it must parse. */
 export function readCaCerts(value: string, deps: ConfigDeps): string[] {
@@ -140,10 +173,11 @@ export function readCaCerts(value: string, deps: ConfigDeps): string[] {
   let text = value;
   if (!isPem) {
     try {
-      text = deps.readFile(value);
+      text = deps.readFile(value, MAX_CA_FILE_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new InputError('ca-cert', `cannot read the file '${value}' (${code}); give PEM text or the path of a PEM file.`);
+      const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
+      throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
     }
   }
   const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
@@ -179,9 +213,9 @@ function warningsFor(plan: GrantPlan, transport: TransportOptions): string[] {
 const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
-function parseBoolean(values: RawInputs, name: string, fallback: boolean): boolean {
-  const value = values[name];
-  if (value === undefined) return fallback;
+// Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
+function parseBoolean(values: RawInputs, name: string): boolean {
+  const value = values[name] ?? defaultOf(name);
   if (TRUE_WORDS.includes(value.toLowerCase())) return true;
   if (FALSE_WORDS.includes(value.toLowerCase())) return false;
   throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
@@ -193,9 +227,8 @@ interface NumberRule {
   readonly integer?: boolean;
 }
 
-function parseNumber(values: RawInputs, name: string, fallback: number, rule: NumberRule): number {
-  const value = values[name];
-  if (value === undefined) return fallback;
+function parseNumber(values: RawInputs, name: string, rule: NumberRule): number {
+  const value = values[name] ?? defaultOf(name);
   const number = Number(value);
   const kind = rule.integer ? 'a whole number' : 'a number';
   if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
@@ -207,9 +240,19 @@ function parseNumber(values: RawInputs, name: string, fallback: number, rule: Nu
   return number;
 }
 
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', 'CX_AUTH_SOCK'];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
 function parseEnvName(value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
     throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
+  }
+  const upper = value.toUpperCase();
+  const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
+  if (ownInput) throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
+  if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+    throw new InputError('env-name', `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`);
   }
   return value;
 }

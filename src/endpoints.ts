@@ -1,12 +1,14 @@
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
 // of hosting; the product table says which applies.
 
+import { notOneOf } from './did-you-mean.ts';
 import { InputError } from './errors.ts';
 import type { RawInputs } from './inputs.ts';
 import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
 import {
   CXONE_REGIONS,
   DEFAULT_REGION,
+  REGION_ALIASES,
   SCA_REGIONS,
   type GrantType,
   type Hosting,
@@ -53,9 +55,14 @@ export function serverRootOf(tokenUrl: string, tokenPath: string): string | unde
   return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
 }
 
-/** `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server. */
+/**
+ * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
+ * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
+ */
 export function normalizeServerUrl(value: string): string {
   const url = parseHttpUrl('server-url', value);
+  const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
+  if (portal) return `${url.origin}${url.pathname.slice(0, portal.index)}`;
   if (url.search || url.hash) throw new InputError('server-url', 'must not have a query or fragment.');
   const path = url.pathname.replace(/\/+$/, '').replace(/\/cxrestapi$/i, '').replace(/\/+$/, '');
   return `${url.origin}${path}`;
@@ -89,14 +96,25 @@ function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: Gra
   if (!tenant) {
     throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
   }
-  const realmUrl = `${iamBase}/auth/realms/${encodeURIComponent(tenant)}`;
+  checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
+  const explicitTokenUrl = explicitUrl(values, 'token-url');
   const credentialClientId = stringClaim(claims, 'azp');
   return {
-    tokenUrl: explicitUrl(values, 'token-url') ?? `${realmUrl}/protocol/openid-connect/token`,
-    apiUrl: `${astHostOf(iamBase)}/api`,
+    tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+    apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
     tenant,
     ...(credentialClientId ? { credentialClientId } : {}),
   };
+}
+
+const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+
+/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
+function checkRealmName(tenant: string, input: string): void {
+  if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
+    const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
+    throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+  }
 }
 
 interface Realm {
@@ -147,19 +165,21 @@ function parseIamUrl(value: string): Realm {
   return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
 }
 
-/** `https://eu.iam.checkmarx.net` → `https://eu.ast.checkmarx.net`. */
-export function astHostOf(iamBase: string): string {
-  const url = new URL(iamBase);
+/**
+ * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
+ * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
+ * endpoint never turns into Checkmarx's public one.
+ */
+export function astHostOf(iamUrl: string): string {
+  const url = new URL(iamUrl);
   url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
   return url.origin;
 }
 
 function pickRegion<T>(values: RawInputs, regions: Readonly<Record<string, T>>): T {
-  const name = (values.region ?? DEFAULT_REGION).toLowerCase();
-  const region = regions[name];
-  if (region === undefined) {
-    throw new InputError('region', `'${values.region}' is not one of: ${Object.keys(regions).join(', ')}.`);
-  }
+  const given = (values.region ?? DEFAULT_REGION).toLowerCase();
+  const region = regions[REGION_ALIASES[given] ?? given];
+  if (region === undefined) throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
   return region;
 }
 

@@ -1,6 +1,8 @@
 // Typed errors. A message is built from what the user needs and never from a secret:
 // anything the server or the network said passes through `redact` first.
 
+import { printable } from './printable.ts';
+
 export const EXIT_TOKEN_FAILED = 1;
 export const EXIT_USAGE = 2;
 
@@ -51,6 +53,8 @@ export interface FailureDetails {
   /** A network error code such as ECONNREFUSED or a TLS code such as SELF_SIGNED_CERT_IN_CHAIN. */
   readonly code?: string;
   readonly location?: string;
+  /** The variable that named the proxy (HTTPS_PROXY, http_proxy, ...), when the proxy failed. */
+  readonly proxyVariable?: string;
   readonly retryAfterMs?: number;
   readonly detail?: string;
 }
@@ -119,25 +123,27 @@ function describeFailure(details: FailureDetails): string {
 
 const MAX_SERVER_TEXT = 300;
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
-
 /** Cleans text that came from outside (a server body, an error) before it may enter a message. */
 export function redact(text: string, secrets: readonly string[]): string {
   const forms = secretForms(secrets);
   let clean = text;
   for (const form of forms) clean = clean.split(form).join('***');
-  clean = clean.replace(CONTROL_CHARACTERS, ' ').trim();
+  clean = printable(clean).trim();
   if (clean.length > MAX_SERVER_TEXT) clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
   // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-  for (const form of forms) clean = removeTrailingPrefix(clean, form.replace(CONTROL_CHARACTERS, ' '));
+  for (const form of forms) clean = removeTrailingPrefix(clean, printable(form));
   return clean;
 }
 
-/** A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped. */
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
 export function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (!secret) continue;
+  const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+  for (const secret of [...secrets, ...lines]) {
+    if (!secret.trim()) continue;
     const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
     for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)]) forms.add(form);
   }

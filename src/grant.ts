@@ -67,6 +67,8 @@ export function buildTokenRequest(plan: GrantPlan, userAgent: string): HttpReque
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
+      // A compressed answer would need decoding this tool does not carry; see parseTokenResponse.
+      'accept-encoding': 'identity',
       'user-agent': userAgent,
     },
     body: form.toString(),
@@ -89,9 +91,14 @@ export function parseTokenResponse(
 ): TokenResult | FailureDetails {
   const secrets = planSecrets(plan);
   const { status } = response;
+  if (status < 100 || status > 599) return badResponse(status, 'the status code is not a valid HTTP status');
   if (status >= 300 && status < 400) {
     const location = headerValue(response, 'location');
     return { kind: 'redirect', status, ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}) };
+  }
+  const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
   }
   if (looksLikeHtml(response)) return { kind: 'html', status };
   const json = parseJson(response.body);
@@ -128,15 +135,19 @@ function tokenFrom(
   }
   if (json.expires_in === undefined) return badResponse(status, 'the JSON response has no expires_in');
   const expiresIn = toSeconds(json.expires_in);
-  if (expiresIn === undefined) return badResponse(status, 'expires_in in the response is not a number of seconds');
+  if (expiresIn === undefined) return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+  const tokenType = optional(json.token_type) ?? 'Bearer';
+  if (!isTokenType(tokenType)) return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+  const scope = optional(json.scope);
+  if (scope !== undefined && !isScope(scope)) return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
   const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
   return {
     accessToken,
-    tokenType: typeof json.token_type === 'string' && json.token_type ? json.token_type : 'Bearer',
+    tokenType,
     expiresIn,
     expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
-    ...(typeof json.scope === 'string' && json.scope ? { scope: json.scope } : {}),
+    ...(scope !== undefined ? { scope } : {}),
     ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
     ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
   };
@@ -161,6 +172,20 @@ function oauthFields(json: Record<string, unknown>, secrets: string[]): Pick<Fai
   return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
 }
 
+/** Absent, null and "" are "not given". */
+function optional(value: unknown): unknown {
+  return value === null || value === '' ? undefined : value;
+}
+
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+
+export const isScope = (value: unknown): value is string => typeof value === 'string' && SCOPE.test(value);
+export const isTokenType = (value: unknown): value is string =>
+  typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
+
 function serverText(value: unknown, secrets: string[]): string | undefined {
   return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
 }
@@ -176,7 +201,7 @@ function looksLikeHtml(response: HttpResponse): boolean {
 
 function parseJson(body: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(body);
+    const value: unknown = JSON.parse(body.replace(/^\uFEFF/, ''));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -188,7 +213,7 @@ const MAX_EXPIRES_IN = 1e9;
 
 function toSeconds(value: unknown): number | undefined {
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+  return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
 }
 
 function headerValue(response: HttpResponse, name: string): string | undefined {
@@ -196,6 +221,7 @@ function headerValue(response: HttpResponse, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The longest wait before a retry, jitter included. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
 /** `Retry-After` as seconds or an HTTP date, capped. */
@@ -211,21 +237,61 @@ const BACKOFF_MAX_MS = 10_000;
 
 /** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
 export function backoffMs(attempt: number, retryAfterMs: number | undefined, random: number): number {
-  if (retryAfterMs !== undefined) return retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250));
+  if (retryAfterMs !== undefined) {
+    return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
+  }
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random * ceiling) / 2);
 }
 
+/**
+ * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
+ * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
+ * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
+ */
+export const PACED_WAIT_BUDGET_MS = 120_000;
+
+export interface RetryState {
+  /** Attempts used up, the first request included. */
+  readonly attempts: number;
+  /** Time spent in waits the server asked for that used up no attempt. */
+  readonly pacedWaitMs: number;
+}
+
+/** Whether to try again after a failure, after how long, and what that uses up. */
+export function planRetry(
+  state: RetryState,
+  failure: FailureDetails,
+  maxAttempts: number,
+  random: number,
+): { readonly delayMs: number; readonly state: RetryState } | undefined {
+  if (!isRetryable(failure)) return undefined;
+  const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
+  const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
+  if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
+    return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
+  }
+  if (state.attempts >= maxAttempts) return undefined;
+  return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
 export async function requestToken(plan: GrantPlan, transport: TransportOptions, deps: GrantDeps): Promise<TokenResult> {
   const request = buildTokenRequest(plan, deps.userAgent);
-  const context = contextOf(plan);
-  for (let attempt = 1; ; attempt++) {
+  let state: RetryState = { attempts: 1, pacedWaitMs: 0 };
+  for (let sent = 1; ; sent++) {
     const outcome = await attemptOnce(plan, request, transport, deps);
     if (!('kind' in outcome)) return outcome;
-    if (!isRetryable(outcome) || attempt >= transport.maxAttempts) throw toError(plan, context, outcome, attempt);
-    const delay = backoffMs(attempt, outcome.retryAfterMs, deps.random());
-    deps.log.warning(`Attempt ${attempt} of ${transport.maxAttempts} failed: ${summary(outcome)}. Retrying in ${(delay / 1000).toFixed(1)} s.`);
-    await deps.sleep(delay);
+    const retry = planRetry(state, outcome, transport.maxAttempts, deps.random());
+    if (!retry) throw toError(plan, outcome, sent);
+    const paced = retry.state.attempts === state.attempts;
+    const delay = `${(retry.delayMs / 1000).toFixed(1)} s`;
+    deps.log.warning(
+      paced
+        ? `Request ${sent} failed: ${summary(outcome)}. The server asked to wait: retrying in ${delay}, which uses up no attempt.`
+        : `Attempt ${state.attempts} of ${transport.maxAttempts} failed: ${summary(outcome)}. Retrying in ${delay}.`,
+    );
+    state = retry.state;
+    await deps.sleep(retry.delayMs);
   }
 }
 
@@ -248,7 +314,7 @@ async function attemptOnce(
   }
 }
 
-function toError(plan: GrantPlan, context: RequestContext, details: FailureDetails, attempts: number): TokenRequestError {
+function toError(plan: GrantPlan, details: FailureDetails, attempts: number): TokenRequestError {
   const hint = hintFor({
     ...details,
     product: plan.profile.name,
@@ -256,7 +322,7 @@ function toError(plan: GrantPlan, context: RequestContext, details: FailureDetai
     grantType: plan.grantType,
     ...(plan.profile.defaultScope ? { defaultScope: plan.profile.defaultScope } : {}),
   });
-  return new TokenRequestError(context, details, hint, attempts);
+  return new TokenRequestError(contextOf(plan), details, hint, attempts);
 }
 
 function summary(details: FailureDetails): string {

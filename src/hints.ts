@@ -29,7 +29,14 @@ function redirectAdvice(f: HintFacts, location: string): string {
   return `if ${location} is the right address, set token-url to it.`;
 }
 
+const proxyName = (f: HintFacts) => f.proxyVariable ?? 'HTTPS_PROXY';
+
 const RULES: readonly HintRule[] = [
+  {
+    when: (f) => f.kind === 'tls' && f.code === 'EPROTO',
+    hint: (f) =>
+      `this port speaks plain HTTP, not HTTPS: use the server's https:// port in ${urlInput(f)} or token-url (or http://, if you accept credentials in cleartext on this network).`,
+  },
   {
     when: (f) => f.kind === 'tls' && f.code === 'ERR_TLS_CERT_ALTNAME_INVALID',
     hint: (f) => `the server's certificate does not name this host: use the host name the certificate was issued for in ${urlInput(f)} or token-url.`,
@@ -53,14 +60,18 @@ const RULES: readonly HintRule[] = [
     hint: (f) => redirectAdvice(f, f.location!),
   },
   {
-    when: (f) => f.kind === 'proxy' && f.status === 407,
-    hint: () =>
-      'the proxy wants credentials, or rejected the ones given: put them in HTTPS_PROXY (or HTTP_PROXY) as http://user:password@proxy:port, URL-encoded.',
+    when: (f) => f.kind === 'proxy' && (f.status === 407 || f.status === 401),
+    hint: (f) =>
+      `the proxy wants credentials, or rejected the ones given: put them in ${proxyName(f)} as http://user:password@proxy:port, URL-encoded.`,
+  },
+  {
+    when: (f) => f.kind === 'proxy' && f.code !== undefined,
+    hint: (f) => `the proxy itself cannot be reached: check the host and port in ${proxyName(f)}, or set NO_PROXY for hosts that need no proxy.`,
   },
   {
     when: (f) => f.kind === 'proxy' && f.status !== undefined,
     hint: (f) =>
-      `the proxy could not or would not connect to the token endpoint's host: check ${urlInput(f)} and token-url, and whether this host should bypass the proxy (NO_PROXY).`,
+      `the proxy in ${proxyName(f)} could not or would not connect to the token endpoint's host: check ${urlInput(f)} and token-url, and whether this host should bypass the proxy (NO_PROXY).`,
   },
   {
     when: (f) => f.hosting === 'cxone' && f.status === 404,
@@ -86,6 +97,11 @@ const RULES: readonly HintRule[] = [
     when: (f) => f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
     hint: () =>
       'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
+  },
+  {
+    when: (f) => f.grantType === 'refresh_token' && (oauth(f, 'invalid_client', 'unauthorized_client') || f.status === 401),
+    hint: () =>
+      "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
   },
   {
     when: (f) => oauth(f, 'invalid_client', 'unauthorized_client') || (f.hosting === 'cxone' && f.status === 401),

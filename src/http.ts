@@ -24,8 +24,6 @@ export interface HttpOptions {
   readonly timeoutMs: number;
   readonly caCerts?: readonly string[];
   readonly insecureSkipTlsVerify: boolean;
-  /** Which proxy to use for a URL; defaults to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-  readonly proxyFor?: (url: URL) => URL | undefined;
 }
 
 export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
@@ -48,13 +46,15 @@ export class TransportFailure extends Error {
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
-  const proxy = proxyFor(url, options);
+  const proxy = proxyFor(url);
   const attempt = new Attempt(options.timeoutMs);
   try {
     const connection = await openConnection(url, proxy, options, attempt);
-    return await exchange(connection, request, attempt);
+    const response = await exchange(connection, request, attempt);
+    if (proxy && url.protocol === 'http:') refuseProxyAnswer(response, proxy);
+    return response;
   } catch (error) {
-    throw toTransportFailure(error, attempt.timedOut, options.timeoutMs);
+    throw toTransportFailure(error, attempt.timedOut, options.timeoutMs, proxy);
   } finally {
     attempt.end();
   }
@@ -98,8 +98,13 @@ class Attempt {
   }
 }
 
-function proxyFor(url: URL, options: HttpOptions): URL | undefined {
-  if (options.proxyFor) return options.proxyFor(url);
+/** The proxy a URL goes through, and the variable that named it, for messages. */
+interface Proxy {
+  readonly url: URL;
+  readonly variable: string;
+}
+
+function proxyFor(url: URL): Proxy | undefined {
   // getProxyUrl quietly goes direct when the variable does not parse; a user who set one wants to hear.
   let proxy: URL | undefined;
   try {
@@ -108,7 +113,8 @@ function proxyFor(url: URL, options: HttpOptions): URL | undefined {
     proxy = undefined;
   }
   const variable = proxyVariable(url);
-  if (proxy || !variable || checkBypass(url)) return proxy;
+  if (proxy && variable) return { url: proxy, variable };
+  if (!variable || checkBypass(url)) return undefined;
   // The value may hold the proxy's password, so it is not repeated.
   throw new TransportFailure({
     kind: 'proxy',
@@ -129,15 +135,16 @@ interface Connection {
 
 async function openConnection(
   url: URL,
-  proxy: URL | undefined,
+  via: Proxy | undefined,
   options: HttpOptions,
   attempt: Attempt,
 ): Promise<Connection> {
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
-  if (!proxy) {
+  if (!via) {
     return { module: secure ? https() : http, options: { ...target, ...tlsOptions(url, options), agent: false } };
   }
+  const proxy = via.url;
   if (!secure) {
     // Plain HTTP goes to the proxy in absolute form.
     return {
@@ -152,10 +159,11 @@ async function openConnection(
       },
     };
   }
-  const tunnel = attempt.track(await openTunnel(proxy, url, options, attempt));
+  const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
   const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
   // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
-  return { module: https(), options: { ...target, createConnection: () => socket } };
+  // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
+  return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
 }
 
 function tlsOptions(url: URL, options: HttpOptions): Tls.ConnectionOptions {
@@ -170,7 +178,8 @@ function tlsOptions(url: URL, options: HttpOptions): Tls.ConnectionOptions {
   };
 }
 
-function openTunnel(proxy: URL, target: URL, options: HttpOptions, attempt: Attempt): Promise<Socket> {
+function openTunnel(via: Proxy, target: URL, options: HttpOptions, attempt: Attempt): Promise<Socket> {
+  const proxy = via.url;
   const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise((resolve, reject) => {
     const request = attempt.track((proxy.protocol === 'https:' ? https() : http).request({
@@ -189,7 +198,8 @@ function openTunnel(proxy: URL, target: URL, options: HttpOptions, attempt: Atte
         new TransportFailure({
           kind: 'proxy',
           status: response.statusCode ?? 0,
-          detail: `the proxy ${proxy.host} refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+          proxyVariable: via.variable,
+          detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
         }),
       );
     });
@@ -236,15 +246,39 @@ function tooLarge(response: http.IncomingMessage, fail: (error: unknown) => void
   response.destroy();
 }
 
-const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+/**
+ * A proxy speaks for itself with 407, or 401 with Proxy-Authenticate, also to a plain-http request
+ * it forwards: that is the proxy's answer, not the token endpoint's.
+ */
+function refuseProxyAnswer(response: HttpResponse, via: Proxy): void {
+  const proxyAuth = response.status === 407 || (response.status === 401 && response.headers['proxy-authenticate'] !== undefined);
+  if (!proxyAuth) return;
+  throw new TransportFailure({
+    kind: 'proxy',
+    status: response.status,
+    proxyVariable: via.variable,
+    detail: `the proxy ${via.url.host} (${via.variable}) answered HTTP ${response.status}`,
+  });
+}
 
-export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number): TransportFailure {
+const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|EPROTO$)/;
+/** Where the proxy itself could not be reached, it is the proxy that is named, not the server. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number, via?: Proxy): TransportFailure {
   if (error instanceof TransportFailure) return error;
   if (timedOut) {
     return new TransportFailure({ kind: 'timeout', detail: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)` });
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (via && code && UNREACHABLE.has(code)) {
+    const detail = `cannot reach the proxy ${via.url.host} (${via.variable}): ${message}`;
+    return new TransportFailure({ kind: 'proxy', code, proxyVariable: via.variable, detail });
+  }
+  if (code === 'EPROTO' && /wrong version number/i.test(message)) {
+    return new TransportFailure({ kind: 'tls', code, detail: 'the server answered https:// with something that is not TLS (wrong version number)' });
+  }
   const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
   return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
 }

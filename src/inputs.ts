@@ -4,7 +4,7 @@
 export interface InputSpec {
   readonly name: string;
   readonly description: string;
-  /** Declared in action.yml; only inputs with a fixed default have one. */
+  /** Applied in code (see defaultOf) and stated in action.yml's description, never as its `default:`. */
   readonly default?: string;
   readonly required?: boolean;
   readonly secret?: boolean;
@@ -22,12 +22,12 @@ export const INPUTS: readonly InputSpec[] = [
     required: true,
   }),
   input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).'),
-  input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing / or /cxrestapi is fine). Required for sast, sast-odata and access-control.'),
+  input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing /, /cxrestapi or the portal address .../CxWebClient/... is fine). Required for sast, sast-odata and access-control.'),
   input('token-url', 'Full token endpoint URL; overrides the one derived from the product, server-url, region or iam-url.'),
   input('iam-url', 'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.', {
     env: ['CX_BASE_AUTH_URI'],
   }),
-  input('region', 'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, sng or mea. Default: from the API key or iam-url, else us.'),
+  input('region', 'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea or il (also eu-2, ind-2, uae, gov-il). Default: from the API key or iam-url, else us.'),
   input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
   input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
   input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
@@ -41,7 +41,7 @@ export const INPUTS: readonly InputSpec[] = [
     env: ['CX_APIKEY'],
   }),
   input('export-env', 'Also export the token as an environment variable for later steps.', { default: 'true' }),
-  input('env-name', 'Name of the exported environment variable.', { default: 'CX_ACCESS_TOKEN' }),
+  input('env-name', 'Name of the exported environment variable: letters, digits and _, not a name the runner, a shell or Node acts on (GITHUB_*, RUNNER_*, PATH, NODE_OPTIONS, ...) nor an input variable.', { default: 'CX_ACCESS_TOKEN' }),
   input('timeout-seconds', 'Deadline for one attempt, from connect to the last byte.', { default: '30' }),
   input('max-attempts', 'Attempts in all, for errors worth retrying (network errors, timeouts, 408, 429, 5xx).', {
     default: '3',
@@ -56,14 +56,6 @@ export type RawInputs = Readonly<Record<string, string | undefined>>;
 
 export const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
 
-/** Where a value came from, for messages such as "a secret given as a flag". */
-export type InputOrigin = 'input' | `env:${string}`;
-
-export interface ReadInputs {
-  readonly values: RawInputs;
-  readonly origins: Readonly<Record<string, InputOrigin>>;
-}
-
 /**
  * Reads every input: the source first (action inputs or CLI flags), then the environment.
  * Empty means "not given".
@@ -71,25 +63,12 @@ export interface ReadInputs {
 export function readInputs(
   source: (name: string) => string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-): ReadInputs {
+): RawInputs {
   const values: Record<string, string | undefined> = {};
-  const origins: Record<string, InputOrigin> = {};
   for (const spec of INPUTS) {
-    const given = clean(source(spec.name));
-    if (given !== undefined) {
-      values[spec.name] = given;
-      origins[spec.name] = 'input';
-      continue;
-    }
-    for (const name of spec.env) {
-      const fromEnv = clean(env[name]);
-      if (fromEnv === undefined) continue;
-      values[spec.name] = fromEnv;
-      origins[spec.name] = `env:${name}`;
-      break;
-    }
+    values[spec.name] = clean(source(spec.name)) ?? spec.env.map((name) => clean(env[name])).find((v) => v !== undefined);
   }
-  return { values, origins };
+  return values;
 }
 
 function clean(value: string | undefined): string | undefined {
@@ -100,6 +79,13 @@ function clean(value: string | undefined): string | undefined {
 /** The secret values among the inputs, to be masked before anything is logged. */
 export function secretValues(values: RawInputs): string[] {
   return SECRET_INPUTS.map((name) => values[name]).filter((v): v is string => Boolean(v));
+}
+
+/** An input's default, applied in code: action.yml declares none, so that the environment fallback works. */
+export function defaultOf(name: string): string {
+  const value = INPUTS.find((spec) => spec.name === name)?.default;
+  if (value === undefined) throw new Error(`input ${name} has no default`);
+  return value;
 }
 
 /** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */

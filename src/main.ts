@@ -8,7 +8,7 @@ import * as core from './runner.ts';
 import { SYSTEM_IO } from './system.ts';
 
 async function run(): Promise<void> {
-  const { values } = readInputs(actionInputSource(process.env), process.env);
+  const values = readInputs(actionInputSource(process.env), process.env);
   const { settings, result } = await exchangeCredentials(values, {
     mask: core.setSecret,
     log: { info: core.info, warning: core.warning, debug: core.debug },

@@ -17,7 +17,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
   { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
   { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-  { name: 'tenant', envName: 'CX_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+  { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
 ];
 
 /** Output name → value, for the outputs that have one. */

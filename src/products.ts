@@ -3,7 +3,7 @@
 export type ProductName = 'sast' | 'sast-odata' | 'access-control' | 'sca' | 'cxone';
 export type GrantType = 'password' | 'refresh_token' | 'client_credentials';
 
-/** Where a product's token endpoint lives: which `locate*` function in grant-target.ts applies. */
+/** Where a product's token endpoint lives: which `locate*` function in endpoints.ts applies. */
 export type Hosting = 'self-hosted' | 'sca-cloud' | 'cxone';
 
 export interface ProductProfile {
@@ -107,8 +107,18 @@ export const CXONE_REGIONS: Readonly<Record<string, string>> = {
   deu: 'https://deu.iam.checkmarx.net',
   anz: 'https://anz.iam.checkmarx.net',
   ind: 'https://ind.iam.checkmarx.net',
+  ind2: 'https://ind-2.iam.checkmarx.net',
   sng: 'https://sng.iam.checkmarx.net',
   mea: 'https://mea.iam.checkmarx.net',
+  il: 'https://gov-il.iam.checkmarx.net',
+};
+
+/** Other names for regions: the host prefixes users copy, and Checkmarx's own names. */
+export const REGION_ALIASES: Readonly<Record<string, string>> = {
+  'eu-2': 'eu2',
+  'ind-2': 'ind2',
+  'gov-il': 'il',
+  uae: 'mea',
 };
 
 export const DEFAULT_REGION = 'us';
@@ -119,4 +129,18 @@ export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly string[]>> =
   password: ['username', 'password'],
   refresh_token: ['api-key'],
   client_credentials: ['client-id', 'client-secret'],
+};
+
+/** Which inputs each grant type's form sends. */
+export const GRANT_SENDS: Readonly<Record<GrantType, readonly string[]>> = {
+  password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
+  refresh_token: ['api-key', 'client-id'],
+  client_credentials: ['client-id', 'client-secret'],
+};
+
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+export const HOSTING_USES: Readonly<Record<Hosting, readonly string[]>> = {
+  'self-hosted': ['server-url', 'token-url'],
+  'sca-cloud': ['region', 'tenant', 'token-url'],
+  cxone: ['iam-url', 'region', 'tenant', 'token-url'],
 };

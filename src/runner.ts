@@ -7,25 +7,27 @@
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js';
+import { CheckmarxAuthError, EXIT_TOKEN_FAILED } from './errors.ts';
+import { printable } from './printable.ts';
 
 export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
-export const info = (message: string): void => void process.stdout.write(message + EOL);
-export const debug = (message: string): void => issueCommand('debug', {}, message);
-export const warning = (message: string): void => issueCommand('warning', {}, message);
+export const info = (message: string): void => void process.stdout.write(printable(message) + EOL);
+export const debug = (message: string): void => issueCommand('debug', {}, printable(message));
+export const warning = (message: string): void => issueCommand('warning', {}, printable(message));
 
 export function setFailed(message: string): void {
   process.exitCode = 1;
-  issueCommand('error', {}, message);
+  issueCommand('error', {}, printable(message));
 }
 
 export function setOutput(name: string, value: string): void {
-  if (process.env.GITHUB_OUTPUT) appendFileCommand(process.env.GITHUB_OUTPUT, name, value);
+  if (process.env.GITHUB_OUTPUT) appendFileCommand('GITHUB_OUTPUT', name, value);
   else issueCommand('set-output', { name }, value);
 }
 
 export function exportVariable(name: string, value: string): void {
   process.env[name] = value;
-  if (process.env.GITHUB_ENV) appendFileCommand(process.env.GITHUB_ENV, name, value);
+  if (process.env.GITHUB_ENV) appendFileCommand('GITHUB_ENV', name, value);
   else issueCommand('set-env', { name }, value);
 }
 
@@ -41,6 +43,17 @@ export function fileCommand(name: string, value: string): string {
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }
 
-function appendFileCommand(path: string, name: string, value: string): void {
-  appendFileSync(path, fileCommand(name, value), { encoding: 'utf8' });
+/** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
+export class RunnerFileError extends CheckmarxAuthError {
+  readonly exitCode = EXIT_TOKEN_FAILED;
+}
+
+function appendFileCommand(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV', name: string, value: string): void {
+  const path = process.env[variable]!;
+  try {
+    appendFileSync(path, fileCommand(name, value), { encoding: 'utf8' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
+  }
 }
