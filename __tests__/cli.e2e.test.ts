@@ -328,6 +328,7 @@ describe('CLI: --format azure', () => {
     const lines = parseAzure(run.stdout);
     assert.deepEqual(lines[0], { name: 'SCA_TOKEN', secret: true, value: server.issuedAccessTokens[0] });
     assert.deepEqual(lines.at(-1), { name: 'CX_TOKEN_TENANT', secret: false, value: DEFAULT_SCA.tenant });
+    assert.ok(!lines.some((line) => line.name === 'CX_TENANT'), 'an output variable that is also an input variable');
   });
 });
 

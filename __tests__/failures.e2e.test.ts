@@ -5,15 +5,17 @@
 // output for the secrets with RUNNER_DEBUG=1.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { makeApiKey, nowSeconds } from './support/jwt.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, runAction, runCli, type ActionRun, type CliRun, type Env, type ProcessRun } from './support/run.ts';
+import { assertNoLeak, cleanEnv, CLI_ENTRY, runAction, runCli, type ActionRun, type CliRun, type Env, type ProcessRun } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -499,6 +501,8 @@ describe('TLS', () => {
       test(`${variable} with credentials, and ca-cert as a file`, async () => {
         const run = await viaProxy({ 'ca-cert': caFile }, { [variable]: proxyUrl });
         assertActionSucceeded(run, [...SAST_SECRETS, ...PROXY_SECRETS]);
+        // The default port does not belong in Host: Keycloak derives the token's iss from it.
+        assert.equal(server.requests[0]?.headers.host, TLS_HOST);
         assert.deepEqual(proxy.connects, [`${TLS_HOST}:443`]);
         assert.equal(server.requests[0]?.host, TLS_HOST);
         assert.equal(server.requests[0]?.headers['proxy-authorization'], undefined);
@@ -717,3 +721,276 @@ describe('HTTP_PROXY and NO_PROXY for http:// servers', () => {
     assert.equal(server.requests.length, 2);
   });
 });
+
+// ---- the trust boundary: what a hostile server or a careless input can reach ----
+
+/**
+ * Lines a CI system would read as a command (GitHub's `::x::` at a line's start or `##[x]`
+ * anywhere, Azure's `##vso[` anywhere), besides the one command a line may start with by design.
+ */
+function commandLines(text: string, allowed: RegExp = /^::(add-mask|warning|error|debug)::/): string[] {
+  return text.split(/\r?\n|\r/).filter((line) => {
+    const prefix = allowed.exec(line)?.[0] ?? '';
+    const rest = line.slice(prefix.length);
+    return (!prefix && rest.trim().startsWith('::')) || /##(vso)?\[/i.test(rest);
+  });
+}
+
+describe('the trust boundary', () => {
+  let server: TokenServer;
+  let endpoint: string;
+  let temp: string;
+  before(async () => {
+    server = await startTokenServer();
+    endpoint = server.url + IDENTITY_TOKEN_PATH;
+    temp = mkdtempSync(join(tmpdir(), 'cx-trust-'));
+  });
+  beforeEach(() => server.reset());
+  after(async () => {
+    rmSync(temp, { recursive: true, force: true });
+    await server.close();
+  });
+
+  describe('server text never becomes a command', () => {
+    const AZURE_ISSUE = /^##vso\[task\.logissue type=(warning|error)\]/;
+    const INJECTION = '\r\n::warning::pwned\n##vso[task.setvariable variable=PWNED]1\u2028::error::x ##[add-mask]y';
+
+    test('a token_type with a line break is a bad response, and nothing it says starts a line', async () => {
+      enqueue(server, { status: 200, body: { ...tokenBody, token_type: `Bearer${INJECTION}` } });
+      const run = await runSast(server, { 'max-attempts': 1 });
+      assertActionFailed(run, { endpoint, status: 200, says: /token_type in the response is not valid RFC 6749 syntax/ }, SAST_SECRETS);
+      assert.deepEqual(commandLines(run.stdout), []);
+    });
+
+    test('a valid scope that spells commands is printed neutralised', async () => {
+      enqueue(server, { status: 200, body: { ...tokenBody, scope: '##vso[task.setvariable variable=PWNED]1 ::error::x' } });
+      const run = await runSast(server);
+      assertActionSucceeded(run, SAST_SECRETS);
+      assert.deepEqual(commandLines(run.stdout), []);
+      assert.equal(run.outputs['scope'], '##vso[task.setvariable variable=PWNED]1 ::error::x');
+      const cli = await runCli(['--product', 'sast', '--server-url', server.url], {
+        env: { CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password, TF_BUILD: 'True' },
+      });
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.deepEqual(commandLines(cli.stderr, AZURE_ISSUE), []);
+    });
+
+    test('error_description and page text: one line each, no command, in the action and in Azure Pipelines', async () => {
+      const answers: ScriptedResponse[] = [
+        { status: 400, body: { error: 'invalid_grant', error_description: `bad${INJECTION}` } },
+        { status: 502, headers: { 'content-type': 'text/plain' }, body: `upstream${INJECTION}` },
+      ];
+      for (const answer of answers) {
+        enqueue(server, answer);
+        const run = await runSast(server, { 'max-attempts': 1 });
+        assert.equal(run.code, 1);
+        assert.deepEqual(commandLines(run.stdout), [], run.stdout);
+        enqueue(server, answer);
+        const cli = await runCli(['--product', 'sast', '--server-url', server.url, '--max-attempts', '1'], {
+          env: { CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password, TF_BUILD: 'True' },
+        });
+        assert.equal(cli.code, 1);
+        const lines = cli.stderr.trimEnd().split('\n');
+        assert.match(lines.at(-1)!, /^##vso\[task\.logissue type=error\]checkmarx-auth: CxSAST REST API token request/);
+        assert.deepEqual(commandLines(cli.stderr, AZURE_ISSUE), []);
+      }
+    });
+
+    test('Azure Pipelines warnings are task.logissue lines; elsewhere they are plain', async () => {
+      const env = { CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password };
+      const azure = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], { env: { ...env, TF_BUILD: 'True' } });
+      assert.match(azure.stderr, /^##vso\[task\.logissue type=warning\]checkmarx-auth: Input 'region' is not used/m);
+      const plain = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], { env });
+      assert.match(plain.stderr, /^checkmarx-auth: warning: Input 'region' is not used/m);
+    });
+  });
+
+  describe('inputs that could turn the tool against its user', () => {
+    for (const name of ['GITHUB_ENV', 'GITHUB_PATH', 'RUNNER_TEMP', 'ACTIONS_RUNTIME_TOKEN', 'PATH', 'HOME', 'NODE_OPTIONS', 'BASH_ENV', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES', 'CX_TENANT', 'CX_APIKEY', 'A-B']) {
+      test(`env-name ${name} is refused before any request`, async () => {
+        const run = await runSast(server, { 'env-name': name });
+        assert.equal(run.code, 1);
+        assert.match(errorOf(run), /^Input 'env-name': /);
+        assert.deepEqual(run.exported, {});
+        assert.equal(server.requests.length, 0);
+      });
+    }
+
+    test('CX_ENV_NAME and the other defaulted inputs work from the environment in the action', async () => {
+      const run = await runSast(server, {}, { CX_ENV_NAME: 'MY_CX_TOKEN', CX_MAX_ATTEMPTS: '1', CX_EXPORT_ENV: 'true' });
+      assertActionSucceeded(run, SAST_SECRETS);
+      assert.deepEqual(Object.keys(run.exported), ['MY_CX_TOKEN']);
+    });
+
+    test('a multi-line password is masked whole and line by line', async () => {
+      const password = 'first line of it\nsecond line too\r\nthird';
+      server.config.sastUsers['multi'] = password;
+      const run = await runSast(server, { username: 'multi', password });
+      assertActionSucceeded(run, [password]);
+      for (const value of [password, 'first line of it', 'second line too', 'third']) assert.ok(run.masks.includes(value), JSON.stringify(value));
+    });
+
+    for (const tenant of ['..', '.', 'a/b', 'acme?x=1', 'x'.repeat(256)]) {
+      test(`Checkmarx One tenant '${tenant.slice(0, 10)}' fails before any request`, async () => {
+        const run = await runAction({
+          inputs: { product: 'cxone', tenant, 'iam-url': server.url, 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEFAULT_REALM.clientSecret },
+          env: DEBUG,
+        });
+        assert.equal(run.code, 1);
+        assert.match(errorOf(run), /^Input 'tenant': the tenant '.*' is not a Checkmarx One tenant name/);
+        assert.equal(server.requests.length, 0);
+        assertClean(run, [DEFAULT_REALM.clientSecret]);
+      });
+    }
+
+    test('Checkmarx One api-url follows a private IAM host, never the public one', async () => {
+      const realm = server.config.realms[DEFAULT_REALM.name]!;
+      const saved = realm.astBaseUrl;
+      delete realm.astBaseUrl;
+      try {
+        const inputs = { product: 'cxone', tenant: DEFAULT_REALM.name, 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEFAULT_REALM.clientSecret };
+        const byIam = await runAction({ inputs: { ...inputs, 'iam-url': server.url }, env: DEBUG });
+        assertActionSucceeded(byIam, [DEFAULT_REALM.clientSecret]);
+        assert.equal(byIam.outputs['api-url'], `${server.url}/api`);
+        const byTokenUrl = await runAction({ inputs: { ...inputs, 'token-url': server.url + keycloakTokenPath(DEFAULT_REALM.name) }, env: DEBUG });
+        assertActionSucceeded(byTokenUrl, [DEFAULT_REALM.clientSecret]);
+        assert.equal(byTokenUrl.outputs['api-url'], `${server.url}/api`);
+      } finally {
+        if (saved) realm.astBaseUrl = saved;
+      }
+    });
+
+    test('inputs the grant does not send are named in a warning', async () => {
+      const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
+      const sast = await runSast(server, { 'api-key': key, region: 'eu' });
+      assertActionSucceeded(sast, [...SAST_SECRETS, key]);
+      assert.ok(warningsOf(sast).includes("Input 'region', 'api-key' are not used by product 'sast' with grant type 'password' and ignored."), warningsOf(sast).join('\n'));
+      const cxone = await runAction({ inputs: { product: 'cxone', 'api-key': key, username: 'someone' }, env: DEBUG });
+      assertActionSucceeded(cxone, [key]);
+      assert.ok(warningsOf(cxone).includes("Input 'username' is not used by product 'cxone' with grant type 'refresh_token' and ignored."));
+    });
+
+    for (const pasted of [(k: string) => `"${k}"`, (k: string) => `'${k}'`, (k: string) => `Bearer ${k}`]) {
+      test(`an API key pasted as ${pasted('KEY')} is used without the extra, with a warning`, async () => {
+        const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
+        const run = await runAction({ inputs: { product: 'cxone', 'api-key': pasted(key) }, env: DEBUG });
+        assertActionSucceeded(run, [key]);
+        assert.equal(server.requests[0]?.form['refresh_token'], key);
+        assert.ok(run.masks.includes(key));
+        assert.match(warningsOf(run).join('\n'), /api-key had surrounding quotes or a 'Bearer ' prefix/);
+      });
+    }
+
+    test('ca-cert must be a regular file of at most 1 MiB', async () => {
+      const big = join(temp, 'big.pem');
+      writeFileSync(big, 'x'.repeat(1024 * 1024 + 1));
+      for (const [path, problem] of [['/dev/zero', /is not a regular file/], [temp, /is not a regular file/], [big, /is larger than 1 MiB/]] as const) {
+        const run = await runSast(server, { 'ca-cert': path });
+        assert.equal(run.code, 1);
+        assert.match(errorOf(run), problem);
+        assert.equal(server.requests.length, 0);
+      }
+    });
+  });
+
+  describe('answers', () => {
+    test('JSON with a byte-order mark is JSON; the request asks for no compression', async () => {
+      enqueue(server, { status: 200, headers: { 'content-type': 'application/json' }, body: `\uFEFF${JSON.stringify(tokenBody)}` });
+      const run = await runSast(server);
+      assertActionSucceeded(run, SAST_SECRETS);
+      assert.equal(server.requests[0]?.headers['accept-encoding'], 'identity');
+    });
+
+    test('a compressed answer is reported as such', async () => {
+      enqueue(server, { status: 200, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not really gzip' });
+      const run = await runSast(server, { 'max-attempts': 3 });
+      assertActionFailed(run, { endpoint, status: 200, says: /compressed \(Content-Encoding: gzip\)/ }, SAST_SECRETS);
+      assert.equal(server.requests.length, 1);
+    });
+
+    test('a status outside 100-599 is a bad response and is not retried', async () => {
+      enqueue(server, { status: 600, body: tokenBody });
+      const run = await runSast(server, { 'max-attempts': 3 });
+      assertActionFailed(run, { endpoint, status: 600, says: /not a valid HTTP status/ }, SAST_SECRETS);
+      assert.equal(server.requests.length, 1);
+    });
+
+    test('expires_in is a whole number of seconds, or a string of one', async () => {
+      enqueue(server, { status: 200, body: { ...tokenBody, expires_in: '1800' } });
+      assert.equal((await runSast(server)).outputs['expires-in'], '1800');
+      enqueue(server, { status: 200, body: { ...tokenBody, expires_in: 1800.5 } });
+      assertActionFailed(await runSast(server), { endpoint, status: 200, says: /not a whole number/ }, SAST_SECRETS);
+    });
+  });
+
+  describe('hints name the real culprit', () => {
+    test('https:// to a port that speaks plain HTTP says so, and is not retried', async () => {
+      const run = await runSast({ url: `https://127.0.0.1:${server.port}` }, { 'max-attempts': 3 });
+      assertActionFailed(run, { endpoint: `https://127.0.0.1:${server.port}${IDENTITY_TOKEN_PATH}`, says: /not TLS/, hint: /speaks plain HTTP, not HTTPS/ }, SAST_SECRETS);
+      assert.doesNotMatch(run.stdout, /Attempt \d/);
+    });
+
+    test('a proxy that refuses connections is named by its variable', async () => {
+      const closed = await closedPort();
+      for (const variable of ['HTTPS_PROXY', 'https_proxy']) {
+        const run = await runSast({ url: `https://${TLS_HOST}` }, { 'max-attempts': 1 }, { [variable]: `http://127.0.0.1:${closed}` });
+        const message = assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: new RegExp(`cannot reach the proxy 127\\.0\\.0\\.1:${closed} \\(${variable}\\)`), hint: new RegExp(`check the host and port in ${variable}`) }, SAST_SECRETS);
+        assert.doesNotMatch(message, /server-url/);
+      }
+    });
+
+    test('a proxy answering 407 to a plain request is named by its variable', async () => {
+      const proxy = await startProxy({ auth: PROXY_AUTH });
+      try {
+        const run = await runSast({ url: 'http://cx.example.test' }, { 'max-attempts': 1 }, { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` });
+        const message = assertActionFailed(run, { endpoint: `http://cx.example.test${IDENTITY_TOKEN_PATH}`, status: 407, says: /\(HTTP_PROXY\) answered HTTP 407/, hint: /put them in HTTP_PROXY/ }, SAST_SECRETS);
+        assert.doesNotMatch(message, /server-url/);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('an unwritable GITHUB_OUTPUT or GITHUB_ENV is named', async () => {
+      for (const variable of ['GITHUB_OUTPUT', 'GITHUB_ENV']) {
+        const run = await runSast(server, {}, { [variable]: join(temp, 'missing-dir', 'file') });
+        assert.equal(run.code, 1);
+        assert.match(errorOf(run), new RegExp(`^Cannot write .* to ${variable} \\(.*missing-dir.*\\): ENOENT`));
+        assertClean(run, [...SAST_SECRETS, ...server.issuedAccessTokens]);
+      }
+    });
+
+    test('a client that does not match the API key is not blamed on expired client secrets', async () => {
+      const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
+      const run = await runAction({ inputs: { product: 'cxone', 'api-key': key, 'client-id': 'not-the-key-client' }, env: DEBUG });
+      const message = assertActionFailed(run, { product: 'Checkmarx One', endpoint: server.url + keycloakTokenPath(DEFAULT_REALM.name), hint: /does not match the API key: leave client-id empty/ }, [key]);
+      assert.doesNotMatch(message, /expire/);
+    });
+  });
+
+  test('the CLI: a reader that closes stdout early gets no stack trace', async () => {
+    const script = `"$NODE" "$CLI" --product sast --server-url "$URL" | true; exit 0`;
+    const run = await new Promise<ProcessRun>((resolve) => {
+      const child = spawn('sh', ['-c', script], {
+        env: cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, durationMs: 0 }));
+    });
+    assert.equal(server.requests.length, 1);
+    assert.doesNotMatch(run.stderr, /EPIPE|^\s+at /m, run.stderr);
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -41,15 +41,22 @@ interface RateLimiter {
   close(): Promise<void>;
 }
 
-/** A fixed-window rate limiter in front of the token server, forwarding what it admits. */
-async function startRateLimiter(upstream: TokenServer): Promise<RateLimiter> {
+/** Whether to admit a request: given its window and how many that window has admitted, and how many arrived before it. */
+type Admission = (window: number, admittedInWindow: number, arrivedBefore: number) => boolean;
+
+const fixedWindow: Admission = (_window, admittedInWindow) => admittedInWindow < RATE;
+const everySecondRefused: Admission = (_window, _admitted, arrivedBefore) => arrivedBefore % 2 === 0;
+
+/** A rate limiter in front of the token server, forwarding what it admits. */
+async function startRateLimiter(upstream: TokenServer, admit: Admission): Promise<RateLimiter> {
   const started = performance.now();
   const arrivals: Arrival[] = [];
   const admittedPerWindow = new Map<number, number>();
+  let arrived = 0;
   const server = http.createServer(async (req, res) => {
     const atMs = performance.now() - started;
     const window = Math.floor(atMs / 1000);
-    const admitted = (admittedPerWindow.get(window) ?? 0) < RATE;
+    const admitted = admit(window, admittedPerWindow.get(window) ?? 0, arrived++);
     if (admitted) admittedPerWindow.set(window, (admittedPerWindow.get(window) ?? 0) + 1);
     const body = await readAll(req);
     arrivals.push({ user: new URLSearchParams(body).get('username') ?? '', atMs, window, admitted });
@@ -85,14 +92,35 @@ let tokenServer: TokenServer;
 let limiter: RateLimiter;
 before(async () => {
   tokenServer = await startTokenServer({ sastUsers: Object.fromEntries(users.map((u) => [u.username, u.password])) });
-  limiter = await startRateLimiter(tokenServer);
 });
 after(async () => {
-  await limiter.close();
+  await limiter?.close();
   await tokenServer.close();
 });
 
+test(`${CLIENTS} concurrent runs with the default max-attempts against a server refusing every second request`, { timeout: 90_000 }, async (t) => {
+  limiter = await startRateLimiter(tokenServer, everySecondRefused);
+  try {
+    const runs = await Promise.all(
+      users.map((user) =>
+        runCli(['--product', 'sast', '--server-url', limiter.url], { env: { CX_USERNAME: user.username, CX_PASSWORD: user.password } }),
+      ),
+    );
+    runs.forEach((run, i) => {
+      assert.equal(run.code, 0, `job ${i} failed: ${run.stderr}`);
+      assertNoLeak(run, [users[i]!.password]);
+    });
+    const refused = limiter.arrivals.filter((a) => !a.admitted).length;
+    t.diagnostic(`${limiter.arrivals.length} requests, ${refused} refused`);
+    assert.ok(refused >= CLIENTS - 1, 'the limiter refused too little: the test proves nothing');
+  } finally {
+    await limiter.close();
+    tokenServer.reset();
+  }
+});
+
 test(`${CLIENTS} concurrent CLI runs against a server admitting ${RATE} requests per second`, { timeout: 60_000 }, async (t) => {
+  limiter = await startRateLimiter(tokenServer, fixedWindow);
   const runs = await Promise.all(
     users.map((user) =>
       runCli(['--product', 'sast', '--server-url', limiter.url, '--max-attempts', String(MAX_ATTEMPTS)], {

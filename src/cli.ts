@@ -4,21 +4,11 @@
 import { parseArgs } from 'node:util';
 import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
-import { azureEscape, FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
+import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
-import { printable } from './printable.ts';
+import { diagnosticLine, type Level } from './printable.ts';
 import { SYSTEM_IO } from './system.ts';
 import { VERSION } from './version.ts';
-
-type Level = 'info' | 'warning' | 'error';
-
-/** Diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are logging commands it shows as issues. */
-export function diagnosticLine(level: Level, message: string, azure: boolean): string {
-  const text = printable(message);
-  if (level === 'info') return `checkmarx-auth: ${text}\n`;
-  if (azure) return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-  return `checkmarx-auth: ${level}: ${text}\n`;
-}
 
 const say = (level: Level) => (message: string) =>
   void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));

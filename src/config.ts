@@ -82,7 +82,7 @@ export function cleanPastedKey(value: string | undefined): { value: string | und
 function unusedInputWarnings(plan: GrantPlan, values: RawInputs): string[] {
   const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
   const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
-  const unused = [...considered].filter((name) => !used.has(name) && values[name] !== undefined);
+  const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
   if (unused.length === 0) return [];
   const names = unused.map((name) => `'${name}'`).join(', ');
   return [`Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`];

@@ -82,9 +82,11 @@ export class TokenRequestError extends CheckmarxAuthError {
 
 export function isRetryable(details: FailureDetails): boolean {
   if (details.kind === 'network' || details.kind === 'timeout') return true;
+  // A proxy that cannot be reached is a network failure too; one that answered is not.
+  if (details.kind === 'proxy' && details.code !== undefined) return true;
   const status = details.status;
   if (status === undefined) return false;
-  return status === 408 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 function formatFailure(

@@ -2,6 +2,7 @@
 
 import type { TokenResult } from './grant.ts';
 import { camelCase, OUTPUTS, type OutputSpec } from './outputs.ts';
+import { azureEscape } from './printable.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -55,9 +56,4 @@ function variables(result: TokenResult, tokenEnvName: string): Variable[] {
 /** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Azure Pipelines logging-command escaping of a value. */
-export function azureEscape(value: string): string {
-  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

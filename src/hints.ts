@@ -94,14 +94,16 @@ const RULES: readonly HintRule[] = [
       'check username and password. The CxSAST token endpoint takes application (local) users only: Active Directory, LDAP and SSO users cannot use the password grant, so create a local user for CI.',
   },
   {
+    when: (f) =>
+      f.grantType === 'refresh_token' &&
+      (oauth(f, 'invalid_client', 'unauthorized_client') || f.status === 401 || (oauth(f, 'invalid_grant') && /client/i.test(f.description ?? ''))),
+    hint: () =>
+      "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
+  },
+  {
     when: (f) => f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
     hint: () =>
       'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
-  },
-  {
-    when: (f) => f.grantType === 'refresh_token' && (oauth(f, 'invalid_client', 'unauthorized_client') || f.status === 401),
-    hint: () =>
-      "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
   },
   {
     when: (f) => oauth(f, 'invalid_client', 'unauthorized_client') || (f.hosting === 'cxone' && f.status === 401),
@@ -135,7 +137,7 @@ const RULES: readonly HintRule[] = [
     hint: () => 'the server is rate limiting requests: run fewer jobs at once, or raise max-attempts.',
   },
   {
-    when: (f) => f.status !== undefined && f.status >= 500,
+    when: (f) => f.status !== undefined && f.status >= 500 && f.status <= 599,
     hint: () => 'the server is failing or down: try again later, or raise max-attempts.',
   },
 ];

@@ -10,3 +10,18 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 export function printable(text: string): string {
   return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
+
+/** Azure Pipelines logging-command escaping of a value. */
+export function azureEscape(value: string): string {
+  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export type Level = 'info' | 'warning' | 'error';
+
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+export function diagnosticLine(level: Level, message: string, azure: boolean): string {
+  const text = printable(message);
+  if (level === 'info') return `checkmarx-auth: ${text}\n`;
+  if (azure) return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+  return `checkmarx-auth: ${level}: ${text}\n`;
+}
