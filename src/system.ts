@@ -7,10 +7,20 @@ import { postForm } from './http.ts';
 import { USER_AGENT } from './version.ts';
 
 export const SYSTEM_IO: Omit<GrantDeps, 'log'> & ConfigDeps = {
-  readFile: (path) => readFileSync(path, 'utf8'),
+  readFile: (path) => decodeText(readFileSync(path)),
   postForm,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
   now: Date.now,
   userAgent: USER_AGENT,
 };
+
+/**
+ * A text file as Windows tools write it, too: Windows PowerShell 5.1's `>` and `Out-File` write
+ * UTF-16 LE with a byte-order mark, Notepad may add a UTF-8 one. Everything else is UTF-8.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
+}
