@@ -401,6 +401,15 @@ describe('README layout', () => {
   });
 });
 
+describe('docs/cli.md', () => {
+  it("names the variables the env, azure and powershell formats set, as src/outputs.ts names them", () => {
+    const cli = pages.find(([page]) => page === 'docs/cli.md')![1];
+    const said = /variables are the token under `--env-name` \(`CX_ACCESS_TOKEN`\), then\s+([\s\S]*?)\s+\(the last two/.exec(cli)?.[1];
+    assert.ok(said, 'no sentence that lists the variables');
+    assert.deepEqual([...said.matchAll(/`(\w+)`/g)].map((m) => m[1]), OUTPUTS.slice(1).map((spec) => spec.envName));
+  });
+});
+
 describe('Marketplace listing', () => {
   it("action.yml's description fits the Marketplace's 125 characters", () => {
     assert.ok(action.description.length <= 125, `${action.description.length} characters`);
