@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { INPUTS } from '../src/inputs.ts';
 import { makeApiKey } from './support/jwt.ts';
+import { evaluatePowershellAssignments } from './support/powershell.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
 import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, type CliRun, type Env } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
@@ -332,6 +333,20 @@ describe('CLI: --format azure', () => {
   });
 });
 
+describe('CLI: --format powershell', () => {
+  it('prints $env: assignments that read back to the exact values, by PowerShell\'s quoting rules', async () => {
+    enqueueTrickyToken();
+    const run = await runCli(sastFlags({ format: 'powershell', 'env-name': 'SAST_TOKEN' }), { env: sastEnv() });
+    assertSucceeded(run);
+    assert.match(run.stdout, /^(\$env:[A-Z_]+ = '[^\n]*'\n)+$/);
+    const values = evaluatePowershellAssignments(run.stdout);
+    assert.deepEqual(Object.keys(values), ['SAST_TOKEN', ...VARIABLES.filter((name) => name !== 'CX_ACCESS_TOKEN' && name !== 'CX_TOKEN_TENANT')]);
+    assert.equal(values['SAST_TOKEN'], TRICKY_TOKEN);
+    assert.equal(values['CX_GRANTED_SCOPE'], TRICKY_SCOPE);
+    assert.equal(values['CX_API_URL'], `${server.url}/cxrestapi`);
+  });
+});
+
 // ---- exit codes and secrets ----
 
 describe('CLI: failures', () => {
@@ -347,7 +362,7 @@ describe('CLI: failures', () => {
 
   const usageErrors: Array<[title: string, args: () => string[], message: RegExp]> = [
     ['an unknown flag', () => [...sastFlags(), '--pasword=x'], /^checkmarx-auth: error: Unknown option '--pasword'\. See checkmarx-auth --help\.$/m],
-    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure\./],
+    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure, powershell\./],
     ['a missing input', () => flags({ product: 'sast', 'server-url': server.url }), /Input 'username': is required for product 'sast'/],
     ['a missing product', () => [], /Input 'product': is required/],
     ['a bad input value', () => sastFlags({ 'max-attempts': 'many' }), /Input 'max-attempts': 'many' is not a whole number/],
@@ -398,7 +413,7 @@ describe('CLI: --help and --version', () => {
     }
     assert.match(blocks.get('api-key') ?? '', /env: CX_API_KEY, CX_APIKEY/);
     assert.match(blocks.get('iam-url') ?? '', /env: CX_IAM_URL, CX_BASE_AUTH_URI/);
-    assert.match(blocks.get('format') ?? '', /--format <token\|json\|env\|azure>[\s\S]*\(default: token\)/);
+    assert.match(blocks.get('format') ?? '', /--format <token\|json\|env\|azure\|powershell>[\s\S]*\(default: token\)/);
     assert.match(run.stdout, /Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration\./);
   });
 

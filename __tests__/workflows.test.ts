@@ -18,6 +18,8 @@ import { workflowErrors } from './support/workflow-parser.ts';
 interface Step {
   id?: string;
   name?: string;
+  if?: string;
+  shell?: string;
   uses?: string;
   run?: string;
   with?: Record<string, string | number | boolean>;
@@ -26,6 +28,9 @@ interface Step {
 }
 
 interface Job {
+  'runs-on': string;
+  strategy?: { matrix?: Record<string, unknown> };
+  defaults?: { run?: { shell?: string } };
   env?: Record<string, string | number>;
   steps: Step[];
 }
@@ -45,11 +50,12 @@ const SELF_HOSTED = ['sast', 'sast-odata', 'access-control'];
 describe('workflow files', () => {
   const files = readdirSync(WORKFLOWS_DIR).filter((file) => file.endsWith('.yml'));
 
-  it('are ci.yml, check-dist.yml and e2e.yml', () => {
-    for (const file of ['ci.yml', 'check-dist.yml', 'e2e.yml']) assert.ok(files.includes(file), file);
+  it('are ci.yml, check-dist.yml, e2e.yml and release.yml', () => {
+    for (const file of ['ci.yml', 'check-dist.yml', 'e2e.yml', 'release.yml']) assert.ok(files.includes(file), file);
   });
   for (const file of files) {
     it(`${file} is valid for GitHub's own parser`, () => assert.deepEqual(workflowErrors(file, workflowText(file)), []));
+    if (file === 'release.yml') continue;
     it(`${file} asks only to read the repository`, () => assert.deepEqual(workflow(file).permissions, { contents: 'read' }));
   }
   it("the parser would catch a broken workflow (so the checks above can fail)", () => {
@@ -79,15 +85,62 @@ describe('check-dist.yml', () => {
   });
 });
 
+describe('release.yml', () => {
+  const release = parse(workflowText('release.yml')) as Workflow & { on: { push: { tags: string[] } } };
+  const steps = allSteps('release.yml');
+  const at = (match: (step: Step) => boolean, what: string) => {
+    const index = steps.findIndex(match);
+    assert.ok(index >= 0, `no step ${what}`);
+    return index;
+  };
+  const runs = (text: string) => (step: Step) => step.run?.includes(text) === true;
+
+  it('runs on a pushed version tag, with the permissions a release, provenance and npm need', () => {
+    assert.deepEqual(release.on.push.tags, ['v*.*.*']);
+    assert.deepEqual(release.permissions, { contents: 'write', 'id-token': 'write', attestations: 'write' });
+  });
+  it('checks dist/ and runs the tests on Node 24 before it publishes anything', () => {
+    const setup = steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+    assert.equal(String(setup?.with?.['node-version']), '24');
+    const checks = Math.max(at(runs('npm run check:dist'), 'npm run check:dist'), at(runs('npm test'), 'npm test'));
+    assert.ok(at(runs('npm ci'), 'npm ci') < checks);
+    for (const publish of [runs('gh release create'), runs('npm publish'), runs('git push')]) assert.ok(at(publish, 'publishing') > checks);
+  });
+  it('releases and attests the assets scripts/release-assets.ts makes, then moves the major tag and publishes to npm', () => {
+    const assets = at(runs('node scripts/release-assets.ts release'), 'making the assets');
+    const attest = at((step) => step.uses?.startsWith('actions/attest-build-provenance@') === true, 'attesting');
+    assert.match(String(steps[attest]!.with?.['subject-path']), /release\/checkmarx-auth-\*\.mjs\s+release\/SHA256SUMS/);
+    const create = at(runs('gh release create "$GITHUB_REF_NAME" release/*'), 'creating the release');
+    assert.ok(assets < attest && attest < create);
+    assert.match(steps[at(runs('git push --force origin'), 'moving the tag')]!.run!, /major="\$\{GITHUB_REF_NAME%%\.\*\}"/);
+    const publish = steps[at(runs('npm publish'), 'npm publish')]!;
+    assert.match(publish.run!, /npm publish --provenance --access public/);
+    assert.equal(publish.env?.['NODE_AUTH_TOKEN'], '${{ secrets.NPM_TOKEN }}');
+  });
+});
+
 describe('e2e.yml', () => {
   const steps = allSteps('e2e.yml');
   const actionSteps = steps.filter((step) => step.uses === './');
+  const job = workflow('e2e.yml').jobs['e2e']!;
+
+  it('runs on Linux, Windows and macOS, bash steps saying so', () => {
+    assert.equal(job['runs-on'], '${{ matrix.os }}');
+    assert.deepEqual(job.strategy?.matrix?.['os'], ['ubuntu-latest', 'windows-latest', 'macos-latest']);
+    assert.equal(job.defaults?.run?.shell, 'bash');
+  });
+  it('runs the CLI in PowerShell with --format powershell, and in cmd on Windows', () => {
+    const pwsh = steps.find((step) => step.shell === 'pwsh');
+    assert.match(pwsh?.run ?? '', /--format powershell[\s\S]*Invoke-Expression/);
+    const cmd = steps.find((step) => step.shell === 'cmd');
+    assert.equal(cmd?.if, "runner.os == 'Windows'");
+  });
 
   it('starts the token server in the job and waits for it', () => {
     const start = steps.find((step) => step.run?.includes('node scripts/token-server.ts --port'));
     assert.ok(start, 'no step starts scripts/token-server.ts');
     assert.match(start.run!, /&\n/, 'the server is not started in the background');
-    assert.match(start.run!, /until curl/, 'nothing waits for the server');
+    assert.match(start.run!, /for _ in \{1\.\.\d+\}; do\n\s+if curl /, 'nothing waits for the server, a bounded time');
   });
   it('runs the action from this checkout for all five products', () => {
     assert.deepEqual(new Set(actionSteps.map((step) => step.with?.['product'])), new Set(PRODUCT_NAMES));
@@ -125,6 +178,7 @@ interface JobState {
   steps: Record<string, StepRecord>;
   runnerTemp: string;
   processGroups: number[];
+  skipped: string[];
 }
 
 interface StepRun {
@@ -152,7 +206,24 @@ function evaluateAll(map: Step['with'], state: JobState): Record<string, string>
   return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => [name, evaluate(value, state)]));
 }
 
+const LOCAL_OS = ({ win32: 'Windows', darwin: 'macOS' } as Record<string, string>)[process.platform] ?? 'Linux';
+
+/** `runner.os == '...'`, the only condition e2e.yml uses. */
+function runsHere(step: Step): boolean {
+  if (step.if === undefined) return true;
+  const os = /^runner\.os == '(\w+)'$/.exec(step.if.trim());
+  if (!os) throw new Error(`the local runner does not evaluate if: ${step.if}`);
+  return os[1] === LOCAL_OS;
+}
+
+/** Steps in a shell other than bash (pwsh, cmd) are left to GitHub's runners; the formats they use have their own tests. */
+const runsInBash = (step: Step) => step.shell === undefined || step.shell === 'bash';
+
 async function runStep(step: Step, state: JobState): Promise<StepRun | undefined> {
+  if (!runsHere(step) || !runsInBash(step)) {
+    state.skipped.push(step.name ?? step.id ?? '?');
+    return undefined;
+  }
   if (step.uses === './') {
     const env = { ...state.env, ...evaluateAll(step.env, state) };
     return runAction({ inputs: evaluateAll(step.with, state), env });
@@ -246,6 +317,7 @@ describe('e2e.yml, run here', () => {
       steps: {},
       runnerTemp: mkdtempSync(join(tmpdir(), 'checkmarx-auth-e2e-')),
       processGroups: [],
+      skipped: [],
     };
     state.env['TOKEN_SERVER_PORT'] = String(await freePort()); // the workflow's fixed port may be taken here
     report = await runJob(job, state);
@@ -258,6 +330,11 @@ describe('e2e.yml, run here', () => {
 
   it('passes: every step as expected, the check step included', () => {
     assert.match(report.runs.get(checkStep)!.stdout, /All outputs as expected\./);
+  });
+  it('skips only the steps for another shell or OS', () => {
+    const elsewhere = job.steps.filter((step) => !runsInBash(step) || !runsHere(step)).map((step) => step.name);
+    assert.deepEqual(report.state.skipped, elsewhere);
+    assert.ok(elsewhere.length <= 2, elsewhere.join(', '));
   });
   it('the wrong password failed its step, with a message that says why', () => {
     assert.equal(report.state.steps['wrong-password']?.outcome, 'failure');

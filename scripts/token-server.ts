@@ -24,8 +24,14 @@ Serves, on http://127.0.0.1:<port> (default: a free port):
   SCA                      ${SCA_TOKEN_PATH}
   Checkmarx One            ${keycloakTokenPath(DEFAULT_REALM.name)}
 
---write-env appends the URL and the test credentials it accepts (TOKEN_SERVER_*) to a file,
-e.g. "$GITHUB_ENV", before it starts listening. Stop it with Ctrl-C or SIGTERM.
+The test credentials it accepts (fixtures, not secrets):
+  CxSAST / Access Control  username ${DEFAULT_SAST_USER.username}, password '${DEFAULT_SAST_USER.password}'
+  SCA                      tenant ${DEFAULT_SCA.tenant}, username ${DEFAULT_SCA.username}, password '${DEFAULT_SCA.password}'
+  Checkmarx One            tenant ${DEFAULT_REALM.name}; client-id ${DEFAULT_REALM.clientId}, client-secret '${DEFAULT_REALM.clientSecret}';
+                           or an API key for this server's URL (--write-env writes one)
+
+--write-env appends the URL and those credentials (TOKEN_SERVER_*) to a file, e.g. "$GITHUB_ENV",
+before it starts listening. Stop it with Ctrl-C or SIGTERM.
 `;
 
 /** The test credentials the server accepts, named for environment variables. */

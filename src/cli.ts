@@ -52,7 +52,7 @@ function parseFormat(value: string | undefined): Format {
 /** Inputs whose action wording does not fit the CLI. */
 const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
-  'env-name': 'Name of the token variable in the env and azure formats.',
+  'env-name': 'Name of the token variable in the env, azure and powershell formats.',
 };
 
 export function helpText(): string {
@@ -73,9 +73,10 @@ export function helpText(): string {
     ...rows,
     `  --format <${FORMATS.join('|')}>`,
     '      What stdout gets: token (the token and a newline), json (every output, camelCase keys),',
-    "      env (export NAME='value' lines for eval or .) or azure (##vso[task.setvariable] commands;",
-    '      only the token is secret). (default: token)',
-    `      env and azure variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
+    "      env (export NAME='value' lines for eval or .), azure (##vso[task.setvariable] commands;",
+    "      only the token is secret) or powershell ($env:NAME = 'value' lines for Invoke-Expression).",
+    '      (default: token)',
+    `      env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
     '  -h, --help       Show this help.',
     '  -V, --version    Show the version.',
     '',

@@ -4,7 +4,7 @@ import type { TokenResult } from './grant.ts';
 import { camelCase, OUTPUTS, type OutputSpec } from './outputs.ts';
 import { azureEscape } from './printable.ts';
 
-export const FORMATS = ['token', 'json', 'env', 'azure'] as const;
+export const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function formatResult(format: Format, result: TokenResult, tokenEnvName: string): string {
@@ -21,6 +21,10 @@ const FORMATTERS: Readonly<Record<Format, (result: TokenResult, tokenEnvName: st
   azure: (result, tokenEnvName) =>
     variables(result, tokenEnvName)
       .map(({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`)
+      .join(''),
+  powershell: (result, tokenEnvName) =>
+    variables(result, tokenEnvName)
+      .map(({ name, value }) => `$env:${name} = ${powershellQuote(value)}\n`)
       .join(''),
 };
 
@@ -39,7 +43,7 @@ interface Variable {
 
 const isToken = (spec: OutputSpec) => spec.name === 'access-token';
 
-/** The env and azure variables besides the token, whose name is env-name. */
+/** The env, azure and powershell variables besides the token, whose name is env-name. */
 export const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
 
 // An env-name equal to another variable's name keeps the token: that variable is left out.
@@ -56,4 +60,13 @@ function variables(result: TokenResult, tokenEnvName: string): Variable[] {
 /** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+export function powershellQuote(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }

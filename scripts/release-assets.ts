@@ -1,0 +1,25 @@
+// The GitHub Release's assets, as .github/workflows/release.yml makes them:
+// checkmarx-auth-<version>.mjs (the CLI bundle, which runs with `node FILE` alone) and SHA256SUMS
+// (`sha256sum -c SHA256SUMS` checks it). `.mjs` because a `.js` file's module type depends on the
+// nearest package.json of wherever users save it; `.mjs` is ES module everywhere.
+//
+// Usage: node scripts/release-assets.ts <out-dir>
+
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const outDir = process.argv[2];
+if (!outDir) {
+  console.error('Usage: node scripts/release-assets.ts <out-dir>');
+  process.exit(2);
+}
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const asset = `checkmarx-auth-${version}.mjs`;
+mkdirSync(outDir, { recursive: true });
+copyFileSync(join(root, 'dist', 'cli', 'index.js'), join(outDir, asset));
+const sum = createHash('sha256').update(readFileSync(join(outDir, asset))).digest('hex');
+// sha256sum's text format: hash, two spaces, file name.
+writeFileSync(join(outDir, 'SHA256SUMS'), `${sum}  ${asset}\n`);
+console.log(join(outDir, asset));
