@@ -39,6 +39,8 @@ export interface Settings {
   readonly transport: TransportOptions;
   readonly exportEnv: boolean;
   readonly envName: string;
+  /** Start the token agent after the exchange (action input `agent`). */
+  readonly agent: boolean;
   /** Things the user should know before the request is sent (cleartext, no TLS checks). */
   readonly warnings: readonly string[];
   readonly secrets: readonly string[];
@@ -56,6 +58,7 @@ export function resolveSettings(values: RawInputs, deps: ConfigDeps): Settings {
     transport,
     exportEnv: parseBoolean(values, 'export-env', true),
     envName: parseEnvName(values['env-name'] ?? 'CX_ACCESS_TOKEN'),
+    agent: parseBoolean(values, 'agent', false),
     warnings: warningsFor(plan, transport),
     secrets: secretValues(values),
   };
@@ -207,7 +210,7 @@ function parseNumber(values: RawInputs, name: string, fallback: number, rule: Nu
   return number;
 }
 
-function parseEnvName(value: string): string {
+export function parseEnvName(value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
     throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
   }

@@ -44,3 +44,15 @@ export function fileCommand(name: string, value: string): string {
 function appendFileCommand(path: string, name: string, value: string): void {
   appendFileSync(path, fileCommand(name, value), { encoding: 'utf8' });
 }
+
+/** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
+export function addPath(folder: string): void {
+  if (process.env.GITHUB_PATH) appendFileSync(process.env.GITHUB_PATH, `${folder}${EOL}`, { encoding: 'utf8' });
+  else issueCommand('add-path', {}, folder);
+}
+
+/** Saves a value for this action's post step, which gets it as STATE_<name>. */
+export function saveState(name: string, value: string): void {
+  if (process.env.GITHUB_STATE) appendFileCommand(process.env.GITHUB_STATE, name, value);
+  else issueCommand('save-state', { name }, value);
+}
