@@ -4,7 +4,7 @@
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { startAgent } from './agent-launch.ts';
 import { formatSock, newKey, SOCK_VARIABLE, STATE_PID, STATE_SOCK } from './agent-protocol.ts';
 import type { Settings } from './config.ts';
@@ -23,7 +23,8 @@ export function commandScripts(node: string, cli: string): { sh: string; cmd: st
 export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number): Promise<void> {
   const key = newKey();
   core.setSecret(key);
-  const entry = resolve(dirname(process.argv[1] ?? ''), 'cli', 'index.js');
+  // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
+  const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
   const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
   const sock = formatSock(address, key);
   core.setSecret(sock);
