@@ -127,7 +127,9 @@ class Agent {
       clearTimeout(deadline);
       if (end === -1 || end > MAX_LINE_BYTES) return void socket.destroy();
       void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
-        socket.end(encodeLine(answer), () => 'stopped' in answer && this.stop());
+        // On 'close', which comes also when the caller hangs up first.
+        if ('stopped' in answer) socket.once('close', () => this.stop());
+        socket.end(encodeLine(answer));
       });
     };
     socket.on('data', onData);
