@@ -3,7 +3,6 @@
 // inherits no stdio: a CI runner waits for every holder of a step's stdout.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +43,7 @@ export function socketPathFits(path: string): boolean {
 
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 export function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
-  if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${randomBytes(16).toString('hex')}` };
+  if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
   const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
     let folder: string;

@@ -1,7 +1,6 @@
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AgentError, EXIT_USAGE } from './errors.ts';
 import type { TokenResult } from './grant.ts';
 
@@ -28,7 +27,7 @@ export type AgentAnswer =
 
 /** 256 random bits, base64url (43 characters). */
 export function newKey(): string {
-  return randomBytes(32).toString('base64url');
+  return crypto().randomBytes(32).toString('base64url');
 }
 
 export function formatSock(address: string, key: string): string {
@@ -51,8 +50,11 @@ export function parseSock(value: string | undefined): { address: string; key: st
 export function keysMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given, 'utf8');
   const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && crypto().timingSafeEqual(a, b);
 }
+
+// Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 export function encodeLine(message: AgentRequest | AgentAnswer): string {
   return `${JSON.stringify(message)}\n`;
