@@ -89,7 +89,9 @@ export function resolvePlan(values: RawInputs): GrantPlan {
 
 function parseProduct(value: string | undefined): ProductProfile {
   if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
-  const profile = PRODUCTS[value.toLowerCase() as ProductName];
+  // Own keys only: 'product: __proto__' must not find Object.prototype.
+  const name = value.toLowerCase();
+  const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name as ProductName] : undefined;
   if (!profile) throw new InputError('product', `'${value}' is not one of: ${PRODUCT_NAMES.join(', ')}.`);
   return profile;
 }

@@ -156,7 +156,7 @@ export function astHostOf(iamBase: string): string {
 
 function pickRegion<T>(values: RawInputs, regions: Readonly<Record<string, T>>): T {
   const name = (values.region ?? DEFAULT_REGION).toLowerCase();
-  const region = regions[name];
+  const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
   if (region === undefined) {
     throw new InputError('region', `'${values.region}' is not one of: ${Object.keys(regions).join(', ')}.`);
   }
