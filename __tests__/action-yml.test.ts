@@ -17,7 +17,7 @@ describe('action.yml', () => {
     assert.notDeepEqual(actionErrors('action.yml', actionText.replace('node24', 'node99')), []);
   });
   it('runs the committed bundle on node24', () => {
-    assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });
+    assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
   });
   it('declares exactly the inputs of the contract; defaults are stated, never declared', () => {
     // The runner passes a declared default as the input, which would hide the CX_* fallback.
@@ -46,7 +46,7 @@ describe('package', () => {
 });
 
 describe('bundles', () => {
-  for (const bundle of ['dist/index.js', 'dist/cli/index.js']) {
+  for (const bundle of ['dist/index.js', 'dist/cli/index.js', 'dist/post/index.js']) {
     const code = readFileSync(new URL(bundle, root), 'utf8');
     it(`${bundle} resolved every import at build time`, () => assert.ok(!code.includes('eval("require")'), 'ncc left an unresolved require'));
     it(`${bundle} does not carry undici, which the run never uses`, () => {

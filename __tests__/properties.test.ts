@@ -304,6 +304,7 @@ function inputValues(secrets: { password: string; clientSecret: string; apiKey: 
     'max-attempts': pick('1', '3', '10', '0', '11', '2.5', ' '),
     'ca-cert': pick(validCa, PEM_LIKE, '/etc/ssl/nonexistent.pem', '/ca/from-deps.pem'),
     'insecure-skip-tls-verify': pick('true', 'false', '1', 'nah'),
+    agent: pick('true', 'false', 'on', 'later'),
   };
   assert.deepEqual(Object.keys(model).sort(), INPUTS.map((spec) => spec.name).sort(), 'every input is generated');
   return fc.record(model);

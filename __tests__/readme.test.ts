@@ -29,11 +29,6 @@ const pages: ReadonlyArray<[path: string, text: string]> = [
   ...docPages.map((file): [string, string] => [`docs/${file}`, readFileSync(join(DOCS_DIR, file), 'utf8')]),
 ];
 
-// What SPEC adds that lands on main from other branches (the agent input and docs/agent.md, the
-// regions ind2 and il and the region aliases). The README documents them already; until the code
-// has them, these (and only these) may be missing from it. Empty these sets once merged.
-const PENDING_INPUTS: Readonly<Record<string, { default?: string }>> = { agent: { default: 'false' } };
-const PENDING_FILES = new Set(['docs/agent.md']);
 const action = parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
   author: string;
   description: string;
@@ -58,20 +53,18 @@ const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
 describe('README inputs table', () => {
   const rows = tableAfter('## Inputs');
 
-  const pending = Object.keys(PENDING_INPUTS).filter((name) => !(name in action.inputs));
 
   it('lists the inputs of action.yml, in order', () => {
-    assert.deepEqual(rows.map((row) => unquote(row[0]!)), [...Object.keys(action.inputs), ...pending]);
+    assert.deepEqual(rows.map((row) => unquote(row[0]!)), Object.keys(action.inputs));
   });
   it('gives each input its description from the code (action.yml adds the default to it)', () => {
     for (const [name, description] of rows) {
-      if (pending.includes(unquote(name!))) continue;
       assert.equal(description, INPUTS.find((input) => input.name === unquote(name!))?.description, name);
     }
   });
   it('gives each input the default the code applies, and marks the required one', () => {
     for (const [name, , fallback] of rows) {
-      const spec = INPUTS.find((input) => input.name === unquote(name!)) ?? PENDING_INPUTS[unquote(name!)]!;
+      const spec = INPUTS.find((input) => input.name === unquote(name!))!;
       const expected = 'required' in spec && spec.required ? '*required*' : spec.default === undefined ? '' : `\`${spec.default}\``;
       assert.equal(fallback, expected, name);
     }
@@ -367,7 +360,6 @@ describe('README layout', () => {
         if (/^[a-z]+:/.test(target!)) continue;
         const [file, anchor] = target!.split('#');
         const path = file ? join(dirname(page), file).replace(/\\/g, '/') : page;
-        if (PENDING_FILES.has(path)) continue;
         assert.ok(existsSync(join(REPO_ROOT, path)), `${page}: ${target} does not exist`);
         if (anchor) assert.ok(headingsOf(readFileSync(join(REPO_ROOT, path), 'utf8')).has(anchor), `${page}: no heading #${anchor} in ${path}`);
       }

@@ -11,6 +11,7 @@ const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const BUNDLES = [
   { entry: 'main.js', out: '' },
   { entry: 'cli.js', out: 'cli' },
+  { entry: 'post.js', out: 'post' },
 ];
 
 function build(outDir: string): void {

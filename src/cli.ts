@@ -2,6 +2,8 @@
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
 import { parseArgs } from 'node:util';
+import { isVerb, runVerb, VERB_FLAGS, type Verb } from './agent-commands.ts';
+import { AGENT_VERB, runAgentProcess } from './agent-server.ts';
 import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
@@ -24,9 +26,10 @@ class UsageError extends CheckmarxAuthError {
   readonly exitCode = EXIT_USAGE;
 }
 
-function parseCommandLine(argv: string[]) {
+function parseCommandLine(argv: string[], verb: Verb | undefined) {
   try {
-    const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+    const options = verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS;
+    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
     return values as Record<string, string | boolean | undefined>;
   } catch (error) {
     throw new UsageError(`${describeParseError(error as NodeJS.ErrnoException)} See checkmarx-auth --help.`);
@@ -41,8 +44,8 @@ function describeParseError(error: NodeJS.ErrnoException): string {
   return error.message.replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.');
 }
 
-function parseFormat(value: string | undefined): Format {
-  const format = (value ?? 'token').toLowerCase();
+function parseFormat(value: string | undefined, fallback: Format): Format {
+  const format = (value ?? fallback).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
   }
@@ -53,6 +56,7 @@ function parseFormat(value: string | undefined): Format {
 const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
   'env-name': 'Name of the token variable in the env, azure and powershell formats.',
+  agent: 'Action only: the CLI starts the agent with the start-agent verb.',
 };
 
 export function helpText(): string {
@@ -66,6 +70,18 @@ export function helpText(): string {
     `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
     '',
     'Usage: checkmarx-auth --product <sast|sast-odata|access-control|sca|cxone> [--flag value ...]',
+    '       checkmarx-auth token [--min-validity SECONDS] [--format ...] [--flag value ...]',
+    '       checkmarx-auth start-agent [--format env|json|azure] [--flag value ...]',
+    '       checkmarx-auth stop-agent',
+    '',
+    'Verbs (for jobs that outlive a token):',
+    '  start-agent  Exchange once like the bare command, then start the token agent, a background',
+    '               process that keeps the credentials in memory only. Prints CX_AUTH_SOCK and the',
+    '               token variables (--format env by default): eval "$(checkmarx-auth start-agent ...)"',
+    '  token        Print a token valid for at least --min-validity seconds (default 60). With',
+    '               CX_AUTH_SOCK set it asks the agent, which reuses its token or exchanges again;',
+    '               without it, the same one-shot exchange as the bare command.',
+    '  stop-agent   Stop the agent that CX_AUTH_SOCK names (exit 0 also when it is already gone).',
     '',
     'Every flag may come from its environment variable instead; a flag wins. Give secrets',
     '(password, client-secret, api-key) by environment: process lists show flags.',
@@ -86,22 +102,34 @@ export function helpText(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = parseCommandLine(argv);
+  if (argv[0] === AGENT_VERB) {
+    await runAgentProcess();
+    return 0;
+  }
+  const verb = isVerb(argv[0]) ? argv[0] : undefined;
+  const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
-  const format = parseFormat(flags.format as string | undefined);
+  const format = parseFormat(flags.format as string | undefined, verb === 'start-agent' ? 'env' : 'token');
+  const debug = process.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
+  const exchange = () => oneShot(flags, debug);
+  if (verb) return runVerb(verb, { flags, format, env: process.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+  const { settings, result } = await exchange();
+  return write(formatResult(format, result, settings.envName));
+}
+
+function oneShot(flags: Record<string, string | boolean | undefined>, debug: (message: string) => void) {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
     const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
   const values = readInputs((name) => typeof flags[name] === 'string' ? flags[name] : undefined, process.env);
-  const { settings, result } = await exchangeCredentials(values, {
+  return exchangeCredentials(values, {
     mask: () => {},
-    log: { info: say('info'), warning: say('warning'), debug: process.env.RUNNER_DEBUG === '1' ? say('info') : () => {} },
+    log: { info: say('info'), warning: say('warning'), debug },
     ...SYSTEM_IO,
   });
-  return write(formatResult(format, result, settings.envName));
 }
 
 function write(text: string): number {

@@ -42,6 +42,8 @@ export interface Settings {
   readonly transport: TransportOptions;
   readonly exportEnv: boolean;
   readonly envName: string;
+  /** Start the token agent after the exchange (action input `agent`). */
+  readonly agent: boolean;
   /** Things the user should know before the request is sent (cleartext, no TLS checks). */
   readonly warnings: readonly string[];
   readonly secrets: readonly string[];
@@ -62,6 +64,7 @@ export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
     transport,
     exportEnv: parseBoolean(values, 'export-env'),
     envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
+    agent: parseBoolean(values, 'agent'),
     warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
     secrets: secretValues(values),
   };
@@ -113,7 +116,9 @@ export function resolvePlan(values: RawInputs): GrantPlan {
 
 function parseProduct(value: string | undefined): ProductProfile {
   if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
-  const profile = PRODUCTS[value.toLowerCase() as ProductName];
+  // Own keys only: 'product: __proto__' must not find Object.prototype.
+  const name = value.toLowerCase();
+  const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name as ProductName] : undefined;
   if (!profile) throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
   return profile;
 }
@@ -244,7 +249,7 @@ function parseNumber(values: RawInputs, name: string, rule: NumberRule): number 
 const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', 'CX_AUTH_SOCK'];
 const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
-function parseEnvName(value: string): string {
+export function parseEnvName(value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
     throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
   }

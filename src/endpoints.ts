@@ -178,7 +178,9 @@ export function astHostOf(iamUrl: string): string {
 
 function pickRegion<T>(values: RawInputs, regions: Readonly<Record<string, T>>): T {
   const given = (values.region ?? DEFAULT_REGION).toLowerCase();
-  const region = regions[REGION_ALIASES[given] ?? given];
+  const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given]! : given;
+  // Own keys only: 'region: __proto__' must not find Object.prototype.
+  const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
   if (region === undefined) throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
   return region;
 }

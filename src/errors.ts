@@ -163,3 +163,13 @@ function removeTrailingPrefix(text: string, secret: string): string {
   }
   return text;
 }
+
+/** The token agent cannot be reached, refused a request, or did not start. */
+export class AgentError extends CheckmarxAuthError {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = EXIT_TOKEN_FAILED) {
+    super(message);
+    this.name = 'AgentError';
+    this.exitCode = exitCode;
+  }
+}

@@ -50,6 +50,7 @@ export const INPUTS: readonly InputSpec[] = [
   input('insecure-skip-tls-verify', 'true turns off TLS certificate checks (with a warning). Never use it in production.', {
     default: 'false',
   }),
+  input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', { default: 'false' }),
 ];
 
 export type RawInputs = Readonly<Record<string, string | undefined>>;

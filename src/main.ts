@@ -1,5 +1,6 @@
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
 
+import { startActionAgent } from './action-agent.ts';
 import { failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { actionInputSource, readInputs } from './inputs.ts';
@@ -14,11 +15,13 @@ async function run(): Promise<void> {
     log: { info: core.info, warning: core.warning, debug: core.debug },
     ...SYSTEM_IO,
   });
+  const arrivedAt = performance.now();
   for (const [name, value] of outputValues(result)) core.setOutput(name, value);
   if (settings.exportEnv) {
     core.exportVariable(settings.envName, result.accessToken);
     core.info(`Exported the token as ${settings.envName} for later steps.`);
   }
+  if (settings.agent) await startActionAgent(settings, result, arrivedAt);
 }
 
 run().catch((error: unknown) => core.setFailed(failureMessage(error)));

@@ -21,13 +21,13 @@ export function setFailed(message: string): void {
 }
 
 export function setOutput(name: string, value: string): void {
-  if (process.env.GITHUB_OUTPUT) appendFileCommand('GITHUB_OUTPUT', name, value);
+  if (process.env.GITHUB_OUTPUT) appendFileCommand('GITHUB_OUTPUT', name, fileCommand(name, value));
   else issueCommand('set-output', { name }, value);
 }
 
 export function exportVariable(name: string, value: string): void {
   process.env[name] = value;
-  if (process.env.GITHUB_ENV) appendFileCommand('GITHUB_ENV', name, value);
+  if (process.env.GITHUB_ENV) appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
   else issueCommand('set-env', { name }, value);
 }
 
@@ -48,12 +48,26 @@ export class RunnerFileError extends CheckmarxAuthError {
   readonly exitCode = EXIT_TOKEN_FAILED;
 }
 
-function appendFileCommand(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV', name: string, value: string): void {
+type RunnerFile = 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH';
+
+function appendFileCommand(variable: RunnerFile, name: string, text: string): void {
   const path = process.env[variable]!;
   try {
-    appendFileSync(path, fileCommand(name, value), { encoding: 'utf8' });
+    appendFileSync(path, text, { encoding: 'utf8' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
   }
+}
+
+/** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
+export function addPath(folder: string): void {
+  if (process.env.GITHUB_PATH) appendFileCommand('GITHUB_PATH', 'a folder', `${folder}${EOL}`);
+  else issueCommand('add-path', {}, folder);
+}
+
+/** Saves a value for this action's post step, which gets it as STATE_<name>. */
+export function saveState(name: string, value: string): void {
+  if (process.env.GITHUB_STATE) appendFileCommand('GITHUB_STATE', name, fileCommand(name, value));
+  else issueCommand('save-state', { name }, value);
 }

@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js');
 export const CLI_ENTRY = join(REPO_ROOT, 'dist', 'cli', 'index.js');
+export const POST_ENTRY = join(REPO_ROOT, 'dist', 'post', 'index.js');
 const KILL_AFTER_MS = 60_000;
 
 export type Env = Record<string, string | undefined>;
@@ -32,6 +33,8 @@ export interface ActionRun extends ProcessRun {
   masks: string[];
   state: Record<string, string>;
   summary: string;
+  /** the runner's files, for later steps when `keep` was given */
+  files: RunnerFiles;
 }
 
 export type CliRun = ProcessRun;
@@ -42,10 +45,12 @@ export interface ActionRunOptions {
   /** added last, so it can also override anything set here; undefined removes */
   env?: Env;
   cwd?: string;
+  /** a folder for the runner's files that the caller removes, so later steps can use them */
+  keep?: string;
 }
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
-  const temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-action-'));
+  const temp = options.keep ?? mkdtempSync(join(tmpdir(), 'checkmarx-auth-action-'));
   try {
     const files = runnerFiles(temp);
     const env = cleanEnv({
@@ -68,10 +73,16 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
       state: parseFileCommands(readFileSync(files.state, 'utf8')),
       summary: readFileSync(files.summary, 'utf8'),
       masks: parseMasks(run.stdout),
+      files,
     };
   } finally {
-    rmSync(temp, { recursive: true, force: true });
+    if (!options.keep) rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/** The action's post step, as the runner starts it. */
+export function runPost(env: Env): Promise<ProcessRun> {
+  return runNode(POST_ENTRY, [], { env: cleanEnv({ GITHUB_ACTIONS: 'true', ...env }), cwd: tmpdir() });
 }
 
 export interface CliRunOptions {
@@ -84,6 +95,8 @@ export interface CliRunOptions {
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
   return runNode(CLI_ENTRY, args, { env: cleanEnv(options.env ?? {}), cwd: options.cwd ?? tmpdir(), input: options.input });
 }
+
+export type RunnerFiles = ReturnType<typeof runnerFiles>;
 
 function runnerFiles(temp: string) {
   const files = {

@@ -60,6 +60,8 @@ export interface TokenServerConfig {
   identityTokenFormat: 'jwt' | 'opaque';
   identityExpiresIn: number;
   keycloakExpiresIn: number;
+  /** wait this long before every routed (not scripted) answer */
+  responseDelayMs: number;
 }
 
 export interface TokenServerOptions extends Partial<TokenServerConfig> {
@@ -140,6 +142,7 @@ export function defaultTokenServerConfig(): TokenServerConfig {
     identityTokenFormat: 'jwt',
     identityExpiresIn: 3600,
     keycloakExpiresIn: 1800,
+    responseDelayMs: 0,
   };
 }
 
@@ -199,7 +202,9 @@ async function handle(state: State, req: http.IncomingMessage, res: http.ServerR
     state.requests.push(request);
     const scripted = state.queue.shift();
     if (scripted) await serveScripted(state, req, res, scripted);
-    else send(res, route(state, request, originOf(req)));
+    else if (!state.config.responseDelayMs || (await pause(state, state.config.responseDelayMs))) {
+      send(res, route(state, request, originOf(req)));
+    }
   } catch (error) {
     if (!res.headersSent) send(res, { status: 500, body: `token server failed: ${String(error)}` });
     else res.destroy();

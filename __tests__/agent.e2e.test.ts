@@ -1,0 +1,373 @@
+// The token agent end to end through the committed bundles, the way a runner uses it: the action
+// with `agent: true`, later steps as a shell with no node on PATH that run `checkmarx-auth token`,
+// and the post step; then start-agent / token / stop-agent in a plain sh. Every agent a test
+// starts is found by its PID and killed in `after`, even when the test fails.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanEnv, CLI_ENTRY, parseFileCommands, runAction, runCli, runPost, type ActionRun, type Env } from './support/run.ts';
+import { DEFAULT_SAST_USER, SAST_CLIENT_SECRET, startTokenServer, type TokenServer } from './support/token-server.ts';
+
+const NODE = process.execPath;
+const SH_DEADLINE_MS = 60_000;
+const PASSWORD = DEFAULT_SAST_USER.password;
+const SECRETS = [PASSWORD, SAST_CLIENT_SECRET];
+
+// ---- helpers ----
+
+/** PIDs of live agents started from this worktree's CLI bundle. */
+function agentPids(): Set<number> {
+  const pids = new Set<number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(CLI_ENTRY) && argv.includes('__agent') && isAlive(Number(name))) pids.add(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Alive and not a zombie (an orphan's reaper may be slow). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(condition: () => boolean, withinMs: number): Promise<boolean> {
+  for (const end = Date.now() + withinMs; Date.now() < end; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+/** Kills, by PID, every agent that was not running before. */
+function killNewAgents(before: Set<number>): void {
+  for (const pid of agentPids()) {
+    if (before.has(pid)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+interface ShRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(script: string, env: Env): Promise<ShRun> {
+  const child = spawn('/bin/sh', ['-c', script], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: SH_DEADLINE_MS, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A folder of the few tools a later step's shell needs, and no node. */
+function toolsWithoutNode(parent: string): string {
+  const bin = join(parent, 'system-bin');
+  mkdirSync(bin);
+  for (const tool of ['sh', 'cat', 'sleep', 'sort', 'uniq', 'wc', 'tr']) {
+    const target = ['/bin', '/usr/bin'].map((dir) => join(dir, tool)).find((path) => existsSync(path));
+    if (target) symlinkSync(target, join(bin, tool));
+  }
+  return bin;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function assertNoSecretIn(text: string, where: string): void {
+  SECRETS.forEach((secret, index) => assert.ok(!text.includes(secret), `secret #${index} in ${where}`));
+}
+
+/** /proc/<pid>/cmdline and environ of the agent hold no credential. */
+function assertCleanProcess(pid: number): void {
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  assertNoSecretIn(cmdline, 'the agent command line');
+  assertNoSecretIn(environ, 'the agent environment');
+  assert.deepEqual(cmdline.split('\0').filter(Boolean), [NODE, CLI_ENTRY, '__agent']);
+  assert.ok(!/(^|\0)CX_/.test(environ), 'no CX_ variable in the agent environment');
+}
+
+const errorLine = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('checkmarx-auth: error:'));
+
+// ---- the action, its later steps and its post step ----
+
+describe('agent: the action with agent: true, later steps, and the post step', () => {
+  let server: TokenServer;
+  let temp: string;
+  let action: ActionRun;
+  let agentPid: number;
+  let step: Env;
+  const running = agentPids();
+
+  before(async () => {
+    server = await startTokenServer({ identityExpiresIn: 30 });
+    temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-agent-e2e-'));
+    action = await runAction({
+      inputs: { product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, password: PASSWORD, agent: true },
+      keep: temp,
+    });
+    agentPid = Number(action.state['agent_pid']);
+    const path = readFileSync(action.files.path, 'utf8').trim();
+    step = { ...action.exported, PATH: `${path}:${toolsWithoutNode(temp)}` };
+  });
+  after(async () => {
+    killNewAgents(running);
+    await server.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('the action succeeds, starts one agent, and masks CX_AUTH_SOCK and its key before anything else uses them', () => {
+    assert.equal(action.code, 0, action.stderr);
+    assert.equal(server.requests.length, 1);
+    assert.ok(isAlive(agentPid), 'the agent runs after the step ended');
+    const sock = action.exported['CX_AUTH_SOCK'] ?? '';
+    const key = sock.slice(sock.lastIndexOf('#') + 1);
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(action.masks.includes(sock) && action.masks.includes(key));
+    assert.equal(action.state['agent_sock'], sock);
+    assert.ok(sock.startsWith(join(action.files.runnerTemp, 'cxauth-')), sock);
+    assert.equal(statSync(dirname(sock.slice(0, sock.lastIndexOf('#')))).mode & 0o777, 0o700);
+    const folder = readFileSync(action.files.path, 'utf8').trim();
+    assert.deepEqual(readdirSync(folder).sort(), ['checkmarx-auth', 'checkmarx-auth.cmd']);
+    assert.equal(statSync(join(folder, 'checkmarx-auth')).mode & 0o777, 0o755);
+  });
+
+  it('a later step has no node, yet checkmarx-auth token prints the action\'s own token without a request', async () => {
+    assert.notEqual((await sh('command -v node', step)).code, 0, 'node is not on the later step\'s PATH');
+    const run = await sh('checkmarx-auth token --min-validity 10', { ...step, RUNNER_DEBUG: '1' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${action.outputs['access-token']}\n`);
+    assert.match(run.stderr, /from the agent's cache/);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('a token too short for --min-validity is exchanged again, then reused', async () => {
+    server.config.identityExpiresIn = 3600;
+    const first = await sh('checkmarx-auth token', { ...step, RUNNER_DEBUG: '1' });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /from a new exchange by the agent/);
+    assert.notEqual(first.stdout, `${action.outputs['access-token']}\n`);
+    assert.equal(first.stdout, `${server.issuedAccessTokens.at(-1)}\n`);
+    assert.equal(server.requests.length, 2);
+    assert.equal(server.requests[1]?.form['password'], PASSWORD, 'the agent sent the same credentials');
+    const second = await sh('checkmarx-auth token --format json', step);
+    assert.equal(JSON.parse(second.stdout).accessToken, first.stdout.trim());
+    assert.equal(server.requests.length, 2);
+  });
+
+  it('12 concurrent callers cause one exchange and all get its token', async () => {
+    server.config.responseDelayMs = 2000;
+    const before = server.requests.length;
+    const script = 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do checkmarx-auth token --min-validity 4000 > out.$i 2> err.$i & done; wait; cat out.* | sort | uniq -c | wc -l; cat out.* | wc -l';
+    const run = await sh(`cd '${temp}' && ${script}`, step);
+    server.config.responseDelayMs = 0;
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split(/\s+/), ['1', '12'], 'twelve lines, one distinct token');
+    assert.equal(server.requests.length, before + 1);
+    assert.match(readFileSync(join(temp, 'err.1'), 'utf8'), /warning: The new token is valid for 3600 s only, less than the 4000 s asked for/);
+  });
+
+  it('a failed exchange fails the call with the one-shot message and exit 1; the agent stays up', async () => {
+    const failure = { status: 400, body: { error: 'invalid_grant', error_description: 'invalid_username_or_password' } };
+    server.enqueue(failure);
+    const viaAgent = await sh('checkmarx-auth token --min-validity 4000', step);
+    server.enqueue(failure);
+    const oneShot = await runCli(['token', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username], {
+      env: { CX_PASSWORD: PASSWORD },
+    });
+    assert.equal(viaAgent.code, 1);
+    assert.equal(oneShot.code, 1);
+    assert.ok(errorLine(oneShot.stderr));
+    assert.equal(errorLine(viaAgent.stderr), errorLine(oneShot.stderr));
+    assert.equal(viaAgent.stdout, '');
+    const next = await sh('checkmarx-auth token --min-validity 4000', step);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.stdout, `${server.issuedAccessTokens.at(-1)}\n`);
+  });
+
+  it('a wrong key is refused without an exchange', async () => {
+    const before = server.requests.length;
+    const sock = step['CX_AUTH_SOCK'] ?? '';
+    const at = sock.lastIndexOf('#');
+    const otherKey = [...sock.slice(at + 1)].reverse().join('');
+    for (const wrong of [`${sock.slice(0, at)}#${otherKey}`, `${sock}AAAA`]) {
+      const run = await sh('checkmarx-auth token', { ...step, CX_AUTH_SOCK: wrong });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /refused the request: the key in CX_AUTH_SOCK is not this agent's/);
+      assert.equal(run.stdout, '');
+    }
+    assert.equal(server.requests.length, before);
+  });
+
+  it('no credential is in the agent\'s command line, its environment, or any file under RUNNER_TEMP or the runner\'s files', () => {
+    assertCleanProcess(agentPid);
+    for (const file of [...filesUnder(action.files.runnerTemp), action.files.env, action.files.state, action.files.path, action.files.output]) {
+      assertNoSecretIn(readFileSync(file, 'utf8'), file);
+    }
+  });
+
+  it('the post step stops the agent and removes its socket', async () => {
+    const state = parseFileCommands(readFileSync(action.files.state, 'utf8'));
+    const sockPath = (state['agent_sock'] ?? '').replace(/#[^#]*$/, '');
+    assert.ok(existsSync(sockPath));
+    const post = await runPost(Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])));
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.ok(await waitFor(() => !isAlive(agentPid), 10_000), 'the agent is gone');
+    assert.equal(existsSync(dirname(sockPath)), false);
+    const later = await sh('checkmarx-auth token', step);
+    assert.equal(later.code, 1);
+    assert.match(later.stderr, /No token agent is running at/);
+  });
+
+  it('the post step of a run without an agent does nothing', async () => {
+    const post = await runPost({});
+    assert.equal(post.code, 0);
+    assert.equal(post.stdout + post.stderr, '');
+  });
+});
+
+describe('agent: a failing exchange starts no agent', () => {
+  it('exports nothing, adds nothing to PATH, saves no state', async (t) => {
+    const running = agentPids();
+    const server = await startTokenServer();
+    const temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-agent-e2e-'));
+    t.after(async () => {
+      killNewAgents(running);
+      await server.close();
+      rmSync(temp, { recursive: true, force: true });
+    });
+    const run = await runAction({
+      inputs: { product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, password: 'wrong', agent: true },
+      keep: temp,
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.exported, {});
+    assert.deepEqual(run.state, {});
+    assert.equal(readFileSync(run.files.path, 'utf8'), '');
+    assert.deepEqual(readdirSync(run.files.runnerTemp), []);
+    assert.deepEqual([...agentPids()].filter((pid) => !running.has(pid)), []);
+  });
+});
+
+// ---- the CLI in a plain sh ----
+
+describe('agent: start-agent, token and stop-agent in a plain sh', () => {
+  let server: TokenServer;
+  let temp: string;
+  const running = agentPids();
+  const cli = `'${NODE}' '${CLI_ENTRY}'`;
+  const startScript = (server: TokenServer) =>
+    `eval "$(${cli} start-agent --product sast --server-url ${server.url} --username ${DEFAULT_SAST_USER.username})" || exit 9`;
+
+  before(async () => {
+    server = await startTokenServer();
+    temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-agent-sh-'));
+  });
+  after(async () => {
+    killNewAgents(running);
+    await server.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  /** A plain environment: the CLI's clean one, TMPDIR in this test's folder. */
+  const plain = (extra: Env = {}) => cleanEnv({ TMPDIR: temp, ...extra }) as Env;
+
+  it('eval "$(checkmarx-auth start-agent)" then token, then stop-agent (twice)', async () => {
+    const script = [
+      startScript(server),
+      'unset CX_PASSWORD',
+      'echo "start=$CX_ACCESS_TOKEN"',
+      'echo "sock=$CX_AUTH_SOCK"',
+      `echo "token=$(${cli} token)"`,
+      `${cli} stop-agent; echo "stop=$?"`,
+      `${cli} stop-agent; echo "again=$?"`,
+      `${cli} token; echo "after=$?"`,
+    ].join('\n');
+    const run = await sh(script, plain({ CX_PASSWORD: PASSWORD, RUNNER_DEBUG: '1' }));
+    const said = Object.fromEntries(run.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.requests.length, 1);
+    assert.equal(said['start'], server.issuedAccessTokens[0]);
+    assert.equal(said['token'], said['start']);
+    assert.ok(said['sock']?.startsWith(join(temp, 'cxauth-')), said['sock']);
+    assert.equal(said['stop'], '0');
+    assert.equal(said['again'], '0');
+    assert.equal(said['after'], '1');
+    assert.match(run.stderr, /from the agent's cache/);
+    assert.match(run.stderr, /Stopped the token agent\.\n[\s\S]*had already stopped/);
+    assert.equal(existsSync(dirname(said['sock']!.replace(/#[^#]*$/, ''))), false, 'the socket folder is removed');
+    assertNoSecretIn(run.stdout + run.stderr, 'the output');
+  });
+
+  /** Starts an agent with the CLI and returns its PID and socket path. */
+  async function startOne(): Promise<{ pid: number; sockPath: string; env: Env }> {
+    const before = agentPids();
+    const run = await runCli(['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'], {
+      env: { CX_PASSWORD: PASSWORD, TMPDIR: temp },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const pids = [...agentPids()].filter((pid) => !before.has(pid));
+    assert.equal(pids.length, 1);
+    const sock = JSON.parse(run.stdout).authSock as string;
+    return { pid: pids[0]!, sockPath: sock.replace(/#[^#]*$/, ''), env: { CX_AUTH_SOCK: sock } };
+  }
+
+  it('the agent holds no credential in its command line or environment', async () => {
+    const { pid, env } = await startOne();
+    assertCleanProcess(pid);
+    assert.equal((await runCli(['stop-agent'], { env })).code, 0);
+    assert.ok(await waitFor(() => !isAlive(pid), 10_000));
+  });
+
+  it('SIGTERM stops the agent, which removes its socket; stop-agent then exits 0', async () => {
+    const { pid, sockPath, env } = await startOne();
+    process.kill(pid, 'SIGTERM');
+    assert.ok(await waitFor(() => !isAlive(pid), 10_000), 'the agent is gone');
+    assert.equal(existsSync(dirname(sockPath)), false);
+    const stop = await runCli(['stop-agent'], { env });
+    assert.equal(stop.code, 0);
+    assert.match(stop.stderr, /had already stopped/);
+  });
+
+  it('removing the socket file stops the agent', async () => {
+    const { pid, sockPath } = await startOne();
+    rmSync(sockPath);
+    assert.ok(await waitFor(() => !isAlive(pid), 10_000), 'the agent is gone');
+  });
+
+  it('token without CX_AUTH_SOCK is a one-shot exchange; stop-agent without it is a usage error', async () => {
+    const run = await runCli(['token', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username], {
+      env: { CX_PASSWORD: PASSWORD },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${server.issuedAccessTokens.at(-1)}\n`);
+    const stop = await runCli(['stop-agent']);
+    assert.equal(stop.code, 2);
+    assert.match(stop.stderr, /CX_AUTH_SOCK is not set/);
+  });
+});

@@ -1,0 +1,173 @@
+// The token agent's pure parts: CX_AUTH_SOCK, the wire format, the key check, the cache's
+// reuse-or-exchange decision and its single flight, and what start-agent prints.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { commandScripts } from '../src/action-agent.ts';
+import { parseMinValidity, startOutput } from '../src/agent-commands.ts';
+import { socketPathFits } from '../src/agent-launch.ts';
+import {
+  encodeLine,
+  formatSock,
+  keysMatch,
+  newKey,
+  parseAnswer,
+  parseRequest,
+  parseSock,
+  type AgentToken,
+} from '../src/agent-protocol.ts';
+import { AgentError } from '../src/errors.ts';
+import { TokenCache, validFor } from '../src/token-cache.ts';
+
+const token = (accessToken: string, expiresIn = 1800): AgentToken => ({
+  accessToken,
+  tokenType: 'Bearer',
+  expiresIn,
+  expiresAt: '2030-01-01T00:00:00Z',
+  apiUrl: 'https://ast.checkmarx.net/api',
+});
+
+describe('CX_AUTH_SOCK', () => {
+  const key = newKey();
+  it('a key is 256 random bits in base64url', () => {
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(newKey(), key);
+  });
+  it('round-trips Unix paths, paths with #, and Windows pipes', () => {
+    for (const address of ['/tmp/cxauth-x/agent.sock', '/tmp/a#b/agent.sock', '\\\\.\\pipe\\checkmarx-auth-0af3']) {
+      assert.deepEqual(parseSock(formatSock(address, key)), { address, key });
+    }
+  });
+  it('refuses values that are not <address>#<key>', () => {
+    for (const bad of [undefined, '', '/tmp/agent.sock', `#${key}`, '/tmp/agent.sock#', '/tmp/agent.sock#short', `/tmp/x#${key}!`]) {
+      assert.throws(() => parseSock(bad), (error: AgentError) => error.exitCode === 2 && /CX_AUTH_SOCK/.test(error.message), String(bad));
+    }
+  });
+  it('keys match only when equal', () => {
+    assert.equal(keysMatch(key, key), true);
+    assert.equal(keysMatch(`${key.slice(0, -1)}A` === key ? `${key.slice(0, -1)}B` : `${key.slice(0, -1)}A`, key), false);
+    assert.equal(keysMatch(key.slice(1), key), false);
+    assert.equal(keysMatch('', key), false);
+  });
+  it('a socket path must fit sun_path', () => {
+    assert.equal(socketPathFits(`/${'a'.repeat(102)}`), true);
+    assert.equal(socketPathFits(`/${'a'.repeat(103)}`), false);
+    assert.equal(socketPathFits(`/${'é'.repeat(52)}`), false, 'bytes, not characters');
+  });
+});
+
+describe('agent protocol', () => {
+  it('parses the requests it sends', () => {
+    const requests = [
+      { key: 'k', op: 'token', minValidity: 60 },
+      { key: 'k', op: 'stop' },
+    ] as const;
+    for (const request of requests) assert.deepEqual(parseRequest(encodeLine(request).trim()), request);
+  });
+  it('refuses malformed requests', () => {
+    for (const bad of ['', 'null', '[]', '{"op":"token","minValidity":1}', '{"key":"k","op":"token"}', '{"key":"k","op":"token","minValidity":-1}',
+      '{"key":"k","op":"token","minValidity":"60"}', '{"key":"k","op":"token","minValidity":1e9}', '{"key":"k","op":"eval"}', '{"key":1,"op":"stop"}']) {
+      assert.equal(parseRequest(bad), undefined, bad);
+    }
+  });
+  it('parses answers, dropping unknown fields', () => {
+    const answer = { ok: true, result: { ...token('abc'), refreshToken: 'never', extra: 1 }, source: 'cache' };
+    assert.deepEqual(parseAnswer(JSON.stringify(answer)), { ok: true, result: token('abc'), source: 'cache' });
+    assert.deepEqual(parseAnswer('{"ok":true,"stopped":true}'), { ok: true, stopped: true });
+    assert.deepEqual(parseAnswer('{"ok":false,"message":"bad\\n::error::x","exitCode":1}'), { ok: false, message: 'bad ::error::x', exitCode: 1 });
+  });
+  it('refuses answers that could not be printed safely', () => {
+    const bad = [
+      { ok: true, result: token('a b'), source: 'cache' },
+      { ok: true, result: token('a\nb'), source: 'cache' },
+      { ok: true, result: { ...token('a'), tokenType: 'Bearer\n::set-env' }, source: 'cache' },
+      { ok: true, result: { ...token('a'), expiresIn: '60' }, source: 'cache' },
+      { ok: true, result: token('a'), source: 'disk' },
+      { ok: false, message: 'x', exitCode: 0 },
+      { ok: 'yes' },
+    ];
+    for (const answer of bad) assert.equal(parseAnswer(JSON.stringify(answer)), undefined, JSON.stringify(answer));
+    assert.equal(parseAnswer('not json'), undefined);
+  });
+});
+
+/** A controllable exchange: each call returns a promise the test settles. */
+function scriptedExchange() {
+  const calls: Array<{ resolve: (t: AgentToken) => void; reject: (e: Error) => void }> = [];
+  const exchange = () => new Promise<AgentToken>((resolve, reject) => void calls.push({ resolve, reject }));
+  return { calls, exchange };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('token cache', () => {
+  it('measures validity from when the answer arrived', () => {
+    assert.equal(validFor({ result: token('a', 100), arrivedAt: 1000 }, 31_000), 70_000);
+  });
+  it('reuses the token while it lasts the asked time, else exchanges once and keeps the new one', async () => {
+    let now = 0;
+    const { calls, exchange } = scriptedExchange();
+    const cache = new TokenCache(exchange, () => now, { result: token('first', 100), arrivedAt: 0 });
+    now = 40_000;
+    assert.deepEqual(await cache.get(60), { result: token('first', 100), source: 'cache' });
+    now = 40_001;
+    const next = cache.get(60);
+    await settle();
+    assert.equal(calls.length, 1);
+    calls[0]!.resolve(token('second', 100));
+    assert.deepEqual(await next, { result: token('second', 100), source: 'exchange' });
+    assert.deepEqual(await cache.get(60), { result: token('second', 100), source: 'cache' });
+    assert.equal(calls.length, 1);
+  });
+  it('concurrent requests share one exchange', async () => {
+    const { calls, exchange } = scriptedExchange();
+    const cache = new TokenCache(exchange, () => 0);
+    const all = Promise.all(Array.from({ length: 12 }, () => cache.get(60)));
+    await settle();
+    assert.equal(calls.length, 1);
+    calls[0]!.resolve(token('shared'));
+    for (const served of await all) assert.equal(served.result.accessToken, 'shared');
+  });
+  it('a failed exchange fails every sharer and keeps the old token; the next request exchanges again', async () => {
+    const { calls, exchange } = scriptedExchange();
+    const cache = new TokenCache(exchange, () => 0, { result: token('old', 30), arrivedAt: 0 });
+    const both = Promise.allSettled([cache.get(60), cache.get(60)]);
+    await settle();
+    calls[0]!.reject(new Error('down'));
+    assert.deepEqual((await both).map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(await cache.get(10), { result: token('old', 30), source: 'cache' });
+    const again = cache.get(60);
+    await settle();
+    assert.equal(calls.length, 2);
+    calls[1]!.resolve(token('new'));
+    assert.equal((await again).result.accessToken, 'new');
+  });
+  it('a fresh token that cannot last the asked time comes with a warning', async () => {
+    const cache = new TokenCache(async () => token('short', 30), () => 0);
+    const served = await cache.get(60);
+    assert.equal(served.result.accessToken, 'short');
+    assert.match(served.warning ?? '', /valid for 30 s only, less than the 60 s asked for/);
+  });
+});
+
+describe('start-agent output and the command wrappers', () => {
+  const sock = `/tmp/cxauth-a/agent.sock#${newKey()}`;
+  it('env sets CX_AUTH_SOCK first, then the token variables', () => {
+    const text = startOutput('env', sock, token('abc'), 'CX_ACCESS_TOKEN');
+    assert.deepEqual(text.split('\n').slice(0, 2), [`export CX_AUTH_SOCK='${sock}'`, "export CX_ACCESS_TOKEN='abc'"]);
+  });
+  it('json adds authSock; azure sets it as a secret', () => {
+    assert.equal(JSON.parse(startOutput('json', sock, token('abc'), 'X')).authSock, sock);
+    assert.ok(startOutput('azure', sock, token('abc'), 'X').startsWith(`##vso[task.setvariable variable=CX_AUTH_SOCK;issecret=true]${sock}\n`));
+  });
+  it('--min-validity is whole seconds', () => {
+    assert.equal(parseMinValidity(undefined), 60);
+    assert.equal(parseMinValidity('0'), 0);
+    for (const bad of ['-1', '1.5', 'soon', '86401']) assert.throws(() => parseMinValidity(bad), /Input 'min-validity'/);
+  });
+  it('the sh wrapper quotes paths with spaces and quotes', () => {
+    const { sh, cmd } = commandScripts("/opt/my node/bin/node", "/w/it's/dist/cli/index.js");
+    assert.equal(sh, `#!/bin/sh\nexec '/opt/my node/bin/node' '/w/it'\\''s/dist/cli/index.js' "$@"\n`);
+    assert.equal(cmd, '@"/opt/my node/bin/node" "/w/it\'s/dist/cli/index.js" %*\r\n');
+  });
+});

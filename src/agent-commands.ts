@@ -1,0 +1,127 @@
+// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
+// bare command's, passed in; these add the agent around it.
+
+import { realpathSync } from 'node:fs';
+import { askAgent, AgentNotRunning, STOP_DEADLINE_MS, TOKEN_DEADLINE_MS } from './agent-client.ts';
+import { startAgent } from './agent-launch.ts';
+import { formatSock, newKey, parseSock, SOCK_VARIABLE, type AgentToken } from './agent-protocol.ts';
+import { parseEnvName } from './config.ts';
+import { AgentError, EXIT_USAGE, InputError } from './errors.ts';
+import type { Exchange } from './exchange.ts';
+import { formatResult, powershellQuote, shellQuote, type Format } from './formats.ts';
+import { defaultOf } from './inputs.ts';
+import { azureEscape } from './printable.ts';
+import { shortLivedWarning } from './token-cache.ts';
+
+export const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
+export type Verb = (typeof VERBS)[number];
+
+/** Flags a verb takes besides the input flags. */
+export const VERB_FLAGS: Readonly<Record<Verb, Record<string, { type: 'string' }>>> = {
+  token: { 'min-validity': { type: 'string' } },
+  'start-agent': {},
+  'stop-agent': {},
+};
+
+export const DEFAULT_MIN_VALIDITY = 60;
+
+export interface VerbContext {
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly format: Format;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The bare command's exchange: flags and environment in, a token out. */
+  readonly exchange: () => Promise<Exchange>;
+  readonly say: (message: string) => void;
+  readonly warn: (message: string) => void;
+  readonly debug: (message: string) => void;
+  readonly write: (text: string) => number;
+}
+
+export function isVerb(word: string | undefined): word is Verb {
+  return (VERBS as readonly string[]).includes(word ?? '');
+}
+
+export function runVerb(verb: Verb, context: VerbContext): Promise<number> {
+  return COMMANDS[verb](context);
+}
+
+const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>> = {
+  token: async (context) => {
+    const minValidity = parseMinValidity(context.flags['min-validity']);
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+      const { settings, result } = await context.exchange();
+      warnIf(context, shortLivedWarning(result, minValidity));
+      return context.write(formatResult(context.format, result, settings.envName));
+    }
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+    if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
+    if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
+    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    warnIf(context, answer.warning);
+    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+  },
+
+  'start-agent': async (context) => {
+    if (context.format === 'token') {
+      throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`, EXIT_USAGE);
+    }
+    const { settings, result } = await context.exchange();
+    const arrivedAt = performance.now();
+    const key = newKey();
+    const entry = realpathSync(process.argv[1] ?? '');
+    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+    const sock = formatSock(address, key);
+    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+    return context.write(startOutput(context.format, sock, result, settings.envName));
+  },
+
+  'stop-agent': async (context) => {
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) throw new AgentError(`${SOCK_VARIABLE} is not set: there is no agent to stop.`, EXIT_USAGE);
+    const { address, key } = parseSock(sock);
+    try {
+      const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+      if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
+      context.say('Stopped the token agent.');
+    } catch (error) {
+      if (!(error instanceof AgentNotRunning)) throw error;
+      context.say('The token agent had already stopped.');
+    }
+    return 0;
+  },
+};
+
+/** How start-agent's formats set CX_AUTH_SOCK; json adds it as a key instead. */
+const SOCK_LINES: Readonly<Partial<Record<string, (value: string) => string>>> = {
+  env: (value) => `export ${SOCK_VARIABLE}=${shellQuote(value)}\n`,
+  azure: (value) => `##vso[task.setvariable variable=${SOCK_VARIABLE};issecret=true]${azureEscape(value)}\n`,
+  powershell: (value) => `$env:${SOCK_VARIABLE} = ${powershellQuote(value)}\n`,
+};
+
+export function startOutput(format: Format, sock: string, result: AgentToken, envName: string): string {
+  const variables = formatResult(format, result, envName);
+  if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
+  const line = SOCK_LINES[format];
+  if (!line) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+  return line(sock) + variables;
+}
+
+export function parseMinValidity(value: string | boolean | undefined): number {
+  if (value === undefined) return DEFAULT_MIN_VALIDITY;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+    throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+  }
+  return Number(text);
+}
+
+function tokenEnvName(context: VerbContext): string {
+  const flag = context.flags['env-name'];
+  return parseEnvName((typeof flag === 'string' && flag.trim()) || context.env.CX_ENV_NAME?.trim() || defaultOf('env-name'));
+}
+
+function warnIf(context: VerbContext, warning: string | undefined): void {
+  if (warning) context.warn(warning);
+}

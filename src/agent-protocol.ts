@@ -1,0 +1,133 @@
+// The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
+// CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
+import { AgentError, EXIT_USAGE } from './errors.ts';
+import type { TokenResult } from './grant.ts';
+import { printable } from './printable.ts';
+
+export const SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** What the action saves for its post step (which reads them as STATE_<name>). */
+export const STATE_PID = 'agent_pid';
+export const STATE_SOCK = 'agent_sock';
+/** One request or answer line, at most. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/** What the agent hands out: never the refresh token. */
+export type AgentToken = Omit<TokenResult, 'refreshToken'>;
+
+export type AgentRequest =
+  | { readonly key: string; readonly op: 'token'; readonly minValidity: number }
+  | { readonly key: string; readonly op: 'stop' };
+
+export type TokenSource = 'cache' | 'exchange';
+
+export type AgentAnswer =
+  | { readonly ok: true; readonly result: AgentToken; readonly source: TokenSource; readonly warning?: string }
+  | { readonly ok: true; readonly stopped: true }
+  | { readonly ok: false; readonly message: string; readonly exitCode: number };
+
+/** 256 random bits, base64url (43 characters). */
+export function newKey(): string {
+  return crypto().randomBytes(32).toString('base64url');
+}
+
+export function formatSock(address: string, key: string): string {
+  return `${address}#${key}`;
+}
+
+/** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
+export function parseSock(value: string | undefined): { address: string; key: string } {
+  const text = value?.trim() ?? '';
+  const at = text.lastIndexOf('#');
+  const address = text.slice(0, Math.max(at, 0));
+  const key = at === -1 ? '' : text.slice(at + 1);
+  if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
+    throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+  }
+  return { address, key };
+}
+
+/** Constant time for keys of equal length; a different length is refused at once. */
+export function keysMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && crypto().timingSafeEqual(a, b);
+}
+
+// Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
+const crypto = () => process.getBuiltinModule('node:crypto');
+
+export function encodeLine(message: AgentRequest | AgentAnswer): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** A day: the agent does not live longer, so no token needs to last longer. */
+const MAX_MIN_VALIDITY = 86_400;
+
+export function parseRequest(line: string): AgentRequest | undefined {
+  const json = parseObject(line);
+  if (!json || typeof json.key !== 'string') return undefined;
+  if (json.op === 'stop') return { key: json.key, op: 'stop' };
+  const minValidity = json.minValidity;
+  if (json.op !== 'token' || !isNumberIn(minValidity, 0, MAX_MIN_VALIDITY)) return undefined;
+  return { key: json.key, op: 'token', minValidity };
+}
+
+export function parseAnswer(line: string): AgentAnswer | undefined {
+  const json = parseObject(line);
+  if (!json) return undefined;
+  if (json.ok === false) {
+    const exitCode = json.exitCode;
+    if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2)) return undefined;
+    return { ok: false, message: printable(json.message), exitCode };
+  }
+  if (json.ok !== true) return undefined;
+  if (json.stopped === true) return { ok: true, stopped: true };
+  const result = parseToken(json.result);
+  if (!result || (json.source !== 'cache' && json.source !== 'exchange')) return undefined;
+  const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
+  return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+}
+
+/** The fields a printed token may have, each checked; anything else is dropped. */
+function parseToken(value: unknown): AgentToken | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
+  if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken)) return undefined;
+  if (!isNumberIn(expiresIn, 0, 1e9)) return undefined;
+  const strings = [tokenType, expiresAt, apiUrl];
+  if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s))) return undefined;
+  const optional = (s: unknown) => (typeof s === 'string' && s ? printable(s) : undefined);
+  const scopeText = optional(scope);
+  const tenantText = optional(tenant);
+  return {
+    accessToken,
+    tokenType: tokenType as string,
+    expiresIn,
+    expiresAt: expiresAt as string,
+    apiUrl: apiUrl as string,
+    ...(scopeText ? { scope: scopeText } : {}),
+    ...(tenantText ? { tenant: tenantText } : {}),
+  };
+}
+
+/** Without its refresh token. */
+export function agentToken(result: TokenResult): AgentToken {
+  const { refreshToken, ...token } = result;
+  void refreshToken;
+  return token;
+}
+
+function parseObject(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}

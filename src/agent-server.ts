@@ -1,0 +1,163 @@
+// The token agent process: reads its settings from stdin, listens, hands out tokens to requests
+// that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
+// It has no stdout or stderr after start-up, and logs nothing: no secret can leak from it.
+
+import { rmSync, stat } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import {
+  agentToken,
+  encodeLine,
+  keysMatch,
+  MAX_LINE_BYTES,
+  parseRequest,
+  type AgentAnswer,
+  type AgentRequest,
+  type AgentToken,
+} from './agent-protocol.ts';
+import type { GrantPlan, TransportOptions } from './config.ts';
+import { EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
+import { requestToken, type GrantDeps } from './grant.ts';
+import { SYSTEM_IO } from './system.ts';
+import { TokenCache } from './token-cache.ts';
+
+/** What the launcher writes to the agent's stdin. */
+export interface AgentSettings {
+  readonly plan: GrantPlan;
+  readonly transport: TransportOptions;
+  readonly address: string;
+  readonly key: string;
+  /** The folder made for the socket, removed on stop (Unix). */
+  readonly folder?: string;
+  readonly first: AgentToken;
+  /** How long ago the first token's answer arrived. */
+  readonly ageMs: number;
+  /** HTTPS_PROXY and friends: set here, so they are not in the agent's environment block. */
+  readonly proxyEnv: Readonly<Record<string, string>>;
+}
+
+export const AGENT_VERB = '__agent';
+export const READY_LINE = 'ready';
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+const SETTINGS_DEADLINE_MS = 10_000;
+const REQUEST_DEADLINE_MS = 10_000;
+const SOCKET_POLL_MS = 2_000;
+const LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+const SILENT: GrantDeps['log'] = { info: () => {}, warning: () => {}, debug: () => {} };
+
+export function isNamedPipe(address: string): boolean {
+  return address.startsWith('\\\\.\\pipe\\') || address.startsWith('\\\\?\\pipe\\');
+}
+
+/** Runs the agent in this process; resolves once it listens (the process lives on). */
+export async function runAgentProcess(): Promise<void> {
+  const settings = parseSettings(await readStdin());
+  Object.assign(process.env, settings.proxyEnv);
+  const cache = new TokenCache(
+    () => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }).then(agentToken),
+    () => performance.now(),
+    { result: settings.first, arrivedAt: performance.now() - settings.ageMs },
+  );
+  const agent = new Agent(settings, cache);
+  await agent.listen();
+  process.stdout.on('error', () => {});
+  process.stdout.write(`${READY_LINE}\n`);
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => reject(new Error('no settings on stdin')), SETTINGS_DEADLINE_MS);
+    process.stdin.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_SETTINGS_BYTES) reject(new Error('settings too large'));
+      else chunks.push(chunk);
+    });
+    process.stdin.once('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    process.stdin.once('error', reject);
+  });
+}
+
+function parseSettings(text: string): AgentSettings {
+  const settings = JSON.parse(text) as AgentSettings;
+  const ok = typeof settings.address === 'string' && typeof settings.key === 'string' && typeof settings.plan?.endpoint?.tokenUrl === 'string';
+  if (!ok || typeof settings.first?.accessToken !== 'string') throw new Error('bad settings');
+  return settings;
+}
+
+class Agent {
+  private readonly server: Server;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private readonly settings: AgentSettings;
+  private readonly cache: TokenCache;
+
+  constructor(settings: AgentSettings, cache: TokenCache) {
+    this.settings = settings;
+    this.cache = cache;
+    this.server = createServer((socket) => this.serve(socket));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.settings.address, () => resolve());
+    });
+    this.server.on('error', () => this.stop());
+    process.once('SIGTERM', () => this.stop());
+    this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
+    if (!isNamedPipe(this.settings.address)) {
+      this.timers.push(setInterval(() => stat(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
+    }
+  }
+
+  private serve(socket: Socket): void {
+    socket.on('error', () => {});
+    const deadline = setTimeout(() => socket.destroy(), REQUEST_DEADLINE_MS);
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf(0x0a);
+      if (end === -1 && received.length <= MAX_LINE_BYTES) return;
+      socket.off('data', onData);
+      clearTimeout(deadline);
+      if (end === -1 || end > MAX_LINE_BYTES) return void socket.destroy();
+      void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
+        // On 'close', which comes also when the caller hangs up first.
+        if ('stopped' in answer) socket.once('close', () => this.stop());
+        socket.end(encodeLine(answer));
+      });
+    };
+    socket.on('data', onData);
+  }
+
+  private async answer(request: AgentRequest | undefined): Promise<AgentAnswer> {
+    if (!request) return refusal('The token agent got a request it does not understand.');
+    if (!keysMatch(request.key, this.settings.key)) {
+      return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
+    }
+    if (request.op === 'stop') return { ok: true, stopped: true };
+    try {
+      return { ok: true, ...(await this.cache.get(request.minValidity)) };
+    } catch (error) {
+      return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+    }
+  }
+
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.timers.forEach(clearTimeout);
+    this.server.close();
+    if (this.settings.folder) rmSync(this.settings.folder, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
+
+function refusal(message: string): AgentAnswer {
+  return { ok: false, message, exitCode: EXIT_USAGE };
+}
