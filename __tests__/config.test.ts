@@ -112,7 +112,7 @@ describe('cxone', () => {
 
 describe('inputs and settings', () => {
   it('an input wins over CX_ variables; CX_APIKEY and CX_BASE_AUTH_URI are read', () => {
-    const values = readInputs((n) => ({ tenant: 'from-input' })[n], { CX_TENANT: 'from-env', CX_APIKEY: 'k', CX_BASE_AUTH_URI: 'https://iam', CX_SERVER_URL: ' ' });
+    const values = readInputs((n) => (n === 'tenant' ? 'from-input' : undefined), { CX_TENANT: 'from-env', CX_APIKEY: 'k', CX_BASE_AUTH_URI: 'https://iam', CX_SERVER_URL: ' ' });
     assert.equal(values.tenant, 'from-input');
     assert.equal(values['api-key'], 'k');
     assert.equal(values['iam-url'], 'https://iam');
@@ -126,7 +126,7 @@ describe('inputs and settings', () => {
     const s = resolveSettings(sast, noFiles);
     assert.deepEqual([s.exportEnv, s.envName, s.transport.timeoutMs, s.transport.maxAttempts], [true, 'CX_ACCESS_TOKEN', 30000, 3]);
     assert.match(s.warnings.join(), /cleartext/);
-    assert.deepEqual(s.secrets, ['p']);
+    assert.deepEqual(s.plan.secrets, ['p']);
   });
   for (const [name, value] of [['timeout-seconds', 'soon'], ['timeout-seconds', '0'], ['max-attempts', '1.5'], ['max-attempts', '0'], ['export-env', 'maybe'], ['env-name', 'A-B'], ['insecure-skip-tls-verify', 'sure']]) {
     it(`rejects ${name}=${value}`, () => assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, noFiles), inputError(name as string)));

@@ -83,7 +83,7 @@ describe('--format powershell', () => {
 
   const pwsh = pwshPath();
   it('round-trips through real PowerShell', { skip: pwsh ? false : 'pwsh is not installed here' }, () => {
-    const text = formatResult('powershell', result({ accessToken: HOSTILE.join('|'), scope: HOSTILE[2] }), 'CX_ACCESS_TOKEN');
+    const text = formatResult('powershell', result({ accessToken: HOSTILE.join('|'), scope: HOSTILE[2]! }), 'CX_ACCESS_TOKEN');
     const script = `${text}[Console]::OutputEncoding = [Text.Encoding]::UTF8\n[Console]::Out.Write((@($env:CX_ACCESS_TOKEN, $env:CX_GRANTED_SCOPE) | ConvertTo-Json -Compress))`;
     const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-Command', '-'], { input: script, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);

@@ -123,6 +123,6 @@ describe('failureMessage', () => {
     const { failureMessage, exitCodeOf, InputError } = await import('../src/errors.ts');
     assert.equal(failureMessage(new TypeError('boom s3cret')), 'Unexpected failure (TypeError). Please report it.');
     assert.equal(failureMessage(new InputError('tenant', 'is required.')), "Input 'tenant': is required.");
-    assert.deepEqual([exitCodeOf(new InputError('x', 'y')), exitCodeOf(new Error('z'))], [2, 1]);
+    assert.deepEqual([exitCodeOf(new InputError('tenant', 'y')), exitCodeOf(new Error('z'))], [2, 1]);
   });
 });

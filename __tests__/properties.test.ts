@@ -330,7 +330,7 @@ describe('parsing inputs', () => {
             assert.ok(settings.transport.timeoutMs > 0);
           } catch (error) {
             assert.ok(error instanceof InputError, `not an InputError: ${(error as Error)?.name}: ${(error as Error)?.message}`);
-            assert.ok(names.has(error.input), `unknown input '${error.input}'`);
+            assert.ok((names as Set<string>).has(error.input), `unknown input '${error.input}'`);
             assert.ok(error.message.startsWith(`Input '${error.input}': `));
             assert.equal(error.exitCode, 2);
             assertNoSecret('an input error', error.message, secrets);

@@ -254,7 +254,7 @@ describe('workflow steps in README.md and docs/', () => {
     for (const { step } of steps) if (step.uses !== undefined) assert.equal(step.uses, USES);
   });
   it('use only inputs the action has', () => {
-    const names = new Set(INPUTS.map((spec) => spec.name));
+    const names = new Set<string>(INPUTS.map((spec) => spec.name));
     for (const { step } of steps) for (const name of Object.keys(step.with ?? {})) assert.ok(names.has(name), name);
   });
   it('are complete: the action would accept each one', () => {

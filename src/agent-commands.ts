@@ -13,7 +13,7 @@ import { defaultOf } from './inputs.ts';
 import { azureEscape } from './printable.ts';
 import { shortLivedWarning } from './token-cache.ts';
 
-export const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
+const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
 export type Verb = (typeof VERBS)[number];
 
 /** Flags a verb takes besides the input flags. */
@@ -23,7 +23,7 @@ export const VERB_FLAGS: Readonly<Record<Verb, Record<string, { type: 'string' }
   'stop-agent': {},
 };
 
-export const DEFAULT_MIN_VALIDITY = 60;
+const DEFAULT_MIN_VALIDITY = 60;
 
 export interface VerbContext {
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;

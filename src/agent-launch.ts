@@ -32,7 +32,7 @@ export interface StartedAgent {
 
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
-export const MAX_SOCKET_PATH_BYTES = 103;
+const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
 const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
@@ -42,7 +42,7 @@ export function socketPathFits(path: string): boolean {
 }
 
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-export function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
+function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
   if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
   const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
@@ -60,7 +60,7 @@ export function agentAddress(platform: NodeJS.Platform, env: Env): { address: st
   throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 
-export function agentEnvironment(env: Env): Record<string, string> {
+function agentEnvironment(env: Env): Record<string, string> {
   return pick(env, PASSED_VARIABLES);
 }
 

@@ -45,7 +45,7 @@ const LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 const SILENT: GrantDeps['log'] = { info: () => {}, warning: () => {}, debug: () => {} };
 
-export function isNamedPipe(address: string): boolean {
+function isNamedPipe(address: string): boolean {
   return address.startsWith('\\\\.\\pipe\\') || address.startsWith('\\\\?\\pipe\\');
 }
 

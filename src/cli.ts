@@ -59,7 +59,7 @@ const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
   agent: 'Action only: the CLI starts the agent with the start-agent verb.',
 };
 
-export function helpText(): string {
+function helpText(): string {
   const rows = INPUTS.map((spec) => {
     const env = spec.env.join(', ');
     const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;

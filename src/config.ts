@@ -4,7 +4,7 @@
 import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, type Endpoint } from './endpoints.ts';
 import { InputError } from './errors.ts';
-import { defaultOf, INPUTS, secretValues, type RawInputs } from './inputs.ts';
+import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
   CXONE_DEFAULT_CLIENT_ID,
   GRANT_CREDENTIALS,
@@ -27,6 +27,8 @@ export interface GrantPlan {
   readonly password?: string;
   readonly apiKey?: string;
   readonly scope?: string;
+  /** Every secret input's value (the INPUTS table marks them), to be masked and kept out of messages. */
+  readonly secrets: readonly string[];
 }
 
 export interface TransportOptions {
@@ -46,7 +48,6 @@ export interface Settings {
   readonly agent: boolean;
   /** Things the user should know before the request is sent (cleartext, no TLS checks). */
   readonly warnings: readonly string[];
-  readonly secrets: readonly string[];
 }
 
 export interface ConfigDeps {
@@ -66,7 +67,6 @@ export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
     envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
     agent: parseBoolean(values, 'agent'),
     warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
-    secrets: secretValues(values),
   };
 }
 
@@ -104,6 +104,7 @@ export function resolvePlan(values: RawInputs): GrantPlan {
     grantType,
     endpoint,
     clientId,
+    secrets: secretValues(values),
     ...definedOnly({
       clientSecret,
       username: values.username,
@@ -173,7 +174,7 @@ const FILE_PROBLEMS: Readonly<Record<string, string>> = {
 };
 
 /** `ca-cert` is PEM text or the path of a PEM file; every certificate in it must parse. */
-export function readCaCerts(value: string, deps: ConfigDeps): string[] {
+function readCaCerts(value: string, deps: ConfigDeps): string[] {
   const isPem = value.includes('-----BEGIN');
   let text = value;
   if (!isPem) {
@@ -219,7 +220,7 @@ const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
 // Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
-function parseBoolean(values: RawInputs, name: string): boolean {
+function parseBoolean(values: RawInputs, name: InputName): boolean {
   const value = values[name] ?? defaultOf(name);
   if (TRUE_WORDS.includes(value.toLowerCase())) return true;
   if (FALSE_WORDS.includes(value.toLowerCase())) return false;
@@ -232,7 +233,7 @@ interface NumberRule {
   readonly integer?: boolean;
 }
 
-function parseNumber(values: RawInputs, name: string, rule: NumberRule): number {
+function parseNumber(values: RawInputs, name: InputName, rule: NumberRule): number {
   const value = values[name] ?? defaultOf(name);
   const number = Number(value);
   const kind = rule.integer ? 'a whole number' : 'a number';
@@ -262,6 +263,6 @@ export function parseEnvName(value: string): string {
   return value;
 }
 
-function definedOnly<T extends Record<string, unknown>>(object: T): Partial<T> {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+function definedOnly<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -3,7 +3,7 @@
 
 import { notOneOf } from './did-you-mean.ts';
 import { InputError } from './errors.ts';
-import type { RawInputs } from './inputs.ts';
+import type { InputName, RawInputs } from './inputs.ts';
 import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
 import {
   CXONE_REGIONS,
@@ -26,7 +26,7 @@ export interface Endpoint {
 
 type Locator = (profile: ProductProfile, values: RawInputs, grantType: GrantType) => Endpoint;
 
-export const LOCATORS: Readonly<Record<Hosting, Locator>> = {
+const LOCATORS: Readonly<Record<Hosting, Locator>> = {
   'self-hosted': locateSelfHosted,
   'sca-cloud': locateSca,
   cxone: locateCxOne,
@@ -110,7 +110,7 @@ function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: Gra
 const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 
 /** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
-function checkRealmName(tenant: string, input: string): void {
+function checkRealmName(tenant: string, input: InputName): void {
   if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
     const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
     throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
@@ -185,12 +185,12 @@ function pickRegion<T>(values: RawInputs, regions: Readonly<Record<string, T>>):
   return region;
 }
 
-function explicitUrl(values: RawInputs, name: string): string | undefined {
+function explicitUrl(values: RawInputs, name: InputName): string | undefined {
   const value = values[name];
   return value === undefined ? undefined : parseHttpUrl(name, value).href;
 }
 
-export function parseHttpUrl(input: string, value: string): URL {
+function parseHttpUrl(input: InputName, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);

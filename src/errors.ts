@@ -1,6 +1,7 @@
 // Typed errors. A message is built from what the user needs and never from a secret:
 // anything the server or the network said passes through `redact` first.
 
+import type { InputName } from './inputs.ts';
 import { printable } from './printable.ts';
 
 export const EXIT_TOKEN_FAILED = 1;
@@ -23,11 +24,14 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 
+/** What an InputError can name: an input, or a flag only a CLI verb has. */
+export type InputErrorSubject = InputName | 'min-validity';
+
 /** A missing or bad input, found before any request is sent. */
 export class InputError extends CheckmarxAuthError {
   readonly exitCode = EXIT_USAGE;
-  readonly input: string;
-  constructor(input: string, message: string) {
+  readonly input: InputErrorSubject;
+  constructor(input: InputErrorSubject, message: string) {
     super(`Input '${input}': ${message}`);
     this.name = 'InputError';
     this.input = input;

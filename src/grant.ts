@@ -75,11 +75,7 @@ export function buildTokenRequest(plan: GrantPlan, userAgent: string): HttpReque
   };
 }
 
-export function planSecrets(plan: GrantPlan): string[] {
-  return [plan.password, plan.clientSecret, plan.apiKey].filter((s): s is string => Boolean(s));
-}
-
-export function contextOf(plan: GrantPlan): RequestContext {
+function contextOf(plan: GrantPlan): RequestContext {
   return { productTitle: plan.profile.title, endpoint: plan.endpoint.tokenUrl };
 }
 
@@ -89,7 +85,7 @@ export function parseTokenResponse(
   response: HttpResponse,
   now: number,
 ): TokenResult | FailureDetails {
-  const secrets = planSecrets(plan);
+  const { secrets } = plan;
   const { status } = response;
   if (status < 100 || status > 599) return badResponse(status, 'the status code is not a valid HTTP status');
   if (status >= 300 && status < 400) {
@@ -124,7 +120,7 @@ function tokenFrom(
   json: Record<string, unknown>,
   status: number,
   now: number,
-  secrets: string[],
+  secrets: readonly string[],
 ): TokenResult | FailureDetails {
   const accessToken = json.access_token;
   if (typeof accessToken !== 'string' || accessToken === '') {
@@ -153,7 +149,7 @@ function tokenFrom(
   };
 }
 
-function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: string[], now: number): FailureDetails {
+function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: readonly string[], now: number): FailureDetails {
   const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
   const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
   return {
@@ -166,7 +162,7 @@ function httpFailure(response: HttpResponse, json: Record<string, unknown> | und
 }
 
 /** The OAuth `error` and `error_description` of a JSON body, redacted. */
-function oauthFields(json: Record<string, unknown>, secrets: string[]): Pick<FailureDetails, 'oauthError' | 'description'> {
+function oauthFields(json: Record<string, unknown>, secrets: readonly string[]): Pick<FailureDetails, 'oauthError' | 'description'> {
   const oauthError = serverText(json.error, secrets);
   const description = serverText(json.error_description, secrets);
   return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
@@ -186,7 +182,7 @@ export const isScope = (value: unknown): value is string => typeof value === 'st
 export const isTokenType = (value: unknown): value is string =>
   typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 
-function serverText(value: unknown, secrets: string[]): string | undefined {
+function serverText(value: unknown, secrets: readonly string[]): string | undefined {
   return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
 }
 
@@ -307,7 +303,7 @@ async function attemptOnce(
     return parseTokenResponse(plan, response, deps.now());
   } catch (error) {
     if (error instanceof TransportFailure) {
-      const detail = error.details.detail && redact(error.details.detail, planSecrets(plan));
+      const detail = error.details.detail && redact(error.details.detail, plan.secrets);
       return { ...error.details, ...(detail ? { detail } : {}) };
     }
     throw error;

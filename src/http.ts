@@ -28,7 +28,7 @@ export interface HttpOptions {
 
 export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 // Loaded on first use: they cost several milliseconds of start-up, and a plain-http run never needs them.
 const https = (): typeof Https => process.getBuiltinModule('node:https');

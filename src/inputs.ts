@@ -1,8 +1,8 @@
 // The inputs of the action and the flags of the CLI: one table, read from a source and then from
 // the environment (`CX_` + upper snake case, plus the Checkmarx CLI's own names).
 
-export interface InputSpec {
-  readonly name: string;
+export interface InputSpec<Name extends string = string> {
+  readonly name: Name;
   readonly description: string;
   /** Applied in code (see defaultOf) and stated in action.yml's description, never as its `default:`. */
   readonly default?: string;
@@ -12,12 +12,12 @@ export interface InputSpec {
   readonly env: readonly string[];
 }
 
-function input(name: string, description: string, extra: Partial<InputSpec> = {}): InputSpec {
+function input<const Name extends string>(name: Name, description: string, extra: Partial<Omit<InputSpec, 'name'>> = {}): InputSpec<Name> {
   const upperSnake = `CX_${name.toUpperCase().replace(/-/g, '_')}`;
   return { name, description, ...extra, env: [upperSnake, ...(extra.env ?? [])] };
 }
 
-export const INPUTS: readonly InputSpec[] = [
+export const INPUTS = [
   input('product', 'Checkmarx product: sast, sast-odata, access-control, sca or cxone (case-insensitive).', {
     required: true,
   }),
@@ -51,9 +51,12 @@ export const INPUTS: readonly InputSpec[] = [
     default: 'false',
   }),
   input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', { default: 'false' }),
-];
+] as const;
 
-export type RawInputs = Readonly<Record<string, string | undefined>>;
+/** The name of an input (and of its CLI flag), checked by the compiler wherever one is named. */
+export type InputName = (typeof INPUTS)[number]['name'];
+
+export type RawInputs = Readonly<{ [Name in InputName]?: string | undefined }>;
 
 export const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
 
@@ -62,12 +65,13 @@ export const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => 
  * Empty means "not given".
  */
 export function readInputs(
-  source: (name: string) => string | undefined,
+  source: (name: InputName) => string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): RawInputs {
-  const values: Record<string, string | undefined> = {};
+  const values: Partial<Record<InputName, string>> = {};
   for (const spec of INPUTS) {
-    values[spec.name] = clean(source(spec.name)) ?? spec.env.map((name) => clean(env[name])).find((v) => v !== undefined);
+    const value = clean(source(spec.name)) ?? spec.env.map((name) => clean(env[name])).find((v) => v !== undefined);
+    if (value !== undefined) values[spec.name] = value;
   }
   return values;
 }
@@ -83,13 +87,13 @@ export function secretValues(values: RawInputs): string[] {
 }
 
 /** An input's default, applied in code: action.yml declares none, so that the environment fallback works. */
-export function defaultOf(name: string): string {
-  const value = INPUTS.find((spec) => spec.name === name)?.default;
+export function defaultOf(name: InputName): string {
+  const value = (INPUTS as readonly InputSpec[]).find((spec) => spec.name === name)?.default;
   if (value === undefined) throw new Error(`input ${name} has no default`);
   return value;
 }
 
 /** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */
 export function actionInputSource(env: Readonly<Record<string, string | undefined>>) {
-  return (name: string): string | undefined => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+  return (name: InputName): string | undefined => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
 }

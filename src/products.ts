@@ -1,5 +1,7 @@
 // What differs between the Checkmarx products, as data. Everything else is shared.
 
+import type { InputName } from './inputs.ts';
+
 export type ProductName = 'sast' | 'sast-odata' | 'access-control' | 'sca' | 'cxone';
 export type GrantType = 'password' | 'refresh_token' | 'client_credentials';
 
@@ -25,7 +27,7 @@ export interface ProductProfile {
   readonly apiUrlClaim?: string;
 }
 
-export const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 
 export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
@@ -125,21 +127,21 @@ export const DEFAULT_REGION = 'us';
 export const CXONE_DEFAULT_CLIENT_ID = 'ast-app';
 
 /** Which inputs carry the credentials of each grant type. */
-export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly string[]>> = {
+export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly InputName[]>> = {
   password: ['username', 'password'],
   refresh_token: ['api-key'],
   client_credentials: ['client-id', 'client-secret'],
 };
 
 /** Which inputs each grant type's form sends. */
-export const GRANT_SENDS: Readonly<Record<GrantType, readonly string[]>> = {
+export const GRANT_SENDS: Readonly<Record<GrantType, readonly InputName[]>> = {
   password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
   refresh_token: ['api-key', 'client-id'],
   client_credentials: ['client-id', 'client-secret'],
 };
 
 /** Which inputs locate the token endpoint, for each kind of hosting. */
-export const HOSTING_USES: Readonly<Record<Hosting, readonly string[]>> = {
+export const HOSTING_USES: Readonly<Record<Hosting, readonly InputName[]>> = {
   'self-hosted': ['server-url', 'token-url'],
   'sca-cloud': ['region', 'tenant', 'token-url'],
   cxone: ['iam-url', 'region', 'tenant', 'token-url'],

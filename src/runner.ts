@@ -1,6 +1,6 @@
 // The runner's workflow commands (mask, log, outputs, exported variables). Commands go through
 // @actions/core's own command module. Its entry module is not used: it loads its OIDC client and,
-// through it, @actions/http-client's undici, about 100 ms of start-up for code this action never
+// through it, @actions/http-client's undici: a large share of start-up for code this action never
 // runs (see BENCHMARKS.md). The relative path is needed because the package's exports map lists
 // only its entry.
 
@@ -34,7 +34,7 @@ export function exportVariable(name: string, value: string): void {
 /**
  * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
  * else the heredoc form with a random delimiter, as @actions/core writes it. Loading node:crypto
- * only for that rare case saves about 10 ms of every run's start-up.
+ * only for that rare case keeps it out of every run's start-up.
  */
 export function fileCommand(name: string, value: string): string {
   if (!/[\r\n]/.test(value)) return `${name}=${value}${EOL}`;
@@ -44,7 +44,7 @@ export function fileCommand(name: string, value: string): string {
 }
 
 /** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
-export class RunnerFileError extends CheckmarxAuthError {
+class RunnerFileError extends CheckmarxAuthError {
   readonly exitCode = EXIT_TOKEN_FAILED;
 }
 

@@ -20,7 +20,7 @@ export function validFor(token: CachedToken, now: number): number {
   return token.result.expiresIn * 1000 - (now - token.arrivedAt);
 }
 
-export function canReuse(token: CachedToken | undefined, minValiditySeconds: number, now: number): token is CachedToken {
+function canReuse(token: CachedToken | undefined, minValiditySeconds: number, now: number): token is CachedToken {
   return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
 }
 

@@ -365,7 +365,7 @@ function opaqueToken(): string {
 }
 
 /** client_id / client_secret from the form, or from HTTP Basic (RFC 6749 2.3.1) */
-function clientCredentials(request: RecordedRequest): { id?: string; secret?: string } {
+function clientCredentials(request: RecordedRequest): { id: string | undefined; secret: string | undefined } {
   const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
   if (!basic) return { id: request.form['client_id'], secret: request.form['client_secret'] };
   const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
