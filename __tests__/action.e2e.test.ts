@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { makeApiKey } from './support/jwt.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, parseMasks, REPO_ROOT, runAction, type ActionRun, type Env } from './support/run.ts';
+import { assertNoLeak, LOOPBACK_ONLY_DNS_ENV, parseMasks, REPO_ROOT, runAction, type ActionRun, type Env } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -34,21 +34,7 @@ const CXONE_CLIENT = { 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEF
 /** Every run: one attempt, so a wrong request fails at once instead of retrying. */
 const BASE_INPUTS = { 'max-attempts': 1, 'timeout-seconds': 10 };
 
-// A safety net preloaded into the action's process: only loopback names resolve, so a bug that
-// bypasses the proxy fails with ENOTFOUND instead of reaching the real Checkmarx hosts.
-const LOOPBACK_ONLY_DNS = `
-import dns from 'node:dns';
-import { syncBuiltinESMExports } from 'node:module';
-const lookup = dns.lookup;
-dns.lookup = function (host, options, callback) {
-  if (['localhost', '127.0.0.1', '::1'].includes(host)) return lookup.apply(this, arguments);
-  const done = typeof options === 'function' ? options : callback;
-  const error = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host, syscall: 'getaddrinfo' });
-  process.nextTick(done, error);
-};
-syncBuiltinESMExports();
-`;
-const GUARD_ENV: Env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_ONLY_DNS)}` };
+const GUARD_ENV: Env = LOOPBACK_ONLY_DNS_ENV;
 
 // The SPEC's tables, written out here so that the tests do not trust src/ for them.
 const SELF_HOSTED = [

@@ -4,12 +4,11 @@
 // starts is found by its PID and killed in `after`, even when the test fails.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanEnv, CLI_ENTRY, parseFileCommands, runAction, runCli, runPost, type ActionRun, type Env } from './support/run.ts';
+import { cleanEnv, CLI_ENTRY, parseFileCommands, runAction, runCli, runPost, runProcess, type ActionRun, type Env } from './support/run.ts';
 import { DEFAULT_SAST_USER, SAST_CLIENT_SECRET, startTokenServer, type TokenServer } from './support/token-server.ts';
 
 const NODE = process.execPath;
@@ -63,23 +62,8 @@ function killNewAgents(before: Set<number>): void {
   }
 }
 
-interface ShRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function sh(script: string, env: Env): Promise<ShRun> {
-  const child = spawn('/bin/sh', ['-c', script], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: SH_DEADLINE_MS, killSignal: 'SIGKILL' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sh = (script: string, env: Env) =>
+  runProcess('/bin/sh', ['-c', script], { env: env as NodeJS.ProcessEnv, cwd: tmpdir(), timeoutMs: SH_DEADLINE_MS });
 
 /** A folder of the few tools a later step's shell needs, and no node. */
 function toolsWithoutNode(parent: string): string {

@@ -3,7 +3,6 @@
 // shell or Azure Pipelines reads it, the exit codes, what reaches stdout and stderr, and npx.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +11,7 @@ import { INPUTS } from '../src/inputs.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { evaluatePowershellAssignments } from './support/powershell.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, type CliRun, type Env } from './support/run.ts';
+import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, runProcess, type CliRun, type Env } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -91,23 +90,8 @@ function enqueueTrickyToken(): void {
   server.enqueue({ body: { access_token: TRICKY_TOKEN, token_type: 'Bearer', expires_in: 3600, scope: TRICKY_SCOPE } });
 }
 
-interface Spawned {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<Spawned> {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const spawnProcess = (command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string }) =>
+  runProcess(command, args, { ...options, timeoutMs: 20_000 });
 
 /** Sources `exports` in `shell` and reads the variables back, NUL-separated. */
 async function sourceInShell(shell: string, exports: string, names: string[]): Promise<Record<string, string>> {

@@ -5,7 +5,6 @@
 // output for the secrets with RUNNER_DEBUG=1.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -15,12 +14,13 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { makeApiKey, nowSeconds } from './support/jwt.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, cleanEnv, CLI_ENTRY, runAction, runCli, type ActionRun, type CliRun, type Env, type ProcessRun } from './support/run.ts';
+import { assertNoLeak, cleanEnv, CLI_ENTRY, LOOPBACK_ONLY_DNS_ENV, runAction, runCli, runProcess, unescapeCommandData, type ActionRun, type CliRun, type Env, type ProcessRun } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
   DEFAULT_SAST_USER,
   DEFAULT_SCA,
+  freePort,
   IDENTITY_TOKEN_PATH,
   keycloakTokenPath,
   listenOnLoopback,
@@ -35,39 +35,22 @@ const SAST_TITLE = 'CxSAST REST API';
 const PROXY_AUTH = { username: 'proxy user', password: 'pr0xy p@ss:w%rd/1' };
 const PROXY_SECRETS = [PROXY_AUTH.password];
 const SAST_SECRETS = [DEFAULT_SAST_USER.password];
-// Preloaded into every process under test: only loopback names resolve, so a request that
-// bypasses the proxy fails with ENOTFOUND instead of asking real DNS.
-const LOOPBACK_ONLY_DNS = `
-import dns from 'node:dns';
-import { syncBuiltinESMExports } from 'node:module';
-const lookup = dns.lookup;
-dns.lookup = function (host, options, callback) {
-  if (['localhost', '127.0.0.1', '::1'].includes(host)) return lookup.apply(this, arguments);
-  const done = typeof options === 'function' ? options : callback;
-  process.nextTick(done, Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host }));
-};
-syncBuiltinESMExports();
-`;
 /** Debug output on (so that the secret sweep covers it), and the DNS guard. */
-const DEBUG: Env = { RUNNER_DEBUG: '1', NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_ONLY_DNS)}` };
+const DEBUG: Env = { RUNNER_DEBUG: '1', ...LOOPBACK_ONLY_DNS_ENV };
 
 // ---- what users see ----
 
 /** The ::error:: line of an action run, unescaped, or '' when there is none. */
 function errorOf(run: ActionRun): string {
   const line = run.stdout.split(/\r?\n/).find((l) => l.startsWith('::error::')) ?? '';
-  return unescapeData(line.slice('::error::'.length));
+  return unescapeCommandData(line.slice('::error::'.length));
 }
 
 function warningsOf(run: ActionRun): string[] {
   return run.stdout
     .split(/\r?\n/)
     .filter((l) => l.startsWith('::warning::'))
-    .map((l) => unescapeData(l.slice('::warning::'.length)));
-}
-
-function unescapeData(value: string): string {
-  return value.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
+    .map((l) => unescapeCommandData(l.slice('::warning::'.length)));
 }
 
 /** The secret sweep, plus: no stack trace, ever. */
@@ -931,7 +914,7 @@ describe('the trust boundary', () => {
     });
 
     test('a proxy that refuses connections is named by its variable', async () => {
-      const closed = await closedPort();
+      const closed = await freePort();
       for (const variable of ['HTTPS_PROXY', 'https_proxy']) {
         const run = await runSast({ url: `https://${TLS_HOST}` }, { 'max-attempts': 1 }, { [variable]: `http://127.0.0.1:${closed}` });
         const message = assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: new RegExp(`cannot reach the proxy 127\\.0\\.0\\.1:${closed} \\(${variable}\\)`), hint: new RegExp(`check the host and port in ${variable}`) }, SAST_SECRETS);
@@ -969,28 +952,9 @@ describe('the trust boundary', () => {
 
   test('the CLI: a reader that closes stdout early gets no stack trace', async () => {
     const script = `"$NODE" "$CLI" --product sast --server-url "$URL" | true; exit 0`;
-    const run = await new Promise<ProcessRun>((resolve) => {
-      const child = spawn('sh', ['-c', script], {
-        env: cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 30_000,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, durationMs: 0 }));
-    });
+    const env = cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password });
+    const run = await runProcess('sh', ['-c', script], { env, cwd: temp, timeoutMs: 30_000 });
     assert.equal(server.requests.length, 1);
     assert.doesNotMatch(run.stderr, /EPIPE|^\s+at /m, run.stderr);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -19,6 +19,7 @@ import {
   SAST_CLIENT_SECRET,
   SCA_TOKEN_PATH,
   keycloakTokenPath,
+  listenOnLoopback,
   startTokenServer,
 } from './support/token-server.ts';
 import type { TokenServer } from './support/token-server.ts';
@@ -226,8 +227,7 @@ describe('TLS and proxies', () => {
 
   test('an issued certificate is trusted with the CA and only with it', async () => {
     const server = tls.createServer(ca.issue(['cx.example.test']), (socket) => socket.end('hi'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
+    const port = await listenOnLoopback(server);
     try {
       const greeting = await new Promise<string>((resolve, reject) => {
         const socket = tls.connect({ host: '127.0.0.1', port, servername: 'cx.example.test', ca: ca.certPem }, () => {

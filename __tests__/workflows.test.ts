@@ -5,14 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PRODUCT_NAMES } from '../src/products.ts';
 import { assertNoLeak, parseFileCommands, REPO_ROOT, runAction } from './support/run.ts';
+import { freePort } from './support/token-server.ts';
 import { workflowErrors } from './support/workflow-parser.ts';
 
 interface Step {
@@ -295,16 +294,6 @@ async function runJob(job: Job, state: JobState): Promise<JobReport> {
   return { state, runs };
 }
 
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('e2e.yml, run here', () => {
   const job = workflow('e2e.yml').jobs['e2e']!;

@@ -17,6 +17,23 @@ const KILL_AFTER_MS = 60_000;
 
 export type Env = Record<string, string | undefined>;
 
+// A safety net preloaded into every process under test that asks for it: only loopback names
+// resolve, so a bug that bypasses the proxy fails with ENOTFOUND instead of reaching real hosts.
+const LOOPBACK_ONLY_DNS = `
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
+const lookup = dns.lookup;
+dns.lookup = function (host, options, callback) {
+  if (['localhost', '127.0.0.1', '::1'].includes(host)) return lookup.apply(this, arguments);
+  const done = typeof options === 'function' ? options : callback;
+  const error = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host, syscall: 'getaddrinfo' });
+  process.nextTick(done, error);
+};
+syncBuiltinESMExports();
+`;
+/** The environment that preloads the loopback-only DNS guard. */
+export const LOOPBACK_ONLY_DNS_ENV: Env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_ONLY_DNS)}` };
+
 export interface ProcessRun {
   /** null when killed by a signal */
   code: number | null;
@@ -147,12 +164,17 @@ interface SpawnOptions {
 }
 
 function runNode(entry: string, args: string[], options: SpawnOptions): Promise<ProcessRun> {
+  return runProcess(process.execPath, [entry, ...args], options);
+}
+
+/** Runs a command to its end (killed after a bound), stdin closed after `input`, output collected. */
+export function runProcess(command: string, args: string[], options: SpawnOptions & { timeoutMs?: number }): Promise<ProcessRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [entry, ...args], {
+  const child = spawn(command, args, {
     env: options.env,
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
-    timeout: KILL_AFTER_MS,
+    timeout: options.timeoutMs ?? KILL_AFTER_MS,
     killSignal: 'SIGKILL',
   });
   let stdout = '';
@@ -197,7 +219,7 @@ export function parseMasks(stdout: string): string[] {
 }
 
 // @actions/core escapes % CR LF in command data.
-function unescapeCommandData(value: string): string {
+export function unescapeCommandData(value: string): string {
   return value.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -181,12 +182,20 @@ function resetState(state: State): void {
   state.queue.length = 0;
 }
 
-export async function listenOnLoopback(server: http.Server | https.Server): Promise<number> {
+export async function listenOnLoopback(server: net.Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** A loopback port that nothing listens on (just now). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  const port = await listenOnLoopback(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function closeServer(server: http.Server | https.Server, state: State): Promise<void> {
