@@ -48,7 +48,8 @@ async function build(outDir: string): Promise<void> {
       if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
       const dir = join(outDir, bundle.out);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'index.js'), code);
+      // Executable when it starts with a shebang (the CLI), as ncc's CLI leaves it, for `bin`.
+      writeFileSync(join(dir, 'index.js'), code, { mode: code.startsWith('#!') ? 0o755 : 0o644 });
       writeFileSync(join(dir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
     }
   } finally {
