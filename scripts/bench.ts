@@ -108,8 +108,18 @@ function copyAlone(work: string, source: string): string {
   return join(dir, basename(source));
 }
 
-/** The pairs measured. One more is one more line here (and a program function above, if new). */
-function pairs(server: TokenServer, work: string, options: Options): Pair[] {
+/** What a pair may need: a scratch folder, and `defer` for what it starts (an agent, say) to be stopped at the end. */
+interface Setup {
+  server: TokenServer;
+  work: string;
+  defer(stop: () => Promise<void> | void): void;
+}
+
+/**
+ * The pairs measured. One more is one more line here (and a program function above, if new); a
+ * pair that needs something running first starts it here and hands its stop to `defer`.
+ */
+async function pairs({ server, work }: Setup, options: Options): Promise<Pair[]> {
   const copy = (source: string) => copyAlone(work, source);
   const actionFloor = actionProgram(server, 'action floor', ACTION_FLOOR, copy(ACTION_FLOOR));
   return [
@@ -197,13 +207,15 @@ async function main(): Promise<void> {
   const loadAtStart = load();
   const work = mkdtempSync(join(tmpdir(), 'checkmarx-auth-bench-'));
   const server = await startTokenServer();
+  const stops: (() => Promise<void> | void)[] = [];
   try {
-    const list = pairs(server, work, options);
+    const list = await pairs({ server, work, defer: (stop) => stops.push(stop) }, options);
     const programs = [...new Set(list.flatMap((pair) => [pair.subject, pair.floor]))];
     const times = await interleave(programs, options);
     const text = [header(options, loadAtStart), '', programTable(programs, times), '', pairTable(list, times), ''];
     process.stdout.write(text.join('\n'));
   } finally {
+    for (const stop of stops.reverse()) await stop();
     rmSync(work, { recursive: true, force: true });
     await server.close();
   }
