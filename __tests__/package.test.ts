@@ -99,18 +99,18 @@ describe('npm pack, then install it offline into an empty project', () => {
 });
 
 describe('the release assets', () => {
-  it('the CLI runs with node FILE alone, even beside a CommonJS package.json, and SHA256SUMS checks it', async () => {
+  it('the CLI runs with node FILE alone, even beside an ES-module package.json, and SHA256SUMS checks it', async () => {
     const out = join(temp, 'release');
     const made = await run(process.execPath, [join(REPO_ROOT, 'scripts', 'release-assets.ts'), out], REPO_ROOT);
     assert.equal(made.code, 0, made.stderr);
-    const asset = `checkmarx-auth-${PACKAGE.version}.mjs`;
+    const asset = `checkmarx-auth-${PACKAGE.version}.cjs`;
     assert.deepEqual(readdirSync(out).sort(), ['SHA256SUMS', asset]);
 
     // A user's folder: nothing but the downloaded file and someone else's package.json.
     const alone = join(temp, 'downloads');
     mkdirSync(alone);
     writeFileSync(join(alone, asset), readFileSync(join(out, asset)));
-    writeFileSync(join(alone, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(join(alone, 'package.json'), '{ "type": "module" }\n');
     const version = await run(process.execPath, [asset, '--version'], alone);
     assert.deepEqual([version.code, version.stdout, version.stderr], [0, `${PACKAGE.version}\n`, '']);
 

@@ -1,28 +1,57 @@
-// Builds the committed bundles: tsc emits JavaScript to build/, ncc bundles each entrypoint.
-// `--check` builds into a temporary folder and fails when dist/ differs from it.
+// Builds the committed bundles: tsc emits JavaScript to a temporary folder, ncc bundles each
+// entrypoint into one self-contained CommonJS file. `--check` builds into a temporary folder and
+// fails when dist/ differs from it.
+//
+// CommonJS, not ESM: an ES module costs more to compile and link at every start (see BENCHMARKS.md).
+// The sources stay ESM, so ncc still resolves their imports with the `import` condition, which
+// @actions/http-client's `lib/proxy` needs (its exports map has no `require`). The repo is
+// `type: module`, so each bundle's folder gets a package.json saying `commonjs`; a bundle copied
+// alone elsewhere runs as CommonJS anyway, Node's default.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+interface NccOptions {
+  esm: boolean;
+  filename: string;
+  minify: boolean;
+  target: string;
+  cache: boolean;
+  quiet: boolean;
+}
+type Ncc = (entry: string, options: NccOptions) => Promise<{ code: string; assets: Record<string, unknown> }>;
+// The API rather than the CLI: the CLI takes the output format from the entry's package type.
+const ncc = createRequire(import.meta.url)('@vercel/ncc') as Ncc;
+
+/** One line per bundle: the compiled entry (tsc's output for src/) and the folder under dist/. */
 const BUNDLES = [
   { entry: 'main.js', out: '' },
   { entry: 'cli.js', out: 'cli' },
   { entry: 'post.js', out: 'post' },
 ];
 
-function build(outDir: string): void {
+async function build(outDir: string): Promise<void> {
   // tsc emits to a unique folder so that concurrent builds do not collide. It sits one level below
   // the root like src/, so relative imports into node_modules resolve the same way.
   const js = mkdtempSync(join(root, '.tsc-'));
   try {
     execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', js], { cwd: root, stdio: 'inherit' });
     for (const bundle of BUNDLES) {
-      const args = ['build', join(js, bundle.entry), '-o', join(outDir, bundle.out), '--no-cache', '--quiet', '--minify', '--target', 'es2022'];
-      execFileSync(bin('ncc'), args, { cwd: root, stdio: 'inherit' });
+      const options = { esm: false, filename: 'index.js', minify: true, target: 'es2022', cache: false, quiet: true };
+      const { code, assets } = await ncc(join(js, bundle.entry), options);
+      const extra = Object.keys(assets);
+      if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
+      const dir = join(outDir, bundle.out);
+      mkdirSync(dir, { recursive: true });
+      // Executable when it starts with a shebang (the CLI), as ncc's CLI leaves it, for `bin`.
+      writeFileSync(join(dir, 'index.js'), code, { mode: code.startsWith('#!') ? 0o755 : 0o644 });
+      writeFileSync(join(dir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
     }
   } finally {
     rmSync(js, { recursive: true, force: true });
@@ -37,10 +66,10 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-function check(): void {
+async function check(): Promise<void> {
   const fresh = mkdtempSync(join(tmpdir(), 'checkmarx-auth-dist-'));
   try {
-    build(fresh);
+    await build(fresh);
     const committed = join(root, 'dist');
     const names = [...new Set([...listFiles(fresh), ...listFiles(committed)])];
     const stale = names.filter((name) => {
@@ -50,7 +79,8 @@ function check(): void {
     });
     if (stale.length > 0) {
       console.error(`dist/ is stale (${stale.join(', ')}): run 'npm run build' and commit dist/.`);
-      process.exit(1);
+      process.exitCode = 1;
+      return;
     }
     console.log(`dist/ is up to date (${names.length} files).`);
   } finally {
@@ -58,8 +88,8 @@ function check(): void {
   }
 }
 
-if (process.argv.includes('--check')) check();
+if (process.argv.includes('--check')) await check();
 else {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
-  build(join(root, 'dist'));
+  await build(join(root, 'dist'));
 }

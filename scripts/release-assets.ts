@@ -1,7 +1,7 @@
 // The GitHub Release's assets, as .github/workflows/release.yml makes them:
-// checkmarx-auth-<version>.mjs (the CLI bundle, which runs with `node FILE` alone) and SHA256SUMS
-// (`sha256sum -c SHA256SUMS` checks it). `.mjs` because a `.js` file's module type depends on the
-// nearest package.json of wherever users save it; `.mjs` is ES module everywhere.
+// checkmarx-auth-<version>.cjs (the CLI bundle, which runs with `node FILE` alone) and SHA256SUMS
+// (`sha256sum -c SHA256SUMS` checks it). `.cjs` because a `.js` file's module type depends on the
+// nearest package.json of wherever users save it; `.cjs` is CommonJS, as the bundle is, everywhere.
 //
 // Usage: node scripts/release-assets.ts <out-dir>
 
@@ -16,7 +16,7 @@ if (!outDir) {
   process.exit(2);
 }
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-const asset = `checkmarx-auth-${version}.mjs`;
+const asset = `checkmarx-auth-${version}.cjs`;
 mkdirSync(outDir, { recursive: true });
 copyFileSync(join(root, 'dist', 'cli', 'index.js'), join(outDir, asset));
 const sum = createHash('sha256').update(readFileSync(join(outDir, asset))).digest('hex');
