@@ -108,7 +108,7 @@ describe('release.yml', () => {
   it('releases and attests the assets scripts/release-assets.ts makes, then moves the major tag and publishes to npm', () => {
     const assets = at(runs('node scripts/release-assets.ts release'), 'making the assets');
     const attest = at((step) => step.uses?.startsWith('actions/attest-build-provenance@') === true, 'attesting');
-    assert.match(String(steps[attest]!.with?.['subject-path']), /release\/checkmarx-auth-\*\.mjs\s+release\/SHA256SUMS/);
+    assert.match(String(steps[attest]!.with?.['subject-path']), /release\/checkmarx-auth-\*\.cjs\s+release\/SHA256SUMS/);
     const create = at(runs('gh release create "$GITHUB_REF_NAME" release/*'), 'creating the release');
     assert.ok(assets < attest && attest < create);
     assert.match(steps[at(runs('git push --force origin'), 'moving the tag')]!.run!, /major="\$\{GITHUB_REF_NAME%%\.\*\}"/);
