@@ -482,7 +482,7 @@ describe('runVerb', () => {
     process.argv[1] = CLI_BUNDLE; // start-agent runs the agent from the running CLI's own file
     // However the test ends, the agent goes with its socket folder.
     t.after(() => {
-      process.argv[1] = argv1;
+      process.argv[1] = argv1 ?? '';
       for (const entry of readdirSync(runnerTemp)) rmSync(join(runnerTemp, entry), { recursive: true, force: true });
     });
     const run = await verb('start-agent', 'env', { RUNNER_TEMP: runnerTemp });
@@ -512,7 +512,7 @@ describe('startActionAgent', () => {
   });
   after(() => {
     killQuietly(pid);
-    process.argv[1] = argv1;
+    process.argv[1] = argv1 ?? '';
     for (const name of NAMES) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
