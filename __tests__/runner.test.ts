@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
-import { EOL } from 'node:os';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { EOL, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { CheckmarxAuthError, exitCodeOf } from '../src/errors.ts';
+import type { TokenResult } from '../src/grant.ts';
+import { OUTPUTS, outputValues } from '../src/outputs.ts';
+import * as core from '../src/runner.ts';
 import { fileCommand } from '../src/runner.ts';
 import { parseFileCommands } from './support/run.ts';
 
@@ -13,5 +19,155 @@ describe('file commands', () => {
     assert.match(text, /^scope<<ghadelimiter_[0-9a-f-]{36}\r?\n/);
     assert.notEqual(text, fileCommand('scope', 'a\nb'));
     assert.deepEqual(parseFileCommands(text + fileCommand('x', 'y')), { scope: 'a\nb', x: 'y' });
+  });
+});
+
+// The workflow commands in this process: into temp GITHUB_* files when the runner names them,
+// else as ::commands:: on stdout (recorded here instead of printed).
+
+const RUNNER_FILES = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE'] as const;
+const TOUCHED = [...RUNNER_FILES, 'CX_TEST_EXPORTED'];
+
+/** Runs fn with the strings written to process.stdout recorded instead (the test runner's own bytes pass). */
+function stdoutOf(fn: () => void): string {
+  const original = process.stdout.write;
+  let text = '';
+  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    text += chunk;
+    return true;
+  } as typeof process.stdout.write;
+  try {
+    fn();
+  } finally {
+    process.stdout.write = original;
+  }
+  return text;
+}
+
+describe('workflow commands', () => {
+  let dir: string;
+  const saved: Record<string, string | undefined> = {};
+  const savedExitCode = process.exitCode;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'checkmarx-auth-runner-'));
+    for (const name of TOUCHED) saved[name] = process.env[name];
+  });
+  beforeEach(() => {
+    for (const name of TOUCHED) delete process.env[name];
+  });
+  afterEach(() => {
+    for (const name of TOUCHED) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    process.exitCode = savedExitCode;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const useFiles = (): Record<(typeof RUNNER_FILES)[number], string> => {
+    const files = Object.fromEntries(RUNNER_FILES.map((name) => [name, join(dir, `${name}-${Math.random().toString(36).slice(2)}`)]));
+    for (const [name, path] of Object.entries(files)) {
+      writeFileSync(path, 'EARLIER=kept' + EOL);
+      process.env[name] = path;
+    }
+    return files as Record<(typeof RUNNER_FILES)[number], string>;
+  };
+  const read = (path: string) => parseFileCommands(readFileSync(path, 'utf8'));
+
+  it('with the runner files set, outputs, variables, state and PATH are appended to them, not printed', () => {
+    const files = useFiles();
+    const printed = stdoutOf(() => {
+      core.setOutput('access-token', 'tok=en');
+      core.setOutput('scope', 'a\nb');
+      core.exportVariable('CX_TEST_EXPORTED', 'value 1');
+      core.saveState('agent_pid', '1234');
+      core.addPath('/opt/checkmarx auth/bin');
+    });
+    assert.equal(printed, '');
+    assert.deepEqual(read(files.GITHUB_OUTPUT), { EARLIER: 'kept', 'access-token': 'tok=en', scope: 'a\nb' });
+    assert.deepEqual(read(files.GITHUB_ENV), { EARLIER: 'kept', CX_TEST_EXPORTED: 'value 1' });
+    assert.equal(process.env['CX_TEST_EXPORTED'], 'value 1');
+    assert.deepEqual(read(files.GITHUB_STATE), { EARLIER: 'kept', agent_pid: '1234' });
+    assert.equal(readFileSync(files.GITHUB_PATH, 'utf8'), `EARLIER=kept${EOL}/opt/checkmarx auth/bin${EOL}`);
+  });
+
+  it('without them, the same go to stdout as workflow commands', () => {
+    const printed = stdoutOf(() => {
+      core.setOutput('expires-in', '3600');
+      core.exportVariable('CX_TEST_EXPORTED', '50%');
+      core.saveState('agent_sock', '/tmp/a#key');
+      core.addPath('/opt/bin');
+    });
+    assert.deepEqual(printed.split(EOL), [
+      '::set-output name=expires-in::3600',
+      '::set-env name=CX_TEST_EXPORTED::50%25',
+      '::save-state name=agent_sock::/tmp/a#key',
+      '::add-path::/opt/bin',
+      '',
+    ]);
+    assert.equal(process.env['CX_TEST_EXPORTED'], '50%');
+  });
+
+  it('mask, info, debug, warning and failure lines; server text cannot start a new command', () => {
+    const printed = stdoutOf(() => {
+      core.setSecret('s3cr3t');
+      core.info('plain\n::error::forged');
+      core.debug('details');
+      core.warning('careful\r\nnow');
+      core.setFailed('it failed\n::add-mask::x');
+    });
+    assert.deepEqual(printed.split(EOL), [
+      '::add-mask::s3cr3t',
+      'plain ::error::forged',
+      '::debug::details',
+      '::warning::careful now',
+      '::error::it failed ::add-mask::x',
+      '',
+    ]);
+    assert.equal(process.exitCode, 1);
+  });
+
+  it('a runner file that cannot be written is a RunnerFileError naming the file, never the value', () => {
+    const folder = mkdtempSync(join(dir, 'not-a-file-'));
+    for (const [variable, write] of [
+      ['GITHUB_OUTPUT', () => core.setOutput('access-token', 'the-secret-token')],
+      ['GITHUB_ENV', () => core.exportVariable('CX_TEST_EXPORTED', 'the-secret-token')],
+      ['GITHUB_STATE', () => core.saveState('agent_sock', 'the-secret-token')],
+      ['GITHUB_PATH', () => core.addPath('/the-secret-token')],
+    ] as const) {
+      process.env[variable] = folder;
+      assert.throws(write, (error: Error) => {
+        assert.ok(error instanceof CheckmarxAuthError, String(error));
+        assert.equal(exitCodeOf(error), 1);
+        assert.match(error.message, new RegExp(`^Cannot write .+ to ${variable} \\(${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): EISDIR\\. Check that the file exists and is writable\\.$`));
+        assert.doesNotMatch(error.message, /the-secret-token/);
+        return true;
+      }, variable);
+      delete process.env[variable];
+    }
+  });
+});
+
+describe("the action's outputs", () => {
+  const result: TokenResult = {
+    accessToken: 'tok',
+    tokenType: 'Bearer',
+    expiresIn: 1800,
+    expiresAt: '2030-01-01T00:00:00.000Z',
+    apiUrl: 'https://ast.checkmarx.net/api',
+    tenant: 'acme',
+    refreshToken: 'never-an-output',
+  };
+  it('one per OUTPUTS entry that has a value, in table order; never the refresh token', () => {
+    assert.deepEqual(outputValues(result), [
+      ['access-token', 'tok'],
+      ['token-type', 'Bearer'],
+      ['expires-in', '1800'],
+      ['expires-at', '2030-01-01T00:00:00.000Z'],
+      ['api-url', 'https://ast.checkmarx.net/api'],
+      ['tenant', 'acme'],
+    ]);
+    assert.equal(outputValues({ ...result, scope: 'sast_rest_api' }).length, OUTPUTS.length);
   });
 });
