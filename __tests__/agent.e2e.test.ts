@@ -4,7 +4,7 @@
 // starts is found by its PID and killed in `after`, even when the test fails.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,16 +18,29 @@ const SECRETS = [PASSWORD, SAST_CLIENT_SECRET];
 
 // ---- helpers ----
 
-/** PIDs of live agents started from this worktree's CLI bundle. */
-function agentPids(): Set<number> {
+/**
+ * PIDs of live agents listening on a socket below `prefix` (a test's own folder): found through
+ * the socket's inode in /proc/net/unix, so that a test never touches an agent another test started.
+ */
+function agentPidsUnder(prefix: string): Set<number> {
+  const inodes = new Set(
+    readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[7]?.startsWith(prefix))
+      .map((fields) => fields[6]),
+  );
   const pids = new Set<number>();
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name) || !isAlive(Number(name))) continue;
     try {
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(CLI_ENTRY) && argv.includes('__agent') && isAlive(Number(name))) pids.add(Number(name));
+      if (!argv.includes('__agent')) continue;
+      const sockets = readdirSync(`/proc/${name}/fd`).map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${name}/fd/${fd}`))?.[1]);
+      if (sockets.some((inode) => inode !== undefined && inodes.has(inode))) pids.add(Number(name));
     } catch {
-      // gone meanwhile
+      // gone meanwhile, or not ours to read
     }
   }
   return pids;
@@ -50,10 +63,9 @@ async function waitFor(condition: () => boolean, withinMs: number): Promise<bool
   return condition();
 }
 
-/** Kills, by PID, every agent that was not running before. */
-function killNewAgents(before: Set<number>): void {
-  for (const pid of agentPids()) {
-    if (before.has(pid)) continue;
+/** Kills, by PID, every agent listening below this test's folder. */
+function killAgentsUnder(prefix: string): void {
+  for (const pid of agentPidsUnder(prefix)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -106,7 +118,6 @@ describe('agent: the action with agent: true, later steps, and the post step', (
   let action: ActionRun;
   let agentPid: number;
   let step: Env;
-  const running = agentPids();
 
   before(async () => {
     server = await startTokenServer({ identityExpiresIn: 30 });
@@ -120,7 +131,7 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     step = { ...action.exported, PATH: `${path}:${toolsWithoutNode(temp)}` };
   });
   after(async () => {
-    killNewAgents(running);
+    killAgentsUnder(temp);
     await server.close();
     rmSync(temp, { recursive: true, force: true });
   });
@@ -129,6 +140,7 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     assert.equal(action.code, 0, action.stderr);
     assert.equal(server.requests.length, 1);
     assert.ok(isAlive(agentPid), 'the agent runs after the step ended');
+    assert.deepEqual([...agentPidsUnder(temp)], [agentPid], 'found by its socket, so after() can kill it');
     const sock = action.exported['CX_AUTH_SOCK'] ?? '';
     const key = sock.slice(sock.lastIndexOf('#') + 1);
     assert.match(key, /^[A-Za-z0-9_-]{43}$/);
@@ -237,11 +249,10 @@ describe('agent: the action with agent: true, later steps, and the post step', (
 
 describe('agent: a failing exchange starts no agent', () => {
   it('exports nothing, adds nothing to PATH, saves no state', async (t) => {
-    const running = agentPids();
     const server = await startTokenServer();
     const temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-agent-e2e-'));
     t.after(async () => {
-      killNewAgents(running);
+      killAgentsUnder(temp);
       await server.close();
       rmSync(temp, { recursive: true, force: true });
     });
@@ -254,7 +265,7 @@ describe('agent: a failing exchange starts no agent', () => {
     assert.deepEqual(run.state, {});
     assert.equal(readFileSync(run.files.path, 'utf8'), '');
     assert.deepEqual(readdirSync(run.files.runnerTemp), []);
-    assert.deepEqual([...agentPids()].filter((pid) => !running.has(pid)), []);
+    assert.deepEqual([...agentPidsUnder(temp)], []);
   });
 });
 
@@ -263,7 +274,6 @@ describe('agent: a failing exchange starts no agent', () => {
 describe('agent: start-agent, token and stop-agent in a plain sh', () => {
   let server: TokenServer;
   let temp: string;
-  const running = agentPids();
   const cli = `'${NODE}' '${CLI_ENTRY}'`;
   const startScript = (server: TokenServer) =>
     `eval "$(${cli} start-agent --product sast --server-url ${server.url} --username ${DEFAULT_SAST_USER.username})" || exit 9`;
@@ -273,7 +283,7 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
     temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-agent-sh-'));
   });
   after(async () => {
-    killNewAgents(running);
+    killAgentsUnder(temp);
     await server.close();
     rmSync(temp, { recursive: true, force: true });
   });
@@ -310,15 +320,15 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
 
   /** Starts an agent with the CLI and returns its PID and socket path. */
   async function startOne(): Promise<{ pid: number; sockPath: string; env: Env }> {
-    const before = agentPids();
     const run = await runCli(['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'], {
       env: { CX_PASSWORD: PASSWORD, TMPDIR: temp },
     });
     assert.equal(run.code, 0, run.stderr);
-    const pids = [...agentPids()].filter((pid) => !before.has(pid));
-    assert.equal(pids.length, 1);
     const sock = JSON.parse(run.stdout).authSock as string;
-    return { pid: pids[0]!, sockPath: sock.replace(/#[^#]*$/, ''), env: { CX_AUTH_SOCK: sock } };
+    const sockPath = sock.replace(/#[^#]*$/, '');
+    const pids = [...agentPidsUnder(sockPath)];
+    assert.equal(pids.length, 1);
+    return { pid: pids[0]!, sockPath, env: { CX_AUTH_SOCK: sock } };
   }
 
   it('the agent holds no credential in its command line or environment', async () => {
