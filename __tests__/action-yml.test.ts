@@ -13,7 +13,7 @@ const action = parse(actionText);
 
 describe('action.yml', () => {
   it("is valid for GitHub's own parser", () => assert.deepEqual(actionErrors('action.yml', actionText), []));
-  it("the parser would catch a bad runtime (so the check above can fail)", () => {
+  it('the parser would catch a bad runtime (so the check above can fail)', () => {
     assert.notDeepEqual(actionErrors('action.yml', actionText.replace('node24', 'node99')), []);
   });
   it('runs the committed bundle on node24', () => {
@@ -21,7 +21,10 @@ describe('action.yml', () => {
   });
   it('declares exactly the inputs of the contract; defaults are stated, never declared', () => {
     // The runner passes a declared default as the input, which would hide the CX_* fallback.
-    assert.deepEqual(Object.keys(action.inputs), INPUTS.map((i) => i.name));
+    assert.deepEqual(
+      Object.keys(action.inputs),
+      INPUTS.map((i) => i.name),
+    );
     for (const spec of INPUTS) {
       const declared = action.inputs[spec.name];
       const stated = spec.default === undefined ? spec.description : `${spec.description} Default: ${spec.default}.`;
@@ -31,7 +34,10 @@ describe('action.yml', () => {
     }
   });
   it('declares every output', () => {
-    assert.deepEqual(Object.keys(action.outputs), OUTPUTS.map((o) => o.name));
+    assert.deepEqual(
+      Object.keys(action.outputs),
+      OUTPUTS.map((o) => o.name),
+    );
     for (const spec of OUTPUTS) assert.equal(action.outputs[spec.name].description, spec.description);
   });
   it('has Marketplace branding', () => {
@@ -48,7 +54,8 @@ describe('package', () => {
 describe('bundles', () => {
   for (const bundle of ['dist/index.js', 'dist/cli/index.js', 'dist/post/index.js']) {
     const code = readFileSync(new URL(bundle, root), 'utf8');
-    it(`${bundle} resolved every import at build time`, () => assert.ok(!code.includes('eval("require")'), 'ncc left an unresolved require'));
+    it(`${bundle} resolved every import at build time`, () =>
+      assert.ok(!code.includes('eval("require")'), 'ncc left an unresolved require'));
     it(`${bundle} does not carry undici, which the run never uses`, () => {
       assert.ok(!/undici/i.test(code));
       assert.ok(code.length < 100_000, `${code.length} bytes`);

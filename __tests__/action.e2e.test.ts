@@ -39,7 +39,12 @@ const GUARD_ENV: Env = LOOPBACK_ONLY_DNS_ENV;
 // The SPEC's tables, written out here so that the tests do not trust src/ for them.
 const SELF_HOSTED = [
   { product: 'sast', clientId: 'resource_owner_client', scope: 'sast_rest_api', apiPath: '/cxrestapi' },
-  { product: 'sast-odata', clientId: 'resource_owner_sast_client', scope: 'access_control_api sast_api', apiPath: '/Cxwebinterface/odata/v1' },
+  {
+    product: 'sast-odata',
+    clientId: 'resource_owner_sast_client',
+    scope: 'access_control_api sast_api',
+    apiPath: '/Cxwebinterface/odata/v1',
+  },
   { product: 'access-control', clientId: 'resource_owner_client', scope: 'access_control_api', apiPath: '/cxrestapi/auth' },
 ] as const;
 
@@ -162,7 +167,10 @@ describe('action (dist/index.js) end to end', () => {
   function assertExpiresAt(run: Run, expiresAt: string | undefined, expiresIn: number): void {
     assert.match(expiresAt ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'expires-at is ISO-8601 UTC');
     const at = Date.parse(expiresAt ?? '');
-    assert.ok(at >= run.startedAt + expiresIn * 1000 - 1000 && at <= run.endedAt + expiresIn * 1000 + 1000, `expires-at ${expiresAt} is now + ${expiresIn} s`);
+    assert.ok(
+      at >= run.startedAt + expiresIn * 1000 - 1000 && at <= run.endedAt + expiresIn * 1000 + 1000,
+      `expires-at ${expiresAt} is now + ${expiresIn} s`,
+    );
   }
 
   /** The secret's ::add-mask:: line comes before any other line. */
@@ -173,7 +181,10 @@ describe('action (dist/index.js) end to end', () => {
     assert.ok(maskLine !== -1 && maskLine < firstOther, 'a secret input is masked before the first log line');
   }
 
-  function assertRequest(request: RecordedRequest | undefined, expected: { host: string; path: string; form: Record<string, string> }): void {
+  function assertRequest(
+    request: RecordedRequest | undefined,
+    expected: { host: string; path: string; form: Record<string, string> },
+  ): void {
     assert.ok(request, 'the server got the request');
     assert.equal(request.method, 'POST');
     assert.equal(request.host, expected.host);
@@ -262,12 +273,27 @@ describe('action (dist/index.js) end to end', () => {
     test('default region and region eu', async () => {
       const runs = await Promise.all(
         SCA_REGIONS.map((r) =>
-          act({ product: 'sca', region: r.region, tenant: DEFAULT_SCA.tenant, username: DEFAULT_SCA.username, password: DEFAULT_SCA.password }, viaCloud()),
+          act(
+            {
+              product: 'sca',
+              region: r.region,
+              tenant: DEFAULT_SCA.tenant,
+              username: DEFAULT_SCA.username,
+              password: DEFAULT_SCA.password,
+            },
+            viaCloud(),
+          ),
         ),
       );
       SCA_REGIONS.forEach((r, index) => {
         const run = runs[index]!;
-        assertIssued(run, { apiUrl: r.apiUrl, scope: 'sca_api', expiresIn: 3600, tenant: DEFAULT_SCA.tenant, secrets: [DEFAULT_SCA.password] });
+        assertIssued(run, {
+          apiUrl: r.apiUrl,
+          scope: 'sca_api',
+          expiresIn: 3600,
+          tenant: DEFAULT_SCA.tenant,
+          secrets: [DEFAULT_SCA.password],
+        });
         assertRequest(onlyRequestTo(r.host), {
           host: r.host,
           path: SCA_TOKEN_PATH,
@@ -300,7 +326,13 @@ describe('action (dist/index.js) end to end', () => {
       const runs = await Promise.all(keys.map((key) => act({ product: 'cxone', 'api-key': key }, viaCloud())));
       CXONE_REGIONS.forEach((r, index) => {
         const key = keys[index]!;
-        assertIssued(runs[index]!, { apiUrl: `${claimedAstUrl(r)}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: keyedTenant(r), secrets: [key] });
+        assertIssued(runs[index]!, {
+          apiUrl: `${claimedAstUrl(r)}/api`,
+          scope: KEYCLOAK_SCOPE,
+          expiresIn: 1800,
+          tenant: keyedTenant(r),
+          secrets: [key],
+        });
         assertRequest(onlyRequestTo(r.iam), {
           host: r.iam,
           path: keycloakTokenPath(keyedTenant(r)),
@@ -319,7 +351,13 @@ describe('action (dist/index.js) end to end', () => {
       );
       CXONE_REGIONS.forEach((r, index) => {
         const run = runs[index]!;
-        assertIssued(run, { apiUrl: `https://${r.ast}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: clientTenant(r), secrets: [DEFAULT_REALM.clientSecret] });
+        assertIssued(run, {
+          apiUrl: `https://${r.ast}/api`,
+          scope: KEYCLOAK_SCOPE,
+          expiresIn: 1800,
+          tenant: clientTenant(r),
+          secrets: [DEFAULT_REALM.clientSecret],
+        });
         assertRequest(onlyRequestTo(r.iam), {
           host: r.iam,
           path: keycloakTokenPath(clientTenant(r)),
@@ -337,15 +375,31 @@ describe('action (dist/index.js) end to end', () => {
         act({ product: 'cxone', 'api-key': euKey, region: 'anz' }, viaCloud()),
         act({ product: 'cxone', 'api-key': unclaimedKey }, viaCloud()),
       ]);
-      assertIssued(overridden, { apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: DEFAULT_REALM.name, secrets: [euKey] });
+      assertIssued(overridden, {
+        apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`,
+        scope: KEYCLOAK_SCOPE,
+        expiresIn: 1800,
+        tenant: DEFAULT_REALM.name,
+        secrets: [euKey],
+      });
       assertRequest(onlyRequestTo('anz.iam.checkmarx.net'), {
         host: 'anz.iam.checkmarx.net',
         path: keycloakTokenPath(DEFAULT_REALM.name),
         form: { grant_type: 'refresh_token', client_id: 'ast-app', refresh_token: euKey },
       });
-      assertIssued(unclaimed, { apiUrl: `https://${eu2.ast}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: clientTenant(eu2), secrets: [unclaimedKey] });
+      assertIssued(unclaimed, {
+        apiUrl: `https://${eu2.ast}/api`,
+        scope: KEYCLOAK_SCOPE,
+        expiresIn: 1800,
+        tenant: clientTenant(eu2),
+        secrets: [unclaimedKey],
+      });
       assert.equal(onlyRequestTo(eu2.iam)?.path, keycloakTokenPath(clientTenant(eu2)));
-      assert.equal(server.requests.filter((request) => request.host === 'eu.iam.checkmarx.net').length, 0, 'the key\'s own region is not asked');
+      assert.equal(
+        server.requests.filter((request) => request.host === 'eu.iam.checkmarx.net').length,
+        0,
+        "the key's own region is not asked",
+      );
       assertNoRefreshTokenLeak([overridden, unclaimed]);
       assert.deepEqual(server.revocations, []);
     });
@@ -375,12 +429,33 @@ describe('action (dist/index.js) end to end', () => {
       const eu = CXONE_REGIONS.find((r) => r.region === 'eu')!;
       const [fromEnv, clientFromEnv, inputWins] = await Promise.all([
         act({ product: 'cxone' }, { ...viaCloud(), CX_APIKEY: usKey, CX_BASE_AUTH_URI: 'https://eu.iam.checkmarx.net' }),
-        act({ product: 'cxone', 'client-id': DEFAULT_REALM.clientId }, { ...viaCloud(), CX_TENANT: clientTenant(eu), CX_REGION: 'eu', CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret }),
+        act(
+          { product: 'cxone', 'client-id': DEFAULT_REALM.clientId },
+          { ...viaCloud(), CX_TENANT: clientTenant(eu), CX_REGION: 'eu', CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret },
+        ),
         act({ product: 'cxone', 'api-key': usKey, region: 'us2' }, { ...viaCloud(), CX_APIKEY: 'not-a-key', CX_REGION: 'eu' }),
       ]);
-      assertIssued(fromEnv, { apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: DEFAULT_REALM.name, secrets: [usKey] });
-      assertIssued(clientFromEnv, { apiUrl: `https://${eu.ast}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: clientTenant(eu), secrets: [DEFAULT_REALM.clientSecret] });
-      assertIssued(inputWins, { apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`, scope: KEYCLOAK_SCOPE, expiresIn: 1800, tenant: DEFAULT_REALM.name, secrets: [usKey] });
+      assertIssued(fromEnv, {
+        apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`,
+        scope: KEYCLOAK_SCOPE,
+        expiresIn: 1800,
+        tenant: DEFAULT_REALM.name,
+        secrets: [usKey],
+      });
+      assertIssued(clientFromEnv, {
+        apiUrl: `https://${eu.ast}/api`,
+        scope: KEYCLOAK_SCOPE,
+        expiresIn: 1800,
+        tenant: clientTenant(eu),
+        secrets: [DEFAULT_REALM.clientSecret],
+      });
+      assertIssued(inputWins, {
+        apiUrl: `${DEFAULT_REALM.astBaseUrl}/api`,
+        scope: KEYCLOAK_SCOPE,
+        expiresIn: 1800,
+        tenant: DEFAULT_REALM.name,
+        secrets: [usKey],
+      });
       const euRequests = server.requests.filter((request) => request.host === eu.iam);
       assert.deepEqual(euRequests.map((request) => request.form['grant_type']).sort(), ['client_credentials', 'refresh_token']);
       assert.equal(euRequests.find((request) => request.form['grant_type'] === 'refresh_token')?.form['refresh_token'], usKey);
@@ -414,8 +489,16 @@ describe('action (dist/index.js) end to end', () => {
       { name: 'sast without server-url', names: ['server-url'], inputs: { product: 'sast', ...SAST_LOGIN } },
       { name: 'sast without password', names: ['password'], inputs: sast({ password: '' }) },
       { name: 'sca without tenant', names: ['tenant'], inputs: { product: 'sca', username: 'u', password: SAST_LOGIN.password } },
-      { name: 'cxone without key or client', names: ['api-key', 'client-id', 'client-secret'], inputs: { product: 'cxone', tenant: DEFAULT_REALM.name } },
-      { name: 'cxone client without secret', names: ['client-secret'], inputs: { product: 'cxone', tenant: 't', region: 'eu', 'client-id': 'c' } },
+      {
+        name: 'cxone without key or client',
+        names: ['api-key', 'client-id', 'client-secret'],
+        inputs: { product: 'cxone', tenant: DEFAULT_REALM.name },
+      },
+      {
+        name: 'cxone client without secret',
+        names: ['client-secret'],
+        inputs: { product: 'cxone', tenant: 't', region: 'eu', 'client-id': 'c' },
+      },
       { name: 'cxone unknown region', names: ['region'], inputs: { product: 'cxone', 'api-key': key, region: 'mars' } },
       { name: 'timeout-seconds not a number', names: ['timeout-seconds'], inputs: sast({ 'timeout-seconds': 'soon' }) },
       { name: 'timeout-seconds zero', names: ['timeout-seconds'], inputs: sast({ 'timeout-seconds': '0' }) },
@@ -434,7 +517,8 @@ describe('action (dist/index.js) end to end', () => {
         const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
         assert.equal(errors.length, 1, `${c.name}: one ::error:: line`);
         const [atFault, ...alternatives] = c.names;
-        for (const named of [`'${atFault}'`, ...alternatives]) assert.ok(errors[0]?.includes(named), `${c.name}: the error names ${named}: ${errors[0]}`);
+        for (const named of [`'${atFault}'`, ...alternatives])
+          assert.ok(errors[0]?.includes(named), `${c.name}: the error names ${named}: ${errors[0]}`);
         assert.deepEqual(run.outputs, {}, `${c.name}: no outputs`);
         assert.deepEqual(run.exported, {}, `${c.name}: nothing exported`);
         assertNoLeak(run, [SAST_LOGIN.password, key]);

@@ -50,7 +50,13 @@ before(async () => {
   server = await startTokenServer();
   work = mkdtempSync(join(tmpdir(), 'cxauth-test-'));
   settings = resolveSettings(
-    { product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, password: DEFAULT_SAST_USER.password, 'max-attempts': '1' },
+    {
+      product: 'sast',
+      'server-url': server.url,
+      username: DEFAULT_SAST_USER.username,
+      password: DEFAULT_SAST_USER.password,
+      'max-attempts': '1',
+    },
     SYSTEM_IO,
   );
 });
@@ -223,13 +229,21 @@ describe('the agent server loop, in process', () => {
   it('refuses a wrong key, with exit code 2 and no exchange', async () => {
     const count = server.requests.length;
     const answer = await askAgent(agent.address, { key: newKey(), op: 'token', minValidity: 86_400 }, WAIT_MS);
-    assert.deepEqual(answer, { ok: false, message: "The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.", exitCode: 2 });
+    assert.deepEqual(answer, {
+      ok: false,
+      message: "The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.",
+      exitCode: 2,
+    });
     assert.equal(server.requests.length, count);
   });
 
   it('answers a line that is not its protocol with a refusal', async () => {
     const line = await rawExchange(agent.address, 'GET / HTTP/1.1\r\n\r\n');
-    assert.deepEqual(parseAnswer(line.trim()), { ok: false, message: 'The token agent got a request it does not understand.', exitCode: 2 });
+    assert.deepEqual(parseAnswer(line.trim()), {
+      ok: false,
+      message: 'The token agent got a request it does not understand.',
+      exitCode: 2,
+    });
   });
 
   it('hangs up without answering on a line longer than 64 KiB', async () => {
@@ -316,7 +330,10 @@ describe('askAgent', () => {
 
   it('nothing at the address: AgentNotRunning, naming the address and CX_AUTH_SOCK', async () => {
     const address = join(work, 'nobody', 'agent.sock');
-    await assert.rejects(ask(address), (error: Error) => error instanceof AgentNotRunning && error.message.includes(address) && /CX_AUTH_SOCK/.test(error.message));
+    await assert.rejects(
+      ask(address),
+      (error: Error) => error instanceof AgentNotRunning && error.message.includes(address) && /CX_AUTH_SOCK/.test(error.message),
+    );
   });
 
   it('an answer that is not its protocol', async () => {
@@ -350,7 +367,14 @@ describe('startAgent', () => {
   it('starts a detached agent in a 0700 folder under RUNNER_TEMP that serves the first token', async () => {
     const runnerTemp = mkdtempSync(join(work, 'rt-'));
     const key = newKey();
-    const started = await startAgent({ entry: CLI_BUNDLE, settings, first: FIRST, arrivedAt: performance.now(), key, env: { RUNNER_TEMP: runnerTemp, HTTPS_PROXY: '' } });
+    const started = await startAgent({
+      entry: CLI_BUNDLE,
+      settings,
+      first: FIRST,
+      arrivedAt: performance.now(),
+      key,
+      env: { RUNNER_TEMP: runnerTemp, HTTPS_PROXY: '' },
+    });
     pids.push(started.pid);
     assert.equal(dirname(dirname(started.address)), runnerTemp);
     assert.match(started.address, /\/cxauth-[^/]+\/agent\.sock$/);
@@ -366,7 +390,14 @@ describe('startAgent', () => {
   it('a RUNNER_TEMP too deep for a socket path falls back to the system temp folder', async () => {
     const deep = join(work, 'd'.repeat(60), 'e'.repeat(60));
     mkdirSync(deep, { recursive: true });
-    const started = await startAgent({ entry: CLI_BUNDLE, settings, first: FIRST, arrivedAt: performance.now(), key: newKey(), env: { RUNNER_TEMP: deep } });
+    const started = await startAgent({
+      entry: CLI_BUNDLE,
+      settings,
+      first: FIRST,
+      arrivedAt: performance.now(),
+      key: newKey(),
+      env: { RUNNER_TEMP: deep },
+    });
     pids.push(started.pid);
     try {
       assert.equal(dirname(dirname(started.address)), tmpdir());
@@ -383,8 +414,13 @@ describe('startAgent', () => {
     const babbles = join(work, 'babbles.mjs');
     writeFileSync(babbles, "process.stdout.write('hello\\n'); setTimeout(() => {}, 5000);\n");
     const launch = { settings, first: FIRST, arrivedAt: performance.now(), key: newKey(), env: { RUNNER_TEMP: runnerTemp } };
-    await assert.rejects(startAgent({ ...launch, entry: exits }), (error: Error) => error instanceof AgentError && error.message === 'The token agent did not start (it exited with code 3).');
-    await assert.rejects(startAgent({ ...launch, entry: babbles }), { message: 'The token agent did not start (it said something unexpected).' });
+    await assert.rejects(
+      startAgent({ ...launch, entry: exits }),
+      (error: Error) => error instanceof AgentError && error.message === 'The token agent did not start (it exited with code 3).',
+    );
+    await assert.rejects(startAgent({ ...launch, entry: babbles }), {
+      message: 'The token agent did not start (it said something unexpected).',
+    });
     assert.deepEqual(readdirSync(runnerTemp), []);
   });
 });
@@ -400,7 +436,13 @@ interface FakeRun {
   exchanges: number;
 }
 
-async function verb(name: Parameters<typeof runVerb>[0], format: Format, env: Record<string, string | undefined>, flags: VerbContext['flags'] = {}, result: TokenResult = FIRST): Promise<FakeRun> {
+async function verb(
+  name: Parameters<typeof runVerb>[0],
+  format: Format,
+  env: Record<string, string | undefined>,
+  flags: VerbContext['flags'] = {},
+  result: TokenResult = FIRST,
+): Promise<FakeRun> {
   const run: FakeRun = { code: -1, out: '', said: [], warned: [], debugged: [], exchanges: 0 };
   run.code = await runVerb(name, {
     flags,
@@ -440,7 +482,10 @@ describe('runVerb', () => {
 
   it('min-validity must be a whole number of seconds up to a day', async () => {
     for (const bad of ['soon', '-1', '1.5', '86401']) {
-      await assert.rejects(verb('token', 'token', {}, { 'min-validity': bad }), (error: Error) => error instanceof InputError && error.message.includes(`'${bad}' is not a whole number of seconds`));
+      await assert.rejects(
+        verb('token', 'token', {}, { 'min-validity': bad }),
+        (error: Error) => error instanceof InputError && error.message.includes(`'${bad}' is not a whole number of seconds`),
+      );
     }
   });
 
@@ -456,14 +501,20 @@ describe('runVerb', () => {
     assert.deepEqual(fresh.debugged, ['The token came from a new exchange by the agent.']);
     assert.equal(fresh.warned.length, 1);
     // The agent's refusal is the command's error, with the agent's exit code.
-    await assert.rejects(verb('token', 'token', { CX_AUTH_SOCK: formatSock(agent.address, newKey()) }), (error: Error) => error instanceof AgentError && error.exitCode === 2);
+    await assert.rejects(
+      verb('token', 'token', { CX_AUTH_SOCK: formatSock(agent.address, newKey()) }),
+      (error: Error) => error instanceof AgentError && error.exitCode === 2,
+    );
     const stopped = await verb('stop-agent', 'token', { CX_AUTH_SOCK: agent.sock });
     assert.deepEqual([stopped.code, stopped.said], [0, ['Stopped the token agent.']]);
     await waitFor('the agent to exit', () => agent.exits() === 1);
   });
 
   it('stop-agent: without CX_AUTH_SOCK a usage error; an agent already gone is fine; a wrong key is an error', async () => {
-    await assert.rejects(verb('stop-agent', 'token', {}), (error: Error) => error instanceof AgentError && error.exitCode === 2 && /CX_AUTH_SOCK is not set/.test(error.message));
+    await assert.rejects(
+      verb('stop-agent', 'token', {}),
+      (error: Error) => error instanceof AgentError && error.exitCode === 2 && /CX_AUTH_SOCK is not set/.test(error.message),
+    );
     const gone = await verb('stop-agent', 'token', { CX_AUTH_SOCK: formatSock(join(work, 'gone', 'agent.sock'), newKey()) });
     assert.deepEqual([gone.code, gone.said], [0, ['The token agent had already stopped.']]);
     const agent = await startInProcess();
@@ -473,7 +524,10 @@ describe('runVerb', () => {
   });
 
   it('start-agent --format token is refused before any exchange', async () => {
-    await assert.rejects(verb('start-agent', 'token', {}), (error: Error) => error instanceof AgentError && error.exitCode === 2 && /--format env/.test(error.message));
+    await assert.rejects(
+      verb('start-agent', 'token', {}),
+      (error: Error) => error instanceof AgentError && error.exitCode === 2 && /--format env/.test(error.message),
+    );
   });
 
   it('start-agent prints CX_AUTH_SOCK and the variables; the agent it started serves the token and stops', async (t) => {
@@ -541,7 +595,10 @@ describe('startActionAgent', () => {
     assert.equal(statSync(join(bin, 'checkmarx-auth')).mode & 0o777, 0o755);
     assert.equal(readFileSync(join(bin, 'checkmarx-auth.cmd'), 'utf8'), `@"${process.execPath}" "${CLI_BUNDLE}" %*\r\n`);
     // The wrapper runs the CLI bundle next to the action's, which asks this agent.
-    const { stdout } = await promisify(execFile)(join(bin, 'checkmarx-auth'), ['token'], { env: { CX_AUTH_SOCK: sock, PATH: '/usr/bin:/bin' }, timeout: WAIT_MS });
+    const { stdout } = await promisify(execFile)(join(bin, 'checkmarx-auth'), ['token'], {
+      env: { CX_AUTH_SOCK: sock, PATH: '/usr/bin:/bin' },
+      timeout: WAIT_MS,
+    });
     assert.equal(stdout, 'first-token\n');
     assert.deepEqual(await askAgent(address, { key, op: 'stop' }, WAIT_MS), { ok: true, stopped: true });
     await waitFor('the agent process to end', () => !isAlive(pid!));

@@ -56,7 +56,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function waitFor(condition: () => boolean, withinMs: number): Promise<boolean> {
-  for (const end = Date.now() + withinMs; Date.now() < end; ) {
+  for (const end = Date.now() + withinMs; Date.now() < end;) {
     if (condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -153,8 +153,8 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     assert.equal(statSync(join(folder, 'checkmarx-auth')).mode & 0o777, 0o755);
   });
 
-  it('a later step has no node, yet checkmarx-auth token prints the action\'s own token without a request', async () => {
-    assert.notEqual((await sh('command -v node', step)).code, 0, 'node is not on the later step\'s PATH');
+  it("a later step has no node, yet checkmarx-auth token prints the action's own token without a request", async () => {
+    assert.notEqual((await sh('command -v node', step)).code, 0, "node is not on the later step's PATH");
     const run = await sh('checkmarx-auth token --min-validity 10', { ...step, RUNNER_DEBUG: '1' });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `${action.outputs['access-token']}\n`);
@@ -179,13 +179,17 @@ describe('agent: the action with agent: true, later steps, and the post step', (
   it('12 concurrent callers cause one exchange and all get its token', async () => {
     server.config.responseDelayMs = 2000;
     const before = server.requests.length;
-    const script = 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do checkmarx-auth token --min-validity 4000 > out.$i 2> err.$i & done; wait; cat out.* | sort | uniq -c | wc -l; cat out.* | wc -l';
+    const script =
+      'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do checkmarx-auth token --min-validity 4000 > out.$i 2> err.$i & done; wait; cat out.* | sort | uniq -c | wc -l; cat out.* | wc -l';
     const run = await sh(`cd '${temp}' && ${script}`, step);
     server.config.responseDelayMs = 0;
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.stdout.trim().split(/\s+/), ['1', '12'], 'twelve lines, one distinct token');
     assert.equal(server.requests.length, before + 1);
-    assert.match(readFileSync(join(temp, 'err.1'), 'utf8'), /warning: The new token is valid for 3600 s only, less than the 4000 s asked for/);
+    assert.match(
+      readFileSync(join(temp, 'err.1'), 'utf8'),
+      /warning: The new token is valid for 3600 s only, less than the 4000 s asked for/,
+    );
   });
 
   it('a failed exchange fails the call with the one-shot message and exit 1; the agent stays up', async () => {
@@ -220,9 +224,15 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     assert.equal(server.requests.length, before);
   });
 
-  it('no credential is in the agent\'s command line, its environment, or any file under RUNNER_TEMP or the runner\'s files', () => {
+  it("no credential is in the agent's command line, its environment, or any file under RUNNER_TEMP or the runner's files", () => {
     assertCleanProcess(agentPid);
-    for (const file of [...filesUnder(action.files.runnerTemp), action.files.env, action.files.state, action.files.path, action.files.output]) {
+    for (const file of [
+      ...filesUnder(action.files.runnerTemp),
+      action.files.env,
+      action.files.state,
+      action.files.path,
+      action.files.output,
+    ]) {
       assertNoSecretIn(readFileSync(file, 'utf8'), file);
     }
   });
@@ -303,7 +313,12 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
       `${cli} token; echo "after=$?"`,
     ].join('\n');
     const run = await sh(script, plain({ CX_PASSWORD: PASSWORD, RUNNER_DEBUG: '1' }));
-    const said = Object.fromEntries(run.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const said = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(server.requests.length, 1);
     assert.equal(said['start'], server.issuedAccessTokens[0]);
@@ -320,9 +335,12 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
 
   /** Starts an agent with the CLI and returns its PID and socket path. */
   async function startOne(): Promise<{ pid: number; sockPath: string; env: Env }> {
-    const run = await runCli(['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'], {
-      env: { CX_PASSWORD: PASSWORD, TMPDIR: temp },
-    });
+    const run = await runCli(
+      ['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'],
+      {
+        env: { CX_PASSWORD: PASSWORD, TMPDIR: temp },
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
     const sock = JSON.parse(run.stdout).authSock as string;
     const sockPath = sock.replace(/#[^#]*$/, '');

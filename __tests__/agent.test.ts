@@ -6,16 +6,7 @@ import { describe, it } from 'node:test';
 import { commandScripts } from '../src/action-agent.ts';
 import { parseMinValidity, startOutput } from '../src/agent-commands.ts';
 import { socketPathFits } from '../src/agent-launch.ts';
-import {
-  encodeLine,
-  formatSock,
-  keysMatch,
-  newKey,
-  parseAnswer,
-  parseRequest,
-  parseSock,
-  type AgentToken,
-} from '../src/agent-protocol.ts';
+import { encodeLine, formatSock, keysMatch, newKey, parseAnswer, parseRequest, parseSock, type AgentToken } from '../src/agent-protocol.ts';
 import { AgentError } from '../src/errors.ts';
 import { TokenCache, validFor } from '../src/token-cache.ts';
 
@@ -40,7 +31,11 @@ describe('CX_AUTH_SOCK', () => {
   });
   it('refuses values that are not <address>#<key>', () => {
     for (const bad of [undefined, '', '/tmp/agent.sock', `#${key}`, '/tmp/agent.sock#', '/tmp/agent.sock#short', `/tmp/x#${key}!`]) {
-      assert.throws(() => parseSock(bad), (error: AgentError) => error.exitCode === 2 && /CX_AUTH_SOCK/.test(error.message), String(bad));
+      assert.throws(
+        () => parseSock(bad),
+        (error: AgentError) => error.exitCode === 2 && /CX_AUTH_SOCK/.test(error.message),
+        String(bad),
+      );
     }
   });
   it('keys match only when equal', () => {
@@ -65,8 +60,18 @@ describe('agent protocol', () => {
     for (const request of requests) assert.deepEqual(parseRequest(encodeLine(request).trim()), request);
   });
   it('refuses malformed requests', () => {
-    for (const bad of ['', 'null', '[]', '{"op":"token","minValidity":1}', '{"key":"k","op":"token"}', '{"key":"k","op":"token","minValidity":-1}',
-      '{"key":"k","op":"token","minValidity":"60"}', '{"key":"k","op":"token","minValidity":1e9}', '{"key":"k","op":"eval"}', '{"key":1,"op":"stop"}']) {
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"op":"token","minValidity":1}',
+      '{"key":"k","op":"token"}',
+      '{"key":"k","op":"token","minValidity":-1}',
+      '{"key":"k","op":"token","minValidity":"60"}',
+      '{"key":"k","op":"token","minValidity":1e9}',
+      '{"key":"k","op":"eval"}',
+      '{"key":1,"op":"stop"}',
+    ]) {
       assert.equal(parseRequest(bad), undefined, bad);
     }
   });
@@ -74,7 +79,11 @@ describe('agent protocol', () => {
     const answer = { ok: true, result: { ...token('abc'), refreshToken: 'never', extra: 1 }, source: 'cache' };
     assert.deepEqual(parseAnswer(JSON.stringify(answer)), { ok: true, result: token('abc'), source: 'cache' });
     assert.deepEqual(parseAnswer('{"ok":true,"stopped":true}'), { ok: true, stopped: true });
-    assert.deepEqual(parseAnswer('{"ok":false,"message":"bad\\n::error::x","exitCode":1}'), { ok: false, message: 'bad ::error::x', exitCode: 1 });
+    assert.deepEqual(parseAnswer('{"ok":false,"message":"bad\\n::error::x","exitCode":1}'), {
+      ok: false,
+      message: 'bad ::error::x',
+      exitCode: 1,
+    });
   });
   it('refuses answers that could not be printed safely', () => {
     const bad = [
@@ -134,7 +143,10 @@ describe('token cache', () => {
     const both = Promise.allSettled([cache.get(60), cache.get(60)]);
     await settle();
     calls[0]!.reject(new Error('down'));
-    assert.deepEqual((await both).map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      (await both).map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     assert.deepEqual(await cache.get(10), { result: token('old', 30), source: 'cache' });
     const again = cache.get(60);
     await settle();
@@ -143,7 +155,10 @@ describe('token cache', () => {
     assert.equal((await again).result.accessToken, 'new');
   });
   it('a fresh token that cannot last the asked time comes with a warning', async () => {
-    const cache = new TokenCache(async () => token('short', 30), () => 0);
+    const cache = new TokenCache(
+      async () => token('short', 30),
+      () => 0,
+    );
     const served = await cache.get(60);
     assert.equal(served.result.accessToken, 'short');
     assert.match(served.warning ?? '', /valid for 30 s only, less than the 60 s asked for/);
@@ -158,7 +173,9 @@ describe('start-agent output and the command wrappers', () => {
   });
   it('json adds authSock; azure sets it as a secret', () => {
     assert.equal(JSON.parse(startOutput('json', sock, token('abc'), 'X')).authSock, sock);
-    assert.ok(startOutput('azure', sock, token('abc'), 'X').startsWith(`##vso[task.setvariable variable=CX_AUTH_SOCK;issecret=true]${sock}\n`));
+    assert.ok(
+      startOutput('azure', sock, token('abc'), 'X').startsWith(`##vso[task.setvariable variable=CX_AUTH_SOCK;issecret=true]${sock}\n`),
+    );
   });
   it('--min-validity is whole seconds', () => {
     assert.equal(parseMinValidity(undefined), 60);
@@ -166,7 +183,7 @@ describe('start-agent output and the command wrappers', () => {
     for (const bad of ['-1', '1.5', 'soon', '86401']) assert.throws(() => parseMinValidity(bad), /Input 'min-validity'/);
   });
   it('the sh wrapper quotes paths with spaces and quotes', () => {
-    const { sh, cmd } = commandScripts("/opt/my node/bin/node", "/w/it's/dist/cli/index.js");
+    const { sh, cmd } = commandScripts('/opt/my node/bin/node', "/w/it's/dist/cli/index.js");
     assert.equal(sh, `#!/bin/sh\nexec '/opt/my node/bin/node' '/w/it'\\''s/dist/cli/index.js' "$@"\n`);
     assert.equal(cmd, '@"/opt/my node/bin/node" "/w/it\'s/dist/cli/index.js" %*\r\n');
   });

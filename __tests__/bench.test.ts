@@ -17,11 +17,17 @@ const RATIO = /^\d+\.\d\d$/;
 function rowOf(stdout: string, name: string): string[] {
   const line = stdout.split('\n').find((text) => text.startsWith(`| ${name} `));
   assert.ok(line, `no row for ${name} in:\n${stdout}`);
-  return line.split('|').slice(1, -1).map((cell) => cell.trim());
+  return line
+    .split('|')
+    .slice(1, -1)
+    .map((cell) => cell.trim());
 }
 
 test('npm run bench -- --runs 3 times the action and the CLI against their floors', { timeout: 90_000 }, async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, '--runs', '3', '--warmup', '1'], { cwd: REPO_ROOT, timeout: 85_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, '--runs', '3', '--warmup', '1'], {
+    cwd: REPO_ROOT,
+    timeout: 85_000,
+  });
 
   assert.match(stdout, /^Node v24\.\d+\.\d+, .*availableParallelism \d+, \d+ cores\./);
   assert.match(stdout, /^3 rounds after 1 warm-up rounds/m);
@@ -39,7 +45,11 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     assert.ok(Number(min) <= Number(median) && Number(median) <= Number(max), `${program}: min <= median <= max`);
     assert.equal(Number(bytes), statSync(join(REPO_ROOT, file)).size, `${program}: the size of the file timed`);
   }
-  for (const [pair, target] of [['action / its floor', 1.15], ['CLI / its floor', 1.15], ['token from the agent / its floor', 1.3]] as const) {
+  for (const [pair, target] of [
+    ['action / its floor', 1.15],
+    ['CLI / its floor', 1.15],
+    ['token from the agent / its floor', 1.3],
+  ] as const) {
     const [, min, median, max, verdict, ofMedians] = rowOf(stdout, pair);
     for (const cell of [min, median, max, ofMedians]) assert.match(cell ?? '', RATIO, pair);
     assert.ok(Number(min) <= Number(median) && Number(median) <= Number(max), `${pair}: min <= median <= max`);

@@ -25,7 +25,15 @@ import {
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const API_KEY = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
 const JSON_KEYS = ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant'];
-const VARIABLES = ['CX_ACCESS_TOKEN', 'CX_TOKEN_TYPE', 'CX_EXPIRES_IN', 'CX_EXPIRES_AT', 'CX_GRANTED_SCOPE', 'CX_API_URL', 'CX_TOKEN_TENANT'];
+const VARIABLES = [
+  'CX_ACCESS_TOKEN',
+  'CX_TOKEN_TYPE',
+  'CX_EXPIRES_IN',
+  'CX_EXPIRES_AT',
+  'CX_GRANTED_SCOPE',
+  'CX_API_URL',
+  'CX_TOKEN_TENANT',
+];
 /** Everything a shell or CI would misread if quoted or escaped wrongly (a token has no spaces; a scope does). */
 const TRICKY_TOKEN = `ey'J$HOME\`id\`"dq"\\n%AZP25%0A100%;]$(echo)'`;
 // Valid RFC 6749 scope syntax (no quote, backslash or double space), hostile to shells and Azure.
@@ -63,7 +71,14 @@ const throughProxy = (env: Env): Env => ({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA
 
 /** Every secret the tests use, and the refresh tokens the server handed out (never to be printed). */
 function secrets(): string[] {
-  return [DEFAULT_SAST_USER.password, DEFAULT_SCA.password, DEFAULT_REALM.clientSecret, SAST_CLIENT_SECRET, API_KEY, ...server.issuedRefreshTokens];
+  return [
+    DEFAULT_SAST_USER.password,
+    DEFAULT_SCA.password,
+    DEFAULT_REALM.clientSecret,
+    SAST_CLIENT_SECRET,
+    API_KEY,
+    ...server.issuedRefreshTokens,
+  ];
 }
 
 function assertSucceeded(run: CliRun): void {
@@ -115,7 +130,10 @@ function parseAzure(stdout: string): Array<{ name: string; secret: boolean; valu
     .map((line) => {
       const match = AZURE_LINE.exec(line);
       assert.ok(match, `not an Azure setvariable line: line ${stdout.split('\n').indexOf(line) + 1}`);
-      const value = (match[3] ?? '').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
+      const value = (match[3] ?? '')
+        .replace(/%0D/g, '\r')
+        .replace(/%0A/g, '\n')
+        .replace(/%AZP25/g, '%');
       return { name: match[1] ?? '', secret: match[2] === 'true', value };
     });
 }
@@ -225,7 +243,10 @@ describe('CLI: --format token', () => {
     const run = await runCli(sastFlags(), { env: sastEnv() });
     assertSucceeded(run);
     assert.equal(run.stdout, `${server.issuedAccessTokens[0]}\n`);
-    assert.match(run.stderr, /^checkmarx-auth: Requesting a CxSAST REST API token from http:\/\/127\.0\.0\.1:\d+\/cxrestapi\/auth\/identity\/connect\/token /m);
+    assert.match(
+      run.stderr,
+      /^checkmarx-auth: Requesting a CxSAST REST API token from http:\/\/127\.0\.0\.1:\d+\/cxrestapi\/auth\/identity\/connect\/token /m,
+    );
     assert.match(run.stderr, /^checkmarx-auth: warning: The token endpoint http:\/\/.* uses http:\/\//m);
     assert.ok(!run.stderr.includes(server.issuedAccessTokens[0] ?? '?'), 'the token is on stderr');
   });
@@ -259,7 +280,9 @@ describe('CLI: --format env', () => {
   });
 
   it('names the token after --env-name and exports the tenant for cxone', async () => {
-    const run = await runCli(['--product', 'cxone', '--format', 'env', '--env-name', 'CXONE_TOKEN'], { env: throughProxy({ CX_APIKEY: API_KEY }) });
+    const run = await runCli(['--product', 'cxone', '--format', 'env', '--env-name', 'CXONE_TOKEN'], {
+      env: throughProxy({ CX_APIKEY: API_KEY }),
+    });
     assertSucceeded(run);
     const values = await sourceInShell('sh', run.stdout, ['CXONE_TOKEN', 'CX_ACCESS_TOKEN', 'CX_TOKEN_TENANT', 'CX_API_URL']);
     assert.deepEqual(values, {
@@ -279,7 +302,13 @@ describe('CLI: --format env', () => {
 
   it('the README pattern: a failed request stops the script and sets nothing', async () => {
     const script = 'set -e; vars="$("$NODE" "$CLI" --format env)"; eval "$vars"; printf %s "$CX_ACCESS_TOKEN"';
-    const env = cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, CX_PRODUCT: 'sast', CX_SERVER_URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username });
+    const env = cleanEnv({
+      NODE: process.execPath,
+      CLI: CLI_ENTRY,
+      CX_PRODUCT: 'sast',
+      CX_SERVER_URL: server.url,
+      CX_USERNAME: DEFAULT_SAST_USER.username,
+    });
     const ok = await spawnProcess('sh', ['-c', script], { env: { ...env, CX_PASSWORD: DEFAULT_SAST_USER.password }, cwd: temp });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, server.issuedAccessTokens[0]);
@@ -318,13 +347,16 @@ describe('CLI: --format azure', () => {
 });
 
 describe('CLI: --format powershell', () => {
-  it('prints $env: assignments that read back to the exact values, by PowerShell\'s quoting rules', async () => {
+  it("prints $env: assignments that read back to the exact values, by PowerShell's quoting rules", async () => {
     enqueueTrickyToken();
     const run = await runCli(sastFlags({ format: 'powershell', 'env-name': 'SAST_TOKEN' }), { env: sastEnv() });
     assertSucceeded(run);
     assert.match(run.stdout, /^(\$env:[A-Z_]+ = '[^\n]*'\n)+$/);
     const values = evaluatePowershellAssignments(run.stdout);
-    assert.deepEqual(Object.keys(values), ['SAST_TOKEN', ...VARIABLES.filter((name) => name !== 'CX_ACCESS_TOKEN' && name !== 'CX_TOKEN_TENANT')]);
+    assert.deepEqual(Object.keys(values), [
+      'SAST_TOKEN',
+      ...VARIABLES.filter((name) => name !== 'CX_ACCESS_TOKEN' && name !== 'CX_TOKEN_TENANT'),
+    ]);
     assert.equal(values['SAST_TOKEN'], TRICKY_TOKEN);
     assert.equal(values['CX_GRANTED_SCOPE'], TRICKY_SCOPE);
     assert.equal(values['CX_API_URL'], `${server.url}/cxrestapi`);
@@ -339,13 +371,20 @@ describe('CLI: failures', () => {
     const run = await runCli(sastFlags(), { env: { CX_PASSWORD: wrong } });
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^checkmarx-auth: error: CxSAST REST API token request to http:\/\/127\.0\.0\.1:\d+\/\S+ failed: HTTP 400 invalid_grant/m);
+    assert.match(
+      run.stderr,
+      /^checkmarx-auth: error: CxSAST REST API token request to http:\/\/127\.0\.0\.1:\d+\/\S+ failed: HTTP 400 invalid_grant/m,
+    );
     assert.equal(server.requests.length, 1);
     assertNoLeak(run, [wrong, ...secrets()]);
   });
 
   const usageErrors: Array<[title: string, args: () => string[], message: RegExp]> = [
-    ['an unknown flag', () => [...sastFlags(), '--pasword=x'], /^checkmarx-auth: error: Unknown option '--pasword'\. See checkmarx-auth --help\.$/m],
+    [
+      'an unknown flag',
+      () => [...sastFlags(), '--pasword=x'],
+      /^checkmarx-auth: error: Unknown option '--pasword'\. See checkmarx-auth --help\.$/m,
+    ],
     ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure, powershell\./],
     ['a missing input', () => flags({ product: 'sast', 'server-url': server.url }), /Input 'username': is required for product 'sast'/],
     ['a missing product', () => [], /Input 'product': is required/],

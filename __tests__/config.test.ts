@@ -7,12 +7,22 @@ import { readInputs } from '../src/inputs.ts';
 import { decodeJwtClaims } from '../src/jwt.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 
-const noFiles = { readFile: () => { throw Object.assign(new Error('no'), { code: 'ENOENT' }); } };
+const noFiles = {
+  readFile: () => {
+    throw Object.assign(new Error('no'), { code: 'ENOENT' });
+  },
+};
 const plan = (values: Record<string, string>) => resolvePlan(values);
 const inputError = (input: string) => (error: unknown) => error instanceof InputError && error.input === input;
 
 describe('server-url', () => {
-  for (const url of ['https://cx.example.com', 'https://cx.example.com/', 'https://cx.example.com/cxrestapi', 'https://cx.example.com/CxRestAPI/', 'https://cx.example.com//cxrestapi//']) {
+  for (const url of [
+    'https://cx.example.com',
+    'https://cx.example.com/',
+    'https://cx.example.com/cxrestapi',
+    'https://cx.example.com/CxRestAPI/',
+    'https://cx.example.com//cxrestapi//',
+  ]) {
     it(`treats ${url} as the server root`, () => assert.equal(normalizeServerUrl(url), 'https://cx.example.com'));
   }
   it('keeps a path prefix', () => assert.equal(normalizeServerUrl('https://host/cx/cxrestapi'), 'https://host/cx'));
@@ -25,7 +35,10 @@ describe('self-hosted products', () => {
     const p = plan({ ...base, product: 'SAST' });
     assert.equal(p.endpoint.tokenUrl, 'https://cx.example.com/cxrestapi/auth/identity/connect/token');
     assert.equal(p.endpoint.apiUrl, 'https://cx.example.com/cxrestapi');
-    assert.deepEqual([p.grantType, p.clientId, p.clientSecret, p.scope], ['password', 'resource_owner_client', '014DF517-39D1-4453-B7B3-9930C563627C', 'sast_rest_api']);
+    assert.deepEqual(
+      [p.grantType, p.clientId, p.clientSecret, p.scope],
+      ['password', 'resource_owner_client', '014DF517-39D1-4453-B7B3-9930C563627C', 'sast_rest_api'],
+    );
   });
   it('sast-odata and access-control differ only in data', () => {
     assert.equal(plan({ ...base, product: 'sast-odata' }).endpoint.apiUrl, 'https://cx.example.com/Cxwebinterface/odata/v1');
@@ -39,14 +52,17 @@ describe('self-hosted products', () => {
   });
   it('needs server-url, username and password', () => {
     assert.throws(() => plan({ product: 'sast', username: 'u', password: 'p' }), inputError('server-url'));
-    assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x' , password: 'p' }), inputError('username'));
+    assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', password: 'p' }), inputError('username'));
     assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }), inputError('password'));
   });
   it('rejects a grant type the product does not have', () => {
     assert.throws(() => plan({ ...base, product: 'sast', 'grant-type': 'client_credentials' }), inputError('grant-type'));
   });
   it('token-url overrides', () => {
-    assert.equal(plan({ ...base, product: 'sast', 'token-url': 'https://idp.example.com/t' }).endpoint.tokenUrl, 'https://idp.example.com/t');
+    assert.equal(
+      plan({ ...base, product: 'sast', 'token-url': 'https://idp.example.com/t' }).endpoint.tokenUrl,
+      'https://idp.example.com/t',
+    );
   });
 });
 
@@ -77,20 +93,42 @@ describe('cxone', () => {
     assert.equal(p.endpoint.apiUrl, 'https://eu.ast.checkmarx.net/api');
   });
   it('takes the realm from an aud array or from iss', () => {
-    assert.equal(realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://iam.checkmarx.net/auth/realms/t1', audArray: true })))?.tenant, 't1');
-    assert.equal(realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://anz.iam.checkmarx.net/auth/realms/t2', useIss: true })))?.base, 'https://anz.iam.checkmarx.net');
+    assert.equal(
+      realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://iam.checkmarx.net/auth/realms/t1', audArray: true })))?.tenant,
+      't1',
+    );
+    assert.equal(
+      realmOfClaims(decodeJwtClaims(makeApiKey({ realmUrl: 'https://anz.iam.checkmarx.net/auth/realms/t2', useIss: true })))?.base,
+      'https://anz.iam.checkmarx.net',
+    );
   });
   it('falls back to ast-app', () => {
     const bare = makeJwt({ aud: 'https://iam.checkmarx.net/auth/realms/acme' });
     assert.equal(plan({ product: 'cxone', 'api-key': bare }).clientId, 'ast-app');
   });
   it('explicit tenant, region and iam-url win over the key', () => {
-    assert.equal(plan({ product: 'cxone', 'api-key': key, region: 'anz' }).endpoint.tokenUrl, 'https://anz.iam.checkmarx.net/auth/realms/acme/protocol/openid-connect/token');
+    assert.equal(
+      plan({ product: 'cxone', 'api-key': key, region: 'anz' }).endpoint.tokenUrl,
+      'https://anz.iam.checkmarx.net/auth/realms/acme/protocol/openid-connect/token',
+    );
     assert.equal(plan({ product: 'cxone', 'api-key': key, tenant: 'other' }).endpoint.tenant, 'other');
-    assert.equal(plan({ product: 'cxone', 'api-key': key, 'iam-url': 'https://cx.corp.example/' }).endpoint.tokenUrl, 'https://cx.corp.example/auth/realms/acme/protocol/openid-connect/token');
+    assert.equal(
+      plan({ product: 'cxone', 'api-key': key, 'iam-url': 'https://cx.corp.example/' }).endpoint.tokenUrl,
+      'https://cx.corp.example/auth/realms/acme/protocol/openid-connect/token',
+    );
   });
   it('every region maps to its IAM host', () => {
-    const hosts = { us: 'iam', us2: 'us.iam', eu: 'eu.iam', eu2: 'eu-2.iam', deu: 'deu.iam', anz: 'anz.iam', ind: 'ind.iam', sng: 'sng.iam', mea: 'mea.iam' };
+    const hosts = {
+      us: 'iam',
+      us2: 'us.iam',
+      eu: 'eu.iam',
+      eu2: 'eu-2.iam',
+      deu: 'deu.iam',
+      anz: 'anz.iam',
+      ind: 'ind.iam',
+      sng: 'sng.iam',
+      mea: 'mea.iam',
+    };
     for (const [region, host] of Object.entries(hosts)) {
       const p = plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't', region });
       assert.equal(p.endpoint.tokenUrl, `https://${host}.checkmarx.net/auth/realms/t/protocol/openid-connect/token`);
@@ -112,7 +150,12 @@ describe('cxone', () => {
 
 describe('inputs and settings', () => {
   it('an input wins over CX_ variables; CX_APIKEY and CX_BASE_AUTH_URI are read', () => {
-    const values = readInputs((n) => (n === 'tenant' ? 'from-input' : undefined), { CX_TENANT: 'from-env', CX_APIKEY: 'k', CX_BASE_AUTH_URI: 'https://iam', CX_SERVER_URL: ' ' });
+    const values = readInputs((n) => (n === 'tenant' ? 'from-input' : undefined), {
+      CX_TENANT: 'from-env',
+      CX_APIKEY: 'k',
+      CX_BASE_AUTH_URI: 'https://iam',
+      CX_SERVER_URL: ' ',
+    });
     assert.equal(values.tenant, 'from-input');
     assert.equal(values['api-key'], 'k');
     assert.equal(values['iam-url'], 'https://iam');
@@ -128,11 +171,23 @@ describe('inputs and settings', () => {
     assert.match(s.warnings.join(), /cleartext/);
     assert.deepEqual(s.plan.secrets, ['p']);
   });
-  for (const [name, value] of [['timeout-seconds', 'soon'], ['timeout-seconds', '0'], ['max-attempts', '1.5'], ['max-attempts', '0'], ['export-env', 'maybe'], ['env-name', 'A-B'], ['insecure-skip-tls-verify', 'sure']]) {
-    it(`rejects ${name}=${value}`, () => assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, noFiles), inputError(name as string)));
+  for (const [name, value] of [
+    ['timeout-seconds', 'soon'],
+    ['timeout-seconds', '0'],
+    ['max-attempts', '1.5'],
+    ['max-attempts', '0'],
+    ['export-env', 'maybe'],
+    ['env-name', 'A-B'],
+    ['insecure-skip-tls-verify', 'sure'],
+  ]) {
+    it(`rejects ${name}=${value}`, () =>
+      assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, noFiles), inputError(name as string)));
   }
   it('ca-cert: missing file and text without a certificate', () => {
     assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '/nope.pem' }, noFiles), /ca-cert.*nope\.pem' does not exist/);
-    assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, noFiles), inputError('ca-cert'));
+    assert.throws(
+      () => resolveSettings({ ...sast, 'ca-cert': '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, noFiles),
+      inputError('ca-cert'),
+    );
   });
 });

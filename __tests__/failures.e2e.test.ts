@@ -14,7 +14,20 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { makeApiKey, nowSeconds } from './support/jwt.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, cleanEnv, CLI_ENTRY, LOOPBACK_ONLY_DNS_ENV, runAction, runCli, runProcess, unescapeCommandData, type ActionRun, type CliRun, type Env, type ProcessRun } from './support/run.ts';
+import {
+  assertNoLeak,
+  cleanEnv,
+  CLI_ENTRY,
+  LOOPBACK_ONLY_DNS_ENV,
+  runAction,
+  runCli,
+  runProcess,
+  unescapeCommandData,
+  type ActionRun,
+  type CliRun,
+  type Env,
+  type ProcessRun,
+} from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -104,7 +117,13 @@ function cliError(run: CliRun): string {
 // ---- the runs ----
 
 function sastInputs(server: { url: string }, extra: Record<string, string | number | undefined> = {}) {
-  return { product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, password: DEFAULT_SAST_USER.password, ...extra };
+  return {
+    product: 'sast',
+    'server-url': server.url,
+    username: DEFAULT_SAST_USER.username,
+    password: DEFAULT_SAST_USER.password,
+    ...extra,
+  };
 }
 
 function runSast(server: { url: string }, extra: Record<string, string | number | undefined> = {}, env: Env = {}): Promise<ActionRun> {
@@ -134,7 +153,9 @@ describe('failure modes against a plain-HTTP token server', () => {
       assertActionSucceeded(run, SAST_SECRETS);
       assert.equal(server.requests.length, 3);
       assert.deepEqual(
-        warningsOf(run).filter((w) => w.startsWith('Attempt')).map((w) => w.replace(/Retrying in [\d.]+ s/, 'Retrying')),
+        warningsOf(run)
+          .filter((w) => w.startsWith('Attempt'))
+          .map((w) => w.replace(/Retrying in [\d.]+ s/, 'Retrying')),
         ['Attempt 1 of 3 failed: HTTP 503. Retrying.', 'Attempt 2 of 3 failed: HTTP 408. Retrying.'],
       );
     });
@@ -145,7 +166,10 @@ describe('failure modes against a plain-HTTP token server', () => {
       assertActionSucceeded(run, SAST_SECRETS);
       assert.equal(server.requests.length, 2);
       assert.ok(run.durationMs >= 1000, `finished after ${run.durationMs} ms, before Retry-After allowed`);
-      assert.match(warningsOf(run).join('\n'), /Request 1 failed: HTTP 429 too_many_requests\. The server asked to wait: retrying in 1\.\d s, which uses up no attempt\./);
+      assert.match(
+        warningsOf(run).join('\n'),
+        /Request 1 failed: HTTP 429 too_many_requests\. The server asked to wait: retrying in 1\.\d s, which uses up no attempt\./,
+      );
     });
 
     test('waits the server asks for use up no attempt, and no wait is longer than 30 s', async () => {
@@ -169,7 +193,11 @@ describe('failure modes against a plain-HTTP token server', () => {
       enqueue(server, { status: 500, body: 'boom' }, { status: 502, body: 'bad gateway' }, { status: 504, body: 'timeout' });
       const failing = await runSast(server, { 'max-attempts': 3 });
       assert.equal(server.requests.length, 3);
-      assertActionFailed(failing, { endpoint, status: 504, says: /after 3 attempts: HTTP 504 timeout\./, hint: /failing or down/ }, SAST_SECRETS);
+      assertActionFailed(
+        failing,
+        { endpoint, status: 504, says: /after 3 attempts: HTTP 504 timeout\./, hint: /failing or down/ },
+        SAST_SECRETS,
+      );
     });
 
     test('a dropped connection is retried', async () => {
@@ -212,7 +240,11 @@ describe('failure modes against a plain-HTTP token server', () => {
       const run = await runSast({ url: trickler.url }, { 'timeout-seconds': 1, 'max-attempts': 1 });
       assertActionFailed(
         run,
-        { endpoint: trickler.url + IDENTITY_TOKEN_PATH, says: /no complete response within 1 s \(timeout-seconds\)/, hint: /did not answer in time.*timeout-seconds/ },
+        {
+          endpoint: trickler.url + IDENTITY_TOKEN_PATH,
+          says: /no complete response within 1 s \(timeout-seconds\)/,
+          hint: /did not answer in time.*timeout-seconds/,
+        },
         SAST_SECRETS,
       );
       assertCutAfterOneSecond(run);
@@ -251,14 +283,22 @@ describe('failure modes against a plain-HTTP token server', () => {
     enqueue(server, { status: 302, headers: { location: '/adfs/ls/?SAMLRequest=x' }, body: '' });
     const sso = await runSast(server);
     assert.equal(server.requests.length, 1);
-    assertActionFailed(sso, { endpoint, status: 302, says: new RegExp(`redirect to ${server.url}/adfs/ls/\\?SAMLRequest=x`), hint: /set token-url to it/ }, SAST_SECRETS);
+    assertActionFailed(
+      sso,
+      { endpoint, status: 302, says: new RegExp(`redirect to ${server.url}/adfs/ls/\\?SAMLRequest=x`), hint: /set token-url to it/ },
+      SAST_SECRETS,
+    );
   });
 
   describe('answers that are not a token response', () => {
     const cases: Array<{ name: string; answer: ScriptedResponse; says: RegExp; hint?: RegExp }> = [
       {
         name: 'an SSO login page (HTML)',
-        answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body><form>Sign in</form></body></html>' },
+        answer: {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+          body: '<!DOCTYPE html><html><body><form>Sign in</form></body></html>',
+        },
         says: /HTTP 200 an HTML page instead of a JSON token response/,
         hint: /server-url must be the CxSAST root.*SSO or proxy login page/,
       },
@@ -269,7 +309,11 @@ describe('failure modes against a plain-HTTP token server', () => {
         hint: /server-url must be the CxSAST root/,
       },
       { name: 'not JSON', answer: { status: 200, body: 'OK' }, says: /HTTP 200 the response is not JSON\./ },
-      { name: 'JSON without access_token', answer: { status: 200, body: { token: 'x', expires_in: 60 } }, says: /the JSON response has no access_token/ },
+      {
+        name: 'JSON without access_token',
+        answer: { status: 200, body: { token: 'x', expires_in: 60 } },
+        says: /the JSON response has no access_token/,
+      },
       {
         name: 'an expires_in that is not a number',
         answer: { status: 200, body: { access_token: 'abc', expires_in: 'one hour' } },
@@ -277,7 +321,12 @@ describe('failure modes against a plain-HTTP token server', () => {
       },
       {
         name: 'an oversized body',
-        answer: { status: 200, body: 'x'.repeat(2 * 1024 * 1024), headers: { 'transfer-encoding': 'chunked' }, chunks: { count: 8, intervalMs: 1 } },
+        answer: {
+          status: 200,
+          body: 'x'.repeat(2 * 1024 * 1024),
+          headers: { 'transfer-encoding': 'chunked' },
+          chunks: { count: 8, intervalMs: 1 },
+        },
         says: /the response body is larger than 1048576 bytes/,
       },
     ];
@@ -324,7 +373,13 @@ describe('failure modes against a plain-HTTP token server', () => {
       const run = await runAction({ inputs, env: DEBUG });
       assertActionFailed(
         run,
-        { product: 'Checkmarx SCA', endpoint: tokenUrl, status: 400, oauth: 'invalid_grant', hint: /only a local SCA user.*tenant.*region/ },
+        {
+          product: 'Checkmarx SCA',
+          endpoint: tokenUrl,
+          status: 400,
+          oauth: 'invalid_grant',
+          hint: /only a local SCA user.*tenant.*region/,
+        },
         [password],
       );
       assert.equal(server.requests[0]?.form['acr_values'], `Tenant:${DEFAULT_SCA.tenant}`);
@@ -336,16 +391,25 @@ describe('failure modes against a plain-HTTP token server', () => {
       const run = await runAction({ inputs: { product: 'cxone', 'api-key': apiKey }, env: DEBUG });
       assertActionFailed(
         run,
-        { product: 'Checkmarx One', endpoint: `${realmUrl}/protocol/openid-connect/token`, status: 400, oauth: 'invalid_grant: Invalid refresh token', hint: /expired.*new key/ },
+        {
+          product: 'Checkmarx One',
+          endpoint: `${realmUrl}/protocol/openid-connect/token`,
+          status: 400,
+          oauth: 'invalid_grant: Invalid refresh token',
+          hint: /expired.*new key/,
+        },
         [apiKey],
       );
     });
 
     test('Checkmarx One: an expired client secret, from the CLI', async () => {
       const secret = 'old s3cret&=%';
-      const run = await runCli(['--product', 'cxone', '--iam-url', server.url, '--tenant', DEFAULT_REALM.name, '--client-id', DEFAULT_REALM.clientId], {
-        env: { CX_CLIENT_SECRET: secret, ...DEBUG },
-      });
+      const run = await runCli(
+        ['--product', 'cxone', '--iam-url', server.url, '--tenant', DEFAULT_REALM.name, '--client-id', DEFAULT_REALM.clientId],
+        {
+          env: { CX_CLIENT_SECRET: secret, ...DEBUG },
+        },
+      );
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assertFailure(cliError(run), {
@@ -363,7 +427,11 @@ describe('failure modes against a plain-HTTP token server', () => {
       const password = 'Echo "p@ss" w%rd\\1';
       const lowerHex = encodeURIComponent(password).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
       const cases: Array<{ status: number; body: string | object; hint?: RegExp }> = [
-        { status: 400, body: { error: 'invalid_grant', error_description: `bad password ${password} / ${encodeURIComponent(password)}` }, hint: /Active Directory/ },
+        {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: `bad password ${password} / ${encodeURIComponent(password)}` },
+          hint: /Active Directory/,
+        },
         { status: 400, body: `password=${new URLSearchParams({ p: password }).toString().slice(2)}&user=x` },
         { status: 400, body: `{"password": ${JSON.stringify(password)}, "unterminated` },
         { status: 503, body: `down: ${lowerHex}`, hint: /failing or down/ },
@@ -384,7 +452,10 @@ describe('failure modes against a plain-HTTP token server', () => {
       [{ 'max-attempts': '11' }, /^Input 'max-attempts': 11 is out of range; use a whole number from 1 to 10\.$/],
       [{ 'insecure-skip-tls-verify': 'maybe' }, /^Input 'insecure-skip-tls-verify': 'maybe' is not a boolean; use true or false\.$/],
       [{ 'ca-cert': '/nonexistent/ca.pem' }, /^Input 'ca-cert': the file '\/nonexistent\/ca\.pem' does not exist/],
-      [{ product: 'sastt' }, /^Input 'product': 'sastt' is not one of: sast, sast-odata, access-control, sca, cxone\. Did you mean 'sast'\?$/],
+      [
+        { product: 'sastt' },
+        /^Input 'product': 'sastt' is not one of: sast, sast-odata, access-control, sca, cxone\. Did you mean 'sast'\?$/,
+      ],
       [{ 'server-url': 'cx.example.com' }, /^Input 'server-url': 'cx\.example\.com' is not a URL; expected https:\/\//],
       [{ password: '' }, /^Input 'password': is required for product 'sast'/],
     ];
@@ -413,12 +484,22 @@ describe('failure modes against a plain-HTTP token server', () => {
     test('works for a self-hosted server, with a cleartext warning', async () => {
       const run = await runSast(server);
       assertActionSucceeded(run, SAST_SECRETS);
-      assert.ok(warningsOf(run).includes(`The token endpoint ${endpoint} uses http://: credentials and the token travel in cleartext. Use https:// unless this network is trusted.`));
+      assert.ok(
+        warningsOf(run).includes(
+          `The token endpoint ${endpoint} uses http://: credentials and the token travel in cleartext. Use https:// unless this network is trusted.`,
+        ),
+      );
     });
 
     test('works for an explicit iam-url, with the same warning', async () => {
       const run = await runAction({
-        inputs: { product: 'cxone', 'iam-url': server.url, tenant: DEFAULT_REALM.name, 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEFAULT_REALM.clientSecret },
+        inputs: {
+          product: 'cxone',
+          'iam-url': server.url,
+          tenant: DEFAULT_REALM.name,
+          'client-id': DEFAULT_REALM.clientId,
+          'client-secret': DEFAULT_REALM.clientSecret,
+        },
         env: DEBUG,
       });
       assertActionSucceeded(run, [DEFAULT_REALM.clientSecret]);
@@ -444,7 +525,11 @@ describe('TLS', () => {
     const run = await runSast(server, { 'max-attempts': 3 });
     assertActionFailed(
       run,
-      { endpoint: server.url + IDENTITY_TOKEN_PATH, says: /\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/, hint: /not trusted.*give that CA in ca-cert/ },
+      {
+        endpoint: server.url + IDENTITY_TOKEN_PATH,
+        says: /\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/,
+        hint: /not trusted.*give that CA in ca-cert/,
+      },
       SAST_SECRETS,
     );
     assert.equal(server.requests.length, 0);
@@ -494,18 +579,26 @@ describe('TLS', () => {
 
     test('an untrusted certificate through the tunnel names ca-cert', async () => {
       const run = await viaProxy({}, { HTTPS_PROXY: proxyUrl });
-      assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, hint: /ca-cert/ }, [...SAST_SECRETS, ...PROXY_SECRETS]);
+      assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, hint: /ca-cert/ }, [
+        ...SAST_SECRETS,
+        ...PROXY_SECRETS,
+      ]);
       assert.equal(server.requests.length, 0);
     });
 
     test('wrong proxy credentials: 407, without printing them', async () => {
       const wrong = 'wr0ng p@ss';
-      const run = await viaProxy({ 'ca-cert': ca.certPem, 'max-attempts': 3 }, { HTTPS_PROXY: `http://someone:${encodeURIComponent(wrong)}@127.0.0.1:${proxy.port}` });
+      const run = await viaProxy(
+        { 'ca-cert': ca.certPem, 'max-attempts': 3 },
+        { HTTPS_PROXY: `http://someone:${encodeURIComponent(wrong)}@127.0.0.1:${proxy.port}` },
+      );
       assertActionFailed(
         run,
         {
           endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`,
-          says: new RegExp(`the proxy 127\\.0\\.0\\.1:${proxy.port} \\(HTTPS_PROXY\\) refused to open a tunnel to ${TLS_HOST}:443: HTTP 407`),
+          says: new RegExp(
+            `the proxy 127\\.0\\.0\\.1:${proxy.port} \\(HTTPS_PROXY\\) refused to open a tunnel to ${TLS_HOST}:443: HTTP 407`,
+          ),
           hint: /proxy wants credentials/,
         },
         [...SAST_SECRETS, ...PROXY_SECRETS, wrong],
@@ -544,7 +637,9 @@ describe('TLS', () => {
 
     test('a proxy URL that cannot be decoded fails without echoing it', async () => {
       const run = await viaProxy({ 'ca-cert': ca.certPem }, { HTTPS_PROXY: `http://someone:p%zz@127.0.0.1:${proxy.port}` });
-      assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: /HTTPS_PROXY is not a valid proxy URL/ }, ['p%zz']);
+      assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: /HTTPS_PROXY is not a valid proxy URL/ }, [
+        'p%zz',
+      ]);
       assert.equal(proxy.connects.length, 0);
     });
   });
@@ -553,11 +648,18 @@ describe('TLS', () => {
     const proxy = await startHttpsTunnelProxy(ca, server.port);
     try {
       const run = (extra: Record<string, string>) =>
-        runAction({ inputs: sastInputs({ url: `https://${TLS_HOST}` }, { 'max-attempts': 1, ...extra }), env: { ...DEBUG, HTTPS_PROXY: proxy.url } });
+        runAction({
+          inputs: sastInputs({ url: `https://${TLS_HOST}` }, { 'max-attempts': 1, ...extra }),
+          env: { ...DEBUG, HTTPS_PROXY: proxy.url },
+        });
       assertActionSucceeded(await run({ 'ca-cert': ca.certPem }), SAST_SECRETS);
       assert.deepEqual(proxy.connects, [`${TLS_HOST}:443`]);
       const untrusted = await run({});
-      assertActionFailed(untrusted, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: /UNABLE_TO_VERIFY_LEAF_SIGNATURE/, hint: /ca-cert/ }, SAST_SECRETS);
+      assertActionFailed(
+        untrusted,
+        { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: /UNABLE_TO_VERIFY_LEAF_SIGNATURE/, hint: /ca-cert/ },
+        SAST_SECRETS,
+      );
       assert.equal(proxy.connects.length, 1, 'the CONNECT went through an untrusted TLS connection');
     } finally {
       await proxy.close();
@@ -572,7 +674,10 @@ describe('TLS', () => {
     try {
       const apiKey = makeApiKey({ realmUrl: `https://eu.iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
       const run = (region: string) =>
-        runAction({ inputs: { product: 'cxone', 'api-key': apiKey, region, 'ca-cert': ca.certPem }, env: { ...DEBUG, https_proxy: proxy.url } });
+        runAction({
+          inputs: { product: 'cxone', 'api-key': apiKey, region, 'ca-cert': ca.certPem },
+          env: { ...DEBUG, https_proxy: proxy.url },
+        });
       const right = await run('eu');
       assertActionSucceeded(right, [apiKey, ...keycloak.issuedRefreshTokens]);
       assert.equal(keycloak.issuedRefreshTokens.length, 1);
@@ -645,10 +750,12 @@ async function startHttpsTunnelProxy(ca: TestCa, targetPort: number) {
   server.on('connect', (req: http.IncomingMessage, socket: net.Socket) => {
     connects.push(req.url ?? '');
     track(socket);
-    const upstream = track(net.connect(targetPort, '127.0.0.1', () => {
-      socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
-      upstream.pipe(socket).pipe(upstream);
-    }));
+    const upstream = track(
+      net.connect(targetPort, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        upstream.pipe(socket).pipe(upstream);
+      }),
+    );
   });
   const port = await listenOnLoopback(server);
   return {
@@ -677,7 +784,8 @@ describe('HTTP_PROXY and NO_PROXY for http:// servers', () => {
     await proxy.close();
     await server.close();
   });
-  const proxyUrl = () => `http://${encodeURIComponent(PROXY_AUTH.username)}:${encodeURIComponent(PROXY_AUTH.password)}@127.0.0.1:${proxy.port}`;
+  const proxyUrl = () =>
+    `http://${encodeURIComponent(PROXY_AUTH.username)}:${encodeURIComponent(PROXY_AUTH.password)}@127.0.0.1:${proxy.port}`;
 
   for (const variable of ['HTTP_PROXY', 'http_proxy']) {
     test(variable, async () => {
@@ -781,7 +889,9 @@ describe('the trust boundary', () => {
 
     test('Azure Pipelines warnings are task.logissue lines; elsewhere they are plain', async () => {
       const env = { CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password };
-      const azure = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], { env: { ...env, TF_BUILD: 'True' } });
+      const azure = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], {
+        env: { ...env, TF_BUILD: 'True' },
+      });
       assert.match(azure.stderr, /^##vso\[task\.logissue type=warning\]checkmarx-auth: Input 'region' is not used/m);
       const plain = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], { env });
       assert.match(plain.stderr, /^checkmarx-auth: warning: Input 'region' is not used/m);
@@ -789,7 +899,21 @@ describe('the trust boundary', () => {
   });
 
   describe('inputs that could turn the tool against its user', () => {
-    for (const name of ['GITHUB_ENV', 'GITHUB_PATH', 'RUNNER_TEMP', 'ACTIONS_RUNTIME_TOKEN', 'PATH', 'HOME', 'NODE_OPTIONS', 'BASH_ENV', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES', 'CX_TENANT', 'CX_APIKEY', 'A-B']) {
+    for (const name of [
+      'GITHUB_ENV',
+      'GITHUB_PATH',
+      'RUNNER_TEMP',
+      'ACTIONS_RUNTIME_TOKEN',
+      'PATH',
+      'HOME',
+      'NODE_OPTIONS',
+      'BASH_ENV',
+      'LD_PRELOAD',
+      'DYLD_INSERT_LIBRARIES',
+      'CX_TENANT',
+      'CX_APIKEY',
+      'A-B',
+    ]) {
       test(`env-name ${name} is refused before any request`, async () => {
         const run = await runSast(server, { 'env-name': name });
         assert.equal(run.code, 1);
@@ -810,13 +934,20 @@ describe('the trust boundary', () => {
       server.config.sastUsers['multi'] = password;
       const run = await runSast(server, { username: 'multi', password });
       assertActionSucceeded(run, [password]);
-      for (const value of [password, 'first line of it', 'second line too', 'third']) assert.ok(run.masks.includes(value), JSON.stringify(value));
+      for (const value of [password, 'first line of it', 'second line too', 'third'])
+        assert.ok(run.masks.includes(value), JSON.stringify(value));
     });
 
     for (const tenant of ['..', '.', 'a/b', 'acme?x=1', 'x'.repeat(256)]) {
       test(`Checkmarx One tenant '${tenant.slice(0, 10)}' fails before any request`, async () => {
         const run = await runAction({
-          inputs: { product: 'cxone', tenant, 'iam-url': server.url, 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEFAULT_REALM.clientSecret },
+          inputs: {
+            product: 'cxone',
+            tenant,
+            'iam-url': server.url,
+            'client-id': DEFAULT_REALM.clientId,
+            'client-secret': DEFAULT_REALM.clientSecret,
+          },
           env: DEBUG,
         });
         assert.equal(run.code, 1);
@@ -831,11 +962,19 @@ describe('the trust boundary', () => {
       const saved = realm.astBaseUrl;
       delete realm.astBaseUrl;
       try {
-        const inputs = { product: 'cxone', tenant: DEFAULT_REALM.name, 'client-id': DEFAULT_REALM.clientId, 'client-secret': DEFAULT_REALM.clientSecret };
+        const inputs = {
+          product: 'cxone',
+          tenant: DEFAULT_REALM.name,
+          'client-id': DEFAULT_REALM.clientId,
+          'client-secret': DEFAULT_REALM.clientSecret,
+        };
         const byIam = await runAction({ inputs: { ...inputs, 'iam-url': server.url }, env: DEBUG });
         assertActionSucceeded(byIam, [DEFAULT_REALM.clientSecret]);
         assert.equal(byIam.outputs['api-url'], `${server.url}/api`);
-        const byTokenUrl = await runAction({ inputs: { ...inputs, 'token-url': server.url + keycloakTokenPath(DEFAULT_REALM.name) }, env: DEBUG });
+        const byTokenUrl = await runAction({
+          inputs: { ...inputs, 'token-url': server.url + keycloakTokenPath(DEFAULT_REALM.name) },
+          env: DEBUG,
+        });
         assertActionSucceeded(byTokenUrl, [DEFAULT_REALM.clientSecret]);
         assert.equal(byTokenUrl.outputs['api-url'], `${server.url}/api`);
       } finally {
@@ -847,7 +986,10 @@ describe('the trust boundary', () => {
       const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
       const sast = await runSast(server, { 'api-key': key, region: 'eu' });
       assertActionSucceeded(sast, [...SAST_SECRETS, key]);
-      assert.ok(warningsOf(sast).includes("Input 'region', 'api-key' are not used by product 'sast' with grant type 'password' and ignored."), warningsOf(sast).join('\n'));
+      assert.ok(
+        warningsOf(sast).includes("Input 'region', 'api-key' are not used by product 'sast' with grant type 'password' and ignored."),
+        warningsOf(sast).join('\n'),
+      );
       const cxone = await runAction({ inputs: { product: 'cxone', 'api-key': key, username: 'someone' }, env: DEBUG });
       assertActionSucceeded(cxone, [key]);
       assert.ok(warningsOf(cxone).includes("Input 'username' is not used by product 'cxone' with grant type 'refresh_token' and ignored."));
@@ -867,7 +1009,11 @@ describe('the trust boundary', () => {
     test('ca-cert must be a regular file of at most 1 MiB', async () => {
       const big = join(temp, 'big.pem');
       writeFileSync(big, 'x'.repeat(1024 * 1024 + 1));
-      for (const [path, problem] of [['/dev/zero', /is not a regular file/], [temp, /is not a regular file/], [big, /is larger than 1 MiB/]] as const) {
+      for (const [path, problem] of [
+        ['/dev/zero', /is not a regular file/],
+        [temp, /is not a regular file/],
+        [big, /is larger than 1 MiB/],
+      ] as const) {
         const run = await runSast(server, { 'ca-cert': path });
         assert.equal(run.code, 1);
         assert.match(errorOf(run), problem);
@@ -885,7 +1031,11 @@ describe('the trust boundary', () => {
     });
 
     test('a compressed answer is reported as such', async () => {
-      enqueue(server, { status: 200, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not really gzip' });
+      enqueue(server, {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: 'not really gzip',
+      });
       const run = await runSast(server, { 'max-attempts': 3 });
       assertActionFailed(run, { endpoint, status: 200, says: /compressed \(Content-Encoding: gzip\)/ }, SAST_SECRETS);
       assert.equal(server.requests.length, 1);
@@ -909,7 +1059,11 @@ describe('the trust boundary', () => {
   describe('hints name the real culprit', () => {
     test('https:// to a port that speaks plain HTTP says so, and is not retried', async () => {
       const run = await runSast({ url: `https://127.0.0.1:${server.port}` }, { 'max-attempts': 3 });
-      assertActionFailed(run, { endpoint: `https://127.0.0.1:${server.port}${IDENTITY_TOKEN_PATH}`, says: /not TLS/, hint: /speaks plain HTTP, not HTTPS/ }, SAST_SECRETS);
+      assertActionFailed(
+        run,
+        { endpoint: `https://127.0.0.1:${server.port}${IDENTITY_TOKEN_PATH}`, says: /not TLS/, hint: /speaks plain HTTP, not HTTPS/ },
+        SAST_SECRETS,
+      );
       assert.doesNotMatch(run.stdout, /Attempt \d/);
     });
 
@@ -917,7 +1071,15 @@ describe('the trust boundary', () => {
       const closed = await freePort();
       for (const variable of ['HTTPS_PROXY', 'https_proxy']) {
         const run = await runSast({ url: `https://${TLS_HOST}` }, { 'max-attempts': 1 }, { [variable]: `http://127.0.0.1:${closed}` });
-        const message = assertActionFailed(run, { endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`, says: new RegExp(`cannot reach the proxy 127\\.0\\.0\\.1:${closed} \\(${variable}\\)`), hint: new RegExp(`check the host and port in ${variable}`) }, SAST_SECRETS);
+        const message = assertActionFailed(
+          run,
+          {
+            endpoint: `https://${TLS_HOST}${IDENTITY_TOKEN_PATH}`,
+            says: new RegExp(`cannot reach the proxy 127\\.0\\.0\\.1:${closed} \\(${variable}\\)`),
+            hint: new RegExp(`check the host and port in ${variable}`),
+          },
+          SAST_SECRETS,
+        );
         assert.doesNotMatch(message, /server-url/);
       }
     });
@@ -925,8 +1087,21 @@ describe('the trust boundary', () => {
     test('a proxy answering 407 to a plain request is named by its variable', async () => {
       const proxy = await startProxy({ auth: PROXY_AUTH });
       try {
-        const run = await runSast({ url: 'http://cx.example.test' }, { 'max-attempts': 1 }, { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` });
-        const message = assertActionFailed(run, { endpoint: `http://cx.example.test${IDENTITY_TOKEN_PATH}`, status: 407, says: /\(HTTP_PROXY\) answered HTTP 407/, hint: /put them in HTTP_PROXY/ }, SAST_SECRETS);
+        const run = await runSast(
+          { url: 'http://cx.example.test' },
+          { 'max-attempts': 1 },
+          { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` },
+        );
+        const message = assertActionFailed(
+          run,
+          {
+            endpoint: `http://cx.example.test${IDENTITY_TOKEN_PATH}`,
+            status: 407,
+            says: /\(HTTP_PROXY\) answered HTTP 407/,
+            hint: /put them in HTTP_PROXY/,
+          },
+          SAST_SECRETS,
+        );
         assert.doesNotMatch(message, /server-url/);
       } finally {
         await proxy.close();
@@ -945,14 +1120,28 @@ describe('the trust boundary', () => {
     test('a client that does not match the API key is not blamed on expired client secrets', async () => {
       const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
       const run = await runAction({ inputs: { product: 'cxone', 'api-key': key, 'client-id': 'not-the-key-client' }, env: DEBUG });
-      const message = assertActionFailed(run, { product: 'Checkmarx One', endpoint: server.url + keycloakTokenPath(DEFAULT_REALM.name), hint: /does not match the API key: leave client-id empty/ }, [key]);
+      const message = assertActionFailed(
+        run,
+        {
+          product: 'Checkmarx One',
+          endpoint: server.url + keycloakTokenPath(DEFAULT_REALM.name),
+          hint: /does not match the API key: leave client-id empty/,
+        },
+        [key],
+      );
       assert.doesNotMatch(message, /expire/);
     });
   });
 
   test('the CLI: a reader that closes stdout early gets no stack trace', async () => {
     const script = `"$NODE" "$CLI" --product sast --server-url "$URL" | true; exit 0`;
-    const env = cleanEnv({ NODE: process.execPath, CLI: CLI_ENTRY, URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password });
+    const env = cleanEnv({
+      NODE: process.execPath,
+      CLI: CLI_ENTRY,
+      URL: server.url,
+      CX_USERNAME: DEFAULT_SAST_USER.username,
+      CX_PASSWORD: DEFAULT_SAST_USER.password,
+    });
     const run = await runProcess('sh', ['-c', script], { env, cwd: temp, timeoutMs: 30_000 });
     assert.equal(server.requests.length, 1);
     assert.doesNotMatch(run.stderr, /EPIPE|^\s+at /m, run.stderr);

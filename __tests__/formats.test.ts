@@ -15,7 +15,7 @@ const HOSTILE = [
   "''",
   "'; Remove-Item -Recurse C:\\; '",
   '$env:PATH $(Get-Date) ${x} @(1) @{a=1}',
-  '`n `$ `` `\'',
+  "`n `$ `` `'",
   'two\nlines\r\nand a CR\r',
   'a;b | c & d > e < f # g',
   '\u2018smart\u2019 \u201Alow\u201B quotes',
@@ -25,16 +25,17 @@ const HOSTILE = [
   '',
 ];
 
-const result = (overrides: Partial<TokenResult> = {}): TokenResult => ({
-  accessToken: 'eyJ.token',
-  tokenType: 'Bearer',
-  expiresIn: 3600,
-  expiresAt: '2030-01-01T00:00:00Z',
-  scope: 'sast_rest_api',
-  apiUrl: 'https://cx.example.com/cxrestapi',
-  tenant: undefined,
-  ...overrides,
-} as TokenResult);
+const result = (overrides: Partial<TokenResult> = {}): TokenResult =>
+  ({
+    accessToken: 'eyJ.token',
+    tokenType: 'Bearer',
+    expiresIn: 3600,
+    expiresAt: '2030-01-01T00:00:00Z',
+    scope: 'sast_rest_api',
+    apiUrl: 'https://cx.example.com/cxrestapi',
+    tenant: undefined,
+    ...overrides,
+  }) as TokenResult;
 
 const envNameOf = (name: string) => OUTPUTS.find((spec) => spec.name === name)!.envName;
 

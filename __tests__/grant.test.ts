@@ -2,11 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolvePlan } from '../src/config.ts';
 import { TokenRequestError, redact, type FailureDetails } from '../src/errors.ts';
-import { backoffMs, buildTokenRequest, parseRetryAfter, parseTokenResponse, requestToken, type GrantDeps, type TokenResult } from '../src/grant.ts';
+import {
+  backoffMs,
+  buildTokenRequest,
+  parseRetryAfter,
+  parseTokenResponse,
+  requestToken,
+  type GrantDeps,
+  type TokenResult,
+} from '../src/grant.ts';
 import type { HttpResponse } from '../src/http.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 
-const form = (values: Record<string, string>) => Object.fromEntries(new URLSearchParams(buildTokenRequest(resolvePlan(values), 'ua/1').body));
+const form = (values: Record<string, string>) =>
+  Object.fromEntries(new URLSearchParams(buildTokenRequest(resolvePlan(values), 'ua/1').body));
 const sastPlan = resolvePlan({ product: 'sast', 'server-url': 'https://cx', username: 'admin', password: 'pa ss&w=rd' });
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
   status,
@@ -18,12 +27,22 @@ const failure = (r: TokenResult | FailureDetails) => r as FailureDetails;
 describe('form fields', () => {
   it('password grant for CxSAST', () => {
     assert.deepEqual(form({ product: 'sast', 'server-url': 'https://cx', username: 'u', password: 'p w&' }), {
-      grant_type: 'password', username: 'u', password: 'p w&', scope: 'sast_rest_api', client_id: 'resource_owner_client', client_secret: '014DF517-39D1-4453-B7B3-9930C563627C',
+      grant_type: 'password',
+      username: 'u',
+      password: 'p w&',
+      scope: 'sast_rest_api',
+      client_id: 'resource_owner_client',
+      client_secret: '014DF517-39D1-4453-B7B3-9930C563627C',
     });
   });
   it('SCA adds acr_values and no secret', () => {
     assert.deepEqual(form({ product: 'sca', tenant: 'acme', username: 'u', password: 'p' }), {
-      grant_type: 'password', username: 'u', password: 'p', scope: 'sca_api', client_id: 'sca_resource_owner', acr_values: 'Tenant:acme',
+      grant_type: 'password',
+      username: 'u',
+      password: 'p',
+      scope: 'sca_api',
+      client_id: 'sca_resource_owner',
+      acr_values: 'Tenant:acme',
     });
   });
   it('refresh_token with the API key', () => {
@@ -31,7 +50,11 @@ describe('form fields', () => {
     assert.deepEqual(form({ product: 'cxone', 'api-key': key }), { grant_type: 'refresh_token', client_id: 'ast-app', refresh_token: key });
   });
   it('client_credentials', () => {
-    assert.deepEqual(form({ product: 'cxone', tenant: 't', 'client-id': 'c', 'client-secret': 's' }), { grant_type: 'client_credentials', client_id: 'c', client_secret: 's' });
+    assert.deepEqual(form({ product: 'cxone', tenant: 't', 'client-id': 'c', 'client-secret': 's' }), {
+      grant_type: 'client_credentials',
+      client_id: 'c',
+      client_secret: 's',
+    });
   });
   it('headers', () => {
     const request = buildTokenRequest(sastPlan, 'checkmarx-auth/1.0.0');
@@ -43,7 +66,11 @@ describe('form fields', () => {
 describe('parsing the answer', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
   it('a token', () => {
-    const result = parseTokenResponse(sastPlan, json(200, { access_token: 'abc', expires_in: 3600, token_type: 'Bearer', scope: 'sast_rest_api' }), now) as TokenResult;
+    const result = parseTokenResponse(
+      sastPlan,
+      json(200, { access_token: 'abc', expires_in: 3600, token_type: 'Bearer', scope: 'sast_rest_api' }),
+      now,
+    ) as TokenResult;
     assert.equal(result.accessToken, 'abc');
     assert.equal(result.expiresAt, '2026-01-01T01:00:00Z');
     assert.equal(result.apiUrl, 'https://cx/cxrestapi');
@@ -51,15 +78,26 @@ describe('parsing the answer', () => {
   it('cxone api-url from the ast-base-url claim', () => {
     const plan = resolvePlan({ product: 'cxone', tenant: 't', 'client-id': 'c', 'client-secret': 's', region: 'eu' });
     const token = makeJwt({ 'ast-base-url': 'https://eu-2.ast.checkmarx.net/' });
-    assert.equal((parseTokenResponse(plan, json(200, { access_token: token, expires_in: 300 }), now) as TokenResult).apiUrl, 'https://eu-2.ast.checkmarx.net/api');
-    assert.equal((parseTokenResponse(plan, json(200, { access_token: 'opaque', expires_in: 300 }), now) as TokenResult).apiUrl, 'https://eu.ast.checkmarx.net/api');
+    assert.equal(
+      (parseTokenResponse(plan, json(200, { access_token: token, expires_in: 300 }), now) as TokenResult).apiUrl,
+      'https://eu-2.ast.checkmarx.net/api',
+    );
+    assert.equal(
+      (parseTokenResponse(plan, json(200, { access_token: 'opaque', expires_in: 300 }), now) as TokenResult).apiUrl,
+      'https://eu.ast.checkmarx.net/api',
+    );
   });
   it('OAuth errors', () => {
-    const f = failure(parseTokenResponse(sastPlan, json(400, { error: 'invalid_grant', error_description: 'invalid_username_or_password' }), now));
+    const f = failure(
+      parseTokenResponse(sastPlan, json(400, { error: 'invalid_grant', error_description: 'invalid_username_or_password' }), now),
+    );
     assert.deepEqual([f.kind, f.status, f.oauthError, f.description], ['http', 400, 'invalid_grant', 'invalid_username_or_password']);
   });
   it('HTML, not JSON, no token, bad expires_in, redirects', () => {
-    assert.equal(failure(parseTokenResponse(sastPlan, { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>' }, now)).kind, 'html');
+    assert.equal(
+      failure(parseTokenResponse(sastPlan, { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>' }, now)).kind,
+      'html',
+    );
     assert.equal(failure(parseTokenResponse(sastPlan, json(200, 'not json'), now)).detail, 'the response is not JSON');
     assert.match(failure(parseTokenResponse(sastPlan, json(200, { token: 'x' }), now)).detail!, /no access_token/);
     assert.match(failure(parseTokenResponse(sastPlan, json(200, { access_token: 'x', expires_in: 'soon' }), now)).detail!, /expires_in/);
@@ -67,7 +105,9 @@ describe('parsing the answer', () => {
     assert.deepEqual([r.kind, r.location], ['redirect', 'https://sso/login']);
   });
   it('server text never carries a secret', () => {
-    const f = failure(parseTokenResponse(sastPlan, json(400, { error: 'x', error_description: 'bad password pa ss&w=rd or pa+ss%26w%3Drd' }), now));
+    const f = failure(
+      parseTokenResponse(sastPlan, json(400, { error: 'x', error_description: 'bad password pa ss&w=rd or pa+ss%26w%3Drd' }), now),
+    );
     assert.ok(!f.description!.includes('pa ss&w=rd') && !f.description!.includes('pa+ss%26w%3Drd'), f.description);
   });
 });
@@ -98,14 +138,24 @@ describe('requestToken', () => {
   const transport = { timeoutMs: 1000, maxAttempts: 3, insecureSkipTlsVerify: false };
   it('retries 503 and 429, honouring Retry-After', async () => {
     const sleeps: number[] = [];
-    const result = await requestToken(sastPlan, transport, deps([json(503, {}), json(429, {}, { 'retry-after': '1' }), json(200, { access_token: 't', expires_in: 1 })], sleeps));
+    const result = await requestToken(
+      sastPlan,
+      transport,
+      deps([json(503, {}), json(429, {}, { 'retry-after': '1' }), json(200, { access_token: 't', expires_in: 1 })], sleeps),
+    );
     assert.equal(result.accessToken, 't');
     assert.equal(sleeps.length, 2);
     assert.ok(sleeps[1]! >= 1000);
   });
   it('fails at once on 400 with a hint, and after max-attempts on 5xx', async () => {
-    await assert.rejects(requestToken(sastPlan, transport, deps([json(400, { error: 'invalid_grant' })])), (e: TokenRequestError) => e.attempts === 1 && /Active Directory/.test(e.message));
-    await assert.rejects(requestToken(sastPlan, transport, deps([json(500, {}), json(502, {}), json(504, {})])), /after 3 attempts: HTTP 504/);
+    await assert.rejects(
+      requestToken(sastPlan, transport, deps([json(400, { error: 'invalid_grant' })])),
+      (e: TokenRequestError) => e.attempts === 1 && /Active Directory/.test(e.message),
+    );
+    await assert.rejects(
+      requestToken(sastPlan, transport, deps([json(500, {}), json(502, {}), json(504, {})])),
+      /after 3 attempts: HTTP 504/,
+    );
   });
 });
 

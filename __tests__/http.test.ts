@@ -130,14 +130,24 @@ describe('postForm, direct', () => {
   });
 
   it('a body over 1 MiB, chunked without a length: bad-response as it grows', async () => {
-    plain.enqueue({ status: 500, body: 'y'.repeat(1024 * 1024 + 10), headers: { 'transfer-encoding': 'chunked' }, chunks: { count: 4, intervalMs: 1 } });
+    plain.enqueue({
+      status: 500,
+      body: 'y'.repeat(1024 * 1024 + 10),
+      headers: { 'transfer-encoding': 'chunked' },
+      chunks: { count: 4, intervalMs: 1 },
+    });
     const details = await withProxyEnv({}, () => failureOf(postForm(request(`${plain.url}/token`), OPTIONS)));
     assert.equal(details.kind, 'bad-response');
     assert.equal(details.status, 500);
   });
 
   it('exactly 1 MiB is still read whole', async () => {
-    plain.enqueue({ status: 200, body: 'z'.repeat(1024 * 1024), headers: { 'transfer-encoding': 'chunked' }, chunks: { count: 3, intervalMs: 1 } });
+    plain.enqueue({
+      status: 200,
+      body: 'z'.repeat(1024 * 1024),
+      headers: { 'transfer-encoding': 'chunked' },
+      chunks: { count: 3, intervalMs: 1 },
+    });
     const response = await withProxyEnv({}, () => postForm(request(`${plain.url}/token`), OPTIONS));
     assert.equal(response.body.length, 1024 * 1024);
   });
@@ -199,7 +209,9 @@ describe('postForm through a proxy', () => {
 
   it('lower-case https_proxy works too, and a TLS failure inside the tunnel is still tls', async () => {
     const proxy = await proxyFor({ routes: { [`${TLS_HOST}:443`]: `127.0.0.1:${secure.port}` } });
-    const details = await withProxyEnv({ https_proxy: proxy.url }, () => failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)));
+    const details = await withProxyEnv({ https_proxy: proxy.url }, () =>
+      failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)),
+    );
     assert.equal(details.kind, 'tls');
     assert.deepEqual(proxy.connects, [`${TLS_HOST}:443`]);
     assert.equal(secure.requests.length, 0);
@@ -218,7 +230,9 @@ describe('postForm through a proxy', () => {
   it('plain http goes to HTTP_PROXY in absolute form', async () => {
     const proxy = await proxyFor({ routes: { 'cx.example.test:80': `127.0.0.1:${plain.port}` } });
     plain.enqueue({ status: 200, body: { access_token: 'forwarded' } });
-    const response = await withProxyEnv({ HTTP_PROXY: proxy.url }, () => postForm(request('http://cx.example.test/cxrestapi/token?a=b'), OPTIONS));
+    const response = await withProxyEnv({ HTTP_PROXY: proxy.url }, () =>
+      postForm(request('http://cx.example.test/cxrestapi/token?a=b'), OPTIONS),
+    );
     assert.equal(JSON.parse(response.body).access_token, 'forwarded');
     assert.deepEqual(proxy.forwarded, ['http://cx.example.test/cxrestapi/token?a=b']);
     assert.equal(plain.requests[0]?.path, '/cxrestapi/token?a=b');
@@ -249,7 +263,9 @@ describe('postForm through a proxy', () => {
 
   it('a proxy that refuses connections: proxy, ECONNREFUSED, naming the variable', async () => {
     const port = await freePort();
-    const details = await withProxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }, () => failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)));
+    const details = await withProxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}` }, () =>
+      failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)),
+    );
     assert.equal(details.kind, 'proxy');
     assert.equal(details.code, 'ECONNREFUSED');
     assert.equal(details.proxyVariable, 'HTTPS_PROXY');
@@ -258,7 +274,9 @@ describe('postForm through a proxy', () => {
 
   it('the same for plain http through http_proxy', async () => {
     const port = await freePort();
-    const details = await withProxyEnv({ http_proxy: `http://127.0.0.1:${port}` }, () => failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)));
+    const details = await withProxyEnv({ http_proxy: `http://127.0.0.1:${port}` }, () =>
+      failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)),
+    );
     assert.deepEqual([details.kind, details.code, details.proxyVariable], ['proxy', 'ECONNREFUSED', 'http_proxy']);
   });
 
@@ -267,7 +285,9 @@ describe('postForm through a proxy', () => {
 
   it('a CONNECT refused with 407: proxy, status 407, and nothing sent to the server', async () => {
     const proxy = await proxyFor({ auth: AUTH, routes: { [`${TLS_HOST}:443`]: `127.0.0.1:${secure.port}` } });
-    const details = await withProxyEnv({ HTTPS_PROXY: proxy.url }, () => failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)));
+    const details = await withProxyEnv({ HTTPS_PROXY: proxy.url }, () =>
+      failureOf(postForm(request(`https://${TLS_HOST}/token`), OPTIONS)),
+    );
     assert.deepEqual([details.kind, details.status, details.proxyVariable], ['proxy', 407, 'HTTPS_PROXY']);
     assert.match(details.detail ?? '', new RegExp(`refused to open a tunnel to ${TLS_HOST}:443: HTTP 407`));
     assert.equal(secure.requests.length, 0);
@@ -275,7 +295,9 @@ describe('postForm through a proxy', () => {
 
   it('a plain-http request answered 407 by the proxy is the proxy speaking', async () => {
     const proxy = await proxyFor({ auth: AUTH, routes: { 'cx.example.test:80': `127.0.0.1:${plain.port}` } });
-    const details = await withProxyEnv({ HTTP_PROXY: proxy.url }, () => failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)));
+    const details = await withProxyEnv({ HTTP_PROXY: proxy.url }, () =>
+      failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)),
+    );
     assert.deepEqual([details.kind, details.status, details.proxyVariable], ['proxy', 407, 'HTTP_PROXY']);
     assert.equal(plain.requests.length, 0);
   });
@@ -283,7 +305,9 @@ describe('postForm through a proxy', () => {
   it('a 401 with Proxy-Authenticate through a plain-http proxy is the proxy too; a bare 401 is the server', async () => {
     const proxy = await proxyFor({ routes: { 'cx.example.test:80': `127.0.0.1:${plain.port}` } });
     plain.enqueue({ status: 401, headers: { 'proxy-authenticate': 'Basic' }, body: '' });
-    const details = await withProxyEnv({ HTTP_PROXY: proxy.url }, () => failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)));
+    const details = await withProxyEnv({ HTTP_PROXY: proxy.url }, () =>
+      failureOf(postForm(request('http://cx.example.test/token'), OPTIONS)),
+    );
     assert.deepEqual([details.kind, details.status], ['proxy', 401]);
     plain.enqueue({ status: 401, body: { error: 'invalid_client' } });
     const response = await withProxyEnv({ HTTP_PROXY: proxy.url }, () => postForm(request('http://cx.example.test/token'), OPTIONS));

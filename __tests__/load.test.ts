@@ -24,7 +24,8 @@ const MAX_ATTEMPTS = 10;
 // 50 + (45 + 40 + ... + 5 + 0) = 275. The same argument limits one client to
 // floor((CLIENTS - 1) / RATE) refusals: 9, so 10 attempts (MAX_ATTEMPTS) always suffice.
 const REFUSAL_WINDOWS = Math.ceil(CLIENTS / RATE);
-const MAX_REQUESTS = CLIENTS + Array.from({ length: REFUSAL_WINDOWS }, (_, i) => Math.max(0, CLIENTS - RATE * (i + 1))).reduce((a, b) => a + b, 0);
+const MAX_REQUESTS =
+  CLIENTS + Array.from({ length: REFUSAL_WINDOWS }, (_, i) => Math.max(0, CLIENTS - RATE * (i + 1))).reduce((a, b) => a + b, 0);
 assert.equal(MAX_REQUESTS, 275);
 assert.ok(Math.floor((CLIENTS - 1) / RATE) + 1 <= MAX_ATTEMPTS);
 
@@ -98,26 +99,30 @@ after(async () => {
   await tokenServer.close();
 });
 
-test(`${CLIENTS} concurrent runs with the default max-attempts against a server refusing every second request`, { timeout: 90_000 }, async (t) => {
-  limiter = await startRateLimiter(tokenServer, everySecondRefused);
-  try {
-    const runs = await Promise.all(
-      users.map((user) =>
-        runCli(['--product', 'sast', '--server-url', limiter.url], { env: { CX_USERNAME: user.username, CX_PASSWORD: user.password } }),
-      ),
-    );
-    runs.forEach((run, i) => {
-      assert.equal(run.code, 0, `job ${i} failed: ${run.stderr}`);
-      assertNoLeak(run, [users[i]!.password]);
-    });
-    const refused = limiter.arrivals.filter((a) => !a.admitted).length;
-    t.diagnostic(`${limiter.arrivals.length} requests, ${refused} refused`);
-    assert.ok(refused >= CLIENTS - 1, 'the limiter refused too little: the test proves nothing');
-  } finally {
-    await limiter.close();
-    tokenServer.reset();
-  }
-});
+test(
+  `${CLIENTS} concurrent runs with the default max-attempts against a server refusing every second request`,
+  { timeout: 90_000 },
+  async (t) => {
+    limiter = await startRateLimiter(tokenServer, everySecondRefused);
+    try {
+      const runs = await Promise.all(
+        users.map((user) =>
+          runCli(['--product', 'sast', '--server-url', limiter.url], { env: { CX_USERNAME: user.username, CX_PASSWORD: user.password } }),
+        ),
+      );
+      runs.forEach((run, i) => {
+        assert.equal(run.code, 0, `job ${i} failed: ${run.stderr}`);
+        assertNoLeak(run, [users[i]!.password]);
+      });
+      const refused = limiter.arrivals.filter((a) => !a.admitted).length;
+      t.diagnostic(`${limiter.arrivals.length} requests, ${refused} refused`);
+      assert.ok(refused >= CLIENTS - 1, 'the limiter refused too little: the test proves nothing');
+    } finally {
+      await limiter.close();
+      tokenServer.reset();
+    }
+  },
+);
 
 test(`${CLIENTS} concurrent CLI runs against a server admitting ${RATE} requests per second`, { timeout: 60_000 }, async (t) => {
   limiter = await startRateLimiter(tokenServer, fixedWindow);
@@ -137,7 +142,9 @@ test(`${CLIENTS} concurrent CLI runs against a server admitting ${RATE} requests
 
   const { arrivals } = limiter;
   const admitted = arrivals.filter((a) => a.admitted);
-  t.diagnostic(`${arrivals.length} requests (${arrivals.length - admitted.length} refused) in ${new Set(arrivals.map((a) => a.window)).size} windows`);
+  t.diagnostic(
+    `${arrivals.length} requests (${arrivals.length - admitted.length} refused) in ${new Set(arrivals.map((a) => a.window)).size} windows`,
+  );
   assert.equal(admitted.length, CLIENTS, 'each job is admitted exactly once');
   assert.deepEqual(new Set(admitted.map((a) => a.user)), new Set(users.map((u) => u.username)));
   assert.ok(arrivals.length > CLIENTS, 'the limiter refused nothing: the test proves nothing');

@@ -43,9 +43,14 @@ function run(command: string, args: string[], cwd: string): Promise<Run> {
     npm_config_fund: 'false',
   });
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env, timeout: 60_000, killSignal: 'SIGKILL', shell: process.platform === 'win32' }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env, timeout: 60_000, killSignal: 'SIGKILL', shell: process.platform === 'win32' },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -79,7 +84,11 @@ describe('npm pack, then install it offline into an empty project', () => {
   });
 
   it('the tarball holds only what runs and what users read', () => {
-    for (const file of files) assert.ok(ALLOWED.some((pattern) => pattern.test(file)), `${file} is in the tarball`);
+    for (const file of files)
+      assert.ok(
+        ALLOWED.some((pattern) => pattern.test(file)),
+        `${file} is in the tarball`,
+      );
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', PACKAGE.bin['checkmarx-auth']]) {
       assert.ok(files.includes(needed!), `${needed} is missing from the tarball`);
     }
@@ -91,7 +100,10 @@ describe('npm pack, then install it offline into an empty project', () => {
     writeFileSync(join(project, 'package.json'), '{ "name": "ci-job", "private": true }\n');
     const install = await run('npm', ['install', '--offline', tarball], project);
     assert.equal(install.code, 0, install.stderr);
-    assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.')), ['checkmarx-auth']);
+    assert.deepEqual(
+      readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.')),
+      ['checkmarx-auth'],
+    );
     const version = await run('npx', ['--offline', 'checkmarx-auth', '--version'], project);
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout, `${PACKAGE.version}\n`);
@@ -116,6 +128,11 @@ describe('the release assets', () => {
 
     const [sum, name] = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trimEnd().split('  ');
     assert.equal(name, asset);
-    assert.equal(sum, createHash('sha256').update(readFileSync(join(alone, asset))).digest('hex'));
+    assert.equal(
+      sum,
+      createHash('sha256')
+        .update(readFileSync(join(alone, asset)))
+        .digest('hex'),
+    );
   });
 });

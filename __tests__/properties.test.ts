@@ -60,12 +60,25 @@ interface PlanCase {
 }
 
 const planCase: fc.Arbitrary<PlanCase> = fc.oneof(
-  secret.map((password) => ({ plan: resolvePlan({ product: 'sast', 'server-url': 'https://cx.example.com', username: 'u', password }), secrets: [password] })),
+  secret.map((password) => ({
+    plan: resolvePlan({ product: 'sast', 'server-url': 'https://cx.example.com', username: 'u', password }),
+    secrets: [password],
+  })),
   fc.tuple(secret, secret).map(([password, clientSecret]) => ({
-    plan: resolvePlan({ product: 'access-control', 'server-url': 'http://cx/', username: 'u', password, 'client-id': 'c', 'client-secret': clientSecret }),
+    plan: resolvePlan({
+      product: 'access-control',
+      'server-url': 'http://cx/',
+      username: 'u',
+      password,
+      'client-id': 'c',
+      'client-secret': clientSecret,
+    }),
     secrets: [password, clientSecret],
   })),
-  secret.map((password) => ({ plan: resolvePlan({ product: 'sca', tenant: 'acme', region: 'eu', username: 'u', password }), secrets: [password] })),
+  secret.map((password) => ({
+    plan: resolvePlan({ product: 'sca', tenant: 'acme', region: 'eu', username: 'u', password }),
+    secrets: [password],
+  })),
   secret.map((clientSecret) => ({
     plan: resolvePlan({ product: 'cxone', tenant: 'acme', region: 'eu', 'client-id': 'ci', 'client-secret': clientSecret }),
     secrets: [clientSecret],
@@ -134,11 +147,18 @@ function anyAnswer(secrets: string[]): fc.Arbitrary<HttpResponse> {
     {
       'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain', ''),
       location: text,
-      'retry-after': fc.oneof(fc.nat({ max: 100_000 }).map(String), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()), fc.string()),
+      'retry-after': fc.oneof(
+        fc.nat({ max: 100_000 }).map(String),
+        fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+        fc.string(),
+      ),
     },
     { requiredKeys: [] },
   );
-  const status = fc.oneof(fc.constantFrom(200, 201, 204, 301, 302, 307, 400, 401, 403, 404, 408, 429, 500, 503), fc.integer({ min: 100, max: 599 }));
+  const status = fc.oneof(
+    fc.constantFrom(200, 201, 204, 301, 302, 307, 400, 401, 403, 404, 408, 429, 500, 503),
+    fc.integer({ min: 100, max: 599 }),
+  );
   return fc.record({ status, headers, body });
 }
 
@@ -219,7 +239,14 @@ describe('parsing token responses', () => {
   });
 
   test('transport failures whose text echoes a secret are redacted', async () => {
-    const codes = fc.constantFrom(undefined, 'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID');
+    const codes = fc.constantFrom(
+      undefined,
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    );
     await fc.assert(
       fc.asyncProperty(
         planCase.chain((c) => fc.tuple(fc.constant(c), serverText(c.secrets), codes, fc.boolean())),
@@ -236,10 +263,17 @@ describe('parsing token responses', () => {
 
   test('Retry-After is a delay from 0 to 30 s, or ignored', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.nat().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())), (value) => {
-        const ms = parseRetryAfter(value, Date.parse('2026-01-01T00:00:00Z'));
-        assert.ok(ms === undefined || (ms >= 0 && ms <= MAX_RETRY_AFTER_MS), `${value} -> ${ms}`);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.nat().map(String),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+        ),
+        (value) => {
+          const ms = parseRetryAfter(value, Date.parse('2026-01-01T00:00:00Z'));
+          assert.ok(ms === undefined || (ms >= 0 && ms <= MAX_RETRY_AFTER_MS), `${value} -> ${ms}`);
+        },
+      ),
       RUNS,
     );
   });
@@ -247,7 +281,9 @@ describe('parsing token responses', () => {
   test('redact removes every spelling, even where a cut splits one', () => {
     fc.assert(
       fc.property(
-        fc.array(secret, { minLength: 1, maxLength: 3 }).chain((secrets) => fc.tuple(fc.constant(secrets), serverText(secrets), fc.nat({ max: 400 }))),
+        fc
+          .array(secret, { minLength: 1, maxLength: 3 })
+          .chain((secrets) => fc.tuple(fc.constant(secrets), serverText(secrets), fc.nat({ max: 400 }))),
         ([secrets, text, cut]) => {
           const clean = redact(text.slice(0, cut), secrets);
           assertNoSecret('redacted text', clean, secrets);
@@ -277,8 +313,15 @@ function inputValues(secrets: { password: string; clientSecret: string; apiKey: 
   const junk = fc.string({ maxLength: 20 });
   // Mostly meaningful values, so that most cases get past the first check; some junk; some not given.
   const given = (value: fc.Arbitrary<string>) => fc.option(value, { nil: undefined, freq: 4 });
-  const pick = (...values: string[]) => given(fc.oneof({ arbitrary: fc.constantFrom(...values), weight: 4 }, { arbitrary: junk, weight: 1 }));
-  const realmUrls = ['https://eu.iam.checkmarx.net/auth/realms/acme', 'http://iam.local/auth/realms/%zz', 'https://x/auth/realms/', 'ftp://x/auth/realms/a', 'nonsense'];
+  const pick = (...values: string[]) =>
+    given(fc.oneof({ arbitrary: fc.constantFrom(...values), weight: 4 }, { arbitrary: junk, weight: 1 }));
+  const realmUrls = [
+    'https://eu.iam.checkmarx.net/auth/realms/acme',
+    'http://iam.local/auth/realms/%zz',
+    'https://x/auth/realms/',
+    'ftp://x/auth/realms/a',
+    'nonsense',
+  ];
   const apiKey = fc.oneof(
     fc.constant(secrets.apiKey),
     fc.constantFrom(...realmUrls).map((realmUrl) => `${makeApiKey({ realmUrl, claims: { pad: secrets.apiKey } })}`),
@@ -287,7 +330,16 @@ function inputValues(secrets: { password: string; clientSecret: string; apiKey: 
   const model: Record<string, fc.Arbitrary<string | undefined>> = {
     product: pick('sast', 'SAST', 'sast-odata', 'access-control', 'sca', 'cxone', 'CxOne', ''),
     'grant-type': pick('password', 'refresh_token', 'client_credentials', 'Password', 'implicit'),
-    'server-url': pick('https://cx.example.com', 'https://cx.example.com/CxRestAPI/', 'http://cx', 'cx.example.com', 'ftp://cx', 'https://u:p@cx', 'https://cx/?a=1', 'https://cx/#f'),
+    'server-url': pick(
+      'https://cx.example.com',
+      'https://cx.example.com/CxRestAPI/',
+      'http://cx',
+      'cx.example.com',
+      'ftp://cx',
+      'https://u:p@cx',
+      'https://cx/?a=1',
+      'https://cx/#f',
+    ),
     'token-url': pick('https://cx/cxrestapi/auth/identity/connect/token', 'http://t/token', 'nope', 'https://user:pw@t/'),
     'iam-url': pick(...realmUrls, 'https://eu.iam.checkmarx.net', 'https://iam.example.com/auth/'),
     region: pick('us', 'eu', 'EU', 'us2', 'mea', 'mars'),

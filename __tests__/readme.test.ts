@@ -22,7 +22,9 @@ import { actionErrors, workflowErrors } from './support/workflow-parser.ts';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const DOCS_DIR = join(REPO_ROOT, 'docs');
-const docPages = readdirSync(DOCS_DIR).filter((file) => file.endsWith('.md')).sort();
+const docPages = readdirSync(DOCS_DIR)
+  .filter((file) => file.endsWith('.md'))
+  .sort();
 /** README.md and every docs/ page, by path from the repository root. */
 const pages: ReadonlyArray<[path: string, text: string]> = [
   ['README.md', readme],
@@ -45,7 +47,12 @@ function tableAfter(heading: string): string[][] {
   assert.ok(start >= 0, `no line '${heading}' in README.md`);
   const first = lines.findIndex((line, index) => index > start && line.startsWith('|'));
   const end = lines.findIndex((line, index) => index > first && !line.startsWith('|'));
-  return lines.slice(first + 2, end).map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
+  return lines.slice(first + 2, end).map((line) =>
+    line
+      .slice(1, -1)
+      .split('|')
+      .map((cell) => cell.trim()),
+  );
 }
 
 const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
@@ -53,9 +60,11 @@ const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
 describe('README inputs table', () => {
   const rows = tableAfter('## Inputs');
 
-
   it('lists the inputs of action.yml, in order', () => {
-    assert.deepEqual(rows.map((row) => unquote(row[0]!)), Object.keys(action.inputs));
+    assert.deepEqual(
+      rows.map((row) => unquote(row[0]!)),
+      Object.keys(action.inputs),
+    );
   });
   it('gives each input its description from the code (action.yml adds the default to it)', () => {
     for (const [name, description] of rows) {
@@ -70,7 +79,10 @@ describe('README inputs table', () => {
     }
   });
   it('action.yml itself matches src/inputs.ts (so the README does too)', () => {
-    assert.deepEqual(Object.keys(action.inputs), INPUTS.map((spec) => spec.name));
+    assert.deepEqual(
+      Object.keys(action.inputs),
+      INPUTS.map((spec) => spec.name),
+    );
   });
 });
 
@@ -82,14 +94,20 @@ describe('README outputs table', () => {
       rows.map(([name, description]) => [unquote(name!), description]),
       Object.entries(action.outputs).map(([name, output]) => [name, output.description]),
     );
-    assert.deepEqual(Object.keys(action.outputs), OUTPUTS.map((spec) => spec.name));
+    assert.deepEqual(
+      Object.keys(action.outputs),
+      OUTPUTS.map((spec) => spec.name),
+    );
   });
 });
 
 describe('README product tables', () => {
   it('the overview names every product and its API path', () => {
     const rows = tableAfter('# checkmarx-auth');
-    assert.deepEqual(rows.map((row) => unquote(row[0]!)), PRODUCT_NAMES);
+    assert.deepEqual(
+      rows.map((row) => unquote(row[0]!)),
+      PRODUCT_NAMES,
+    );
     for (const row of rows) {
       const profile = PRODUCTS[unquote(row[0]!) as ProductName];
       if (profile.apiPath) assert.equal(row[3], `\`{server-url}${profile.apiPath}\``, profile.name);
@@ -103,7 +121,10 @@ describe('README product tables', () => {
   });
   it('the defaults per product are the product table', () => {
     const rows = tableAfter('The defaults per product:');
-    assert.deepEqual(rows.map((row) => unquote(row[0]!)), PRODUCT_NAMES);
+    assert.deepEqual(
+      rows.map((row) => unquote(row[0]!)),
+      PRODUCT_NAMES,
+    );
     for (const [name, grant, clientId, , scope] of rows) {
       const profile = PRODUCTS[unquote(name!) as ProductName];
       assert.ok(grant!.startsWith(`\`${profile.grantTypes[0]}\``), name);
@@ -114,14 +135,21 @@ describe('README product tables', () => {
   describe('the Checkmarx One region table', () => {
     const rows = tableAfter('### Checkmarx One').map(([region, aliases, iam, api]) => ({
       region: unquote(region!.replace(' (default)', '')),
-      aliases: aliases!.split(',').map((alias) => unquote(alias.trim())).filter(Boolean),
+      aliases: aliases!
+        .split(',')
+        .map((alias) => unquote(alias.trim()))
+        .filter(Boolean),
       iam: unquote(iam!),
       api: unquote(api!),
     }));
 
     it("lists every region of the code with its hosts, and the API host is the IAM host's ast twin", () => {
       for (const [region, iam] of Object.entries(CXONE_REGIONS)) {
-        assert.deepEqual(rows.find((row) => row.region === region), { ...rows.find((row) => row.region === region)!, iam }, region);
+        assert.deepEqual(
+          rows.find((row) => row.region === region),
+          { ...rows.find((row) => row.region === region)!, iam },
+          region,
+        );
       }
       for (const row of rows) {
         assert.equal(row.api, astHostOf(row.iam), row.region);
@@ -228,7 +256,7 @@ describe('YAML examples in README.md and docs/', () => {
     assert.ok(checked >= 6, `only ${checked} run steps`);
   });
 
-  it('are valid for GitHub\'s own parser', () => {
+  it("are valid for GitHub's own parser", () => {
     let checked = 0;
     for (const block of githubBlocks) {
       const errors = exampleErrors(block);
@@ -315,7 +343,11 @@ describe('shell snippets in README.md and docs/', () => {
   it('PowerShell snippets parse', { skip: pwsh ? false : 'pwsh is not installed here' }, () => {
     for (const { code } of codeBlocks('powershell')) {
       const check = `$e = $null; [void][Management.Automation.Language.Parser]::ParseInput([Console]::In.ReadToEnd(), [ref]$null, [ref]$e); if ($e) { $e; exit 1 }`;
-      const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-Command', check], { input: code, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-Command', check], {
+        input: code,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(run.status, 0, `${run.stdout}${run.stderr}\n${code}`);
     }
   });
@@ -324,8 +356,14 @@ describe('shell snippets in README.md and docs/', () => {
 // ---- the README as a landing page, and the pages it links ----
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
-const headingsOf = (text: string) => new Set([...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
+const headingsOf = (text: string) =>
+  new Set([...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
 
 describe('README layout', () => {
   it('is a landing page of at most 400 lines', () => {
@@ -345,7 +383,10 @@ describe('README layout', () => {
       '## License',
     ].map((heading) => ({ heading, at: readme.indexOf(`\n${heading}\n`) }));
     for (const { heading, at } of order) assert.ok(at >= 0, `missing ${heading}`);
-    assert.deepEqual(order.map(({ heading }) => heading), [...order].sort((a, b) => a.at - b.at).map(({ heading }) => heading));
+    assert.deepEqual(
+      order.map(({ heading }) => heading),
+      [...order].sort((a, b) => a.at - b.at).map(({ heading }) => heading),
+    );
   });
   it('says at the top that development needs Node 24, as .nvmrc does', () => {
     assert.match(readme.slice(0, readme.indexOf('\n## ')), /Node\.js 24/);
@@ -361,7 +402,8 @@ describe('README layout', () => {
         const [file, anchor] = target!.split('#');
         const path = file ? join(dirname(page), file).replace(/\\/g, '/') : page;
         assert.ok(existsSync(join(REPO_ROOT, path)), `${page}: ${target} does not exist`);
-        if (anchor) assert.ok(headingsOf(readFileSync(join(REPO_ROOT, path), 'utf8')).has(anchor), `${page}: no heading #${anchor} in ${path}`);
+        if (anchor)
+          assert.ok(headingsOf(readFileSync(join(REPO_ROOT, path), 'utf8')).has(anchor), `${page}: no heading #${anchor} in ${path}`);
       }
     }
   });
@@ -375,7 +417,13 @@ describe('README layout', () => {
     for (const file of ['BENCHMARKS.md', 'CHANGELOG.md', 'SECURITY.md', 'LICENSE']) assert.ok(readme.includes(`](${file})`), file);
   });
   it('names one owner and repository everywhere, with no placeholders', () => {
-    const files = [...pages, ...['action.yml', 'package.json', 'SECURITY.md', 'CHANGELOG.md'].map((file): [string, string] => [file, readFileSync(join(REPO_ROOT, file), 'utf8')])];
+    const files = [
+      ...pages,
+      ...['action.yml', 'package.json', 'SECURITY.md', 'CHANGELOG.md'].map((file): [string, string] => [
+        file,
+        readFileSync(join(REPO_ROOT, file), 'utf8'),
+      ]),
+    ];
     for (const [file, text] of files) {
       assert.doesNotMatch(text, /<owner>|your-org\/checkmarx-auth|OWNER\/checkmarx-auth/i, file);
       for (const [, repository] of text.matchAll(/github\.com\/([\w.-]+\/[\w.-]+?)(?:\.git)?(?=[/#)\s"'`]|$)/gm)) {
@@ -387,11 +435,14 @@ describe('README layout', () => {
 });
 
 describe('docs/cli.md', () => {
-  it("names the variables the env, azure and powershell formats set, as src/outputs.ts names them", () => {
+  it('names the variables the env, azure and powershell formats set, as src/outputs.ts names them', () => {
     const cli = pages.find(([page]) => page === 'docs/cli.md')![1];
     const said = /variables are the token under `--env-name` \(`CX_ACCESS_TOKEN`\), then\s+([\s\S]*?)\s+\(the last two/.exec(cli)?.[1];
     assert.ok(said, 'no sentence that lists the variables');
-    assert.deepEqual([...said.matchAll(/`(\w+)`/g)].map((m) => m[1]), OUTPUTS.slice(1).map((spec) => spec.envName));
+    assert.deepEqual(
+      [...said.matchAll(/`(\w+)`/g)].map((m) => m[1]),
+      OUTPUTS.slice(1).map((spec) => spec.envName),
+    );
   });
 });
 

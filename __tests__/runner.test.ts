@@ -137,13 +137,22 @@ describe('workflow commands', () => {
       ['GITHUB_PATH', () => core.addPath('/the-secret-token')],
     ] as const) {
       process.env[variable] = folder;
-      assert.throws(write, (error: Error) => {
-        assert.ok(error instanceof CheckmarxAuthError, String(error));
-        assert.equal(exitCodeOf(error), 1);
-        assert.match(error.message, new RegExp(`^Cannot write .+ to ${variable} \\(${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): EISDIR\\. Check that the file exists and is writable\\.$`));
-        assert.doesNotMatch(error.message, /the-secret-token/);
-        return true;
-      }, variable);
+      assert.throws(
+        write,
+        (error: Error) => {
+          assert.ok(error instanceof CheckmarxAuthError, String(error));
+          assert.equal(exitCodeOf(error), 1);
+          assert.match(
+            error.message,
+            new RegExp(
+              `^Cannot write .+ to ${variable} \\(${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): EISDIR\\. Check that the file exists and is writable\\.$`,
+            ),
+          );
+          assert.doesNotMatch(error.message, /the-secret-token/);
+          return true;
+        },
+        variable,
+      );
       delete process.env[variable];
     }
   });

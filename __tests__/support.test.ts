@@ -83,8 +83,14 @@ describe('token server: IdentityServer (CxSAST, Access Control)', () => {
   test('password grant succeeds for both SAST clients and records the form', async () => {
     const sast = await postForm(server.url + IDENTITY_TOKEN_PATH, sastForm());
     assert.equal(sast.status, 200);
-    assert.deepEqual({ ...sast.body, access_token: 'x' }, { access_token: 'x', expires_in: 3600, token_type: 'Bearer', scope: 'sast_rest_api' });
-    const odata = await postForm(server.url + IDENTITY_TOKEN_PATH, sastForm({ client_id: 'resource_owner_sast_client', scope: 'access_control_api sast_api' }));
+    assert.deepEqual(
+      { ...sast.body, access_token: 'x' },
+      { access_token: 'x', expires_in: 3600, token_type: 'Bearer', scope: 'sast_rest_api' },
+    );
+    const odata = await postForm(
+      server.url + IDENTITY_TOKEN_PATH,
+      sastForm({ client_id: 'resource_owner_sast_client', scope: 'access_control_api sast_api' }),
+    );
     assert.equal(odata.body['scope'], 'access_control_api sast_api');
     const first = server.requests[0];
     assert.equal(first?.host, '127.0.0.1');
@@ -120,7 +126,12 @@ describe('token server: IdentityServer (CxSAST, Access Control)', () => {
 
 test('token server: chunked bodies arrive whole; close() does not wait for a delayed answer', async () => {
   const server = await startTokenServer();
-  server.enqueue({ status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' }, chunks: { count: 3, intervalMs: 10 } });
+  server.enqueue({
+    status: 503,
+    body: '<html>down</html>',
+    headers: { 'content-type': 'text/html' },
+    chunks: { count: 3, intervalMs: 10 },
+  });
   const chunked = await fetch(server.url + IDENTITY_TOKEN_PATH, { method: 'POST' });
   assert.equal(chunked.status, 503);
   assert.equal(await chunked.text(), '<html>down</html>');
@@ -237,7 +248,9 @@ describe('TLS and proxies', () => {
       });
       assert.equal(greeting, 'hi');
       await assert.rejects(
-        new Promise((resolve, reject) => tls.connect({ host: '127.0.0.1', port, servername: 'cx.example.test' }, () => resolve(undefined)).once('error', reject)),
+        new Promise((resolve, reject) =>
+          tls.connect({ host: '127.0.0.1', port, servername: 'cx.example.test' }, () => resolve(undefined)).once('error', reject),
+        ),
         /self.signed|unable to (get|verify)/i,
       );
     } finally {
@@ -341,10 +354,13 @@ describe('runner helpers', () => {
   test('assertNoLeak catches encoded forms and ignores mask lines', () => {
     const secret = 'Sast p@ss&word=1';
     assertNoLeak({ stdout: `::add-mask::${secret}\ndone\n`, stderr: '' }, [secret, '']);
-    assert.throws(() => assertNoLeak({ stdout: '', stderr: 'password=Sast+p%40ss%26word%3D1' }, ['x', secret]), (error: Error) => {
-      assert.match(error.message, /secret #1 \(form-encoded\) leaked in stderr/);
-      assert.ok(!error.message.includes(secret));
-      return true;
-    });
+    assert.throws(
+      () => assertNoLeak({ stdout: '', stderr: 'password=Sast+p%40ss%26word%3D1' }, ['x', secret]),
+      (error: Error) => {
+        assert.match(error.message, /secret #1 \(form-encoded\) leaked in stderr/);
+        assert.ok(!error.message.includes(secret));
+        return true;
+      },
+    );
   });
 });

@@ -11,12 +11,35 @@ import { isScope, isTokenType, MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, parseTo
 import { diagnosticLine, printable } from '../src/printable.ts';
 import { CXONE_REGIONS, REGION_ALIASES } from '../src/products.ts';
 
-const noFiles = { readFile: () => { throw Object.assign(new Error('no'), { code: 'ENOENT' }); } };
+const noFiles = {
+  readFile: () => {
+    throw Object.assign(new Error('no'), { code: 'ENOENT' });
+  },
+};
 const sast = { product: 'sast', 'server-url': 'https://cx.example.com', username: 'u', password: 'p' };
 
 /** Text a hostile server would send: random, with line breaks and both CI systems' command syntax mixed in. */
 const hostile = fc
-  .array(fc.oneof(fc.string(), fc.constantFrom('\r', '\n', '\r\n', '\u2028', '\u0085', '::', '::warning::x', '##vso[', '##VSO[task.setvariable variable=A]1', '##[add-mask]', '#', ' ')), { maxLength: 12 })
+  .array(
+    fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        '\r',
+        '\n',
+        '\r\n',
+        '\u2028',
+        '\u0085',
+        '::',
+        '::warning::x',
+        '##vso[',
+        '##VSO[task.setvariable variable=A]1',
+        '##[add-mask]',
+        '#',
+        ' ',
+      ),
+    ),
+    { maxLength: 12 },
+  )
   .map((parts) => parts.join(''));
 
 /** A line the GitHub runner or the Azure agent would act on, besides `allowed` at its start. */
@@ -67,7 +90,10 @@ describe('no printed line built from server text is a command', () => {
   });
 
   it('the Azure issue escapes %, and a message stays one issue', () => {
-    assert.equal(diagnosticLine('warning', '100% done\r\nnext', true), '##vso[task.logissue type=warning]checkmarx-auth: 100%AZP25 done next\n');
+    assert.equal(
+      diagnosticLine('warning', '100% done\r\nnext', true),
+      '##vso[task.logissue type=warning]checkmarx-auth: 100%AZP25 done next\n',
+    );
     assert.equal(diagnosticLine('error', 'x', false), 'checkmarx-auth: error: x\n');
   });
 });
@@ -75,7 +101,28 @@ describe('no printed line built from server text is a command', () => {
 describe('inputs', () => {
   const envName = (name: string) => resolveSettings({ ...sast, 'env-name': name }, noFiles).envName;
   it('env-name: names that would hurt are refused, others kept', () => {
-    for (const bad of ['GITHUB_ENV', 'github_path', 'RUNNER_TEMP', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', 'LD_PRELOAD', 'DYLD_LIBRARY_PATH', 'CX_APIKEY', 'CX_TENANT', 'CX_BASE_AUTH_URI', 'CX_AUTH_SOCK', '1A', 'A-B', 'A B']) {
+    for (const bad of [
+      'GITHUB_ENV',
+      'github_path',
+      'RUNNER_TEMP',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'PATH',
+      'HOME',
+      'SHELL',
+      'ENV',
+      'BASH_ENV',
+      'NODE_OPTIONS',
+      'NODE_PATH',
+      'LD_PRELOAD',
+      'DYLD_LIBRARY_PATH',
+      'CX_APIKEY',
+      'CX_TENANT',
+      'CX_BASE_AUTH_URI',
+      'CX_AUTH_SOCK',
+      '1A',
+      'A-B',
+      'A B',
+    ]) {
       assert.throws(() => envName(bad), /Input 'env-name'/, bad);
     }
     for (const good of ['CX_ACCESS_TOKEN', 'CXONE_TOKEN', '_t', 'MY_GITHUB_TOKEN', 'CX_TOKEN_TENANT']) assert.equal(envName(good), good);
@@ -104,7 +151,8 @@ describe('inputs', () => {
   });
 
   it('every region and alias names its IAM host, case-insensitively', () => {
-    const iamOf = (region: string) => resolvePlan({ product: 'cxone', tenant: 't', region, 'client-id': 'c', 'client-secret': 's' }).endpoint.tokenUrl;
+    const iamOf = (region: string) =>
+      resolvePlan({ product: 'cxone', tenant: 't', region, 'client-id': 'c', 'client-secret': 's' }).endpoint.tokenUrl;
     for (const [region, iam] of Object.entries(CXONE_REGIONS)) assert.ok(iamOf(region.toUpperCase()).startsWith(`${iam}/`), region);
     for (const [alias, region] of Object.entries(REGION_ALIASES)) assert.equal(iamOf(alias.toUpperCase()), iamOf(region));
     assert.ok(iamOf('ind2').startsWith('https://ind-2.iam.checkmarx.net/'));
@@ -113,7 +161,14 @@ describe('inputs', () => {
 
   it('did you mean: near misses of products and regions', () => {
     const products = ['sast', 'sast-odata', 'access-control', 'sca', 'cxone'];
-    for (const [typed, meant] of [['cxsast', 'sast'], ['checkmarx-one', 'cxone'], ['CheckmarxOne', 'cxone'], ['sast_odata', 'sast-odata'], ['accesscontrol', 'access-control'], ['sastt', 'sast']]) {
+    for (const [typed, meant] of [
+      ['cxsast', 'sast'],
+      ['checkmarx-one', 'cxone'],
+      ['CheckmarxOne', 'cxone'],
+      ['sast_odata', 'sast-odata'],
+      ['accesscontrol', 'access-control'],
+      ['sastt', 'sast'],
+    ]) {
       assert.equal(didYouMean(typed!, products), meant, typed);
     }
     assert.equal(didYouMean('jenkins', products), undefined);

@@ -57,7 +57,7 @@ describe('workflow files', () => {
     if (file === 'release.yml') continue;
     it(`${file} asks only to read the repository`, () => assert.deepEqual(workflow(file).permissions, { contents: 'read' }));
   }
-  it("the parser would catch a broken workflow (so the checks above can fail)", () => {
+  it('the parser would catch a broken workflow (so the checks above can fail)', () => {
     assert.notDeepEqual(workflowErrors('e2e.yml', workflowText('e2e.yml').replace('runs-on:', 'runs_on:')), []);
   });
   it('every action is pinned to a version or commit', () => {
@@ -80,7 +80,10 @@ describe('check-dist.yml', () => {
   it('rebuilds dist/ from a clean install and fails on any difference', () => {
     const runs = allSteps('check-dist.yml').flatMap((step) => (step.run ? [step.run.trim()] : []));
     assert.ok(runs.indexOf('npm ci') >= 0 && runs.indexOf('npm ci') < runs.indexOf('npm run build'), runs.join(' | '));
-    assert.ok(runs.some((run) => run.includes('git diff --exit-code') && run.includes('dist/')), 'no git diff --exit-code dist/');
+    assert.ok(
+      runs.some((run) => run.includes('git diff --exit-code') && run.includes('dist/')),
+      'no git diff --exit-code dist/',
+    );
   });
 });
 
@@ -294,7 +297,6 @@ async function runJob(job: Job, state: JobState): Promise<JobReport> {
   return { state, runs };
 }
 
-
 describe('e2e.yml, run here', () => {
   const job = workflow('e2e.yml').jobs['e2e']!;
   const checkStep = job.steps.at(-1)!;
@@ -342,7 +344,10 @@ describe('e2e.yml, run here', () => {
     for (const run of report.runs.values()) assertNoLeak(run, secrets);
   });
   it('the check step fails when an output is not what it should be', async () => {
-    const steps = { ...report.state.steps, sast: { ...report.state.steps['sast']!, outputs: { ...report.state.steps['sast']!.outputs, 'api-url': 'https://elsewhere' } } };
+    const steps = {
+      ...report.state.steps,
+      sast: { ...report.state.steps['sast']!, outputs: { ...report.state.steps['sast']!.outputs, 'api-url': 'https://elsewhere' } },
+    };
     const run = await runBash(checkStep, { ...report.state, steps });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /::error::sast api-url: expected 'http:\/\/127\.0\.0\.1:\d+\/cxrestapi', got 'https:\/\/elsewhere'/);
@@ -350,7 +355,7 @@ describe('e2e.yml, run here', () => {
 });
 
 describe('dependabot.yml', () => {
-  it('updates npm packages and the workflows\' actions weekly', () => {
+  it("updates npm packages and the workflows' actions weekly", () => {
     const config = parse(readFileSync(join(REPO_ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
       version: number;
       updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;

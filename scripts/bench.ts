@@ -120,7 +120,12 @@ function agentProgram(server: TokenServer, name: string, source: string, entry: 
 
 /** Starts an agent as a user would (`start-agent`), for the token pair; `defer` stops it. */
 async function startAgent(server: TokenServer, defer: Setup['defer']): Promise<{ sock: string; token: string }> {
-  const env = { CX_PRODUCT: 'sast', CX_SERVER_URL: server.url, CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password };
+  const env = {
+    CX_PRODUCT: 'sast',
+    CX_SERVER_URL: server.url,
+    CX_USERNAME: DEFAULT_SAST_USER.username,
+    CX_PASSWORD: DEFAULT_SAST_USER.password,
+  };
   const run = await runCli(['start-agent', '--format', 'json'], { env });
   assert.equal(run.code, 0, `start-agent failed:\n${run.stderr}`);
   const { authSock, accessToken } = JSON.parse(run.stdout) as { authSock: string; accessToken: string };
@@ -158,9 +163,24 @@ async function pairs({ server, work, defer }: Setup, options: Options): Promise<
   const target = TARGET_RATIO;
   return [
     { name: 'action', subject: actionProgram(server, 'action', ACTION_ENTRY, copy(ACTION_ENTRY)), floor: actionFloor, target },
-    { name: 'CLI', subject: cliProgram(server, 'CLI', CLI_ENTRY, copy(CLI_ENTRY)), floor: cliProgram(server, 'CLI floor', CLI_FLOOR, copy(CLI_FLOOR)), target },
-    { name: 'token from the agent', subject: agentProgramOf('CLI token', CLI_ENTRY), floor: agentProgramOf('socket floor', SOCKET_FLOOR), target: AGENT_TARGET_RATIO },
-    ...options.also.map((file) => ({ name: `also ${file}`, subject: actionProgram(server, 'also', file, file), floor: actionFloor, target })),
+    {
+      name: 'CLI',
+      subject: cliProgram(server, 'CLI', CLI_ENTRY, copy(CLI_ENTRY)),
+      floor: cliProgram(server, 'CLI floor', CLI_FLOOR, copy(CLI_FLOOR)),
+      target,
+    },
+    {
+      name: 'token from the agent',
+      subject: agentProgramOf('CLI token', CLI_ENTRY),
+      floor: agentProgramOf('socket floor', SOCKET_FLOOR),
+      target: AGENT_TARGET_RATIO,
+    },
+    ...options.also.map((file) => ({
+      name: `also ${file}`,
+      subject: actionProgram(server, 'also', file, file),
+      floor: actionFloor,
+      target,
+    })),
   ];
 }
 
@@ -203,7 +223,10 @@ function ratios(pair: Pair, times: Map<Program, number[]>): number[] {
 
 // ---- report ----
 
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 function header(options: Options, loadAtStart: string): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -230,7 +253,9 @@ function pairTable(list: Pair[], times: Map<Program, number[]>): string {
     const { min, median, max } = spread(ratios(pair, times));
     const verdict = `≤ ${pair.target} ${median <= pair.target ? 'met' : 'NOT met'}`;
     const ofMedians = medianOf(pair.subject) / medianOf(pair.floor);
-    lines.push(`| ${pair.name} / its floor | ${min.toFixed(2)} | ${median.toFixed(2)} | ${max.toFixed(2)} | ${verdict} | ${ofMedians.toFixed(2)} |`);
+    lines.push(
+      `| ${pair.name} / its floor | ${min.toFixed(2)} | ${median.toFixed(2)} | ${max.toFixed(2)} | ${verdict} | ${ofMedians.toFixed(2)} |`,
+    );
   }
   return lines.join('\n');
 }

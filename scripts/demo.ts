@@ -58,11 +58,20 @@ async function main(): Promise<void> {
 
 async function runBoth(product: string, inputs: Record<string, string>, env: Record<string, string>): Promise<Row> {
   const flags = Object.entries({ product, ...inputs }).flatMap(([name, value]) => [`--${name}`, value]);
-  const [action, cli] = await Promise.all([runAction({ inputs: { product, ...inputs }, env }), runCli([...flags, '--format', 'json'], { env })]);
+  const [action, cli] = await Promise.all([
+    runAction({ inputs: { product, ...inputs }, env }),
+    runCli([...flags, '--format', 'json'], { env }),
+  ]);
   const fromAction = checkAction(product, action);
   const fromCli = checkCli(product, cli);
   if (fromAction.tokenUrl !== fromCli.tokenUrl) fail(product, `the action used ${fromAction.tokenUrl}, the CLI ${fromCli.tokenUrl}`);
-  return { product, tokenUrl: fromAction.tokenUrl, expiresAt: fromAction.expiresAt, actionToken: fromAction.token, cliToken: fromCli.token };
+  return {
+    product,
+    tokenUrl: fromAction.tokenUrl,
+    expiresAt: fromAction.expiresAt,
+    actionToken: fromAction.token,
+    cliToken: fromCli.token,
+  };
 }
 
 function checkAction(product: string, run: ActionRun): { tokenUrl: string; expiresAt: string; token: string } {
@@ -96,7 +105,11 @@ function printTable(rows: Row[]): void {
   const header = ['product', 'token endpoint', 'expires-at', 'token (action)', 'token (CLI)'];
   const cells = rows.map((row) => [row.product, row.tokenUrl, row.expiresAt, shorten(row.actionToken), shorten(row.cliToken)]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => value.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   console.log('checkmarx-auth demo: the action and the CLI against a local Checkmarx-compatible token server\n');
   console.log(line(header));
   console.log(line(widths.map((width) => '-'.repeat(width))));

@@ -19,7 +19,9 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const asset = `checkmarx-auth-${version}.cjs`;
 mkdirSync(outDir, { recursive: true });
 copyFileSync(join(root, 'dist', 'cli', 'index.js'), join(outDir, asset));
-const sum = createHash('sha256').update(readFileSync(join(outDir, asset))).digest('hex');
+const sum = createHash('sha256')
+  .update(readFileSync(join(outDir, asset)))
+  .digest('hex');
 // sha256sum's text format: hash, two spaces, file name.
 writeFileSync(join(outDir, 'SHA256SUMS'), `${sum}  ${asset}\n`);
 console.log(join(outDir, asset));

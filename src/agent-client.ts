@@ -11,7 +11,9 @@ export const STOP_DEADLINE_MS = 5_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 export class AgentNotRunning extends AgentError {
   constructor(address: string) {
-    super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+    super(
+      `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`,
+    );
     this.name = 'AgentNotRunning';
   }
 }
@@ -23,7 +25,10 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
     const socket = connect(address);
     let received = '';
     let connected = false;
-    const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+    const timer = setTimeout(
+      () => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)),
+      deadlineMs,
+    );
     function fail(error: Error): void {
       clearTimeout(timer);
       socket.destroy();
@@ -45,7 +50,11 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const gone = !connected && GONE.has(error.code ?? '');
-      fail(gone ? new AgentNotRunning(address) : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+      fail(
+        gone
+          ? new AgentNotRunning(address)
+          : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`),
+      );
     });
   });
 }

@@ -58,14 +58,19 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
     const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
     if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
     if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
-    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    context.debug(
+      answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.',
+    );
     warnIf(context, answer.warning);
     return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
   },
 
   'start-agent': async (context) => {
     if (context.format === 'token') {
-      throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`, EXIT_USAGE);
+      throw new AgentError(
+        `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`,
+        EXIT_USAGE,
+      );
     }
     const { settings, result } = await context.exchange();
     const arrivedAt = performance.now();

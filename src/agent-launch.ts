@@ -43,7 +43,8 @@ export function socketPathFits(path: string): boolean {
 
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
-  if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+  if (platform === 'win32')
+    return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
   const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
     let folder: string;

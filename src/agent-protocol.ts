@@ -16,8 +16,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
 export type AgentToken = Omit<TokenResult, 'refreshToken'>;
 
 export type AgentRequest =
-  | { readonly key: string; readonly op: 'token'; readonly minValidity: number }
-  | { readonly key: string; readonly op: 'stop' };
+  { readonly key: string; readonly op: 'token'; readonly minValidity: number } | { readonly key: string; readonly op: 'stop' };
 
 export type TokenSource = 'cache' | 'exchange';
 

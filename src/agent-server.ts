@@ -84,7 +84,8 @@ function readStdin(): Promise<string> {
 
 function parseSettings(text: string): AgentSettings {
   const settings = JSON.parse(text) as AgentSettings;
-  const ok = typeof settings.address === 'string' && typeof settings.key === 'string' && typeof settings.plan?.endpoint?.tokenUrl === 'string';
+  const ok =
+    typeof settings.address === 'string' && typeof settings.key === 'string' && typeof settings.plan?.endpoint?.tokenUrl === 'string';
   if (!ok || typeof settings.first?.accessToken !== 'string') throw new Error('bad settings');
   return settings;
 }

@@ -12,8 +12,7 @@ import { diagnosticLine, type Level } from './printable.ts';
 import { SYSTEM_IO } from './system.ts';
 import { VERSION } from './version.ts';
 
-const say = (level: Level) => (message: string) =>
-  void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
+const say = (level: Level) => (message: string) => void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
 
 const FLAGS = {
   ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' as const }])),
@@ -124,7 +123,7 @@ function oneShot(flags: Record<string, string | boolean | undefined>, debug: (me
     const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
-  const values = readInputs((name) => typeof flags[name] === 'string' ? flags[name] : undefined, process.env);
+  const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), process.env);
   return exchangeCredentials(values, {
     mask: () => {},
     log: { info: say('info'), warning: say('warning'), debug },

@@ -78,7 +78,10 @@ export function cleanPastedKey(value: string | undefined): { value: string | und
     .replace(/^bearer\s+/i, '')
     .trim();
   if (cleaned === value || cleaned === '') return { value, warnings: [] };
-  return { value: cleaned, warnings: ["api-key had surrounding quotes or a 'Bearer ' prefix; it is used without them. Store the key alone as the secret."] };
+  return {
+    value: cleaned,
+    warnings: ["api-key had surrounding quotes or a 'Bearer ' prefix; it is used without them. Store the key alone as the secret."],
+  };
 }
 
 /** Inputs that were given but that this product and grant type never send or use. */
@@ -88,7 +91,9 @@ function unusedInputWarnings(plan: GrantPlan, values: RawInputs): string[] {
   const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
   if (unused.length === 0) return [];
   const names = unused.map((name) => `'${name}'`).join(', ');
-  return [`Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`];
+  return [
+    `Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`,
+  ];
 }
 
 export function resolvePlan(values: RawInputs): GrantPlan {
@@ -97,8 +102,7 @@ export function resolvePlan(values: RawInputs): GrantPlan {
   requireCredentials(profile, grantType, values);
   const endpoint = locateEndpoint(profile, values, grantType);
   const clientId = values['client-id'] ?? endpoint.credentialClientId ?? profile.defaultClientId ?? CXONE_DEFAULT_CLIENT_ID;
-  const clientSecret =
-    values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
+  const clientSecret = values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
   return {
     profile,
     grantType,
@@ -135,7 +139,9 @@ function pickGrantType(profile: ProductProfile, values: RawInputs): GrantType {
     return grantType;
   }
   const given = (g: GrantType) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
-  return profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]!;
+  return (
+    profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]!
+  );
 }
 
 function requireCredentials(profile: ProductProfile, grantType: GrantType, values: RawInputs): void {
@@ -143,7 +149,10 @@ function requireCredentials(profile: ProductProfile, grantType: GrantType, value
     if (values[name] !== undefined) continue;
     const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
     if (!hasDefault) {
-      throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
+      throw new InputError(
+        name,
+        `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`,
+      );
     }
   }
 }
@@ -258,7 +267,10 @@ export function parseEnvName(value: string): string {
   const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
   if (ownInput) throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
   if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
-    throw new InputError('env-name', `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`);
+    throw new InputError(
+      'env-name',
+      `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`,
+    );
   }
   return value;
 }

@@ -2,7 +2,10 @@
 // without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
 
 function normalise(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^(checkmarx|cx)(?=.)/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/^(checkmarx|cx)(?=.)/, '');
 }
 
 /** The candidate the value most likely meant, if any is close enough. */

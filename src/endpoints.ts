@@ -64,7 +64,10 @@ export function normalizeServerUrl(value: string): string {
   const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
   if (portal) return `${url.origin}${url.pathname.slice(0, portal.index)}`;
   if (url.search || url.hash) throw new InputError('server-url', 'must not have a query or fragment.');
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/cxrestapi$/i, '').replace(/\/+$/, '');
+  const path = url.pathname
+    .replace(/\/+$/, '')
+    .replace(/\/cxrestapi$/i, '')
+    .replace(/\/+$/, '');
   return `${url.origin}${path}`;
 }
 
@@ -113,7 +116,10 @@ const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 function checkRealmName(tenant: string, input: InputName): void {
   if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
     const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
-    throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+    throw new InputError(
+      input,
+      `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`,
+    );
   }
 }
 
@@ -159,7 +165,8 @@ function parseIamUrl(value: string): Realm {
   const url = parseHttpUrl('iam-url', value);
   if (url.pathname.includes(REALMS_PATH)) {
     const realm = splitRealmUrl(url.href);
-    if (!realm) throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+    if (!realm)
+      throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
     return realm;
   }
   return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };

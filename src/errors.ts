@@ -93,12 +93,7 @@ export function isRetryable(details: FailureDetails): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
-function formatFailure(
-  context: RequestContext,
-  details: FailureDetails,
-  hint: string | undefined,
-  attempts: number,
-): string {
+function formatFailure(context: RequestContext, details: FailureDetails, hint: string | undefined, attempts: number): string {
   const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
   if (attempts > 1) parts[0] += ` after ${attempts} attempts`;
   parts[0] += `: ${describeFailure(details)}.`;

@@ -20,7 +20,9 @@ export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps)
   const settings = resolveSettings(values, deps);
   // The same secrets as cleaned up by the settings (an API key without its quotes): new values only.
   const masked = new Set(secretForms(secretValues(values)));
-  secretForms(settings.plan.secrets).filter((form) => !masked.has(form)).forEach(deps.mask);
+  secretForms(settings.plan.secrets)
+    .filter((form) => !masked.has(form))
+    .forEach(deps.mask);
   settings.warnings.forEach((warning) => deps.log.warning(warning));
   const { plan } = settings;
   deps.log.info(

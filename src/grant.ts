@@ -80,21 +80,24 @@ function contextOf(plan: GrantPlan): RequestContext {
 }
 
 /** Checks an HTTP answer and returns the token, or the failure it describes. */
-export function parseTokenResponse(
-  plan: GrantPlan,
-  response: HttpResponse,
-  now: number,
-): TokenResult | FailureDetails {
+export function parseTokenResponse(plan: GrantPlan, response: HttpResponse, now: number): TokenResult | FailureDetails {
   const { secrets } = plan;
   const { status } = response;
   if (status < 100 || status > 599) return badResponse(status, 'the status code is not a valid HTTP status');
   if (status >= 300 && status < 400) {
     const location = headerValue(response, 'location');
-    return { kind: 'redirect', status, ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}) };
+    return {
+      kind: 'redirect',
+      status,
+      ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+    };
   }
   const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
-    return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    return badResponse(
+      status,
+      `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`,
+    );
   }
   if (looksLikeHtml(response)) return { kind: 'html', status };
   const json = parseJson(response.body);
@@ -149,7 +152,12 @@ function tokenFrom(
   };
 }
 
-function httpFailure(response: HttpResponse, json: Record<string, unknown> | undefined, secrets: readonly string[], now: number): FailureDetails {
+function httpFailure(
+  response: HttpResponse,
+  json: Record<string, unknown> | undefined,
+  secrets: readonly string[],
+  now: number,
+): FailureDetails {
   const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
   const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
   return {

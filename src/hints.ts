@@ -39,7 +39,8 @@ const RULES: readonly HintRule[] = [
   },
   {
     when: (f) => f.kind === 'tls' && f.code === 'ERR_TLS_CERT_ALTNAME_INVALID',
-    hint: (f) => `the server's certificate does not name this host: use the host name the certificate was issued for in ${urlInput(f)} or token-url.`,
+    hint: (f) =>
+      `the server's certificate does not name this host: use the host name the certificate was issued for in ${urlInput(f)} or token-url.`,
   },
   {
     when: (f) => f.kind === 'tls',
@@ -53,7 +54,8 @@ const RULES: readonly HintRule[] = [
   },
   {
     when: wrongPage,
-    hint: (f) => `the URL answers with a web page, not a token endpoint: check ${urlInput(f)} and token-url, or whether a proxy or SSO login page intercepted the request.`,
+    hint: (f) =>
+      `the URL answers with a web page, not a token endpoint: check ${urlInput(f)} and token-url, or whether a proxy or SSO login page intercepted the request.`,
   },
   {
     when: (f) => f.kind === 'redirect' && f.location !== undefined,
@@ -66,7 +68,8 @@ const RULES: readonly HintRule[] = [
   },
   {
     when: (f) => f.kind === 'proxy' && f.code !== undefined,
-    hint: (f) => `the proxy itself cannot be reached: check the host and port in ${proxyName(f)}, or set NO_PROXY for hosts that need no proxy.`,
+    hint: (f) =>
+      `the proxy itself cannot be reached: check the host and port in ${proxyName(f)}, or set NO_PROXY for hosts that need no proxy.`,
   },
   {
     when: (f) => f.kind === 'proxy' && f.status !== undefined,
@@ -96,7 +99,9 @@ const RULES: readonly HintRule[] = [
   {
     when: (f) =>
       f.grantType === 'refresh_token' &&
-      (oauth(f, 'invalid_client', 'unauthorized_client') || f.status === 401 || (oauth(f, 'invalid_grant') && /client/i.test(f.description ?? ''))),
+      (oauth(f, 'invalid_client', 'unauthorized_client') ||
+        f.status === 401 ||
+        (oauth(f, 'invalid_grant') && /client/i.test(f.description ?? ''))),
     hint: () =>
       "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
   },
@@ -114,7 +119,8 @@ const RULES: readonly HintRule[] = [
   },
   {
     when: (f) => oauth(f, 'invalid_scope'),
-    hint: (f) => `the scope is not allowed for this client: leave scope empty to use the product default${f.defaultScope ? ` (${f.defaultScope})` : ''}.`,
+    hint: (f) =>
+      `the scope is not allowed for this client: leave scope empty to use the product default${f.defaultScope ? ` (${f.defaultScope})` : ''}.`,
   },
   {
     when: (f) => oauth(f, 'unsupported_grant_type', 'unauthorized_client'),

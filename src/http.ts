@@ -133,12 +133,7 @@ interface Connection {
   readonly options: Https.RequestOptions;
 }
 
-async function openConnection(
-  url: URL,
-  via: Proxy | undefined,
-  options: HttpOptions,
-  attempt: Attempt,
-): Promise<Connection> {
+async function openConnection(url: URL, via: Proxy | undefined, options: HttpOptions, attempt: Attempt): Promise<Connection> {
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
   if (!via) {
@@ -182,15 +177,17 @@ function openTunnel(via: Proxy, target: URL, options: HttpOptions, attempt: Atte
   const proxy = via.url;
   const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise((resolve, reject) => {
-    const request = attempt.track((proxy.protocol === 'https:' ? https() : http).request({
-      host: bareHost(proxy.hostname),
-      port: portOf(proxy),
-      method: 'CONNECT',
-      path: authority,
-      headers: { host: authority, ...proxyAuthorization(proxy) },
-      ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-      agent: false,
-    }));
+    const request = attempt.track(
+      (proxy.protocol === 'https:' ? https() : http).request({
+        host: bareHost(proxy.hostname),
+        port: portOf(proxy),
+        method: 'CONNECT',
+        path: authority,
+        headers: { host: authority, ...proxyAuthorization(proxy) },
+        ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+        agent: false,
+      }),
+    );
     request.once('connect', (response, socket) => {
       if (response.statusCode === 200) return resolve(socket);
       socket.destroy();
@@ -199,7 +196,8 @@ function openTunnel(via: Proxy, target: URL, options: HttpOptions, attempt: Atte
           kind: 'proxy',
           status: response.statusCode ?? 0,
           proxyVariable: via.variable,
-          detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+          detail:
+            `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
         }),
       );
     });
@@ -277,7 +275,11 @@ export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs:
     return new TransportFailure({ kind: 'proxy', code, proxyVariable: via.variable, detail });
   }
   if (code === 'EPROTO' && /wrong version number/i.test(message)) {
-    return new TransportFailure({ kind: 'tls', code, detail: 'the server answered https:// with something that is not TLS (wrong version number)' });
+    return new TransportFailure({
+      kind: 'tls',
+      code,
+      detail: 'the server answered https:// with something that is not TLS (wrong version number)',
+    });
   }
   const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
   return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });

@@ -21,27 +21,48 @@ export const INPUTS = [
   input('product', 'Checkmarx product: sast, sast-odata, access-control, sca or cxone (case-insensitive).', {
     required: true,
   }),
-  input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).'),
-  input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing /, /cxrestapi or the portal address .../CxWebClient/... is fine). Required for sast, sast-odata and access-control.'),
+  input(
+    'grant-type',
+    'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).',
+  ),
+  input(
+    'server-url',
+    'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing /, /cxrestapi or the portal address .../CxWebClient/... is fine). Required for sast, sast-odata and access-control.',
+  ),
   input('token-url', 'Full token endpoint URL; overrides the one derived from the product, server-url, region or iam-url.'),
-  input('iam-url', 'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.', {
-    env: ['CX_BASE_AUTH_URI'],
-  }),
-  input('region', 'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea or il (also eu-2, ind-2, uae, gov-il). Default: from the API key or iam-url, else us.'),
+  input(
+    'iam-url',
+    'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.',
+    {
+      env: ['CX_BASE_AUTH_URI'],
+    },
+  ),
+  input(
+    'region',
+    'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea or il (also eu-2, ind-2, uae, gov-il). Default: from the API key or iam-url, else us.',
+  ),
   input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
   input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
   input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
-  input('client-id', 'OAuth client id. Default: per product (cxone refresh_token: the API key\'s azp claim, else ast-app).'),
-  input('client-secret', 'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.', {
-    secret: true,
-  }),
+  input('client-id', "OAuth client id. Default: per product (cxone refresh_token: the API key's azp claim, else ast-app)."),
+  input(
+    'client-secret',
+    'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.',
+    {
+      secret: true,
+    },
+  ),
   input('scope', 'Space-separated scopes. Default: per product (none sent for cxone).'),
   input('api-key', 'Checkmarx One API key (a refresh token). Pass it from a secret. It is never revoked.', {
     secret: true,
     env: ['CX_APIKEY'],
   }),
   input('export-env', 'Also export the token as an environment variable for later steps.', { default: 'true' }),
-  input('env-name', 'Name of the exported environment variable: letters, digits and _, not a name the runner, a shell or Node acts on (GITHUB_*, RUNNER_*, PATH, NODE_OPTIONS, ...) nor an input variable.', { default: 'CX_ACCESS_TOKEN' }),
+  input(
+    'env-name',
+    'Name of the exported environment variable: letters, digits and _, not a name the runner, a shell or Node acts on (GITHUB_*, RUNNER_*, PATH, NODE_OPTIONS, ...) nor an input variable.',
+    { default: 'CX_ACCESS_TOKEN' },
+  ),
   input('timeout-seconds', 'Deadline for one attempt, from connect to the last byte.', { default: '30' }),
   input('max-attempts', 'Attempts in all, for errors worth retrying (network errors, timeouts, 408, 429, 5xx).', {
     default: '3',
@@ -50,7 +71,9 @@ export const INPUTS = [
   input('insecure-skip-tls-verify', 'true turns off TLS certificate checks (with a warning). Never use it in production.', {
     default: 'false',
   }),
-  input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', { default: 'false' }),
+  input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
+    default: 'false',
+  }),
 ] as const;
 
 /** The name of an input (and of its CLI flag), checked by the compiler wherever one is named. */
@@ -64,10 +87,7 @@ export const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => 
  * Reads every input: the source first (action inputs or CLI flags), then the environment.
  * Empty means "not given".
  */
-export function readInputs(
-  source: (name: InputName) => string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): RawInputs {
+export function readInputs(source: (name: InputName) => string | undefined, env: Readonly<Record<string, string | undefined>>): RawInputs {
   const values: Partial<Record<InputName, string>> = {};
   for (const spec of INPUTS) {
     const value = clean(source(spec.name)) ?? spec.env.map((name) => clean(env[name])).find((v) => v !== undefined);

@@ -13,7 +13,12 @@ export interface OutputSpec {
 export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
   { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-  { name: 'expires-in', envName: 'CX_EXPIRES_IN', description: 'Token lifetime in seconds, as returned.', value: (r) => String(r.expiresIn) },
+  {
+    name: 'expires-in',
+    envName: 'CX_EXPIRES_IN',
+    description: 'Token lifetime in seconds, as returned.',
+    value: (r) => String(r.expiresIn),
+  },
   { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
   { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
   { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },

@@ -180,10 +180,20 @@ function withoutProxyHeaders(headers: http.IncomingHttpHeaders): http.IncomingHt
 }
 
 /** Sends CONNECT to a proxy by hand; the socket is the tunnel when status is 200. */
-export function openTunnel(proxyUrl: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; socket: net.Socket }> {
+export function openTunnel(
+  proxyUrl: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; socket: net.Socket }> {
   const proxy = new URL(proxyUrl);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: target, headers: { host: target, ...headers } });
+    const request = http.request({
+      host: proxy.hostname,
+      port: proxy.port,
+      method: 'CONNECT',
+      path: target,
+      headers: { host: target, ...headers },
+    });
     request.once('connect', (response, socket) => resolve({ status: response.statusCode ?? 0, socket }));
     request.once('error', reject);
     request.end();

@@ -114,7 +114,11 @@ export interface CliRunOptions {
 }
 
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
-  return runNode(options.entry ?? CLI_ENTRY, args, { env: cleanEnv(options.env ?? {}), cwd: options.cwd ?? tmpdir(), input: options.input });
+  return runNode(options.entry ?? CLI_ENTRY, args, {
+    env: cleanEnv(options.env ?? {}),
+    cwd: options.cwd ?? tmpdir(),
+    input: options.input,
+  });
 }
 
 export type RunnerFiles = ReturnType<typeof runnerFiles>;
@@ -189,9 +193,7 @@ export function runProcess(command: string, args: string[], options: SpawnOption
   child.stdin.end(options.input ?? '');
   return new Promise((resolvePromise, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolvePromise({ code, signal, stdout, stderr, durationMs: performance.now() - started }),
-    );
+    child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr, durationMs: performance.now() - started }));
   });
 }
 

@@ -31,12 +31,27 @@ export async function makeTestCa(): Promise<TestCa> {
   const dir = mkdtempSync(join(tmpdir(), 'checkmarx-auth-ca-'));
   const certPath = join(dir, 'ca.crt');
   const keyPath = join(dir, 'ca.key');
-  await promisify(execFile)(OPENSSL, [
-    'req', '-x509', ...EC_KEY, '-keyout', keyPath, '-out', certPath, '-days', '2',
-    '-subj', '/CN=checkmarx-auth test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ], { env: opensslEnv(), cwd: dir });
+  await promisify(execFile)(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=checkmarx-auth test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    { env: opensslEnv(), cwd: dir },
+  );
   const issued = new Map<string, IssuedCert>();
   return {
     certPem: readFileSync(certPath, 'utf8'),
@@ -74,9 +89,25 @@ function issueCert(ca: CaFiles, names: string[]): IssuedCert {
   const base = join(ca.dir, `server-${randomBytes(6).toString('hex')}`);
   writeFileSync(`${base}.cnf`, serverConfig(names));
   runOpenssl([
-    'req', '-x509', ...EC_KEY, '-keyout', `${base}.key`, '-out', `${base}.crt`, '-days', '2',
-    '-config', `${base}.cnf`, '-extensions', 'server_ext',
-    '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', `0x${randomBytes(12).toString('hex')}`,
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.crt`,
+    '-days',
+    '2',
+    '-config',
+    `${base}.cnf`,
+    '-extensions',
+    'server_ext',
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-set_serial',
+    `0x${randomBytes(12).toString('hex')}`,
   ]);
   return { key: readFileSync(`${base}.key`, 'utf8'), cert: readFileSync(`${base}.crt`, 'utf8') };
 }
@@ -85,8 +116,11 @@ function serverConfig(names: string[]): string {
   const entries = [...new Set([...names, '127.0.0.1'])].map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`));
   const commonName = (names[0] ?? 'localhost').replace(/[^\w.:-]/g, '_');
   return [
-    '[req]', 'distinguished_name = dn', 'prompt = no',
-    '[dn]', `CN = ${commonName}`,
+    '[req]',
+    'distinguished_name = dn',
+    'prompt = no',
+    '[dn]',
+    `CN = ${commonName}`,
     '[server_ext]',
     `subjectAltName = ${entries.join(',')}`,
     'basicConstraints = critical,CA:FALSE',

@@ -115,8 +115,10 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-interface State
-  extends Pick<TokenServer, 'config' | 'requests' | 'revocations' | 'issuedAccessTokens' | 'issuedRefreshTokens' | 'revokedKeyIds'> {
+interface State extends Pick<
+  TokenServer,
+  'config' | 'requests' | 'revocations' | 'issuedAccessTokens' | 'issuedRefreshTokens' | 'revokedKeyIds'
+> {
   queue: ScriptedResponse[];
   closing: AbortController;
 }
@@ -484,7 +486,16 @@ function keycloakSuccess(grant: KeycloakGrant, clientId: string, opts: { withRef
     scope: 'openid ast-api roles',
   };
   if (opts.withRefreshToken) {
-    const refreshToken = makeJwt({ typ: 'Offline', iss: realmUrl, aud: realmUrl, azp: clientId, sub: opts.sub, jti: randomUUID(), iat: now, sid: sessionState });
+    const refreshToken = makeJwt({
+      typ: 'Offline',
+      iss: realmUrl,
+      aud: realmUrl,
+      azp: clientId,
+      sub: opts.sub,
+      jti: randomUUID(),
+      iat: now,
+      sid: sessionState,
+    });
     state.issuedRefreshTokens.push(refreshToken);
     body['refresh_token'] = refreshToken;
   }

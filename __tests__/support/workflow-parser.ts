@@ -15,10 +15,14 @@ const { parseWorkflow, NoOperationTraceWriter } = await import('@actions/workflo
 
 /** GitHub's parser's errors for an action.yml (empty when valid). */
 export function actionErrors(name: string, content: string): string[] {
-  return parseAction({ name, content }, new NoOperationTraceWriter()).context.errors.getErrors().map((e) => e.message);
+  return parseAction({ name, content }, new NoOperationTraceWriter())
+    .context.errors.getErrors()
+    .map((e) => e.message);
 }
 
 /** GitHub's parser's errors for a workflow file (empty when valid). */
 export function workflowErrors(name: string, content: string): string[] {
-  return parseWorkflow({ name, content }, new NoOperationTraceWriter()).context.errors.getErrors().map((e) => e.message);
+  return parseWorkflow({ name, content }, new NoOperationTraceWriter())
+    .context.errors.getErrors()
+    .map((e) => e.message);
 }
