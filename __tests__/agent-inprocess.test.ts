@@ -1,6 +1,6 @@
 // The token agent in this process, so that coverage sees it: the agent's server loop from
-// src/agent-server.ts on a socket in a temp folder (its settings on a stand-in stdin, process.exit
-// recorded instead of run), talked to with src/agent-client.ts; the launcher of src/agent-launch.ts,
+// src/agent-server.ts on a socket in a temp folder (with a host that records its exit instead of
+// ending this process), talked to with src/agent-client.ts; the launcher of src/agent-launch.ts,
 // the CLI verbs of src/agent-commands.ts and the action's wrappers of src/action-agent.ts, which
 // start the committed CLI bundle as the agent child. Every agent started here is stopped in an
 // after hook, also when a test fails: in-process ones through their SIGTERM handler, child ones by
@@ -20,7 +20,7 @@ import { AgentNotRunning, askAgent } from '../src/agent-client.ts';
 import { runVerb, type VerbContext } from '../src/agent-commands.ts';
 import { startAgent } from '../src/agent-launch.ts';
 import { formatSock, newKey, parseAnswer, parseSock, type AgentAnswer, type AgentToken } from '../src/agent-protocol.ts';
-import { runAgentProcess, type AgentSettings } from '../src/agent-server.ts';
+import { runAgentProcess, serveAgent, type AgentSettings } from '../src/agent-server.ts';
 import { resolveSettings, type Settings } from '../src/config.ts';
 import { AgentError, InputError } from '../src/errors.ts';
 import type { Format } from '../src/formats.ts';
@@ -117,15 +117,13 @@ interface InProcessAgent {
   readonly key: string;
   readonly folder: string;
   readonly sock: string;
-  readonly readyLine: string;
-  /** process.exit calls this agent made */
+  /** exits this agent asked its host for */
   exits(): number;
-  /** the agent's SIGTERM handler */
+  /** what the agent does on SIGTERM */
   sigterm(): void;
 }
 
 const exitCalls: number[] = [];
-const realExit = process.exit;
 const sigtermHandlers: Array<() => void> = [];
 
 function withStdin<T>(text: string, fn: () => Promise<T>): Promise<T> {
@@ -149,35 +147,25 @@ async function startInProcess(overrides: Partial<AgentSettings> = {}): Promise<I
     proxyEnv: {},
     ...overrides,
   };
-  const before = new Set(process.listeners('SIGTERM'));
   const exitsBefore = exitCalls.length;
-  const { text } = await capturingStdout(() => withStdin(JSON.stringify(agentSettings), runAgentProcess));
-  const handler = process.listeners('SIGTERM').find((listener) => !before.has(listener)) as (() => void) | undefined;
-  assert.ok(handler, 'the agent installs a SIGTERM handler');
-  const stop = () => {
-    handler();
-    process.removeListener('SIGTERM', handler);
-  };
+  let onTerminate: (() => void) | undefined;
+  await serveAgent(agentSettings, { exit: (code) => void exitCalls.push(code), onTerminate: (stop) => (onTerminate = stop) });
+  assert.ok(onTerminate, 'the agent asks to hear of SIGTERM');
+  const stop = onTerminate;
   sigtermHandlers.push(stop);
   return {
     address,
     key,
     folder,
     sock: formatSock(address, key),
-    readyLine: text,
     exits: () => exitCalls.length - exitsBefore,
     sigterm: stop,
   };
 }
 
 describe('the agent server loop, in process', () => {
-  before(() => {
-    process.exit = ((code?: number) => void exitCalls.push(code ?? 0)) as typeof process.exit;
-  });
   after(() => {
-    // Stop every agent (a no-op for those already stopped) before process.exit is real again.
-    for (const stop of sigtermHandlers.splice(0)) stop();
-    process.exit = realExit;
+    for (const stop of sigtermHandlers.splice(0)) stop(); // a no-op for those already stopped
   });
 
   let agent: InProcessAgent;
@@ -186,8 +174,7 @@ describe('the agent server loop, in process', () => {
     agent = await startInProcess();
   });
 
-  it('says ready once it listens, on a socket in its own folder', () => {
-    assert.equal(agent.readyLine, 'ready\n');
+  it('listens once serveAgent resolves, on a socket in its own folder', () => {
     assert.ok(statSync(agent.address).isSocket());
   });
 
@@ -464,12 +451,8 @@ async function verb(
 }
 
 describe('runVerb', () => {
-  before(() => {
-    process.exit = ((code?: number) => void exitCalls.push(code ?? 0)) as typeof process.exit;
-  });
   after(() => {
     for (const stop of sigtermHandlers.splice(0)) stop();
-    process.exit = realExit;
   });
 
   it('token without CX_AUTH_SOCK is the one-shot exchange, warning when the token is shorter than min-validity', async () => {

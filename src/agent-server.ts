@@ -49,19 +49,31 @@ function isNamedPipe(address: string): boolean {
   return address.startsWith('\\\\.\\pipe\\') || address.startsWith('\\\\?\\pipe\\');
 }
 
-/** Runs the agent in this process; resolves once it listens (the process lives on). */
+/** What the agent does to the process around it, passed in so that the loop also runs inside a test. */
+export interface AgentHost {
+  /** Ends the process once the agent has stopped and removed its folder. */
+  readonly exit: (code: number) => void;
+  /** Calls `stop` when the process is asked to terminate (SIGTERM). */
+  readonly onTerminate: (stop: () => void) => void;
+}
+
+/** The agent as a process: settings from stdin, `ready` on stdout once it listens, then it lives on. */
 export async function runAgentProcess(): Promise<void> {
   const settings = parseSettings(await readStdin());
   Object.assign(process.env, settings.proxyEnv);
+  await serveAgent(settings, { exit: (code) => process.exit(code), onTerminate: (stop) => process.once('SIGTERM', stop) });
+  process.stdout.on('error', () => {});
+  process.stdout.write(`${READY_LINE}\n`);
+}
+
+/** The server loop around the one exchange; resolves once it listens. */
+export async function serveAgent(settings: AgentSettings, host: AgentHost): Promise<void> {
   const cache = new TokenCache(
     () => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }).then(agentToken),
     () => performance.now(),
     { result: settings.first, arrivedAt: performance.now() - settings.ageMs },
   );
-  const agent = new Agent(settings, cache);
-  await agent.listen();
-  process.stdout.on('error', () => {});
-  process.stdout.write(`${READY_LINE}\n`);
+  await new Agent(settings, cache, host).listen();
 }
 
 function readStdin(): Promise<string> {
@@ -96,10 +108,12 @@ class Agent {
   private stopping = false;
   private readonly settings: AgentSettings;
   private readonly cache: TokenCache;
+  private readonly host: AgentHost;
 
-  constructor(settings: AgentSettings, cache: TokenCache) {
+  constructor(settings: AgentSettings, cache: TokenCache, host: AgentHost) {
     this.settings = settings;
     this.cache = cache;
+    this.host = host;
     this.server = createServer((socket) => this.serve(socket));
   }
 
@@ -109,7 +123,7 @@ class Agent {
       this.server.listen(this.settings.address, () => resolve());
     });
     this.server.on('error', () => this.stop());
-    process.once('SIGTERM', () => this.stop());
+    this.host.onTerminate(() => this.stop());
     this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
     if (!isNamedPipe(this.settings.address)) {
       this.timers.push(setInterval(() => stat(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
@@ -155,7 +169,7 @@ class Agent {
     this.timers.forEach(clearTimeout);
     this.server.close();
     if (this.settings.folder) rmSync(this.settings.folder, { recursive: true, force: true });
-    process.exit(0);
+    this.host.exit(0);
   }
 }
 
