@@ -19,8 +19,16 @@ import { startActionAgent } from '../src/action-agent.ts';
 import { AgentNotRunning, askAgent } from '../src/agent-client.ts';
 import { runVerb, type VerbContext } from '../src/agent-commands.ts';
 import { startAgent } from '../src/agent-launch.ts';
-import { formatSock, newKey, parseAnswer, parseSock, type AgentAnswer, type AgentToken } from '../src/agent-protocol.ts';
-import { runAgentProcess, serveAgent, type AgentSettings } from '../src/agent-server.ts';
+import {
+  formatSock,
+  newKey,
+  parseAnswer,
+  parseSock,
+  type AgentAnswer,
+  type AgentSettings,
+  type AgentToken,
+} from '../src/agent-protocol.ts';
+import { runAgentProcess, serveAgent } from '../src/agent-server.ts';
 import { resolveSettings, type Settings } from '../src/config.ts';
 import { AgentError, InputError } from '../src/errors.ts';
 import type { Format } from '../src/formats.ts';

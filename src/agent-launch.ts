@@ -2,12 +2,12 @@
 // to its stdin, so that the credentials are in no command line, environment block or file. It
 // inherits no stdio: a CI runner waits for every holder of a step's stdout.
 
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentToken } from './agent-protocol.ts';
-import { AGENT_VERB, READY_LINE, type AgentSettings } from './agent-server.ts';
+import { AGENT_VERB, agentToken, READY_LINE, type AgentSettings } from './agent-protocol.ts';
+
 import type { Settings } from './config.ts';
 import { AgentError } from './errors.ts';
 import type { TokenResult } from './grant.ts';
@@ -77,6 +77,8 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
     ageMs: Math.max(0, performance.now() - launch.arrivedAt),
     proxyEnv: pick(launch.env, PROXY_VARIABLES),
   };
+  // Loaded here, not at start-up: only a run that starts an agent needs it.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
     detached: true,
     windowsHide: true,
@@ -100,7 +102,7 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
   }
 }
 
-function waitUntilReady(child: ReturnType<typeof spawn>): Promise<void> {
+function waitUntilReady(child: ChildProcess): Promise<void> {
   const failed = (why: string) => new AgentError(`The token agent did not start (${why}).`);
   return new Promise((resolve, reject) => {
     let said = '';

@@ -1,6 +1,7 @@
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
 
+import type { GrantPlan, TransportOptions } from './config.ts';
 import { AgentError, EXIT_USAGE } from './errors.ts';
 import type { TokenResult } from './grant.ts';
 import { printable } from './printable.ts';
@@ -11,6 +12,24 @@ export const STATE_PID = 'agent_pid';
 export const STATE_SOCK = 'agent_sock';
 /** One request or answer line, at most. */
 export const MAX_LINE_BYTES = 64 * 1024;
+/** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
+export const AGENT_VERB = '__agent';
+export const READY_LINE = 'ready';
+
+/** What the launcher writes to the agent's stdin. */
+export interface AgentSettings {
+  readonly plan: GrantPlan;
+  readonly transport: TransportOptions;
+  readonly address: string;
+  readonly key: string;
+  /** The folder made for the socket, removed on stop (Unix). */
+  readonly folder?: string;
+  readonly first: AgentToken;
+  /** How long ago the first token's answer arrived. */
+  readonly ageMs: number;
+  /** HTTPS_PROXY and friends: set here, so they are not in the agent's environment block. */
+  readonly proxyEnv: Readonly<Record<string, string>>;
+}
 
 /** What the agent hands out: never the refresh token. */
 export type AgentToken = Omit<TokenResult, 'refreshToken'>;

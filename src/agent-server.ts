@@ -10,33 +10,16 @@ import {
   keysMatch,
   MAX_LINE_BYTES,
   parseRequest,
+  READY_LINE,
   type AgentAnswer,
   type AgentRequest,
-  type AgentToken,
+  type AgentSettings,
 } from './agent-protocol.ts';
-import type { GrantPlan, TransportOptions } from './config.ts';
 import { EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { requestToken, type GrantDeps } from './grant.ts';
 import { SYSTEM_IO } from './system.ts';
 import { TokenCache } from './token-cache.ts';
 
-/** What the launcher writes to the agent's stdin. */
-export interface AgentSettings {
-  readonly plan: GrantPlan;
-  readonly transport: TransportOptions;
-  readonly address: string;
-  readonly key: string;
-  /** The folder made for the socket, removed on stop (Unix). */
-  readonly folder?: string;
-  readonly first: AgentToken;
-  /** How long ago the first token's answer arrived. */
-  readonly ageMs: number;
-  /** HTTPS_PROXY and friends: set here, so they are not in the agent's environment block. */
-  readonly proxyEnv: Readonly<Record<string, string>>;
-}
-
-export const AGENT_VERB = '__agent';
-export const READY_LINE = 'ready';
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const SETTINGS_DEADLINE_MS = 10_000;
 const REQUEST_DEADLINE_MS = 10_000;

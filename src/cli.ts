@@ -3,7 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import { isVerb, runVerb, VERB_FLAGS, type Verb } from './agent-commands.ts';
-import { AGENT_VERB, runAgentProcess } from './agent-server.ts';
+import { AGENT_VERB } from './agent-protocol.ts';
+import { runAgentProcess } from './agent-server.ts';
 import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';

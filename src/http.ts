@@ -1,7 +1,7 @@
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in grant.ts.
 
-import * as http from 'node:http';
+import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type { Socket } from 'node:net';
 import type * as Tls from 'node:tls';
@@ -16,7 +16,7 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  readonly headers: Http.IncomingHttpHeaders;
   readonly body: string;
 }
 
@@ -30,7 +30,9 @@ export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<H
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-// Loaded on first use: they cost several milliseconds of start-up, and a plain-http run never needs them.
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = (): typeof Http => process.getBuiltinModule('node:http');
 const https = (): typeof Https => process.getBuiltinModule('node:https');
 const tls = (): typeof Tls => process.getBuiltinModule('node:tls');
 
@@ -129,7 +131,7 @@ function proxyVariable(url: URL): string | undefined {
 }
 
 interface Connection {
-  readonly module: typeof http | typeof Https;
+  readonly module: typeof Http | typeof Https;
   readonly options: Https.RequestOptions;
 }
 
@@ -137,13 +139,13 @@ async function openConnection(url: URL, via: Proxy | undefined, options: HttpOpt
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
   if (!via) {
-    return { module: secure ? https() : http, options: { ...target, ...tlsOptions(url, options), agent: false } };
+    return { module: secure ? https() : http(), options: { ...target, ...tlsOptions(url, options), agent: false } };
   }
   const proxy = via.url;
   if (!secure) {
     // Plain HTTP goes to the proxy in absolute form.
     return {
-      module: proxy.protocol === 'https:' ? https() : http,
+      module: proxy.protocol === 'https:' ? https() : http(),
       options: {
         host: bareHost(proxy.hostname),
         port: portOf(proxy),
@@ -178,7 +180,7 @@ function openTunnel(via: Proxy, target: URL, options: HttpOptions, attempt: Atte
   const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise((resolve, reject) => {
     const request = attempt.track(
-      (proxy.protocol === 'https:' ? https() : http).request({
+      (proxy.protocol === 'https:' ? https() : http()).request({
         host: bareHost(proxy.hostname),
         port: portOf(proxy),
         method: 'CONNECT',
@@ -218,7 +220,7 @@ function exchange(connection: Connection, request: HttpRequest, attempt: Attempt
   });
 }
 
-function readBody(response: http.IncomingMessage, done: (body: string) => void, fail: (error: unknown) => void): void {
+function readBody(response: Http.IncomingMessage, done: (body: string) => void, fail: (error: unknown) => void): void {
   const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) return tooLarge(response, fail);
   const chunks: Buffer[] = [];
@@ -233,7 +235,7 @@ function readBody(response: http.IncomingMessage, done: (body: string) => void, 
   response.once('aborted', () => fail(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
 }
 
-function tooLarge(response: http.IncomingMessage, fail: (error: unknown) => void): void {
+function tooLarge(response: Http.IncomingMessage, fail: (error: unknown) => void): void {
   fail(
     new TransportFailure({
       kind: 'bad-response',

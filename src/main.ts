@@ -15,13 +15,14 @@ async function run(): Promise<void> {
     log: { info: core.info, warning: core.warning, debug: core.debug },
     ...SYSTEM_IO,
   });
-  const arrivedAt = performance.now();
   for (const [name, value] of outputValues(result)) core.setOutput(name, value);
   if (settings.exportEnv) {
     core.exportVariable(settings.envName, result.accessToken);
     core.info(`Exported the token as ${settings.envName} for later steps.`);
   }
-  if (settings.agent) await startActionAgent(settings, result, arrivedAt);
+  // The token's age for the agent starts here, well within a millisecond of its arrival: reading
+  // the clock earlier would load perf_hooks into every run, agent or not.
+  if (settings.agent) await startActionAgent(settings, result, performance.now());
 }
 
 run().catch((error: unknown) => core.setFailed(failureMessage(error)));
