@@ -16,12 +16,12 @@ export interface Exchange {
 }
 
 export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps): Promise<Exchange> {
-  secretForms(secretValues(values)).forEach(deps.mask);
+  const given = secretForms(secretValues(values));
+  given.forEach(deps.mask);
   const settings = resolveSettings(values, deps);
-  // The same secrets as cleaned up by the settings (an API key without its quotes): new values only.
-  const masked = new Set(secretForms(secretValues(values)));
+  // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
   secretForms(settings.plan.secrets)
-    .filter((form) => !masked.has(form))
+    .filter((form) => !given.includes(form))
     .forEach(deps.mask);
   settings.warnings.forEach((warning) => deps.log.warning(warning));
   const { plan } = settings;
