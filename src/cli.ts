@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
-import { parseArgs } from 'node:util';
 import { isVerb, runVerb, VERB_FLAGS, type Verb } from './agent-commands.ts';
 import { AGENT_VERB } from './agent-protocol.ts';
 import { runAgentProcess } from './agent-server.ts';
+import { parseFlags, type Flags } from './command-line.ts';
 import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
 import { exchangeCredentials } from './exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
@@ -26,22 +26,12 @@ class UsageError extends CheckmarxAuthError {
   readonly exitCode = EXIT_USAGE;
 }
 
-function parseCommandLine(argv: string[], verb: Verb | undefined) {
+function parseCommandLine(argv: string[], verb: Verb | undefined): Flags {
   try {
-    const options = verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS;
-    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-    return values as Record<string, string | boolean | undefined>;
+    return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
   } catch (error) {
-    throw new UsageError(`${describeParseError(error as NodeJS.ErrnoException)} See checkmarx-auth --help.`);
+    throw new UsageError(`${(error as Error).message} See checkmarx-auth --help.`);
   }
-}
-
-// A stray argument may be half of an unquoted secret ("--password my secret"), so it is not echoed.
-function describeParseError(error: NodeJS.ErrnoException): string {
-  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).';
-  }
-  return error.message.replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.');
 }
 
 function parseFormat(value: string | undefined, fallback: Format): Format {
