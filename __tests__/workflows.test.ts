@@ -301,9 +301,10 @@ describe('e2e.yml, run here', () => {
   const job = workflow('e2e.yml').jobs['e2e']!;
   const checkStep = job.steps.at(-1)!;
   let report: JobReport;
+  let state: JobState | undefined;
 
   before(async () => {
-    const state: JobState = {
+    state = {
       env: Object.fromEntries(Object.entries(job.env ?? {}).map(([name, value]) => [name, String(value)])),
       steps: {},
       runnerTemp: mkdtempSync(join(tmpdir(), 'checkmarx-auth-e2e-')),
@@ -313,10 +314,11 @@ describe('e2e.yml, run here', () => {
     state.env['TOKEN_SERVER_PORT'] = String(await freePort()); // the workflow's fixed port may be taken here
     report = await runJob(job, state);
   });
+  // Also when a step failed and runJob threw: the background token server must not outlive the test.
   after(() => {
-    if (!report) return;
-    report.state.processGroups.forEach(stopGroup);
-    rmSync(report.state.runnerTemp, { recursive: true, force: true });
+    if (!state) return;
+    state.processGroups.forEach(stopGroup);
+    rmSync(state.runnerTemp, { recursive: true, force: true });
   });
 
   it('passes: every step as expected, the check step included', () => {
