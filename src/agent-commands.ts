@@ -8,9 +8,8 @@ import { formatSock, newKey, parseSock, SOCK_VARIABLE, type AgentToken } from '.
 import { parseEnvName } from './config.ts';
 import { AgentError, EXIT_USAGE, InputError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
-import { formatResult, powershellQuote, shellQuote, type Format } from './formats.ts';
-import { defaultOf } from './inputs.ts';
-import { azureEscape } from './printable.ts';
+import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
+import { defaultOf, readInputs } from './inputs.ts';
 import { shortLivedWarning } from './token-cache.ts';
 
 const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
@@ -98,19 +97,12 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
   },
 };
 
-/** How start-agent's formats set CX_AUTH_SOCK; json adds it as a key instead. */
-const SOCK_LINES: Readonly<Partial<Record<string, (value: string) => string>>> = {
-  env: (value) => `export ${SOCK_VARIABLE}=${shellQuote(value)}\n`,
-  azure: (value) => `##vso[task.setvariable variable=${SOCK_VARIABLE};issecret=true]${azureEscape(value)}\n`,
-  powershell: (value) => `$env:${SOCK_VARIABLE} = ${powershellQuote(value)}\n`,
-};
-
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
 export function startOutput(format: Format, sock: string, result: AgentToken, envName: string): string {
   const variables = formatResult(format, result, envName);
   if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
-  const line = SOCK_LINES[format];
-  if (!line) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-  return line(sock) + variables;
+  if (!isVariableFormat(format)) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+  return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: true }]) + variables;
 }
 
 export function parseMinValidity(value: string | boolean | undefined): number {
@@ -122,9 +114,10 @@ export function parseMinValidity(value: string | boolean | undefined): number {
   return Number(text);
 }
 
+/** env-name as the bare command reads it (flag, then environment, then default). */
 function tokenEnvName(context: VerbContext): string {
-  const flag = context.flags['env-name'];
-  return parseEnvName((typeof flag === 'string' && flag.trim()) || context.env.CX_ENV_NAME?.trim() || defaultOf('env-name'));
+  const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+  return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
 }
 
 function warnIf(context: VerbContext, warning: string | undefined): void {

@@ -14,19 +14,27 @@ export function formatResult(format: Format, result: TokenResult, tokenEnvName: 
 const FORMATTERS: Readonly<Record<Format, (result: TokenResult, tokenEnvName: string) => string>> = {
   token: (result) => `${result.accessToken}\n`,
   json: (result) => `${JSON.stringify(jsonOf(result), null, 2)}\n`,
-  env: (result, tokenEnvName) =>
-    variables(result, tokenEnvName)
-      .map(({ name, value }) => `export ${name}=${shellQuote(value)}\n`)
-      .join(''),
-  azure: (result, tokenEnvName) =>
-    variables(result, tokenEnvName)
-      .map(({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`)
-      .join(''),
-  powershell: (result, tokenEnvName) =>
-    variables(result, tokenEnvName)
-      .map(({ name, value }) => `$env:${name} = ${powershellQuote(value)}\n`)
-      .join(''),
+  env: (result, tokenEnvName) => variableLines('env', variables(result, tokenEnvName)),
+  azure: (result, tokenEnvName) => variableLines('azure', variables(result, tokenEnvName)),
+  powershell: (result, tokenEnvName) => variableLines('powershell', variables(result, tokenEnvName)),
 };
+
+/** How each format that sets variables sets one. */
+const VARIABLE_LINE = {
+  env: ({ name, value }: Variable) => `export ${name}=${shellQuote(value)}\n`,
+  azure: ({ name, value, secret }: Variable) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`,
+  powershell: ({ name, value }: Variable) => `$env:${name} = ${powershellQuote(value)}\n`,
+} as const;
+
+export type VariableFormat = keyof typeof VARIABLE_LINE;
+
+export function isVariableFormat(format: Format): format is VariableFormat {
+  return Object.hasOwn(VARIABLE_LINE, format);
+}
+
+export function variableLines(format: VariableFormat, list: readonly Variable[]): string {
+  return list.map(VARIABLE_LINE[format]).join('');
+}
 
 function jsonOf(result: TokenResult): Record<string, string | number | null> {
   const json: Record<string, string | number | null> = {};
@@ -35,7 +43,7 @@ function jsonOf(result: TokenResult): Record<string, string | number | null> {
   return json;
 }
 
-interface Variable {
+export interface Variable {
   readonly name: string;
   readonly value: string;
   readonly secret: boolean;
