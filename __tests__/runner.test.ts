@@ -78,8 +78,10 @@ describe('workflow commands', () => {
   it('with the runner files set, outputs, variables, state and PATH are appended to them, not printed', () => {
     const files = useFiles();
     const printed = stdoutOf(() => {
-      core.setOutput('access-token', 'tok=en');
-      core.setOutput('scope', 'a\nb');
+      core.setOutputs([
+        ['access-token', 'tok=en'],
+        ['scope', 'a\nb'],
+      ]);
       core.exportVariable('CX_TEST_EXPORTED', 'value 1');
       core.saveState('agent_pid', '1234');
       core.addPath('/opt/checkmarx auth/bin');
@@ -94,7 +96,7 @@ describe('workflow commands', () => {
 
   it('without them, the same go to stdout as workflow commands', () => {
     const printed = stdoutOf(() => {
-      core.setOutput('expires-in', '3600');
+      core.setOutputs([['expires-in', '3600']]);
       core.exportVariable('CX_TEST_EXPORTED', '50%');
       core.saveState('agent_sock', '/tmp/a#key');
       core.addPath('/opt/bin');
@@ -131,7 +133,7 @@ describe('workflow commands', () => {
   it('a runner file that cannot be written is a RunnerFileError naming the file, never the value', () => {
     const folder = mkdtempSync(join(dir, 'not-a-file-'));
     for (const [variable, write] of [
-      ['GITHUB_OUTPUT', () => core.setOutput('access-token', 'the-secret-token')],
+      ['GITHUB_OUTPUT', () => core.setOutputs([['access-token', 'the-secret-token']])],
       ['GITHUB_ENV', () => core.exportVariable('CX_TEST_EXPORTED', 'the-secret-token')],
       ['GITHUB_STATE', () => core.saveState('agent_sock', 'the-secret-token')],
       ['GITHUB_PATH', () => core.addPath('/the-secret-token')],

@@ -16,11 +16,13 @@ export interface Exchange {
 }
 
 export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps): Promise<Exchange> {
-  const given = secretForms(secretValues(values));
+  const givenSecrets = secretValues(values);
+  const given = secretForms(givenSecrets);
   given.forEach(deps.mask);
   const settings = resolveSettings(values, deps);
   // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
-  secretForms(settings.plan.secrets)
+  const derived = settings.plan.secrets.filter((secret) => !givenSecrets.includes(secret));
+  secretForms(derived)
     .filter((form) => !given.includes(form))
     .forEach(deps.mask);
   settings.warnings.forEach((warning) => deps.log.warning(warning));

@@ -15,7 +15,7 @@ async function run(): Promise<void> {
     log: { info: core.info, warning: core.warning, debug: core.debug },
     ...SYSTEM_IO,
   });
-  for (const [name, value] of outputValues(result)) core.setOutput(name, value);
+  core.setOutputs(outputValues(result));
   if (settings.exportEnv) {
     core.exportVariable(settings.envName, result.accessToken);
     core.info(`Exported the token as ${settings.envName} for later steps.`);

@@ -20,9 +20,14 @@ export function setFailed(message: string): void {
   issueCommand('error', {}, printable(message));
 }
 
-export function setOutput(name: string, value: string): void {
-  if (process.env.GITHUB_OUTPUT) appendFileCommand('GITHUB_OUTPUT', name, fileCommand(name, value));
-  else issueCommand('set-output', { name }, value);
+/** Sets the step's outputs, appended to the runner's file in one write. */
+export function setOutputs(outputs: ReadonlyArray<readonly [name: string, value: string]>): void {
+  if (!process.env.GITHUB_OUTPUT) {
+    for (const [name, value] of outputs) issueCommand('set-output', { name }, value);
+    return;
+  }
+  const text = outputs.map(([name, value]) => fileCommand(name, value)).join('');
+  appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
 }
 
 export function exportVariable(name: string, value: string): void {
