@@ -115,8 +115,8 @@ function oneShot(flags: Record<string, string | boolean | undefined>, debug: (me
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
   const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), process.env);
+  // No mask: no log system reads the CLI's output for secrets to hide.
   return exchangeCredentials(values, {
-    mask: () => {},
     log: { info: say('info'), warning: say('warning'), debug },
     ...SYSTEM_IO,
   });

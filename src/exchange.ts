@@ -6,8 +6,8 @@ import { requestToken, type GrantDeps, type TokenResult } from './grant.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
-  /** Tells the log system to hide a value (the runner's `::add-mask::`); a no-op elsewhere. */
-  readonly mask: (value: string) => void;
+  /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */
+  readonly mask?: (value: string) => void;
 }
 
 export interface Exchange {
@@ -16,22 +16,19 @@ export interface Exchange {
 }
 
 export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps): Promise<Exchange> {
-  const givenSecrets = secretValues(values);
-  const given = secretForms(givenSecrets);
-  given.forEach(deps.mask);
+  const { mask } = deps;
+  const given = secretValues(values);
+  if (mask) secretForms(given).forEach(mask);
   const settings = resolveSettings(values, deps);
   // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
-  const derived = settings.plan.secrets.filter((secret) => !givenSecrets.includes(secret));
-  secretForms(derived)
-    .filter((form) => !given.includes(form))
-    .forEach(deps.mask);
+  if (mask) secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
   settings.warnings.forEach((warning) => deps.log.warning(warning));
   const { plan } = settings;
   deps.log.info(
     `Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`,
   );
   const result = await requestToken(plan, settings.transport, deps);
-  [result.accessToken, result.refreshToken].forEach((token) => token && deps.mask(token));
+  [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
   const scope = result.scope ? `, scope '${result.scope}'` : '';
   deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
   return { settings, result };
