@@ -13,7 +13,7 @@ export interface InputSpec<Name extends string = string> {
 }
 
 function input<const Name extends string>(name: Name, description: string, extra: Partial<Omit<InputSpec, 'name'>> = {}): InputSpec<Name> {
-  const upperSnake = `CX_${name.toUpperCase().replace(/-/g, '_')}`;
+  const upperSnake = `CX_${name.toUpperCase().replaceAll('-', '_')}`;
   return { name, description, ...extra, env: [upperSnake, ...(extra.env ?? [])] };
 }
 
