@@ -29,8 +29,8 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
-      runs: { type: 'string', default: '40' },
-      warmup: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '3' },
       also: { type: 'string', multiple: true, default: [] },
     },
   });
