@@ -1,6 +1,40 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layers of src/ and the arrows between them (docs/development.md, "Module map"): the core
+// imports only the core; io the core; the agent the core and io; each front end those three and
+// itself, never another front end. A wrong import fails `npm run lint`, and so `npm test`.
+const LAYERS = {
+  core: [],
+  io: ['core'],
+  agent: ['core', 'io'],
+  action: ['core', 'io', 'agent'],
+  cli: ['core', 'io', 'agent'],
+  azure: ['core', 'io', 'agent'],
+};
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: forbidden.flatMap((other) => [`../${other}/*`, `../../${other}/*`]),
+              message: `src/${layer} may import only ${['itself', ...allowed].join(', ')} (see docs/development.md).`,
+            },
+            ...(layer === 'core'
+              ? [{ group: ['node:*', '@actions/*'], message: 'The core is pure: I/O lives in src/io and the front ends.' }]
+              : []),
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'build/', '.tsc-*/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -30,4 +64,5 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  ...layerRules,
 );

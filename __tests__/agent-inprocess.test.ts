@@ -15,10 +15,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startActionAgent } from '../src/action-agent.ts';
-import { AgentNotRunning, askAgent } from '../src/agent-client.ts';
-import { runVerb, type VerbContext } from '../src/agent-commands.ts';
-import { startAgent } from '../src/agent-launch.ts';
+import { startActionAgent } from '../src/action/start-agent.ts';
+import { AgentNotRunning, askAgent } from '../src/agent/client.ts';
+import { runVerb, type VerbContext } from '../src/cli/verbs.ts';
+import { startAgent } from '../src/agent/launch.ts';
 import {
   formatSock,
   newKey,
@@ -27,13 +27,14 @@ import {
   type AgentAnswer,
   type AgentSettings,
   type AgentToken,
-} from '../src/agent-protocol.ts';
-import { runAgentProcess, serveAgent } from '../src/agent-server.ts';
-import { resolveSettings, type Settings } from '../src/config.ts';
-import { AgentError, InputError } from '../src/errors.ts';
-import type { Format } from '../src/formats.ts';
-import type { TokenResult } from '../src/grant.ts';
-import { SYSTEM_IO } from '../src/system.ts';
+} from '../src/agent/protocol.ts';
+import { runAgentProcess, serveAgent } from '../src/agent/server.ts';
+import { resolveSettings, type Settings } from '../src/core/settings.ts';
+import { AgentError } from '../src/agent/errors.ts';
+import { InputError } from '../src/core/errors.ts';
+import type { Format } from '../src/cli/formats.ts';
+import type { TokenResult } from '../src/core/token-response.ts';
+import { SYSTEM_IO } from '../src/io/system.ts';
 import { parseFileCommands } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
 

@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandScripts } from '../src/action-agent.ts';
-import { parseMinValidity, startOutput } from '../src/agent-commands.ts';
-import { socketPathFits } from '../src/agent-launch.ts';
-import { encodeLine, formatSock, keysMatch, newKey, parseAnswer, parseRequest, parseSock, type AgentToken } from '../src/agent-protocol.ts';
-import { AgentError } from '../src/errors.ts';
-import { TokenCache, validFor } from '../src/token-cache.ts';
+import { commandScripts } from '../src/action/start-agent.ts';
+import { parseMinValidity, startOutput } from '../src/cli/verbs.ts';
+import { socketPathFits } from '../src/agent/launch.ts';
+import { encodeLine, formatSock, keysMatch, newKey, parseAnswer, parseRequest, parseSock, type AgentToken } from '../src/agent/protocol.ts';
+import { AgentError } from '../src/agent/errors.ts';
+import { TokenCache, validFor } from '../src/agent/cache.ts';
 
 const token = (accessToken: string, expiresIn = 1800): AgentToken => ({
   accessToken,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { INPUTS } from '../src/inputs.ts';
+import { INPUTS } from '../src/core/inputs.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { evaluatePowershellAssignments } from './support/powershell.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';

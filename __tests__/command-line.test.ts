@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFlags, type FlagSpec } from '../src/command-line.ts';
+import { parseFlags, type FlagSpec } from '../src/cli/command-line.ts';
 
 const SPECS: Record<string, FlagSpec> = {
   'server-url': { type: 'string' },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolvePlan, resolveSettings } from '../src/config.ts';
-import { normalizeServerUrl, realmOfClaims } from '../src/endpoints.ts';
-import { InputError } from '../src/errors.ts';
-import { readInputs } from '../src/inputs.ts';
-import { decodeJwtClaims } from '../src/jwt.ts';
+import { resolvePlan, resolveSettings } from '../src/core/settings.ts';
+import { normalizeServerUrl, realmOfClaims } from '../src/core/endpoints.ts';
+import { InputError } from '../src/core/errors.ts';
+import { readInputs } from '../src/core/inputs.ts';
+import { decodeJwtClaims } from '../src/core/jwt.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 
 const noFiles = {

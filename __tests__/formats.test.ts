@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FORMATS, formatResult, powershellQuote } from '../src/formats.ts';
-import type { TokenResult } from '../src/grant.ts';
-import { OUTPUTS } from '../src/outputs.ts';
+import { FORMATS, formatResult } from '../src/cli/formats.ts';
+import { powershellQuote } from '../src/core/quoting.ts';
+import type { TokenResult } from '../src/core/token-response.ts';
+import { OUTPUTS } from '../src/core/outputs.ts';
 import { evaluatePowershellAssignments, pwshPath } from './support/powershell.ts';
 
 /** Everything PowerShell could misread: its quotes (typographic ones too), `$`, backticks, newlines, `;`, unicode. */

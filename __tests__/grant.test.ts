@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolvePlan } from '../src/config.ts';
-import { TokenRequestError, redact, type FailureDetails } from '../src/errors.ts';
-import {
-  backoffMs,
-  buildTokenRequest,
-  parseRetryAfter,
-  parseTokenResponse,
-  requestToken,
-  type GrantDeps,
-  type TokenResult,
-} from '../src/grant.ts';
-import type { HttpResponse } from '../src/http.ts';
+import { resolvePlan } from '../src/core/settings.ts';
+import { TokenRequestError } from '../src/core/errors.ts';
+import { redact } from '../src/core/secrets.ts';
+import { type FailureDetails } from '../src/core/failures.ts';
+import { backoffMs, parseRetryAfter } from '../src/core/retry.ts';
+import { buildTokenRequest } from '../src/core/token-request.ts';
+import { parseTokenResponse, type TokenResult } from '../src/core/token-response.ts';
+import { requestToken, type GrantDeps } from '../src/core/grant.ts';
+import type { HttpResponse } from '../src/core/transport.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 
 const form = (values: Record<string, string>) =>
@@ -170,7 +167,7 @@ describe('redact', () => {
 
 describe('failureMessage', () => {
   it('reports an unexpected error by type only, since its text could hold a secret', async () => {
-    const { failureMessage, exitCodeOf, InputError } = await import('../src/errors.ts');
+    const { failureMessage, exitCodeOf, InputError } = await import('../src/core/errors.ts');
     assert.equal(failureMessage(new TypeError('boom s3cret')), 'Unexpected failure (TypeError). Please report it.');
     assert.equal(failureMessage(new InputError('tenant', 'is required.')), "Input 'tenant': is required.");
     assert.deepEqual([exitCodeOf(new InputError('tenant', 'y')), exitCodeOf(new Error('z'))], [2, 1]);

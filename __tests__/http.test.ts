@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { postForm, toTransportFailure, TransportFailure, type HttpOptions, type HttpRequest } from '../src/http.ts';
+import { postForm, toTransportFailure } from '../src/io/http.ts';
+import { TransportFailure, type HttpOptions, type HttpRequest } from '../src/core/transport.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import { freePort, IDENTITY_TOKEN_PATH, startTokenServer, type TokenServer } from './support/token-server.ts';

@@ -5,11 +5,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { resolvePlan, resolveSettings, type GrantPlan, type TransportOptions } from '../src/config.ts';
-import { InputError, redact, TokenRequestError, type FailureKind } from '../src/errors.ts';
-import { MAX_RETRY_AFTER_MS, parseRetryAfter, requestToken, type GrantDeps, type TokenResult } from '../src/grant.ts';
-import { toTransportFailure, type HttpResponse } from '../src/http.ts';
-import { INPUTS, type RawInputs } from '../src/inputs.ts';
+import { resolvePlan, resolveSettings, type GrantPlan, type TransportOptions } from '../src/core/settings.ts';
+import { InputError, TokenRequestError } from '../src/core/errors.ts';
+import { redact } from '../src/core/secrets.ts';
+import { type FailureKind } from '../src/core/failures.ts';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../src/core/retry.ts';
+import { requestToken, type GrantDeps } from '../src/core/grant.ts';
+import { type TokenResult } from '../src/core/token-response.ts';
+import { toTransportFailure } from '../src/io/http.ts';
+import { type HttpResponse } from '../src/core/transport.ts';
+import { INPUTS, type RawInputs } from '../src/core/inputs.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 import { sharedTestCa } from './support/tls.ts';
 

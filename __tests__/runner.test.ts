@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { CheckmarxAuthError, exitCodeOf } from '../src/errors.ts';
-import type { TokenResult } from '../src/grant.ts';
-import { OUTPUTS, outputValues } from '../src/outputs.ts';
-import * as core from '../src/runner.ts';
-import { fileCommand } from '../src/runner.ts';
+import { CheckmarxAuthError, exitCodeOf } from '../src/core/errors.ts';
+import type { TokenResult } from '../src/core/token-response.ts';
+import { OUTPUTS, outputValues } from '../src/core/outputs.ts';
+import * as core from '../src/action/workflow-commands.ts';
+import { fileCommand } from '../src/action/workflow-commands.ts';
 import { parseFileCommands } from './support/run.ts';
 
 describe('file commands', () => {

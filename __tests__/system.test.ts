@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { decodeText, SYSTEM_IO } from '../src/system.ts';
+import { decodeText, SYSTEM_IO } from '../src/io/system.ts';
 
 const TEXT = '-----BEGIN CERTIFICATE-----\r\nMIIB ünï\r\n-----END CERTIFICATE-----\r\n';
 

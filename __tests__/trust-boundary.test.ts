@@ -4,12 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { cleanPastedKey, resolvePlan, resolveSettings } from '../src/config.ts';
-import { didYouMean } from '../src/did-you-mean.ts';
-import { failureMessage, secretForms, TokenRequestError } from '../src/errors.ts';
-import { isScope, isTokenType, MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, parseTokenResponse, planRetry } from '../src/grant.ts';
-import { diagnosticLine, printable } from '../src/printable.ts';
-import { CXONE_REGIONS, REGION_ALIASES } from '../src/products.ts';
+import { cleanPastedKey, resolvePlan, resolveSettings } from '../src/core/settings.ts';
+import { didYouMean } from '../src/core/did-you-mean.ts';
+import { failureMessage, TokenRequestError } from '../src/core/errors.ts';
+import { secretForms } from '../src/core/secrets.ts';
+import { isScope, isTokenType, parseTokenResponse } from '../src/core/token-response.ts';
+import { MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, planRetry } from '../src/core/retry.ts';
+import { diagnosticLine, printable } from '../src/core/printable.ts';
+import { CXONE_REGIONS, REGION_ALIASES } from '../src/core/products.ts';
 
 const noFiles = {
   readFile: () => {

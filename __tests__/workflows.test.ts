@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { PRODUCT_NAMES } from '../src/products.ts';
+import { PRODUCT_NAMES } from '../src/core/products.ts';
 import { assertNoLeak, parseFileCommands, REPO_ROOT, runAction } from './support/run.ts';
 import { freePort } from './support/token-server.ts';
 import { workflowErrors } from './support/workflow-parser.ts';

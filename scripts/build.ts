@@ -1,6 +1,7 @@
 // Builds the committed bundles: tsc emits JavaScript to a temporary folder, ncc bundles each
-// entrypoint into one self-contained CommonJS file, terser minifies it. `--check` builds into a
-// temporary folder and fails when dist/ differs from it.
+// entrypoint into one self-contained CommonJS file, left readable (no minifying, no mangled names)
+// so that a reviewer can read in a pull request what will run with the credentials. `--check`
+// builds into a temporary folder and fails when dist/ differs from it.
 //
 // CommonJS, not ESM: an ES module costs more to compile and link at every start (see BENCHMARKS.md).
 // The sources stay ESM, so ncc still resolves their imports with the `import` condition, which
@@ -12,8 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { minify } from 'terser';
+import { basename, join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -32,9 +32,9 @@ const ncc = createRequire(import.meta.url)('@vercel/ncc') as Ncc;
 
 /** One line per bundle: the compiled entry (tsc's output for src/) and the folder under dist/. */
 const BUNDLES = [
-  { entry: 'main.js', out: '' },
-  { entry: 'cli.js', out: 'cli' },
-  { entry: 'post.js', out: 'post' },
+  { entry: 'action/main.js', out: '' },
+  { entry: 'cli/main.js', out: 'cli' },
+  { entry: 'action/post.js', out: 'post' },
 ];
 
 async function build(outDir: string): Promise<void> {
@@ -46,7 +46,8 @@ async function build(outDir: string): Promise<void> {
     for (const bundle of BUNDLES) {
       const options = { esm: false, filename: 'index.js', minify: false, target: 'es2022', cache: false, quiet: true };
       const { code: bundled, assets } = await ncc(join(js, bundle.entry), options);
-      const code = await minifyForStartUp(bundled);
+      // ncc names each module by its path; tsc's folder has a random name, the source's does not.
+      const code = bundled.replaceAll(`./${basename(js)}/`, './src/');
       const extra = Object.keys(assets);
       if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
       const dir = join(outDir, bundle.out);
@@ -58,23 +59,6 @@ async function build(outDir: string): Promise<void> {
   } finally {
     rmSync(js, { recursive: true, force: true });
   }
-}
-
-/**
- * Every run pays for compiling the bundle, in proportion to its size, so it is minified harder
- * than ncc's own minify does (which keeps every function name and does not compress): names are
- * mangled (no message uses a function's name) and the output is ASCII only, so that Node reads it
- * as a one-byte string instead of decoding UTF-8 into a two-byte one.
- */
-async function minifyForStartUp(code: string): Promise<string> {
-  const result = await minify(code, {
-    ecma: 2022,
-    compress: { passes: 2 },
-    mangle: { toplevel: true },
-    format: { ascii_only: true, comments: false },
-  });
-  if (result.code === undefined) throw new Error('terser produced no code');
-  return result.code;
 }
 
 function listFiles(dir: string): string[] {

@@ -1,1 +1,583 @@
-(()=>{"use strict";const e=require("node:fs"),t=require("node:path"),n=require("node:net");class r extends Error{}class s extends r{exitCode;constructor(e,t=1){super(e),this.name="AgentError",this.exitCode=t}}const o=/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;function i(e){return e.replace(o," ").replace(/#(?=#)/g,"# ")}const c="CX_AUTH_SOCK";function a(e){const t=function(e){try{const t=JSON.parse(e);return"object"!=typeof t||null===t||Array.isArray(t)?void 0:t}catch{return}}(e);if(!t)return;if(!1===t.ok){const e=t.exitCode;if("string"!=typeof t.message||!u(e,1,2))return;return{ok:!1,message:i(t.message),exitCode:e}}if(!0!==t.ok)return;if(!0===t.stopped)return{ok:!0,stopped:!0};const n=function(e){if("object"!=typeof e||null===e)return;const t=e,{accessToken:n,tokenType:r,expiresIn:s,expiresAt:o,apiUrl:c,scope:a,tenant:p}=t;if("string"!=typeof n||!/^[^\s\u0000-\u001f\u007f]+$/.test(n))return;if(!u(s,0,1e9))return;if(![r,o,c].every(e=>"string"==typeof e&&!/[\u0000-\u001f\u007f]/.test(e)))return;const f=e=>"string"==typeof e&&e?i(e):void 0,g=f(a),l=f(p);return{accessToken:n,tokenType:r,expiresIn:s,expiresAt:o,apiUrl:c,...g?{scope:g}:{},...l?{tenant:l}:{}}}(t.result);if(!n||"cache"!==t.source&&"exchange"!==t.source)return;const r="string"==typeof t.warning?i(t.warning):void 0;return{ok:!0,result:n,source:t.source,...r?{warning:r}:{}}}function u(e,t,n){return"number"==typeof e&&Number.isFinite(e)&&e>=t&&e<=n}class p extends s{constructor(e){super(`No token agent is running at ${e} (from ${c}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`),this.name="AgentNotRunning"}}const f=new Set(["ENOENT","ECONNREFUSED","ENOTSOCK","EPIPE","ECONNRESET"]);const g=require("node:os"),l=require("os");function d(e){return null==e?"":"string"==typeof e||e instanceof String?e:JSON.stringify(e)}class h{constructor(e,t,n){e||(e="missing.command"),this.command=e,this.properties=t,this.message=n}toString(){let e="::"+this.command;if(this.properties&&Object.keys(this.properties).length>0){e+=" ";let t=!0;for(const n in this.properties)if(this.properties.hasOwnProperty(n)){const r=this.properties[n];r&&(t?t=!1:e+=",",e+=`${n}=${m(r)}`)}}var t;return e+=`::${t=this.message,d(t).replace(/%/g,"%25").replace(/\r/g,"%0D").replace(/\n/g,"%0A")}`,e}}function m(e){return d(e).replace(/%/g,"%25").replace(/\r/g,"%0D").replace(/\n/g,"%0A").replace(/:/g,"%3A").replace(/,/g,"%2C")}function w(e){try{return process.kill(e,0),!0}catch(e){return"EPERM"===e.code}}(async function(){const r=Number(process.env.STATE_agent_pid),o=process.env.STATE_agent_sock;if(!o||!Number.isInteger(r)||r<=0)return;const{address:u,key:l}=function(e){const t=e?.trim()??"",n=t.lastIndexOf("#"),r=t.slice(0,Math.max(n,0)),o=-1===n?"":t.slice(n+1);if(!r||!/^[A-Za-z0-9_-]{22,}$/.test(o))throw new s(`${c} is not '<address>#<key>' as start-agent or the action's agent input print it.`,2);return{address:r,key:o}}(o);if(await function(e,t,r){return new Promise((o,i)=>{const c=(0,n.connect)(e);let u="",g=!1;const l=setTimeout(()=>d(new s(`The token agent at ${e} did not answer within ${r/1e3} s.`)),r);function d(e){clearTimeout(l),c.destroy(),i(e)}c.once("connect",()=>{var e;g=!0,c.write((e=t,`${JSON.stringify(e)}\n`))}),c.setEncoding("utf8").on("data",e=>{u+=e,u.length>65536&&d(new s("The token agent sent an answer that is too long."))}),c.once("end",()=>{clearTimeout(l);const e=a(u.split("\n")[0]??"");e?o(e):i(new s("The token agent sent an answer that is not its protocol."))}),c.once("error",t=>{d(!g&&f.has(t.code??"")?new p(e):new s(`Talking to the token agent at ${e} failed (${t.code??t.name}).`))})})}(u,{key:l,op:"stop"},5e3).catch(()=>{}),!await async function(e){for(const t=Date.now()+3e3;Date.now()<t;){if(!w(e))return!0;await new Promise(e=>setTimeout(e,50))}return!w(e)}(r))try{process.kill(r,"SIGTERM")}catch{}(0,t.basename)((0,t.dirname)(u)).startsWith("cxauth-")&&(0,e.rmSync)((0,t.dirname)(u),{recursive:!0,force:!0}),process.stdout.write(i("Stopped the token agent.")+g.EOL)})().catch(e=>function(e,t,n){const r=new h(e,t,n);process.stdout.write(r.toString()+l.EOL)}("warning",{},i(`Stopping the token agent failed: ${e instanceof Error?e.message:String(e)}`))),module.exports={}})();
+/******/ (() => { // webpackBootstrap
+/******/ 	"use strict";
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/core/json.js
+// The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
+// only a plain object is an answer; anything else, or text that does not parse, is none.
+function json_parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
+const RESERVED_PREFIXES = (/* unused pure expression or super */ null && (['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_']));
+
+;// CONCATENATED MODULE: ./src/core/exit-codes.js
+// The CLI's exit codes, which scripts test for (SPEC, CLI).
+const exit_codes_EXIT_TOKEN_FAILED = 1;
+const EXIT_USAGE = 2;
+
+;// CONCATENATED MODULE: ./src/core/failures.js
+// How a token request failed: the kinds of failure and what is known of one, and the sentence
+// that tells the user. Everything in FailureDetails from outside has been redacted already.
+function describeRequestFailure(context, details, hint, attempts) {
+    const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
+    if (attempts > 1)
+        parts[0] += ` after ${attempts} attempts`;
+    parts[0] += `: ${describeFailure(details)}.`;
+    if (hint)
+        parts.push(`Hint: ${hint}`);
+    return parts.join(' ');
+}
+function describeFailure(details) {
+    const status = details.status === undefined ? '' : `HTTP ${details.status}`;
+    const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
+    switch (details.kind) {
+        case 'redirect':
+            return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
+        case 'html':
+            return `${status} an HTML page instead of a JSON token response`;
+        case 'timeout':
+            return details.detail ?? 'timed out';
+        case 'tls':
+        case 'network':
+        case 'proxy':
+            return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+        case 'bad-response':
+            return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
+        default:
+            return [status, oauth, details.detail].filter(Boolean).join(' ');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/errors.js
+// Typed errors. A message is built from what the user needs and never from a secret:
+// anything the server or the network said passes through `redact` first.
+
+
+class errors_CheckmarxAuthError extends Error {
+}
+/**
+ * What to tell the user about any failure. Only our own errors carry messages built for users;
+ * anything else is a bug, reported by type only, since its message could hold a secret.
+ */
+function failureMessage(error) {
+    if (error instanceof errors_CheckmarxAuthError)
+        return error.message;
+    return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+function exitCodeOf(error) {
+    return error instanceof errors_CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+}
+/** A missing or bad input, found before any request is sent. */
+class InputError extends errors_CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+class TokenRequestError extends errors_CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
+    details;
+    context;
+    hint;
+    attempts;
+    constructor(context, details, hint, attempts = 1) {
+        super(describeRequestFailure(context, details, hint, attempts));
+        this.name = 'TokenRequestError';
+        this.context = context;
+        this.details = details;
+        this.hint = hint;
+        this.attempts = attempts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/errors.js
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
+
+
+/** The token agent cannot be reached, refused a request, or did not start. */
+class AgentError extends errors_CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
+        this.name = 'AgentError';
+        this.exitCode = exitCode;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable_printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/** Azure Pipelines logging-command escaping of a value. */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable_printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/agent/protocol.js
+// The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
+// CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
+
+
+
+
+/** What the action saves for its post step (which reads them as STATE_<name>). */
+const STATE_PID = 'agent_pid';
+const STATE_SOCK = 'agent_sock';
+/** One request or answer line, at most. */
+const MAX_LINE_BYTES = 64 * 1024;
+/** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
+const AGENT_VERB = '__agent';
+const READY_LINE = 'ready';
+/** 256 random bits, base64url (43 characters). */
+function newKey() {
+    return protocol_crypto().randomBytes(32).toString('base64url');
+}
+function formatSock(address, key) {
+    return `${address}#${key}`;
+}
+/** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
+function parseSock(value) {
+    const text = value?.trim() ?? '';
+    const at = text.lastIndexOf('#');
+    const address = text.slice(0, Math.max(at, 0));
+    const key = at === -1 ? '' : text.slice(at + 1);
+    if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+    }
+    return { address, key };
+}
+/** Constant time for keys of equal length; a different length is refused at once. */
+function keysMatch(given, expected) {
+    const a = Buffer.from(given, 'utf8');
+    const b = Buffer.from(expected, 'utf8');
+    return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
+}
+// Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+function encodeLine(message) {
+    return `${JSON.stringify(message)}\n`;
+}
+/** A day: the agent does not live longer, so no token needs to last longer. */
+const MAX_MIN_VALIDITY = 86_400;
+function parseRequest(line) {
+    const json = parseJsonObject(line);
+    if (!json || typeof json.key !== 'string')
+        return undefined;
+    if (json.op === 'stop')
+        return { key: json.key, op: 'stop' };
+    const minValidity = json.minValidity;
+    if (json.op !== 'token' || !isNumberIn(minValidity, 0, MAX_MIN_VALIDITY))
+        return undefined;
+    return { key: json.key, op: 'token', minValidity };
+}
+function parseAnswer(line) {
+    const json = json_parseJsonObject(line);
+    if (!json)
+        return undefined;
+    if (json.ok === false) {
+        const exitCode = json.exitCode;
+        if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
+            return undefined;
+        return { ok: false, message: printable_printable(json.message), exitCode };
+    }
+    if (json.ok !== true)
+        return undefined;
+    if (json.stopped === true)
+        return { ok: true, stopped: true };
+    const result = parseToken(json.result);
+    if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
+        return undefined;
+    const warning = typeof json.warning === 'string' ? printable_printable(json.warning) : undefined;
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+}
+/** The fields a printed token may have, each checked; anything else is dropped. */
+function parseToken(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const r = value;
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
+    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+        return undefined;
+    if (!isNumberIn(expiresIn, 0, 1e9))
+        return undefined;
+    const strings = [tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
+        return undefined;
+    const optional = (s) => (typeof s === 'string' && s ? printable_printable(s) : undefined);
+    const scopeText = optional(scope);
+    const tenantText = optional(tenant);
+    return {
+        accessToken,
+        tokenType: tokenType,
+        expiresIn,
+        expiresAt: expiresAt,
+        apiUrl: apiUrl,
+        ...(scopeText ? { scope: scopeText } : {}),
+        ...(tenantText ? { tenant: tenantText } : {}),
+    };
+}
+/** Without its refresh token. */
+function agentToken(result) {
+    const { refreshToken, ...token } = result;
+    void refreshToken;
+    return token;
+}
+function isNumberIn(value, min, max) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+;// CONCATENATED MODULE: ./src/agent/client.js
+// Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
+
+
+
+
+/** Long enough for the agent's own exchange with its retries and deadlines. */
+const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
+const STOP_DEADLINE_MS = 5_000;
+/** The agent is gone: its socket is missing or nobody listens on it. */
+class AgentNotRunning extends AgentError {
+    constructor(address) {
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        this.name = 'AgentNotRunning';
+    }
+}
+const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
+function askAgent(address, request, deadlineMs) {
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_net_namespaceObject.connect)(address);
+        let received = '';
+        let connected = false;
+        const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+        function fail(error) {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(error);
+        }
+        socket.once('connect', () => {
+            connected = true;
+            socket.write(encodeLine(request));
+        });
+        socket.setEncoding('utf8').on('data', (chunk) => {
+            received += chunk;
+            if (received.length > MAX_LINE_BYTES)
+                fail(new AgentError('The token agent sent an answer that is too long.'));
+        });
+        socket.once('end', () => {
+            clearTimeout(timer);
+            const answer = parseAnswer(received.split('\n')[0] ?? '');
+            if (answer)
+                resolve(answer);
+            else
+                reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+        });
+        socket.once('error', (error) => {
+            const gone = !connected && GONE.has(error.code ?? '');
+            fail(gone
+                ? new AgentNotRunning(address)
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = require("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: ./src/action/workflow-commands.js
+// The runner's workflow commands (mask, log, outputs, exported variables). Commands go through
+// @actions/core's own command module. Its entry module is not used: it loads its OIDC client and,
+// through it, @actions/http-client's undici: a large share of start-up for code this action never
+// runs (see BENCHMARKS.md). The relative path is needed because the package's exports map lists
+// only its entry.
+
+
+
+
+
+
+const setSecret = (secret) => issueCommand('add-mask', {}, secret);
+const info = (message) => void process.stdout.write(printable_printable(message) + external_node_os_namespaceObject.EOL);
+const debug = (message) => issueCommand('debug', {}, printable(message));
+const warning = (message) => command_issueCommand('warning', {}, printable_printable(message));
+function setFailed(message) {
+    process.exitCode = 1;
+    issueCommand('error', {}, printable(message));
+}
+/** Sets the step's outputs, appended to the runner's file in one write. */
+function setOutputs(outputs) {
+    if (!process.env.GITHUB_OUTPUT) {
+        for (const [name, value] of outputs)
+            issueCommand('set-output', { name }, value);
+        return;
+    }
+    const text = outputs.map(([name, value]) => fileCommand(name, value)).join('');
+    appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
+}
+function exportVariable(name, value) {
+    process.env[name] = value;
+    if (process.env.GITHUB_ENV)
+        appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
+    else
+        issueCommand('set-env', { name }, value);
+}
+/**
+ * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
+ * else the heredoc form with a random delimiter, as @actions/core writes it. Loading node:crypto
+ * only for that rare case keeps it out of every run's start-up.
+ */
+function fileCommand(name, value) {
+    if (!/[\r\n]/.test(value))
+        return `${name}=${value}${EOL}`;
+    const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
+    if (value.includes(delimiter))
+        throw new Error(`the value of ${name} contains the delimiter`);
+    return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+/** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
+class RunnerFileError extends (/* unused pure expression or super */ null && (CheckmarxAuthError)) {
+    exitCode = EXIT_TOKEN_FAILED;
+}
+function appendFileCommand(variable, name, text) {
+    const path = process.env[variable];
+    try {
+        appendFileSync(path, text, { encoding: 'utf8' });
+    }
+    catch (error) {
+        const code = error.code ?? 'unknown error';
+        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
+    }
+}
+/** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
+function addPath(folder) {
+    if (process.env.GITHUB_PATH)
+        appendFileCommand('GITHUB_PATH', 'a folder', `${folder}${EOL}`);
+    else
+        issueCommand('add-path', {}, folder);
+}
+/** Saves a value for this action's post step, which gets it as STATE_<name>. */
+function saveState(name, value) {
+    if (process.env.GITHUB_STATE)
+        appendFileCommand('GITHUB_STATE', name, fileCommand(name, value));
+    else
+        issueCommand('save-state', { name }, value);
+}
+
+;// CONCATENATED MODULE: ./src/action/post.js
+// The action's post step: stops the token agent that the main step started, if it did. Without
+// the state it saved, there is nothing to do and it returns at once.
+
+
+
+
+
+const EXIT_WAIT_MS = 3_000;
+async function run() {
+    const pid = Number(process.env[`STATE_${STATE_PID}`]);
+    const sock = process.env[`STATE_${STATE_SOCK}`];
+    if (!sock || !Number.isInteger(pid) || pid <= 0)
+        return;
+    const { address, key } = parseSock(sock);
+    await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
+    if (!(await exited(pid, EXIT_WAIT_MS))) {
+        try {
+            process.kill(pid, 'SIGTERM');
+        }
+        catch {
+            // gone meanwhile
+        }
+    }
+    // The agent removes its socket folder itself; this covers an agent that was killed.
+    if ((0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(address)).startsWith('cxauth-'))
+        (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.dirname)(address), { recursive: true, force: true });
+    info('Stopped the token agent.');
+}
+async function exited(pid, withinMs) {
+    for (const end = Date.now() + withinMs; Date.now() < end;) {
+        if (!isAlive(pid))
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return !isAlive(pid);
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+run().catch((error) => warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`));
+
+module.exports = __webpack_exports__;
+/******/ })()
+;

@@ -1,12 +1,14 @@
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
 
-import type { GrantPlan, TransportOptions } from './config.ts';
-import { AgentError, EXIT_USAGE } from './errors.ts';
-import type { TokenResult } from './grant.ts';
-import { printable } from './printable.ts';
+import { parseJsonObject } from '../core/json.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import type { GrantPlan, TransportOptions } from '../core/settings.ts';
+import { AgentError } from './errors.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import type { TokenResult } from '../core/token-response.ts';
+import { printable } from '../core/printable.ts';
 
-export const SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 export const STATE_PID = 'agent_pid';
 export const STATE_SOCK = 'agent_sock';
@@ -83,7 +85,7 @@ export function encodeLine(message: AgentRequest | AgentAnswer): string {
 const MAX_MIN_VALIDITY = 86_400;
 
 export function parseRequest(line: string): AgentRequest | undefined {
-  const json = parseObject(line);
+  const json = parseJsonObject(line);
   if (!json || typeof json.key !== 'string') return undefined;
   if (json.op === 'stop') return { key: json.key, op: 'stop' };
   const minValidity = json.minValidity;
@@ -92,7 +94,7 @@ export function parseRequest(line: string): AgentRequest | undefined {
 }
 
 export function parseAnswer(line: string): AgentAnswer | undefined {
-  const json = parseObject(line);
+  const json = parseJsonObject(line);
   if (!json) return undefined;
   if (json.ok === false) {
     const exitCode = json.exitCode;
@@ -135,15 +137,6 @@ export function agentToken(result: TokenResult): AgentToken {
   const { refreshToken, ...token } = result;
   void refreshToken;
   return token;
-}
-
-function parseObject(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function isNumberIn(value: unknown, min: number, max: number): value is number {

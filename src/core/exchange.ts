@@ -1,8 +1,9 @@
 // The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
 
-import { resolveSettings, type ConfigDeps, type Settings } from './config.ts';
-import { secretForms } from './errors.ts';
-import { requestToken, type GrantDeps, type TokenResult } from './grant.ts';
+import { resolveSettings, type ConfigDeps, type Settings } from './settings.ts';
+import { secretForms } from './secrets.ts';
+import { requestToken, type GrantDeps } from './grant.ts';
+import { type TokenResult } from './token-response.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {

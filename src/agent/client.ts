@@ -1,7 +1,8 @@
 // Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
 
 import { connect } from 'node:net';
-import { encodeLine, MAX_LINE_BYTES, parseAnswer, SOCK_VARIABLE, type AgentAnswer, type AgentRequest } from './agent-protocol.ts';
+import { encodeLine, MAX_LINE_BYTES, parseAnswer, type AgentAnswer, type AgentRequest } from './protocol.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
 import { AgentError } from './errors.ts';
 
 /** Long enough for the agent's own exchange with its retries and deadlines. */

@@ -1,8 +1,9 @@
 // What the CLI prints on stdout, per --format. Pure: a result in, text out.
 
-import type { TokenResult } from './grant.ts';
-import { camelCase, OUTPUTS, type OutputSpec } from './outputs.ts';
-import { azureEscape } from './printable.ts';
+import { powershellQuote, shellQuote } from '../core/quoting.ts';
+import type { TokenResult } from '../core/token-response.ts';
+import { camelCase, OUTPUTS, type OutputSpec } from '../core/outputs.ts';
+import { azureEscape } from '../core/printable.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -63,18 +64,4 @@ function variables(result: TokenResult, tokenEnvName: string): Variable[] {
     if (value === undefined || (!secret && name === tokenEnvName)) return [];
     return [{ name, value, secret }];
   });
-}
-
-/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
- * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
- * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
- */
-export function powershellQuote(value: string): string {
-  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }

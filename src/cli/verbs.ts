@@ -2,15 +2,18 @@
 // bare command's, passed in; these add the agent around it.
 
 import { realpathSync } from 'node:fs';
-import { askAgent, AgentNotRunning, STOP_DEADLINE_MS, TOKEN_DEADLINE_MS } from './agent-client.ts';
-import { startAgent } from './agent-launch.ts';
-import { formatSock, newKey, parseSock, SOCK_VARIABLE, type AgentToken } from './agent-protocol.ts';
-import { parseEnvName } from './config.ts';
-import { AgentError, EXIT_USAGE, InputError } from './errors.ts';
-import type { Exchange } from './exchange.ts';
+import { askAgent, AgentNotRunning, STOP_DEADLINE_MS, TOKEN_DEADLINE_MS } from '../agent/client.ts';
+import { startAgent } from '../agent/launch.ts';
+import { formatSock, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import { parseEnvName } from '../core/settings.ts';
+import { AgentError } from '../agent/errors.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { InputError } from '../core/errors.ts';
+import type { Exchange } from '../core/exchange.ts';
 import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
-import { defaultOf, readInputs } from './inputs.ts';
-import { shortLivedWarning } from './token-cache.ts';
+import { defaultOf, readInputs } from '../core/inputs.ts';
+import { shortLivedWarning } from '../agent/cache.ts';
 
 const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
 export type Verb = (typeof VERBS)[number];

@@ -3,9 +3,9 @@
 
 import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { askAgent, STOP_DEADLINE_MS } from './agent-client.ts';
-import { parseSock, STATE_PID, STATE_SOCK } from './agent-protocol.ts';
-import * as core from './runner.ts';
+import { askAgent, STOP_DEADLINE_MS } from '../agent/client.ts';
+import { parseSock, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import * as workflow from './workflow-commands.ts';
 
 const EXIT_WAIT_MS = 3_000;
 
@@ -24,7 +24,7 @@ async function run(): Promise<void> {
   }
   // The agent removes its socket folder itself; this covers an agent that was killed.
   if (basename(dirname(address)).startsWith('cxauth-')) rmSync(dirname(address), { recursive: true, force: true });
-  core.info('Stopped the token agent.');
+  workflow.info('Stopped the token agent.');
 }
 
 async function exited(pid: number, withinMs: number): Promise<boolean> {
@@ -44,4 +44,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-run().catch((error: unknown) => core.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`));
+run().catch((error: unknown) =>
+  workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`),
+);

@@ -14,11 +14,12 @@ import {
   type AgentAnswer,
   type AgentRequest,
   type AgentSettings,
-} from './agent-protocol.ts';
-import { EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
-import { requestToken, type GrantDeps } from './grant.ts';
-import { SYSTEM_IO } from './system.ts';
-import { TokenCache } from './token-cache.ts';
+} from './protocol.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { exitCodeOf, failureMessage } from '../core/errors.ts';
+import { requestToken, type GrantDeps } from '../core/grant.ts';
+import { SYSTEM_IO } from '../io/system.ts';
+import { TokenCache } from './cache.ts';
 
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const SETTINGS_DEADLINE_MS = 10_000;

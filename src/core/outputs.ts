@@ -1,6 +1,6 @@
 // The action's outputs and the CLI's JSON keys: one table.
 
-import type { TokenResult } from './grant.ts';
+import type { TokenResult } from './token-response.ts';
 
 export interface OutputSpec {
   readonly name: string;

@@ -1,32 +1,12 @@
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
-// trusted both directly and through a proxy's CONNECT tunnel. Retries live in grant.ts.
+// trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type { Socket } from 'node:net';
 import type * as Tls from 'node:tls';
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy';
-import type { FailureDetails } from './errors.ts';
-
-export interface HttpRequest {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Http.IncomingHttpHeaders;
-  readonly body: string;
-}
-
-export interface HttpOptions {
-  readonly timeoutMs: number;
-  readonly caCerts?: readonly string[];
-  readonly insecureSkipTlsVerify: boolean;
-}
-
-export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
+import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -35,16 +15,6 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const http = (): typeof Http => process.getBuiltinModule('node:http');
 const https = (): typeof Https => process.getBuiltinModule('node:https');
 const tls = (): typeof Tls => process.getBuiltinModule('node:tls');
-
-/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
-export class TransportFailure extends Error {
-  readonly details: FailureDetails;
-  constructor(details: FailureDetails) {
-    super(details.detail ?? details.kind);
-    this.name = 'TransportFailure';
-    this.details = details;
-  }
-}
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);

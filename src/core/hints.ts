@@ -1,7 +1,8 @@
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
 import { serverRootOf } from './endpoints.ts';
-import { isRetryable, type FailureDetails } from './errors.ts';
+import { isRetryable } from './retry.ts';
+import { type FailureDetails } from './failures.ts';
 import { PRODUCTS, type GrantType, type Hosting, type ProductName } from './products.ts';
 
 export interface HintFacts extends FailureDetails {

@@ -1,10 +1,10 @@
 // Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
 // Every problem is an InputError that names the input, raised before any request.
 
-import { SOCK_VARIABLE } from './agent-protocol.ts';
 import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, type Endpoint } from './endpoints.ts';
 import { InputError } from './errors.ts';
+import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
   CXONE_DEFAULT_CLIENT_ID,
@@ -255,10 +255,6 @@ function parseNumber(values: RawInputs, name: InputName, rule: NumberRule): numb
   }
   return number;
 }
-
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 export function parseEnvName(value: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {

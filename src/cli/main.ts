@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
-import { isVerb, runVerb, VERB_FLAGS, type Verb } from './agent-commands.ts';
-import { AGENT_VERB } from './agent-protocol.ts';
-import { runAgentProcess } from './agent-server.ts';
+import { isVerb, runVerb, VERB_FLAGS, type Verb } from './verbs.ts';
+import { AGENT_VERB } from '../agent/protocol.ts';
+import { runAgentProcess } from '../agent/server.ts';
 import { parseFlags, type Flags } from './command-line.ts';
-import { CheckmarxAuthError, EXIT_USAGE, exitCodeOf, failureMessage } from './errors.ts';
-import { exchangeCredentials } from './exchange.ts';
+import { CheckmarxAuthError, exitCodeOf, failureMessage } from '../core/errors.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
-import { INPUTS, readInputs, SECRET_INPUTS } from './inputs.ts';
-import { diagnosticLine, type Level } from './printable.ts';
-import { SYSTEM_IO } from './system.ts';
-import { VERSION } from './version.ts';
+import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
+import { diagnosticLine, type Level } from '../core/printable.ts';
+import { SYSTEM_IO } from '../io/system.ts';
+import { VERSION } from '../core/version.ts';
 
 const say = (level: Level) => (message: string) => void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
 

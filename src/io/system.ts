@@ -1,10 +1,10 @@
 // The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
 
 import { readFileSync, statSync } from 'node:fs';
-import type { ConfigDeps } from './config.ts';
-import type { GrantDeps } from './grant.ts';
+import type { ConfigDeps } from '../core/settings.ts';
+import type { GrantDeps } from '../core/grant.ts';
 import { postForm } from './http.ts';
-import { USER_AGENT } from './version.ts';
+import { USER_AGENT } from '../core/version.ts';
 
 export const SYSTEM_IO: Omit<GrantDeps, 'log'> & ConfigDeps = {
   readFile,

@@ -5,12 +5,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { startAgent } from './agent-launch.ts';
-import { formatSock, newKey, SOCK_VARIABLE, STATE_PID, STATE_SOCK } from './agent-protocol.ts';
-import type { Settings } from './config.ts';
-import { shellQuote } from './formats.ts';
-import type { TokenResult } from './grant.ts';
-import * as core from './runner.ts';
+import { startAgent } from '../agent/launch.ts';
+import { formatSock, newKey, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import type { Settings } from '../core/settings.ts';
+import { shellQuote } from '../core/quoting.ts';
+import type { TokenResult } from '../core/token-response.ts';
+import * as workflow from './workflow-commands.ts';
 
 /** The sh and cmd wrappers that run `cli` with `node`. */
 export function commandScripts(node: string, cli: string): { sh: string; cmd: string } {
@@ -22,19 +23,19 @@ export function commandScripts(node: string, cli: string): { sh: string; cmd: st
 
 export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number): Promise<void> {
   const key = newKey();
-  core.setSecret(key);
+  workflow.setSecret(key);
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
   const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
   const sock = formatSock(address, key);
-  core.setSecret(sock);
-  core.saveState(STATE_PID, String(pid));
-  core.saveState(STATE_SOCK, sock);
-  core.exportVariable(SOCK_VARIABLE, sock);
+  workflow.setSecret(sock);
+  workflow.saveState(STATE_PID, String(pid));
+  workflow.saveState(STATE_SOCK, sock);
+  workflow.exportVariable(SOCK_VARIABLE, sock);
   const folder = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'checkmarx-auth-bin-'));
   const scripts = commandScripts(process.execPath, entry);
   writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
   writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-  core.addPath(folder);
-  core.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
+  workflow.addPath(folder);
+  workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }

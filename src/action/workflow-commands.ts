@@ -6,9 +6,10 @@
 
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { issueCommand } from '../node_modules/@actions/core/lib/command.js';
-import { CheckmarxAuthError, EXIT_TOKEN_FAILED } from './errors.ts';
-import { printable } from './printable.ts';
+import { issueCommand } from '../../node_modules/@actions/core/lib/command.js';
+import { CheckmarxAuthError } from '../core/errors.ts';
+import { EXIT_TOKEN_FAILED } from '../core/exit-codes.ts';
+import { printable } from '../core/printable.ts';
 
 export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
 export const info = (message: string): void => void process.stdout.write(printable(message) + EOL);

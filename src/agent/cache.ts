@@ -1,7 +1,7 @@
 // The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
 // clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
 
-import type { AgentToken, TokenSource } from './agent-protocol.ts';
+import type { AgentToken, TokenSource } from './protocol.ts';
 
 export interface CachedToken {
   readonly result: AgentToken;

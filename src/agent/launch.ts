@@ -5,11 +5,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_VERB, agentToken, READY_LINE, type AgentSettings } from './agent-protocol.ts';
+import { AGENT_VERB, agentToken, READY_LINE, type AgentSettings } from './protocol.ts';
 
-import type { Settings } from './config.ts';
+import type { Settings } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
-import type { TokenResult } from './grant.ts';
+import type { TokenResult } from '../core/token-response.ts';
 
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
 const tmpdir = (): string => process.getBuiltinModule('node:os').tmpdir();

@@ -1,0 +1,34 @@
+// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
+// io/http.ts is the implementation; the core sees only these shapes.
+
+import type { FailureDetails } from './failures.ts';
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface HttpOptions {
+  readonly timeoutMs: number;
+  readonly caCerts?: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
+
+/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
+export class TransportFailure extends Error {
+  readonly details: FailureDetails;
+  constructor(details: FailureDetails) {
+    super(details.detail ?? details.kind);
+    this.name = 'TransportFailure';
+    this.details = details;
+  }
+}
