@@ -1784,6 +1784,41 @@ function camelCase(name) {
     return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 }
 
+;// CONCATENATED MODULE: ./src/action/main.js
+// The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
+
+
+
+
+
+
+/** The main step; a failure fails the step (exit code 1 and an error annotation), never throws. */
+async function run(deps) {
+    try {
+        await exchangeAndExport(deps);
+    }
+    catch (error) {
+        setFailed(failureMessage(error));
+    }
+}
+async function exchangeAndExport(deps) {
+    const values = readInputs(actionInputSource(deps.env), deps.env);
+    const { settings, result } = await exchangeCredentials(values, {
+        mask: setSecret,
+        log: { info: info, warning: warning, debug: debug },
+        ...deps.io,
+    });
+    setOutputs(outputValues(result));
+    if (settings.exportEnv) {
+        exportVariable(settings.envName, result.accessToken);
+        info(`Exported the token as ${settings.envName} for later steps.`);
+    }
+    // The token's age for the agent starts here, well within a millisecond of its arrival: reading
+    // the clock earlier would load perf_hooks into every run, agent or not.
+    if (settings.agent)
+        await startActionAgent(settings, result, performance.now());
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -2168,33 +2203,10 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
-;// CONCATENATED MODULE: ./src/action/main.js
-// The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
+;// CONCATENATED MODULE: the entry stub of scripts/build.ts: action.js
 
 
-
-
-
-
-
-async function run() {
-    const values = readInputs(actionInputSource(process.env), process.env);
-    const { settings, result } = await exchangeCredentials(values, {
-        mask: setSecret,
-        log: { info: info, warning: warning, debug: debug },
-        ...SYSTEM_IO,
-    });
-    setOutputs(outputValues(result));
-    if (settings.exportEnv) {
-        exportVariable(settings.envName, result.accessToken);
-        info(`Exported the token as ${settings.envName} for later steps.`);
-    }
-    // The token's age for the agent starts here, well within a millisecond of its arrival: reading
-    // the clock earlier would load perf_hooks into every run, agent or not.
-    if (settings.agent)
-        await startActionAgent(settings, result, performance.now());
-}
-run().catch((error) => setFailed(failureMessage(error)));
+void run({ env: process.env, io: SYSTEM_IO });
 
 module.exports = __webpack_exports__;
 /******/ })()

@@ -30,11 +30,36 @@ type Ncc = (entry: string, options: NccOptions) => Promise<{ code: string; asset
 // The API rather than the CLI: the CLI takes the output format from the entry's package type.
 const ncc = createRequire(import.meta.url)('@vercel/ncc') as Ncc;
 
-/** One line per bundle: the compiled entry (tsc's output for src/) and the folder under dist/. */
+// The entry stubs: each imports its front end's `run(deps)` and calls it with the process's own
+// I/O. They are written into tsc's output rather than kept in src/, where nothing could test the
+// lines that only start a process; tests call `run` in process instead.
+
+const ACTION_STUB = `import { run } from '../action/main.js';
+import { SYSTEM_IO } from '../io/system.js';
+void run({ env: process.env, io: SYSTEM_IO });
+`;
+const POST_STUB = `import { run } from '../action/post.js';
+void run({ env: process.env, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+`;
+const CLI_STUB = `#!/usr/bin/env node
+import { run } from '../cli/main.js';
+import { SYSTEM_IO } from '../io/system.js';
+// A reader that stops early (\`| head -c1\`) closes the pipe: that is its choice, not a failure to report.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+const stdout = (text) => void process.stdout.write(text);
+const stderr = (text) => void process.stderr.write(text);
+void run(process.argv.slice(2), { env: process.env, io: SYSTEM_IO, stdout, stderr }).then((code) => {
+  process.exitCode = code;
+});
+`;
+
+/** One line per bundle: the entry stub (written into tsc's output, under entry/) and the folder under dist/. */
 const BUNDLES = [
-  { entry: 'action/main.js', out: '' },
-  { entry: 'cli/main.js', out: 'cli' },
-  { entry: 'action/post.js', out: 'post' },
+  { entry: 'entry/action.js', stub: ACTION_STUB, out: '' },
+  { entry: 'entry/cli.js', stub: CLI_STUB, out: 'cli' },
+  { entry: 'entry/post.js', stub: POST_STUB, out: 'post' },
 ];
 
 async function build(outDir: string): Promise<void> {
@@ -44,10 +69,14 @@ async function build(outDir: string): Promise<void> {
   try {
     execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', js], { cwd: root, stdio: 'inherit' });
     for (const bundle of BUNDLES) {
+      mkdirSync(join(js, 'entry'), { recursive: true });
+      writeFileSync(join(js, bundle.entry), bundle.stub);
       const options = { esm: false, filename: 'index.js', minify: false, target: 'es2022', cache: false, quiet: true };
       const { code: bundled, assets } = await ncc(join(js, bundle.entry), options);
       // ncc names each module by its path; tsc's folder has a random name, the source's does not.
-      const code = bundled.replaceAll(`./${basename(js)}/`, './src/');
+      const code = bundled
+        .replaceAll(`./${basename(js)}/entry/`, 'the entry stub of scripts/build.ts: ')
+        .replaceAll(`./${basename(js)}/`, './src/');
       const extra = Object.keys(assets);
       if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
       const dir = join(outDir, bundle.out);

@@ -2363,8 +2363,6 @@ async function exchangeCredentials(values, deps) {
 
 
 
-
-const say = (level) => (message) => void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -2436,7 +2434,22 @@ function helpText() {
         '',
     ].join('\n');
 }
-async function main(argv) {
+/** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
+async function run(argv, deps) {
+    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+    try {
+        return await main(argv, deps, say);
+    }
+    catch (error) {
+        say('error')(failureMessage(error));
+        return exitCodeOf(error);
+    }
+}
+async function main(argv, deps, say) {
+    const write = (text) => {
+        deps.stdout(text);
+        return 0;
+    };
     if (argv[0] === AGENT_VERB) {
         await runAgentProcess();
         return 0;
@@ -2448,40 +2461,38 @@ async function main(argv) {
     if (flags.version)
         return write(`${VERSION}\n`);
     const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
-    const debug = process.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
-    const exchange = () => oneShot(flags, debug);
+    const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
+    const exchange = () => oneShot(flags, deps, say, debug);
     if (verb)
-        return runVerb(verb, { flags, format, env: process.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
     const { settings, result } = await exchange();
     return write(formatResult(format, result, settings.envName));
 }
-function oneShot(flags, debug) {
+function oneShot(flags, deps, say, debug) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
     if (flagged.length > 0) {
         const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name).env[0]).join(', ');
         say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
     }
-    const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), process.env);
+    const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
     // No mask: no log system reads the CLI's output for secrets to hide.
     return exchangeCredentials(values, {
         log: { info: say('info'), warning: say('warning'), debug },
-        ...SYSTEM_IO,
+        ...deps.io,
     });
 }
-function write(text) {
-    process.stdout.write(text);
-    return 0;
-}
+
+;// CONCATENATED MODULE: the entry stub of scripts/build.ts: cli.js
+
+
 // A reader that stops early (`| head -c1`) closes the pipe: that is its choice, not a failure to report.
 process.stdout.on('error', (error) => {
-    if (error.code !== 'EPIPE')
-        throw error;
+  if (error.code !== 'EPIPE') throw error;
 });
-main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-}, (error) => {
-    say('error')(failureMessage(error));
-    process.exitCode = exitCodeOf(error);
+const stdout = (text) => void process.stdout.write(text);
+const stderr = (text) => void process.stderr.write(text);
+void run(process.argv.slice(2), { env: process.env, io: SYSTEM_IO, stdout, stderr }).then((code) => {
+  process.exitCode = code;
 });
 
 module.exports = __webpack_exports__;

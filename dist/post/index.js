@@ -539,14 +539,23 @@ function saveState(name, value) {
 
 
 const EXIT_WAIT_MS = 3_000;
-async function run() {
-    const pid = Number(process.env[`STATE_${STATE_PID}`]);
-    const sock = process.env[`STATE_${STATE_SOCK}`];
+/** The post step; a failure is a warning (the job's result is the main step's), never throws. */
+async function run(deps) {
+    try {
+        await stopAgent(deps);
+    }
+    catch (error) {
+        warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+async function stopAgent(deps) {
+    const pid = Number(deps.env[`STATE_${STATE_PID}`]);
+    const sock = deps.env[`STATE_${STATE_SOCK}`];
     if (!sock || !Number.isInteger(pid) || pid <= 0)
         return;
     const { address, key } = parseSock(sock);
     await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
-    if (!(await exited(pid, EXIT_WAIT_MS))) {
+    if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
         try {
             process.kill(pid, 'SIGTERM');
         }
@@ -559,11 +568,11 @@ async function run() {
         (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.dirname)(address), { recursive: true, force: true });
     info('Stopped the token agent.');
 }
-async function exited(pid, withinMs) {
-    for (const end = Date.now() + withinMs; Date.now() < end;) {
+async function exited(pid, withinMs, deps) {
+    for (const end = deps.now() + withinMs; deps.now() < end;) {
         if (!isAlive(pid))
             return true;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await deps.sleep(50);
     }
     return !isAlive(pid);
 }
@@ -576,7 +585,10 @@ function isAlive(pid) {
         return error.code === 'EPERM';
     }
 }
-run().catch((error) => warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`));
+
+;// CONCATENATED MODULE: the entry stub of scripts/build.ts: post.js
+
+void run({ env: process.env, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
 
 module.exports = __webpack_exports__;
 /******/ })()

@@ -6,14 +6,33 @@ import { exchangeCredentials } from '../core/exchange.ts';
 import { actionInputSource, readInputs } from '../core/inputs.ts';
 import { outputValues } from '../core/outputs.ts';
 import * as workflow from './workflow-commands.ts';
-import { SYSTEM_IO } from '../io/system.ts';
+import type { SystemIo } from '../io/system.ts';
 
-async function run(): Promise<void> {
-  const values = readInputs(actionInputSource(process.env), process.env);
+/**
+ * What the action runs on. The bundle's entry passes the process's own (process.env and SYSTEM_IO);
+ * tests pass theirs. The workflow commands write to process.stdout and the runner's files named in
+ * process.env, as the runner reads them.
+ */
+export interface ActionDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly io: SystemIo;
+}
+
+/** The main step; a failure fails the step (exit code 1 and an error annotation), never throws. */
+export async function run(deps: ActionDeps): Promise<void> {
+  try {
+    await exchangeAndExport(deps);
+  } catch (error) {
+    workflow.setFailed(failureMessage(error));
+  }
+}
+
+async function exchangeAndExport(deps: ActionDeps): Promise<void> {
+  const values = readInputs(actionInputSource(deps.env), deps.env);
   const { settings, result } = await exchangeCredentials(values, {
     mask: workflow.setSecret,
     log: { info: workflow.info, warning: workflow.warning, debug: workflow.debug },
-    ...SYSTEM_IO,
+    ...deps.io,
   });
   workflow.setOutputs(outputValues(result));
   if (settings.exportEnv) {
@@ -24,5 +43,3 @@ async function run(): Promise<void> {
   // the clock earlier would load perf_hooks into every run, agent or not.
   if (settings.agent) await startActionAgent(settings, result, performance.now());
 }
-
-run().catch((error: unknown) => workflow.setFailed(failureMessage(error)));

@@ -9,13 +9,29 @@ import * as workflow from './workflow-commands.ts';
 
 const EXIT_WAIT_MS = 3_000;
 
-async function run(): Promise<void> {
-  const pid = Number(process.env[`STATE_${STATE_PID}`]);
-  const sock = process.env[`STATE_${STATE_SOCK}`];
+/** What the post step runs on: the bundle's entry passes process.env, Date.now and a real sleep. */
+export interface PostDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** The post step; a failure is a warning (the job's result is the main step's), never throws. */
+export async function run(deps: PostDeps): Promise<void> {
+  try {
+    await stopAgent(deps);
+  } catch (error) {
+    workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function stopAgent(deps: PostDeps): Promise<void> {
+  const pid = Number(deps.env[`STATE_${STATE_PID}`]);
+  const sock = deps.env[`STATE_${STATE_SOCK}`];
   if (!sock || !Number.isInteger(pid) || pid <= 0) return;
   const { address, key } = parseSock(sock);
   await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
-  if (!(await exited(pid, EXIT_WAIT_MS))) {
+  if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
@@ -27,10 +43,10 @@ async function run(): Promise<void> {
   workflow.info('Stopped the token agent.');
 }
 
-async function exited(pid: number, withinMs: number): Promise<boolean> {
-  for (const end = Date.now() + withinMs; Date.now() < end;) {
+async function exited(pid: number, withinMs: number, deps: PostDeps): Promise<boolean> {
+  for (const end = deps.now() + withinMs; deps.now() < end;) {
     if (!isAlive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await deps.sleep(50);
   }
   return !isAlive(pid);
 }
@@ -43,7 +59,3 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-run().catch((error: unknown) =>
-  workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`),
-);

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
 import { isVerb, runVerb, VERB_FLAGS, type Verb } from './verbs.ts';
@@ -11,10 +10,18 @@ import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
 import { diagnosticLine, type Level } from '../core/printable.ts';
-import { SYSTEM_IO } from '../io/system.ts';
+import type { SystemIo } from '../io/system.ts';
 import { VERSION } from '../core/version.ts';
 
-const say = (level: Level) => (message: string) => void process.stderr.write(diagnosticLine(level, message, Boolean(process.env.TF_BUILD)));
+/** What the CLI runs on. The bundle's entry passes the process's own; tests pass theirs. */
+export interface CliDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly io: SystemIo;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+type Say = (level: Level) => (message: string) => void;
 
 const FLAGS = {
   ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' as const }])),
@@ -92,7 +99,22 @@ function helpText(): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
+export async function run(argv: string[], deps: CliDeps): Promise<number> {
+  const say: Say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+  try {
+    return await main(argv, deps, say);
+  } catch (error) {
+    say('error')(failureMessage(error));
+    return exitCodeOf(error);
+  }
+}
+
+async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
+  const write = (text: string): number => {
+    deps.stdout(text);
+    return 0;
+  };
   if (argv[0] === AGENT_VERB) {
     await runAgentProcess();
     return 0;
@@ -102,43 +124,23 @@ async function main(argv: string[]): Promise<number> {
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
   const format = parseFormat(flags.format as string | undefined, verb === 'start-agent' ? 'env' : 'token');
-  const debug = process.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
-  const exchange = () => oneShot(flags, debug);
-  if (verb) return runVerb(verb, { flags, format, env: process.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+  const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
+  const exchange = () => oneShot(flags, deps, say, debug);
+  if (verb) return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
   const { settings, result } = await exchange();
   return write(formatResult(format, result, settings.envName));
 }
 
-function oneShot(flags: Record<string, string | boolean | undefined>, debug: (message: string) => void) {
+function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void) {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
     const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
-  const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), process.env);
+  const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
   // No mask: no log system reads the CLI's output for secrets to hide.
   return exchangeCredentials(values, {
     log: { info: say('info'), warning: say('warning'), debug },
-    ...SYSTEM_IO,
+    ...deps.io,
   });
 }
-
-function write(text: string): number {
-  process.stdout.write(text);
-  return 0;
-}
-
-// A reader that stops early (`| head -c1`) closes the pipe: that is its choice, not a failure to report.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    say('error')(failureMessage(error));
-    process.exitCode = exitCodeOf(error);
-  },
-);

@@ -6,7 +6,10 @@ import type { GrantDeps } from '../core/grant.ts';
 import { postForm } from './http.ts';
 import { USER_AGENT } from '../core/version.ts';
 
-export const SYSTEM_IO: Omit<GrantDeps, 'log'> & ConfigDeps = {
+/** The I/O that an exchange needs: files, HTTP, the clock, sleep and randomness. */
+export type SystemIo = Omit<GrantDeps, 'log'> & ConfigDeps;
+
+export const SYSTEM_IO: SystemIo = {
   readFile,
   postForm,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
