@@ -4,7 +4,7 @@ import { isVerb, runVerb, VERB_FLAGS, type Verb } from './verbs.ts';
 import { AGENT_VERB } from '../agent/protocol.ts';
 import { runAgentProcess } from '../agent/server.ts';
 import { parseFlags, type Flags } from './command-line.ts';
-import { CheckmarxAuthError, exitCodeOf, failureMessage } from '../core/errors.ts';
+import { CheckmarxAuthError, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
@@ -109,6 +109,7 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     return await main(argv, deps, say);
   } catch (error) {
     say('error')(failureMessage(error));
+    if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => say('info')(frame));
     return exitCodeOf(error);
   }
 }

@@ -18,6 +18,22 @@ export function failureMessage(error: unknown): string {
   return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
 }
 
+/**
+ * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
+ * RUNNER_DEBUG=1: never its message, which comes first in the stack and may hold a secret. A stack
+ * that does not start with the error's own name and message, as V8 writes it, gives nothing.
+ */
+export function stackFrames(error: unknown): string[] {
+  if (!(error instanceof Error) || error instanceof CheckmarxAuthError || typeof error.stack !== 'string') return [];
+  const header = error.message ? `${error.name}: ${error.message}` : error.name;
+  if (!error.stack.startsWith(`${header}\n`)) return [];
+  return error.stack
+    .slice(header.length + 1)
+    .split('\n')
+    .filter((line) => /^ {4}at \S/.test(line))
+    .map((line) => line.trim());
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
