@@ -5,6 +5,7 @@ import { normalizeServerUrl, realmOfClaims } from '../src/core/endpoints.ts';
 import { InputError } from '../src/core/errors.ts';
 import { readInputs } from '../src/core/inputs.ts';
 import { decodeJwtClaims } from '../src/core/jwt.ts';
+import { PRODUCTS, type ProductName } from '../src/core/products.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 
 const noFiles = {
@@ -56,7 +57,52 @@ describe('self-hosted products', () => {
     assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }), inputError('password'));
   });
   it('rejects a grant type the product does not have', () => {
-    assert.throws(() => plan({ ...base, product: 'sast', 'grant-type': 'client_credentials' }), inputError('grant-type'));
+    assert.throws(
+      () => plan({ product: 'sca', tenant: 't', username: 'u', password: 'p', 'grant-type': 'client_credentials' }),
+      inputError('grant-type'),
+    );
+  });
+  for (const product of ['sast', 'sast-odata', 'access-control']) {
+    it(`${product}: api-key alone is CxSAST's CLI token, exchanged with cli_client and its secret`, () => {
+      const p = plan({ product, 'server-url': 'https://cx.example.com', 'api-key': 'ABC123' });
+      assert.deepEqual(
+        [p.grantType, p.clientId, p.clientSecret, p.apiKey],
+        ['refresh_token', 'cli_client', 'B9D84EA8-E476-4E83-A628-8A342D74D3BD', 'ABC123'],
+      );
+    });
+    it(`${product}: username and password win over an api-key given as well`, () => {
+      const p = plan({ ...base, product, 'api-key': 'ABC123' });
+      assert.equal(p.grantType, 'password');
+      assert.equal(p.clientSecret, '014DF517-39D1-4453-B7B3-9930C563627C');
+    });
+    it(`${product}: client-id and client-secret alone are an OIDC client with client_credentials and the product scope`, () => {
+      const p = plan({ product, 'server-url': 'https://cx.example.com', 'client-id': 'svc', 'client-secret': 's3' });
+      assert.deepEqual([p.grantType, p.clientId, p.clientSecret], ['client_credentials', 'svc', 's3']);
+      assert.equal(p.scope, PRODUCTS[product as ProductName].defaultScope);
+      assert.equal(plan({ product, 'server-url': 'https://x', 'client-id': 'svc', 'client-secret': 's3', scope: 'a b' }).scope, 'a b');
+    });
+  }
+  it('client_credentials has no default client: client-id and client-secret are named', () => {
+    const given = { product: 'sast', 'server-url': 'https://x', 'grant-type': 'client_credentials' };
+    assert.throws(() => plan(given), inputError('client-id'));
+    assert.throws(() => plan({ ...given, 'client-id': 'svc' }), inputError('client-secret'));
+    // The password client's published secret never goes to another client.
+    assert.throws(() => plan({ ...given, 'client-id': 'resource_owner_client' }), inputError('client-secret'));
+  });
+  it('a missing credential names every grant that would do', () => {
+    assert.throws(
+      () => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }),
+      (error: Error) =>
+        /password.*is required.*'password'.*give api-key for grant type 'refresh_token'.*client-id and client-secret for grant type 'client_credentials'/.test(
+          error.message,
+        ),
+    );
+  });
+  it('refresh_token with a custom client sends no secret, and a given client-secret is not sent', () => {
+    const p = plan({ product: 'sast', 'server-url': 'https://x', 'api-key': 'K', 'client-id': 'my_cli' });
+    assert.equal(p.clientSecret, undefined);
+    const q = plan({ product: 'sast', 'server-url': 'https://x', 'api-key': 'K', 'client-secret': 'other' });
+    assert.equal(q.clientSecret, 'B9D84EA8-E476-4E83-A628-8A342D74D3BD');
   });
   it('token-url overrides', () => {
     assert.equal(

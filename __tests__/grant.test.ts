@@ -53,6 +53,22 @@ describe('form fields', () => {
       client_secret: 's',
     });
   });
+  it("refresh_token for CxSAST: the CxSAST CLI's client and secret, as that CLI sends them, and no scope", () => {
+    assert.deepEqual(form({ product: 'sast-odata', 'server-url': 'https://cx', 'api-key': 'ABCDEF0123' }), {
+      grant_type: 'refresh_token',
+      client_id: 'cli_client',
+      client_secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD',
+      refresh_token: 'ABCDEF0123',
+    });
+  });
+  it('client_credentials for an Access Control OIDC client sends its scope', () => {
+    assert.deepEqual(form({ product: 'access-control', 'server-url': 'https://cx', 'client-id': 'svc', 'client-secret': 's' }), {
+      grant_type: 'client_credentials',
+      client_id: 'svc',
+      client_secret: 's',
+      scope: 'access_control_api',
+    });
+  });
   it('headers', () => {
     const request = buildTokenRequest(sastPlan, 'checkmarx-auth/1.0.0');
     assert.equal(request.headers['user-agent'], 'checkmarx-auth/1.0.0');

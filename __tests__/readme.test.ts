@@ -128,7 +128,8 @@ describe('README product tables', () => {
     for (const [name, grant, clientId, , scope] of rows) {
       const profile = PRODUCTS[unquote(name!) as ProductName];
       assert.ok(grant!.startsWith(`\`${profile.grantTypes[0]}\``), name);
-      if (profile.defaultClientId) assert.equal(clientId, `\`${profile.defaultClientId}\``, name);
+      for (const client of Object.values(profile.defaultClients)) assert.ok(clientId!.includes(`\`${client.id}\``), `${name} ${client.id}`);
+      for (const grantType of profile.grantTypes) assert.ok(grant!.includes(`\`${grantType}\``), `${name} ${grantType}`);
       if (profile.defaultScope) assert.equal(scope, `\`${profile.defaultScope}\``, name);
     }
   });

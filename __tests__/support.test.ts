@@ -12,10 +12,13 @@ import { assertNoLeak, parseFileCommands, parseMasks } from './support/run.ts';
 import { makeTestCa } from './support/tls.ts';
 import type { TestCa } from './support/tls.ts';
 import {
+  DEFAULT_OIDC_CLIENT,
   DEFAULT_REALM,
+  DEFAULT_SAST_TOKEN,
   DEFAULT_SAST_USER,
   DEFAULT_SCA,
   IDENTITY_TOKEN_PATH,
+  SAST_CLI_CLIENT,
   SAST_CLIENT_SECRET,
   SCA_TOKEN_PATH,
   keycloakTokenPath,
@@ -103,13 +106,75 @@ describe('token server: IdentityServer (CxSAST, Access Control)', () => {
       [{ password: 'wrong' }, { error: 'invalid_grant', error_description: 'invalid_username_or_password' }],
       [{ client_secret: 'wrong' }, { error: 'invalid_client' }],
       [{ scope: 'sca_api' }, { error: 'invalid_scope' }],
-      [{ grant_type: 'client_credentials' }, { error: 'unsupported_grant_type' }],
+      [{ grant_type: 'client_credentials' }, { error: 'unauthorized_client' }],
+      [{ grant_type: 'refresh_token', refresh_token: DEFAULT_SAST_TOKEN }, { error: 'unauthorized_client' }],
+      [{ grant_type: 'device_code' }, { error: 'unsupported_grant_type' }],
     ];
     for (const [overrides, expected] of cases) {
       const answer = await postForm(url, sastForm(overrides));
       assert.equal(answer.status, 400);
       assert.deepEqual(answer.body, expected);
     }
+  });
+
+  test("cli_client's refresh grant: the CxSAST CLI's token, with that client's secret only", async () => {
+    const url = server.url + IDENTITY_TOKEN_PATH;
+    const refresh = (overrides: Record<string, string> = {}) =>
+      postForm(url, {
+        grant_type: 'refresh_token',
+        client_id: SAST_CLI_CLIENT.id,
+        client_secret: SAST_CLI_CLIENT.secret,
+        refresh_token: DEFAULT_SAST_TOKEN,
+        ...overrides,
+      });
+    const ok = await refresh();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body['scope'], 'sast_rest_api offline_access');
+    assert.equal(ok.body['refresh_token'], DEFAULT_SAST_TOKEN, 'cli_client reuses its refresh token');
+    assert.equal(decodeJwt(ok.body['access_token'] as string)?.['client_id'], SAST_CLI_CLIENT.id);
+    assert.deepEqual((await refresh({ client_secret: SAST_CLIENT_SECRET })).body, { error: 'invalid_client' });
+    assert.deepEqual((await refresh({ refresh_token: 'F00D' })).body, { error: 'invalid_grant' });
+    assert.deepEqual((await refresh({ refresh_token: '' })).body, { error: 'invalid_request' });
+    // GenerateToken: the password grant with cli_client and offline_access makes a token the refresh grant takes.
+    const generated = await postForm(
+      url,
+      sastForm({ client_id: SAST_CLI_CLIENT.id, client_secret: SAST_CLI_CLIENT.secret, scope: 'sast_rest_api offline_access' }),
+    );
+    const token = generated.body['refresh_token'] as string;
+    assert.match(token, /^[0-9A-F]{64}$/);
+    assert.equal((await refresh({ refresh_token: token })).status, 200);
+    // A handle is good only for the client it was issued to.
+    server.config.sastClients['other_cli'] = { secret: 's', scopes: ['sast_rest_api'], grants: ['refresh_token'] };
+    try {
+      assert.deepEqual((await refresh({ client_id: 'other_cli', client_secret: 's' })).body, { error: 'invalid_grant' });
+    } finally {
+      delete server.config.sastClients['other_cli'];
+    }
+  });
+
+  test('an OIDC client allowed client_credentials: no user, only its scopes, only that grant', async () => {
+    const url = server.url + IDENTITY_TOKEN_PATH;
+    const credentials = (overrides: Record<string, string> = {}) =>
+      postForm(url, {
+        grant_type: 'client_credentials',
+        client_id: DEFAULT_OIDC_CLIENT.clientId,
+        client_secret: DEFAULT_OIDC_CLIENT.clientSecret,
+        scope: 'sast_rest_api',
+        ...overrides,
+      });
+    const ok = await credentials();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body['scope'], 'sast_rest_api');
+    assert.equal(ok.body['refresh_token'], undefined);
+    const claims = decodeJwt(ok.body['access_token'] as string);
+    assert.equal(claims?.['client_id'], DEFAULT_OIDC_CLIENT.clientId);
+    assert.equal(claims?.['sub'], undefined, 'no user');
+    assert.deepEqual((await credentials({ client_secret: 'wrong' })).body, { error: 'invalid_client' });
+    assert.deepEqual((await credentials({ scope: 'sca_api' })).body, { error: 'invalid_scope' });
+    assert.deepEqual(
+      (await postForm(url, sastForm({ client_id: DEFAULT_OIDC_CLIENT.clientId, client_secret: DEFAULT_OIDC_CLIENT.clientSecret }))).body,
+      { error: 'unauthorized_client' },
+    );
   });
 
   test('scripted responses come first, in order; destroy closes the socket', async () => {

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { makeApiKey } from '../__tests__/support/jwt.ts';
 import {
+  DEFAULT_OIDC_CLIENT,
   DEFAULT_REALM,
+  DEFAULT_SAST_TOKEN,
   DEFAULT_SAST_USER,
   DEFAULT_SCA,
   IDENTITY_TOKEN_PATH,
@@ -25,7 +27,9 @@ Serves, on http://127.0.0.1:<port> (default: a free port):
   Checkmarx One            ${keycloakTokenPath(DEFAULT_REALM.name)}
 
 The test credentials it accepts (fixtures, not secrets):
-  CxSAST / Access Control  username ${DEFAULT_SAST_USER.username}, password '${DEFAULT_SAST_USER.password}'
+  CxSAST / Access Control  username ${DEFAULT_SAST_USER.username}, password '${DEFAULT_SAST_USER.password}';
+                           or api-key ${DEFAULT_SAST_TOKEN} (a GenerateToken token);
+                           or client-id ${DEFAULT_OIDC_CLIENT.clientId}, client-secret '${DEFAULT_OIDC_CLIENT.clientSecret}' (client_credentials)
   SCA                      tenant ${DEFAULT_SCA.tenant}, username ${DEFAULT_SCA.username}, password '${DEFAULT_SCA.password}'
   Checkmarx One            tenant ${DEFAULT_REALM.name}; client-id ${DEFAULT_REALM.clientId}, client-secret '${DEFAULT_REALM.clientSecret}';
                            or an API key for this server's URL (--write-env writes one)
@@ -40,6 +44,9 @@ function fixtureVariables(url: string): Record<string, string> {
     TOKEN_SERVER_URL: url,
     TOKEN_SERVER_SAST_USERNAME: DEFAULT_SAST_USER.username,
     TOKEN_SERVER_SAST_PASSWORD: DEFAULT_SAST_USER.password,
+    TOKEN_SERVER_SAST_TOKEN: DEFAULT_SAST_TOKEN,
+    TOKEN_SERVER_OIDC_CLIENT_ID: DEFAULT_OIDC_CLIENT.clientId,
+    TOKEN_SERVER_OIDC_CLIENT_SECRET: DEFAULT_OIDC_CLIENT.clientSecret,
     TOKEN_SERVER_SCA_TENANT: DEFAULT_SCA.tenant,
     TOKEN_SERVER_SCA_USERNAME: DEFAULT_SCA.username,
     TOKEN_SERVER_SCA_PASSWORD: DEFAULT_SCA.password,

@@ -13,6 +13,16 @@ import { decodeJwt, makeJwt, nowSeconds } from './jwt.ts';
 import type { Claims } from './jwt.ts';
 
 export const SAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+/** The client of CxSAST's CLI and the secret it sends (checkmarx-ltd/Cx-Client-Common, ClientType.CLI). */
+export const SAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' } as const;
+/** A CxSAST token as `runCxConsole GenerateToken` makes it: an opaque IdentityServer refresh token handle. */
+export const DEFAULT_SAST_TOKEN = '5C1F0E9A7B3D4E2F8A6B9C0D1E2F3A4B5C6D7E8F9A0B1C2D3E4F5A6B7C8D9E0F';
+/** An Access Control OIDC client allowed only the client_credentials grant (Access Control 1.5+). */
+export const DEFAULT_OIDC_CLIENT = {
+  clientId: 'ci-service',
+  clientSecret: 'Svc s3cret+/=&',
+  scopes: ['sast_rest_api', 'access_control_api', 'sast_api'],
+} as const;
 export const DEFAULT_SAST_USER = { username: 'cxadmin', password: 'Sast p@ss&word=1' } as const;
 export const DEFAULT_SCA = { tenant: 'acme', username: 'sca-user', password: 'Sca p@ss+word' } as const;
 export const DEFAULT_REALM = {
@@ -31,6 +41,15 @@ export function keycloakTokenPath(realm: string): string {
 export interface IdentityClient {
   /** undefined: a public client, any secret sent is ignored (IdentityServer 4 behaviour) */
   secret: string | undefined;
+  scopes: string[];
+  /** the grant types the client is allowed; any other known one is unauthorized_client */
+  grants: string[];
+}
+
+/** What an IdentityServer refresh token handle stands for. */
+export interface IdentityRefreshToken {
+  clientId: string;
+  username: string;
   scopes: string[];
 }
 
@@ -53,6 +72,8 @@ export interface TokenServerConfig {
   /** CxSAST / Access Control users: username -> password */
   sastUsers: Record<string, string>;
   sastClients: Record<string, IdentityClient>;
+  /** refresh token handles the CxSAST server knows (GenerateToken's tokens, and those it issued) */
+  sastRefreshTokens: Record<string, IdentityRefreshToken>;
   scaTenants: Record<string, ScaTenant>;
   scaClients: Record<string, IdentityClient>;
   /** Host names the SCA endpoint answers on; others get 404 */
@@ -130,11 +151,29 @@ export function defaultTokenServerConfig(): TokenServerConfig {
       resource_owner_client: {
         secret: SAST_CLIENT_SECRET,
         scopes: ['sast_rest_api', 'access_control_api', 'offline_access'],
+        grants: ['password'],
       },
-      resource_owner_sast_client: { secret: SAST_CLIENT_SECRET, scopes: ['access_control_api', 'sast_api'] },
+      resource_owner_sast_client: { secret: SAST_CLIENT_SECRET, scopes: ['access_control_api', 'sast_api'], grants: ['password'] },
+      [SAST_CLI_CLIENT.id]: {
+        secret: SAST_CLI_CLIENT.secret,
+        scopes: ['sast_rest_api', 'offline_access'],
+        grants: ['password', 'refresh_token'],
+      },
+      [DEFAULT_OIDC_CLIENT.clientId]: {
+        secret: DEFAULT_OIDC_CLIENT.clientSecret,
+        scopes: [...DEFAULT_OIDC_CLIENT.scopes],
+        grants: ['client_credentials'],
+      },
+    },
+    sastRefreshTokens: {
+      [DEFAULT_SAST_TOKEN]: {
+        clientId: SAST_CLI_CLIENT.id,
+        username: DEFAULT_SAST_USER.username,
+        scopes: ['sast_rest_api', 'offline_access'],
+      },
     },
     scaTenants: { [DEFAULT_SCA.tenant]: { users: { [DEFAULT_SCA.username]: DEFAULT_SCA.password } } },
-    scaClients: { sca_resource_owner: { secret: undefined, scopes: ['sca_api'] } },
+    scaClients: { sca_resource_owner: { secret: undefined, scopes: ['sca_api'], grants: ['password'] } },
     scaHosts: ['platform.checkmarx.net', 'eu.platform.checkmarx.net', '127.0.0.1', 'localhost'],
     realms: {
       [DEFAULT_REALM.name]: {
@@ -273,6 +312,8 @@ function route(state: State, request: RecordedRequest, origin: string): Reply {
 
 interface IdentityRealm {
   clients: Record<string, IdentityClient>;
+  /** undefined: this server issues no refresh tokens it would accept back (SCA here) */
+  refreshTokens?: Record<string, IdentityRefreshToken>;
   /** the password for a user, or undefined when unknown */
   passwordOf(request: RecordedRequest, username: string): string | undefined;
   issuer: string;
@@ -281,6 +322,7 @@ interface IdentityRealm {
 function sastIdentity(state: State, origin: string): IdentityRealm {
   return {
     clients: state.config.sastClients,
+    refreshTokens: state.config.sastRefreshTokens,
     passwordOf: (_request, username) => state.config.sastUsers[username],
     issuer: `${origin}/cxrestapi/auth/identity`,
   };
@@ -303,25 +345,43 @@ function scaTenantOf(state: State, request: RecordedRequest): ScaTenant | undefi
   return tenant;
 }
 
-// Checks in IdentityServer 4's order: request shape, client, grant type, scope, user.
+const IDENTITY_GRANTS = ['password', 'refresh_token', 'client_credentials'];
+
+// Checks in IdentityServer 4's order: request shape, client, grant type (known, then allowed for
+// the client), then what the grant needs: scope and user, the refresh token, or scope.
 function identityToken(state: State, request: RecordedRequest, realm: IdentityRealm): Reply {
   if (request.method !== 'POST' || !isForm(request.headers)) return oauthError(400, 'invalid_request');
   const credentials = clientCredentials(request);
-  const client = realm.clients[credentials.id ?? ''];
+  const clientId = credentials.id ?? '';
+  const client = Object.hasOwn(realm.clients, clientId) ? realm.clients[clientId] : undefined;
   if (!client || (client.secret !== undefined && credentials.secret !== client.secret)) {
     return oauthError(400, 'invalid_client');
   }
   const grantType = request.form['grant_type'];
   if (!grantType) return oauthError(400, 'invalid_request');
-  if (grantType !== 'password') return oauthError(400, 'unsupported_grant_type');
+  const known = IDENTITY_GRANTS.includes(grantType) && (grantType !== 'refresh_token' || realm.refreshTokens);
+  if (!known) return oauthError(400, 'unsupported_grant_type');
+  if (!client.grants.includes(grantType)) return oauthError(400, 'unauthorized_client');
+  if (grantType === 'refresh_token') return identityRefresh(state, request, realm, clientId);
   const scopes = grantedScopes(request.form['scope'], client);
   if (!scopes) return oauthError(400, 'invalid_scope');
+  if (grantType === 'client_credentials') return identitySuccess(state, realm, { issuer: realm.issuer, clientId, scopes });
   const username = request.form['username'] ?? '';
   const password = realm.passwordOf(request, username);
   if (!username || password === undefined || password !== request.form['password']) {
     return oauthError(400, 'invalid_grant', 'invalid_username_or_password');
   }
-  return identitySuccess(state, { issuer: realm.issuer, clientId: credentials.id ?? '', username, scopes });
+  return identitySuccess(state, realm, { issuer: realm.issuer, clientId, username, scopes });
+}
+
+/** A refresh token handle is valid only for the client it was issued to (IdentityServer 4). */
+function identityRefresh(state: State, request: RecordedRequest, realm: IdentityRealm, clientId: string): Reply {
+  const handle = request.form['refresh_token'];
+  if (!handle) return oauthError(400, 'invalid_request');
+  const known = Object.hasOwn(realm.refreshTokens!, handle) ? realm.refreshTokens![handle] : undefined;
+  if (!known || known.clientId !== clientId) return oauthError(400, 'invalid_grant');
+  // CxSAST's cli_client reuses its refresh token: the same handle comes back.
+  return identitySuccess(state, realm, { issuer: realm.issuer, clientId, username: known.username, scopes: known.scopes }, handle);
 }
 
 function grantedScopes(requested: string | undefined, client: IdentityClient): string[] | undefined {
@@ -333,11 +393,12 @@ function grantedScopes(requested: string | undefined, client: IdentityClient): s
 interface IdentityGrant {
   issuer: string;
   clientId: string;
-  username: string;
+  /** absent for client_credentials: no user */
+  username?: string;
   scopes: string[];
 }
 
-function identitySuccess(state: State, grant: IdentityGrant): Reply {
+function identitySuccess(state: State, realm: IdentityRealm, grant: IdentityGrant, reusedRefreshToken?: string): Reply {
   const expiresIn = state.config.identityExpiresIn;
   const accessToken = state.config.identityTokenFormat === 'opaque' ? opaqueToken() : identityJwt(grant, expiresIn);
   state.issuedAccessTokens.push(accessToken);
@@ -347,27 +408,27 @@ function identitySuccess(state: State, grant: IdentityGrant): Reply {
     token_type: 'Bearer',
     scope: grant.scopes.join(' '),
   };
-  if (grant.scopes.includes('offline_access')) {
-    body['refresh_token'] = opaqueToken();
-    state.issuedRefreshTokens.push(body['refresh_token'] as string);
+  if (grant.scopes.includes('offline_access') && grant.username !== undefined) {
+    const refreshToken = reusedRefreshToken ?? opaqueToken();
+    body['refresh_token'] = refreshToken;
+    state.issuedRefreshTokens.push(refreshToken);
+    if (realm.refreshTokens)
+      realm.refreshTokens[refreshToken] = { clientId: grant.clientId, username: grant.username, scopes: grant.scopes };
   }
   return { status: 200, body };
 }
 
 function identityJwt(grant: IdentityGrant, expiresIn: number): string {
   const now = nowSeconds();
+  const user = grant.username === undefined ? {} : { sub: randomUUID(), auth_time: now, idp: 'local', name: grant.username, amr: ['pwd'] };
   return makeJwt({
     nbf: now,
     exp: now + expiresIn,
     iss: grant.issuer,
     aud: [`${grant.issuer}/resources`, ...grant.scopes],
     client_id: grant.clientId,
-    sub: randomUUID(),
-    auth_time: now,
-    idp: 'local',
-    name: grant.username,
+    ...user,
     scope: grant.scopes,
-    amr: ['pwd'],
   });
 }
 

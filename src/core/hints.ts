@@ -93,12 +93,38 @@ const RULES: readonly HintRule[] = [
       'SCA accepts only a local SCA user (not an SSO or SAML user) with the tenant account name in tenant, in the right region (us or eu). Check username, password, tenant and region.',
   },
   {
+    when: (f) => f.hosting === 'self-hosted' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
+    hint: () =>
+      'the CxSAST token in api-key was rejected: it may have been revoked (runCxConsole RevokeToken) or have expired, or belong to another CxSAST server. Make a new one with runCxConsole GenerateToken and store it as a secret.',
+  },
+  {
+    when: (f) => f.hosting === 'self-hosted' && f.grantType === 'refresh_token' && oauth(f, 'invalid_client', 'unauthorized_client'),
+    hint: () =>
+      "the OAuth client was rejected: a CxSAST token belongs to the CxSAST CLI's client, cli_client, so leave client-id and client-secret empty.",
+  },
+  {
+    when: (f) => f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'invalid_client'),
+    hint: () =>
+      'the OIDC client id or secret was rejected: check client-id and client-secret against the client defined in Access Control.',
+  },
+  {
+    when: (f) =>
+      f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'unauthorized_client', 'unsupported_grant_type'),
+    hint: () =>
+      'this OIDC client may not use the client_credentials grant: allow that grant type for it in Access Control (1.5 or later), or use another grant type.',
+  },
+  {
+    when: (f) => f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'invalid_scope'),
+    hint: () => 'the scope is not one this OIDC client is allowed: set scope to scopes the client allows in Access Control.',
+  },
+  {
     when: (f) => f.hosting === 'self-hosted' && oauth(f, 'invalid_grant'),
     hint: () =>
       'check username and password. The CxSAST token endpoint takes application (local) users only: Active Directory, LDAP and SSO users cannot use the password grant, so create a local user for CI.',
   },
   {
     when: (f) =>
+      f.hosting === 'cxone' &&
       f.grantType === 'refresh_token' &&
       (oauth(f, 'invalid_client', 'unauthorized_client') ||
         f.status === 401 ||
@@ -107,7 +133,7 @@ const RULES: readonly HintRule[] = [
       "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
   },
   {
-    when: (f) => f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
+    when: (f) => f.hosting === 'cxone' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
     hint: () =>
       'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
   },

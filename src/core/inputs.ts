@@ -23,7 +23,7 @@ export const INPUTS = [
   }),
   input(
     'grant-type',
-    'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).',
+    'OAuth grant: password, refresh_token or client_credentials. Default: the first, in this order, whose credentials were given (sast, sast-odata, access-control: password, refresh_token with api-key, client_credentials; cxone: refresh_token with api-key, else client_credentials).',
   ),
   input(
     'server-url',
@@ -44,19 +44,26 @@ export const INPUTS = [
   input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
   input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
   input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
-  input('client-id', "OAuth client id. Default: per product (cxone refresh_token: the API key's azp claim, else ast-app)."),
+  input(
+    'client-id',
+    "OAuth client id; required for client_credentials. Default: per product and grant (CxSAST refresh_token: cli_client; cxone refresh_token: the API key's azp claim, else ast-app).",
+  ),
   input(
     'client-secret',
-    'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.',
+    'OAuth client secret; required for client_credentials. Default: per product (the published CxSAST client secrets for sast, sast-odata, access-control). Pass it from a secret.',
     {
       secret: true,
     },
   ),
   input('scope', 'Space-separated scopes. Default: per product (none sent for cxone).'),
-  input('api-key', 'Checkmarx One API key (a refresh token). Pass it from a secret. It is never revoked.', {
-    secret: true,
-    env: ['CX_APIKEY'],
-  }),
+  input(
+    'api-key',
+    "Checkmarx One API key, or for sast, sast-odata and access-control a token made by the CxSAST CLI's GenerateToken. Pass it from a secret. It is never revoked.",
+    {
+      secret: true,
+      env: ['CX_APIKEY'],
+    },
+  ),
   input('export-env', 'Also export the token as an environment variable for later steps.', { default: 'true' }),
   input(
     'env-name',

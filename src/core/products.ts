@@ -14,9 +14,8 @@ export interface ProductProfile {
   readonly hosting: Hosting;
   /** Allowed grant types; the first whose credentials were given is the default. */
   readonly grantTypes: readonly GrantType[];
-  readonly defaultClientId?: string;
-  /** Sent only together with the default client id. */
-  readonly defaultClientSecret?: string;
+  /** Per grant type, the client used when client-id is not given; a grant without one needs client-id. */
+  readonly defaultClients: Readonly<Partial<Record<GrantType, DefaultClient>>>;
   readonly defaultScope?: string;
   /** Self-hosted products: paths below the server root. */
   readonly tokenPath?: string;
@@ -27,17 +26,32 @@ export interface ProductProfile {
   readonly apiUrlClaim?: string;
 }
 
+export interface DefaultClient {
+  readonly id: string;
+  /** Sent only together with this client id. */
+  readonly secret?: string;
+}
+
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+/** The grant types of CxSAST and Access Control, in the order they are picked. */
+const CXSAST_GRANTS: readonly GrantType[] = ['password', 'refresh_token', 'client_credentials'];
+/**
+ * The client of CxSAST's own CLI (CxConsole `GenerateToken`), whose refresh tokens `api-key` holds,
+ * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
+ */
+const CXSAST_CLI_CLIENT: DefaultClient = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
 
 export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
   sast: {
     name: 'sast',
     title: 'CxSAST REST API',
     hosting: 'self-hosted',
-    grantTypes: ['password'],
-    defaultClientId: 'resource_owner_client',
-    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    grantTypes: CXSAST_GRANTS,
+    defaultClients: {
+      password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+      refresh_token: CXSAST_CLI_CLIENT,
+    },
     defaultScope: 'sast_rest_api',
     tokenPath: CXSAST_TOKEN_PATH,
     apiPath: '/cxrestapi',
@@ -46,9 +60,11 @@ export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
     name: 'sast-odata',
     title: 'CxSAST OData API',
     hosting: 'self-hosted',
-    grantTypes: ['password'],
-    defaultClientId: 'resource_owner_sast_client',
-    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    grantTypes: CXSAST_GRANTS,
+    defaultClients: {
+      password: { id: 'resource_owner_sast_client', secret: CXSAST_CLIENT_SECRET },
+      refresh_token: CXSAST_CLI_CLIENT,
+    },
     defaultScope: 'access_control_api sast_api',
     tokenPath: CXSAST_TOKEN_PATH,
     apiPath: '/Cxwebinterface/odata/v1',
@@ -57,9 +73,11 @@ export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
     name: 'access-control',
     title: 'Checkmarx Access Control API',
     hosting: 'self-hosted',
-    grantTypes: ['password'],
-    defaultClientId: 'resource_owner_client',
-    defaultClientSecret: CXSAST_CLIENT_SECRET,
+    grantTypes: CXSAST_GRANTS,
+    defaultClients: {
+      password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+      refresh_token: CXSAST_CLI_CLIENT,
+    },
     defaultScope: 'access_control_api',
     tokenPath: CXSAST_TOKEN_PATH,
     apiPath: '/cxrestapi/auth',
@@ -69,7 +87,7 @@ export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
     title: 'Checkmarx SCA',
     hosting: 'sca-cloud',
     grantTypes: ['password'],
-    defaultClientId: 'sca_resource_owner',
+    defaultClients: { password: { id: 'sca_resource_owner' } },
     defaultScope: 'sca_api',
     tenantInAcrValues: true,
   },
@@ -78,6 +96,8 @@ export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
     title: 'Checkmarx One',
     hosting: 'cxone',
     grantTypes: ['refresh_token', 'client_credentials'],
+    // The API key's own client (its azp claim) comes first; see locateCxOne.
+    defaultClients: { refresh_token: { id: 'ast-app' } },
     apiUrlClaim: 'ast-base-url',
   },
 };
@@ -124,7 +144,6 @@ export const REGION_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export const DEFAULT_REGION = 'us';
-export const CXONE_DEFAULT_CLIENT_ID = 'ast-app';
 
 /** Which inputs carry the credentials of each grant type. */
 export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly InputName[]>> = {
@@ -133,11 +152,14 @@ export const GRANT_CREDENTIALS: Readonly<Record<GrantType, readonly InputName[]>
   client_credentials: ['client-id', 'client-secret'],
 };
 
-/** Which inputs each grant type's form sends. */
+/**
+ * Which inputs each grant type's form sends. refresh_token sends a client secret only as part of
+ * a default client (CxSAST's `cli_client`), never one given as client-secret.
+ */
 export const GRANT_SENDS: Readonly<Record<GrantType, readonly InputName[]>> = {
   password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
   refresh_token: ['api-key', 'client-id'],
-  client_credentials: ['client-id', 'client-secret'],
+  client_credentials: ['client-id', 'client-secret', 'scope'],
 };
 
 /** Which inputs locate the token endpoint, for each kind of hosting. */

@@ -7,7 +7,6 @@ import { InputError } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
-  CXONE_DEFAULT_CLIENT_ID,
   GRANT_CREDENTIALS,
   GRANT_SENDS,
   HOSTING_USES,
@@ -102,8 +101,13 @@ export function resolvePlan(values: RawInputs): GrantPlan {
   const grantType = pickGrantType(profile, values);
   requireCredentials(profile, grantType, values);
   const endpoint = locateEndpoint(profile, values, grantType);
-  const clientId = values['client-id'] ?? endpoint.credentialClientId ?? profile.defaultClientId ?? CXONE_DEFAULT_CLIENT_ID;
-  const clientSecret = values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
+  const defaultClient = profile.defaultClients[grantType];
+  // requireCredentials made sure that a grant without a default client has client-id.
+  const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient!.id;
+  // A default client's secret goes only with that client; a given secret only where the grant sends one.
+  const givenSecret = GRANT_SENDS[grantType].includes('client-secret') ? values['client-secret'] : undefined;
+  const isDefaultClient = values['client-id'] === undefined && clientId === defaultClient?.id;
+  const clientSecret = givenSecret ?? (isDefaultClient ? defaultClient.secret : undefined);
   return {
     profile,
     grantType,
@@ -148,7 +152,7 @@ function pickGrantType(profile: ProductProfile, values: RawInputs): GrantType {
 function requireCredentials(profile: ProductProfile, grantType: GrantType, values: RawInputs): void {
   for (const name of GRANT_CREDENTIALS[grantType]) {
     if (values[name] !== undefined) continue;
-    const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
+    const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
     if (!hasDefault) {
       throw new InputError(
         name,

@@ -17,12 +17,15 @@ const FORM_FIELDS = {
   refresh_token: (plan: GrantPlan) => ({
     grant_type: 'refresh_token',
     client_id: plan.clientId,
+    // Only a default client's own secret (CxSAST's cli_client, as its CLI sends it): see resolvePlan.
+    client_secret: plan.clientSecret,
     refresh_token: plan.apiKey,
   }),
   client_credentials: (plan: GrantPlan) => ({
     grant_type: 'client_credentials',
     client_id: plan.clientId,
     client_secret: plan.clientSecret,
+    scope: plan.scope,
   }),
 } as const;
 

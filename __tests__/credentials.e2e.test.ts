@@ -1,0 +1,210 @@
+// End to end, through the committed bundles: the credentials users hold besides a password.
+// CxSAST tokens made by the CxSAST CLI's GenerateToken (refresh_token with cli_client) and
+// Access Control OIDC service clients (client_credentials), for the three self-hosted products.
+
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { PRODUCTS, type ProductName } from '../src/core/products.ts';
+import {
+  assertNoLeak,
+  LOOPBACK_ONLY_DNS_ENV,
+  runAction,
+  runCli,
+  unescapeCommandData,
+  type ActionRun,
+  type CliRun,
+  type Env,
+} from './support/run.ts';
+import {
+  DEFAULT_OIDC_CLIENT,
+  DEFAULT_SAST_TOKEN,
+  DEFAULT_SAST_USER,
+  SAST_CLI_CLIENT,
+  SAST_CLIENT_SECRET,
+  startTokenServer,
+  type TokenServer,
+} from './support/token-server.ts';
+
+const DEBUG: Env = { RUNNER_DEBUG: '1', ...LOOPBACK_ONLY_DNS_ENV };
+const SELF_HOSTED: ProductName[] = ['sast', 'sast-odata', 'access-control'];
+
+let server: TokenServer;
+before(async () => (server = await startTokenServer()));
+after(() => server.close());
+beforeEach(() => server.reset());
+
+function commandLines(run: ActionRun, command: string): string[] {
+  return run.stdout
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith(`::${command}::`))
+    .map((line) => unescapeCommandData(line.slice(command.length + 4)));
+}
+
+function assertActionOk(run: ActionRun, secrets: string[]): string {
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const token = run.outputs['access-token']!;
+  assert.ok(token, 'an access token');
+  assert.ok(run.masks.includes(token), 'the token is masked');
+  for (const secret of secrets) assert.ok(run.masks.includes(secret), 'every secret input is masked');
+  assertNoLeak(run, [...secrets, token]);
+  return token;
+}
+
+function assertActionFailed(run: ActionRun, says: RegExp, hint: RegExp, secrets: string[]): void {
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.deepEqual(run.outputs, {});
+  const error = commandLines(run, 'error')[0] ?? '';
+  assert.match(error, says);
+  assert.match(error.slice(error.indexOf(' Hint: ')), hint);
+  assertNoLeak(run, secrets);
+}
+
+function cliError(run: CliRun): string {
+  return run.stderr.split('\n').find((line) => line.startsWith('checkmarx-auth: error: ')) ?? '';
+}
+
+describe('CxSAST without a password: a GenerateToken token as api-key', () => {
+  for (const product of SELF_HOSTED) {
+    test(`${product}: the action exchanges it with cli_client and the CxSAST CLI's secret`, async () => {
+      const run = await runAction({ inputs: { product, 'server-url': server.url, 'api-key': DEFAULT_SAST_TOKEN }, env: DEBUG });
+      assertActionOk(run, [DEFAULT_SAST_TOKEN]);
+      assert.equal(run.outputs['api-url'], `${server.url}${PRODUCTS[product].apiPath}`);
+      assert.equal(run.outputs['scope'], 'sast_rest_api offline_access');
+      assert.equal(run.exported['CX_ACCESS_TOKEN'], run.outputs['access-token']);
+      assert.equal(server.requests.length, 1);
+      assert.deepEqual(server.requests[0]!.form, {
+        grant_type: 'refresh_token',
+        client_id: SAST_CLI_CLIENT.id,
+        client_secret: SAST_CLI_CLIENT.secret,
+        refresh_token: DEFAULT_SAST_TOKEN,
+      });
+      assert.deepEqual(server.revocations, [], 'never revoked');
+      const warnings = commandLines(run, 'warning').filter((line) => !line.includes('uses http://'));
+      assert.deepEqual(warnings, [], 'no input is unused');
+    });
+  }
+
+  test('the CLI takes it from CX_APIKEY; json carries no refresh token', async () => {
+    const run = await runCli(['--product', 'sast', '--server-url', server.url, '--format', 'json'], {
+      env: { CX_APIKEY: DEFAULT_SAST_TOKEN, ...DEBUG },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as Record<string, string>;
+    assert.equal(json['apiUrl'], `${server.url}/cxrestapi`);
+    assert.ok(!run.stdout.includes('refresh'), 'no refresh token key');
+    assert.equal(server.requests[0]!.form['grant_type'], 'refresh_token');
+    assert.match(run.stderr, /grant type refresh_token, client cli_client/);
+    // The server hands the same handle back (cli_client reuses it): it must not reach stdout either.
+    assertNoLeak(run, [DEFAULT_SAST_TOKEN]);
+  });
+
+  test('username and password given as well: the password grant, as before, and api-key is named as unused', async () => {
+    const inputs = {
+      product: 'sast',
+      'server-url': server.url,
+      username: DEFAULT_SAST_USER.username,
+      password: DEFAULT_SAST_USER.password,
+      'api-key': DEFAULT_SAST_TOKEN,
+    };
+    const run = await runAction({ inputs, env: DEBUG });
+    assertActionOk(run, [DEFAULT_SAST_USER.password, DEFAULT_SAST_TOKEN]);
+    assert.equal(server.requests[0]!.form['grant_type'], 'password');
+    assert.equal(server.requests[0]!.form['client_id'], 'resource_owner_client');
+    assert.ok(
+      commandLines(run, 'warning').includes("Input 'api-key' is not used by product 'sast' with grant type 'password' and ignored."),
+      commandLines(run, 'warning').join('\n'),
+    );
+  });
+
+  test('a revoked or unknown token: invalid_grant, and the hint says to make a new one', async () => {
+    const stale = 'A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F9';
+    const run = await runAction({ inputs: { product: 'sast', 'server-url': server.url, 'api-key': stale }, env: DEBUG });
+    assertActionFailed(run, /HTTP 400.*invalid_grant/, /revoked.*GenerateToken/, [stale]);
+  });
+
+  test("another client with the token: invalid_client, and the hint says to leave the CLI's client alone", async () => {
+    const run = await runCli(['--product', 'sast', '--server-url', server.url, '--client-id', 'resource_owner_client'], {
+      env: { CX_APIKEY: DEFAULT_SAST_TOKEN, ...DEBUG },
+    });
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(cliError(run), /HTTP 400.*invalid_client.*Hint: .*cli_client.*leave client-id and client-secret empty/);
+    assertNoLeak(run, [DEFAULT_SAST_TOKEN]);
+  });
+});
+
+describe('Access Control OIDC service clients: client_credentials', () => {
+  for (const product of SELF_HOSTED) {
+    test(`${product}: client-id and client-secret alone pick client_credentials with the product scope`, async () => {
+      const inputs = {
+        product,
+        'server-url': server.url,
+        'client-id': DEFAULT_OIDC_CLIENT.clientId,
+        'client-secret': DEFAULT_OIDC_CLIENT.clientSecret,
+      };
+      const run = await runAction({ inputs, env: DEBUG });
+      assertActionOk(run, [DEFAULT_OIDC_CLIENT.clientSecret]);
+      assert.equal(run.outputs['scope'], PRODUCTS[product].defaultScope);
+      assert.deepEqual(server.requests[0]!.form, {
+        grant_type: 'client_credentials',
+        client_id: DEFAULT_OIDC_CLIENT.clientId,
+        client_secret: DEFAULT_OIDC_CLIENT.clientSecret,
+        scope: PRODUCTS[product].defaultScope,
+      });
+    });
+  }
+
+  test('the CLI, with grant-type and scope given, secret from the environment', async () => {
+    const args = ['--product', 'access-control', '--server-url', server.url, '--grant-type', 'client_credentials'];
+    const run = await runCli(
+      [...args, '--client-id', DEFAULT_OIDC_CLIENT.clientId, '--scope', 'access_control_api sast_api', '--format', 'env'],
+      {
+        env: { CX_CLIENT_SECRET: DEFAULT_OIDC_CLIENT.clientSecret, ...DEBUG },
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^export CX_GRANTED_SCOPE='access_control_api sast_api'$/m);
+    assert.equal(server.requests[0]!.form['scope'], 'access_control_api sast_api');
+    assertNoLeak(run, [DEFAULT_OIDC_CLIENT.clientSecret]);
+  });
+
+  test('a wrong secret: invalid_client, and the hint names client-id and client-secret', async () => {
+    const wrong = 'not the s3cret&';
+    const inputs = { product: 'sast', 'server-url': server.url, 'client-id': DEFAULT_OIDC_CLIENT.clientId, 'client-secret': wrong };
+    const run = await runAction({ inputs, env: DEBUG });
+    assertActionFailed(run, /HTTP 400.*invalid_client/, /OIDC client id or secret.*Access Control/, [wrong]);
+  });
+
+  test('a client not allowed the grant: unauthorized_client, and the hint says to allow it', async () => {
+    const inputs = {
+      product: 'sast',
+      'server-url': server.url,
+      'grant-type': 'client_credentials',
+      'client-id': 'resource_owner_client',
+      'client-secret': SAST_CLIENT_SECRET,
+    };
+    const run = await runAction({ inputs, env: DEBUG });
+    assertActionFailed(run, /HTTP 400.*unauthorized_client/, /may not use the client_credentials grant/, []);
+  });
+
+  test('a scope the client is not allowed: invalid_scope, and the hint does not offer a default that is no better', async () => {
+    const inputs = {
+      product: 'sast',
+      'server-url': server.url,
+      'client-id': DEFAULT_OIDC_CLIENT.clientId,
+      'client-secret': DEFAULT_OIDC_CLIENT.clientSecret,
+      scope: 'sca_api',
+    };
+    const run = await runAction({ inputs, env: DEBUG });
+    assertActionFailed(run, /HTTP 400.*invalid_scope/, /scopes the client allows/, [DEFAULT_OIDC_CLIENT.clientSecret]);
+  });
+
+  test('no client-secret: an input error before any request, naming it', async () => {
+    const run = await runCli(['--product', 'sast', '--server-url', server.url, '--grant-type', 'client_credentials', '--client-id', 'x'], {
+      env: DEBUG,
+    });
+    assert.equal(run.code, 2);
+    assert.match(cliError(run), /client-secret.*is required for product 'sast' with grant type 'client_credentials'/);
+    assert.equal(server.requests.length, 0);
+  });
+});
