@@ -35,6 +35,7 @@ import { InputError } from '../src/core/errors.ts';
 import type { Format } from '../src/cli/formats.ts';
 import type { TokenResult } from '../src/core/token-response.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
+import { runTimeSecretValues } from '../src/core/run-time-secrets.ts';
 import { parseFileCommands } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
 
@@ -430,6 +431,10 @@ interface FakeRun {
   warned: string[];
   debugged: string[];
   exchanges: number;
+  /** The run-time secrets the verb registered with the log's masking, in order. */
+  masked: string[];
+  /** What had been masked when the verb first wrote to stdout. */
+  maskedBeforeWrite?: string[];
 }
 
 async function verb(
@@ -439,7 +444,7 @@ async function verb(
   flags: VerbContext['flags'] = {},
   result: TokenResult = FIRST,
 ): Promise<FakeRun> {
-  const run: FakeRun = { code: -1, out: '', said: [], warned: [], debugged: [], exchanges: 0 };
+  const run: FakeRun = { code: -1, out: '', said: [], warned: [], debugged: [], exchanges: 0, masked: [] };
   run.code = await runVerb(name, {
     flags,
     format,
@@ -452,9 +457,11 @@ async function verb(
     warn: (m) => void run.warned.push(m),
     debug: (m) => void run.debugged.push(m),
     write: (text) => {
+      run.maskedBeforeWrite ??= [...run.masked];
       run.out += text;
       return 0;
     },
+    mask: (values) => void run.masked.push(...runTimeSecretValues(values)),
   });
   return run;
 }
@@ -470,6 +477,8 @@ describe('runVerb', () => {
     assert.deepEqual(run.warned, ['The new token is valid for 3600 s only, less than the 7200 s asked for (--min-validity).']);
     const quiet = await verb('token', 'token', {});
     assert.deepEqual(quiet.warned, []);
+    // The printed token is registered with the log's masking before it is printed.
+    assert.deepEqual(quiet.maskedBeforeWrite, ['first-token', 'never-handed-out']);
   });
 
   it('min-validity must be a whole number of seconds up to a day', async () => {
@@ -492,6 +501,10 @@ describe('runVerb', () => {
     const fresh = await verb('token', 'token', { CX_AUTH_SOCK: agent.sock }, { 'min-validity': '7000' });
     assert.deepEqual(fresh.debugged, ['The token came from a new exchange by the agent.']);
     assert.equal(fresh.warned.length, 1);
+    // A token the agent minted later is masked before it is printed, like the first.
+    assert.notEqual(fresh.out, 'first-token\n');
+    assert.deepEqual(fresh.maskedBeforeWrite, [fresh.out.trim()]);
+    assert.deepEqual(run.maskedBeforeWrite, ['first-token']);
     // The agent's refusal is the command's error, with the agent's exit code.
     await assert.rejects(
       verb('token', 'token', { CX_AUTH_SOCK: formatSock(agent.address, newKey()) }),
@@ -536,6 +549,8 @@ describe('runVerb', () => {
     assert.ok(sock, run.out);
     assert.match(run.out, /^export CX_ACCESS_TOKEN='first-token'$/m);
     assert.match(run.said[0] ?? '', /^Started the token agent/);
+    // The token, the agent's key and CX_AUTH_SOCK are registered for masking before anything is printed.
+    assert.deepEqual(run.maskedBeforeWrite, ['first-token', 'never-handed-out', parseSock(sock).key, sock]);
     assert.equal(dirname(dirname(parseSock(sock).address)), runnerTemp);
     const token = await verb('token', 'token', { CX_AUTH_SOCK: sock });
     assert.equal(token.out, 'first-token\n');

@@ -8,7 +8,20 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanEnv, CLI_ENTRY, parseFileCommands, runAction, runCli, runPost, runProcess, type ActionRun, type Env } from './support/run.ts';
+import {
+  assertNoLeak,
+  cleanEnv,
+  CLI_ENTRY,
+  parseFileCommands,
+  parseStderrMasks,
+  runAction,
+  runCli,
+  runPost,
+  runProcess,
+  type ActionRun,
+  type Env,
+} from './support/run.ts';
+import { parseSock } from '../src/agent/protocol.ts';
 import { DEFAULT_SAST_USER, SAST_CLIENT_SECRET, startTokenServer, type TokenServer } from './support/token-server.ts';
 
 const NODE = process.execPath;
@@ -381,5 +394,73 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
     const stop = await runCli(['stop-agent']);
     assert.equal(stop.code, 2);
     assert.match(stop.stderr, /CX_AUTH_SOCK is not set/);
+  });
+});
+
+// ---- masking: every token any verb prints inside a CI is registered with its log first ----
+
+describe('masking: inside GitHub Actions and Azure Pipelines every printed token is registered on stderr first', () => {
+  let server: TokenServer;
+  let temp: string;
+
+  before(async () => {
+    // Tokens of 30 s: every `token --min-validity 60` makes the agent exchange again.
+    server = await startTokenServer({ identityExpiresIn: 30 });
+    temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-mask-'));
+  });
+  after(async () => {
+    killAgentsUnder(temp);
+    await server.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  const flags = () => ['--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username];
+  const CI = {
+    'GitHub Actions': { env: { GITHUB_ACTIONS: 'true' }, line: /^::add-mask::/ },
+    'Azure Pipelines': { env: { TF_BUILD: 'True' }, line: /^##vso\[task\.setsecret\]/ },
+  };
+
+  for (const [name, ci] of Object.entries(CI)) {
+    it(`${name}: the bare command, start-agent, and each later token from the agent`, async () => {
+      const env = { ...ci.env, TMPDIR: temp };
+      const bare = await runCli(flags(), { env: { ...env, CX_PASSWORD: PASSWORD } });
+      assert.equal(bare.code, 0, bare.stderr);
+      const token = bare.stdout.trim();
+      assert.equal(token, server.issuedAccessTokens.at(-1));
+      assert.ok(parseStderrMasks(bare.stderr).includes(token), 'the printed token is masked');
+      assert.ok(parseStderrMasks(bare.stderr).includes(PASSWORD), 'the password is masked too');
+      assertNoLeak(bare, SECRETS);
+      assertNoLeak({ stdout: '', stderr: bare.stderr }, [token]);
+
+      const start = await runCli(['start-agent', ...flags(), '--format', 'json'], { env: { ...env, CX_PASSWORD: PASSWORD } });
+      assert.equal(start.code, 0, start.stderr);
+      const started = JSON.parse(start.stdout) as { authSock: string; accessToken: string };
+      const startMasks = parseStderrMasks(start.stderr);
+      for (const secret of [started.authSock, parseSock(started.authSock).key, started.accessToken]) {
+        assert.ok(startMasks.includes(secret), 'CX_AUTH_SOCK, its key and the token are masked');
+      }
+      assertNoLeak(start, SECRETS);
+      assertNoLeak({ stdout: '', stderr: start.stderr }, [started.authSock, started.accessToken]);
+
+      const later = { ...env, CX_AUTH_SOCK: started.authSock };
+      const printed: string[] = [];
+      for (const format of ['token', 'env', 'json']) {
+        const run = await runCli(['token', '--format', format], { env: later });
+        assert.equal(run.code, 0, run.stderr);
+        const fresh = server.issuedAccessTokens.at(-1)!;
+        assert.ok(run.stdout.includes(fresh), `--format ${format} prints the agent's new token`);
+        assert.ok(parseStderrMasks(run.stderr).includes(fresh), `--format ${format}: the new token is masked`);
+        assert.ok(run.stderr.split('\n').every((line) => !line.includes(fresh) || ci.line.test(line)));
+        printed.push(fresh);
+      }
+      assert.equal(new Set([started.accessToken, ...printed]).size, 4, 'each call got a token minted later');
+      assert.equal((await runCli(['stop-agent'], { env: later })).code, 0);
+    });
+  }
+
+  it('outside a CI nothing is registered', async () => {
+    const run = await runCli(flags(), { env: { CX_PASSWORD: PASSWORD } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(parseStderrMasks(run.stderr), []);
   });
 });

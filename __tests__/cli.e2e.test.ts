@@ -11,7 +11,7 @@ import { INPUTS } from '../src/core/inputs.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { evaluatePowershellAssignments } from './support/powershell.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
-import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, runProcess, type CliRun, type Env } from './support/run.ts';
+import { assertNoLeak, cleanEnv, CLI_ENTRY, REPO_ROOT, runCli, runProcess, unescapeAzure, type CliRun, type Env } from './support/run.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -130,10 +130,7 @@ function parseAzure(stdout: string): Array<{ name: string; secret: boolean; valu
     .map((line) => {
       const match = AZURE_LINE.exec(line);
       assert.ok(match, `not an Azure setvariable line: line ${stdout.split('\n').indexOf(line) + 1}`);
-      const value = (match[3] ?? '')
-        .replace(/%0D/g, '\r')
-        .replace(/%0A/g, '\n')
-        .replace(/%AZP25/g, '%');
+      const value = unescapeAzure(match[3] ?? '');
       return { name: match[1] ?? '', secret: match[2] === 'true', value };
     });
 }

@@ -843,7 +843,7 @@ describe('the trust boundary', () => {
   });
 
   describe('server text never becomes a command', () => {
-    const AZURE_ISSUE = /^##vso\[task\.logissue type=(warning|error)\]/;
+    const AZURE_ISSUE = /^##vso\[task\.(logissue type=(warning|error)|setsecret)\]/;
     const INJECTION = '\r\n::warning::pwned\n##vso[task.setvariable variable=PWNED]1\u2028::error::x ##[add-mask]y';
 
     test('a token_type with a line break is a bad response, and nothing it says starts a line', async () => {

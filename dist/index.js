@@ -358,6 +358,29 @@ function pick(env, names) {
     return picked;
 }
 
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
+// key). Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: names_SOCK_VARIABLE,
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
 ;// CONCATENATED MODULE: ./src/core/quoting.js
 // Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
 /** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
@@ -514,9 +537,12 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function printable_printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 /** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
 function diagnosticLine(level, message, azure) {
@@ -619,6 +645,7 @@ function saveState(name, value) {
 
 
 
+
 /** The sh and cmd wrappers that run `cli` with `node`. */
 function commandScripts(node, cli) {
     return {
@@ -628,12 +655,12 @@ function commandScripts(node, cli) {
 }
 async function startActionAgent(settings, first, arrivedAt) {
     const key = newKey();
-    setSecret(key);
+    runTimeSecretValues({ agentKey: key }).forEach(setSecret);
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
     const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
     const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
     const sock = formatSock(address, key);
-    setSecret(sock);
+    runTimeSecretValues({ authSock: sock }).forEach(setSecret);
     saveState(STATE_PID, String(pid));
     saveState(STATE_SOCK, sock);
     exportVariable(names_SOCK_VARIABLE, sock);
@@ -1801,6 +1828,7 @@ function summary(details) {
 
 
 
+
 async function exchangeCredentials(values, deps) {
     const { mask } = deps;
     const given = secretValues(values);
@@ -1814,7 +1842,8 @@ async function exchangeCredentials(values, deps) {
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
     const result = await requestToken(plan, settings.transport, deps);
-    [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+    if (mask)
+        runTimeSecretValues(result).forEach(mask);
     const scope = result.scope ? `, scope '${result.scope}'` : '';
     deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
     return { settings, result };
@@ -1822,19 +1851,19 @@ async function exchangeCredentials(values, deps) {
 
 ;// CONCATENATED MODULE: ./src/core/outputs.js
 // The action's outputs and the CLI's JSON keys: one table.
+
+function output(name, envName, field, description) {
+    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
+    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
 const OUTPUTS = [
-    { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
-    { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-    {
-        name: 'expires-in',
-        envName: 'CX_EXPIRES_IN',
-        description: 'Token lifetime in seconds, as returned.',
-        value: (r) => String(r.expiresIn),
-    },
-    { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
-    { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
-    { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-    { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {

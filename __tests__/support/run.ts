@@ -230,11 +230,34 @@ export function unescapeCommandData(value: string): string {
 }
 
 /**
+ * What the Azure Pipelines agent makes of a logging command's value (CommandStringConvertor.Unescape,
+ * percent decoding on): its four escapes first, then %AZP25.
+ */
+export function unescapeAzure(value: string): string {
+  return value
+    .replace(/%3B/g, ';')
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%AZP25/g, '%');
+}
+
+/** The values a CLI registered for masking on stderr: ::add-mask:: or ##vso[task.setsecret] lines, unescaped. */
+export function parseStderrMasks(stderr: string): string[] {
+  return stderr.split('\n').flatMap((line) => {
+    if (line.startsWith('::add-mask::')) return [unescapeCommandData(line.slice('::add-mask::'.length))];
+    if (line.startsWith('##vso[task.setsecret]')) return [unescapeAzure(line.slice('##vso[task.setsecret]'.length))];
+    return [];
+  });
+}
+
+/**
  * Fails when a secret, or its URL-encoded, form-encoded or JSON-escaped spelling, shows up in
- * stderr or in stdout outside ::add-mask:: lines. The message names the secret's index, never it.
+ * stdout or stderr outside the lines that register it for masking (::add-mask::,
+ * ##vso[task.setsecret], which the runner and the agent consume and never show). The message names the secret's index, never it.
  */
 export function assertNoLeak(run: { stdout: string; stderr: string }, secrets: string[]): void {
-  const places = { stdout: withoutMaskLines(run.stdout), stderr: run.stderr };
+  const places = { stdout: withoutMaskLines(run.stdout), stderr: withoutMaskLines(run.stderr) };
   secrets.forEach((secret, index) => {
     if (secret === '') return;
     for (const [form, spelled] of Object.entries(spellings(secret))) {
@@ -258,7 +281,7 @@ function spellings(secret: string): Record<string, string> {
 function withoutMaskLines(stdout: string): string {
   return stdout
     .split('\n')
-    .map((line) => (line.startsWith('::add-mask::') ? '' : line))
+    .map((line) => (line.startsWith('::add-mask::') || line.startsWith('##vso[task.setsecret]') ? '' : line))
     .join('\n');
 }
 

@@ -153,9 +153,12 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 /** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
 function diagnosticLine(level, message, azure) {
@@ -450,6 +453,29 @@ function pick(env, names) {
     }
     return picked;
 }
+
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
+// key). Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: SOCK_VARIABLE,
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
 ;// CONCATENATED MODULE: ./src/core/did-you-mean.js
 // Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
@@ -1112,19 +1138,19 @@ function powershellQuote(value) {
 
 ;// CONCATENATED MODULE: ./src/core/outputs.js
 // The action's outputs and the CLI's JSON keys: one table.
+
+function output(name, envName, field, description) {
+    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
+    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
 const OUTPUTS = [
-    { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
-    { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-    {
-        name: 'expires-in',
-        envName: 'CX_EXPIRES_IN',
-        description: 'Token lifetime in seconds, as returned.',
-        value: (r) => String(r.expiresIn),
-    },
-    { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
-    { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
-    { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-    { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {
@@ -1172,14 +1198,13 @@ function jsonOf(result) {
     json.expiresIn = result.expiresIn;
     return json;
 }
-const isToken = (spec) => spec.name === 'access-token';
 /** The env, azure and powershell variables besides the token, whose name is env-name. */
-const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
+const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
 // An env-name equal to another variable's name keeps the token: that variable is left out.
 function variables(result, tokenEnvName) {
     return OUTPUTS.flatMap((spec) => {
         const value = spec.value(result);
-        const secret = isToken(spec);
+        const { secret } = spec;
         const name = secret ? tokenEnvName : spec.envName;
         if (value === undefined || (!secret && name === tokenEnvName))
             return [];
@@ -1243,6 +1268,7 @@ class TokenCache {
 
 
 
+
 const VERBS = ['token', 'start-agent', 'stop-agent'];
 /** Flags a verb takes besides the input flags. */
 const VERB_FLAGS = {
@@ -1264,6 +1290,7 @@ const COMMANDS = {
         if (!sock) {
             const { settings, result } = await context.exchange();
             warnIf(context, shortLivedWarning(result, minValidity));
+            context.mask(result);
             return context.write(formatResult(context.format, result, settings.envName));
         }
         const { address, key } = parseSock(sock);
@@ -1274,6 +1301,7 @@ const COMMANDS = {
             throw new AgentError('The token agent sent no token.');
         context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
         warnIf(context, answer.warning);
+        context.mask(answer.result);
         return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
     },
     'start-agent': async (context) => {
@@ -1286,6 +1314,7 @@ const COMMANDS = {
         const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
         const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
         const sock = formatSock(address, key);
+        context.mask({ ...result, agentKey: key, authSock: sock });
         context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
         return context.write(startOutput(context.format, sock, result, settings.envName));
     },
@@ -1315,7 +1344,7 @@ function startOutput(format, sock, result, envName) {
         return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
     if (!isVariableFormat(format))
         throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: true }]) + variables;
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 function parseMinValidity(value) {
     if (value === undefined)
@@ -2394,6 +2423,7 @@ function parseFlags(argv, specs) {
 
 
 
+
 async function exchangeCredentials(values, deps) {
     const { mask } = deps;
     const given = secretValues(values);
@@ -2407,14 +2437,35 @@ async function exchangeCredentials(values, deps) {
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
     const result = await requestToken(plan, settings.transport, deps);
-    [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+    if (mask)
+        runTimeSecretValues(result).forEach(mask);
     const scope = result.scope ? `, scope '${result.scope}'` : '';
     deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
     return { settings, result };
 }
 
+;// CONCATENATED MODULE: ./src/core/masking.js
+// The line that registers a secret with the masking of the CI system that reads the log: GitHub
+// Actions' `::add-mask::` (the runner reads workflow commands on stdout and stderr) and Azure
+// Pipelines' `##vso[task.setsecret]`. Each escapes the value exactly as its reader un-escapes it.
+
+/** GitHub's command data escaping (as @actions/core writes it and the runner reads it). */
+function githubEscape(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The masking command for one value in the CI system `env` describes; undefined where nothing masks. */
+function maskCommand(env) {
+    if (env.GITHUB_ACTIONS === 'true')
+        return (value) => `::add-mask::${githubEscape(value)}\n`;
+    if (env.TF_BUILD)
+        return (value) => `##vso[task.setsecret]${azureEscape(value)}\n`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.js
 // The CLI for every other CI system: flags and environment in, the token on stdout.
+
+
 
 
 
@@ -2530,21 +2581,40 @@ async function main(argv, deps, say) {
         return write(`${VERSION}\n`);
     const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
-    const exchange = () => oneShot(flags, deps, say, debug);
+    const masking = logMasking(deps);
+    const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
+    const exchange = () => oneShot(flags, deps, say, debug, masking);
     if (verb)
-        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask });
     const { settings, result } = await exchange();
+    mask(result);
     return write(formatResult(format, result, settings.envName));
 }
-function oneShot(flags, deps, say, debug) {
+/**
+ * Inside GitHub Actions or Azure Pipelines, registers a secret with the log's masking on stderr
+ * (the runner reads workflow commands there too), once, before anything prints it.
+ */
+function logMasking(deps) {
+    const line = maskCommand(deps.env);
+    if (!line)
+        return undefined;
+    const registered = new Set();
+    return (value) => {
+        if (registered.has(value))
+            return;
+        registered.add(value);
+        deps.stderr(line(value));
+    };
+}
+function oneShot(flags, deps, say, debug, mask) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
     if (flagged.length > 0) {
         const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name).env[0]).join(', ');
         say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
     }
     const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
-    // No mask: no log system reads the CLI's output for secrets to hide.
     return exchangeCredentials(values, {
+        ...(mask ? { mask } : {}),
         log: { info: say('info'), warning: say('warning'), debug },
         ...deps.io,
     });

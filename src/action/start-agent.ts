@@ -8,6 +8,7 @@ import { join, resolve, sep } from 'node:path';
 import { startAgent } from '../agent/launch.ts';
 import { formatSock, newKey, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
+import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { Settings } from '../core/settings.ts';
 import { shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
@@ -23,12 +24,12 @@ export function commandScripts(node: string, cli: string): { sh: string; cmd: st
 
 export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number): Promise<void> {
   const key = newKey();
-  workflow.setSecret(key);
+  runTimeSecretValues({ agentKey: key }).forEach(workflow.setSecret);
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
   const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
   const sock = formatSock(address, key);
-  workflow.setSecret(sock);
+  runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);
   workflow.saveState(STATE_PID, String(pid));
   workflow.saveState(STATE_SOCK, sock);
   workflow.exportVariable(SOCK_VARIABLE, sock);

@@ -2,7 +2,7 @@
 
 import { powershellQuote, shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
-import { camelCase, OUTPUTS, type OutputSpec } from '../core/outputs.ts';
+import { camelCase, OUTPUTS } from '../core/outputs.ts';
 import { azureEscape } from '../core/printable.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'] as const;
@@ -50,16 +50,14 @@ export interface Variable {
   readonly secret: boolean;
 }
 
-const isToken = (spec: OutputSpec) => spec.name === 'access-token';
-
 /** The env, azure and powershell variables besides the token, whose name is env-name. */
-export const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
+export const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
 
 // An env-name equal to another variable's name keeps the token: that variable is left out.
 function variables(result: TokenResult, tokenEnvName: string): Variable[] {
   return OUTPUTS.flatMap((spec) => {
     const value = spec.value(result);
-    const secret = isToken(spec);
+    const { secret } = spec;
     const name = secret ? tokenEnvName : spec.envName;
     if (value === undefined || (!secret && name === tokenEnvName)) return [];
     return [{ name, value, secret }];

@@ -12,6 +12,8 @@ import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
 import { diagnosticLine, type Level } from '../core/printable.ts';
 import type { SystemIo } from '../io/system.ts';
 import { VERSION } from '../core/version.ts';
+import { maskCommand } from '../core/masking.ts';
+import { runTimeSecretValues, type RunTimeSecretValues } from '../core/run-time-secrets.ts';
 
 /** What the CLI runs on. The bundle's entry passes the process's own; tests pass theirs. */
 export interface CliDeps {
@@ -129,21 +131,39 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   if (flags.version) return write(`${VERSION}\n`);
   const format = parseFormat(flags.format as string | undefined, verb === 'start-agent' ? 'env' : 'token');
   const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
-  const exchange = () => oneShot(flags, deps, say, debug);
-  if (verb) return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+  const masking = logMasking(deps);
+  const mask = (values: RunTimeSecretValues) => runTimeSecretValues(values).forEach((value) => masking?.(value));
+  const exchange = () => oneShot(flags, deps, say, debug, masking);
+  if (verb) return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask });
   const { settings, result } = await exchange();
+  mask(result);
   return write(formatResult(format, result, settings.envName));
 }
 
-function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void) {
+/**
+ * Inside GitHub Actions or Azure Pipelines, registers a secret with the log's masking on stderr
+ * (the runner reads workflow commands there too), once, before anything prints it.
+ */
+function logMasking(deps: CliDeps): ((value: string) => void) | undefined {
+  const line = maskCommand(deps.env);
+  if (!line) return undefined;
+  const registered = new Set<string>();
+  return (value) => {
+    if (registered.has(value)) return;
+    registered.add(value);
+    deps.stderr(line(value));
+  };
+}
+
+function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void, mask: ((value: string) => void) | undefined) {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
     const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
   const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
-  // No mask: no log system reads the CLI's output for secrets to hide.
   return exchangeCredentials(values, {
+    ...(mask ? { mask } : {}),
     log: { info: say('info'), warning: say('warning'), debug },
     ...deps.io,
   });

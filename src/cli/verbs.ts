@@ -6,6 +6,7 @@ import { askAgent, AgentNotRunning, STOP_DEADLINE_MS, TOKEN_DEADLINE_MS } from '
 import { startAgent } from '../agent/launch.ts';
 import { formatSock, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
+import { isSecretVariable, type RunTimeSecretValues } from '../core/run-time-secrets.ts';
 import { parseEnvName } from '../core/settings.ts';
 import { AgentError } from '../agent/errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
@@ -37,6 +38,11 @@ export interface VerbContext {
   readonly warn: (message: string) => void;
   readonly debug: (message: string) => void;
   readonly write: (text: string) => number;
+  /**
+   * Registers the run-time secrets among `values` with the CI's log masking (on stderr, inside
+   * GitHub Actions or Azure Pipelines); a verb calls it before it prints any of them.
+   */
+  readonly mask: (values: RunTimeSecretValues) => void;
 }
 
 export function isVerb(word: string | undefined): word is Verb {
@@ -54,6 +60,7 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
     if (!sock) {
       const { settings, result } = await context.exchange();
       warnIf(context, shortLivedWarning(result, minValidity));
+      context.mask(result);
       return context.write(formatResult(context.format, result, settings.envName));
     }
     const { address, key } = parseSock(sock);
@@ -64,6 +71,7 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
       answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.',
     );
     warnIf(context, answer.warning);
+    context.mask(answer.result);
     return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
   },
 
@@ -80,6 +88,7 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
     const entry = realpathSync(process.argv[1] ?? '');
     const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
     const sock = formatSock(address, key);
+    context.mask({ ...result, agentKey: key, authSock: sock });
     context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
     return context.write(startOutput(context.format, sock, result, settings.envName));
   },
@@ -105,7 +114,7 @@ export function startOutput(format: Format, sock: string, result: AgentToken, en
   const variables = formatResult(format, result, envName);
   if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
   if (!isVariableFormat(format)) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-  return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: true }]) + variables;
+  return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 
 export function parseMinValidity(value: string | boolean | undefined): number {

@@ -5,6 +5,7 @@ import { secretForms } from './secrets.ts';
 import { requestToken, type GrantDeps } from './grant.ts';
 import { type TokenResult } from './token-response.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
+import { runTimeSecretValues } from './run-time-secrets.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
   /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */
@@ -29,7 +30,7 @@ export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps)
     `Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`,
   );
   const result = await requestToken(plan, settings.transport, deps);
-  [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+  if (mask) runTimeSecretValues(result).forEach(mask);
   const scope = result.scope ? `, scope '${result.scope}'` : '';
   deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
   return { settings, result };

@@ -1,5 +1,6 @@
 // The action's outputs and the CLI's JSON keys: one table.
 
+import { isRunTimeSecret } from './run-time-secrets.ts';
 import type { TokenResult } from './token-response.ts';
 
 export interface OutputSpec {
@@ -7,22 +8,26 @@ export interface OutputSpec {
   readonly description: string;
   /** The variable the CLI's env and azure formats set (the token's is env-name). */
   readonly envName: string;
+  /** The field of the result it shows. */
+  readonly field: Exclude<keyof TokenResult, 'refreshToken'>;
+  /** A run-time secret (the token): masked first, and a secret variable wherever it is set. */
+  readonly secret: boolean;
   readonly value: (result: TokenResult) => string | undefined;
 }
 
+function output(name: string, envName: string, field: OutputSpec['field'], description: string): OutputSpec {
+  const value = (result: TokenResult) => (result[field] === undefined ? undefined : String(result[field]));
+  return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
+
 export const OUTPUTS: readonly OutputSpec[] = [
-  { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
-  { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-  {
-    name: 'expires-in',
-    envName: 'CX_EXPIRES_IN',
-    description: 'Token lifetime in seconds, as returned.',
-    value: (r) => String(r.expiresIn),
-  },
-  { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
-  { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
-  { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-  { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+  output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+  output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+  output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+  output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+  output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+  output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+  output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
 ];
 
 /** Output name → value, for the outputs that have one. */

@@ -11,9 +11,12 @@ export function printable(text: string): string {
   return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
 
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 export function azureEscape(value: string): string {
-  return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 
 export type Level = 'info' | 'warning' | 'error';
