@@ -217,7 +217,9 @@ describe('the CLI, in process', () => {
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /^##vso\[task\.logissue type=error\].*HTTP 400/m);
-    assert.ok(!run.stderr.includes('wrong secret'));
+    // Registered with the agent's masking, and nowhere else.
+    assert.match(run.stderr, /^##vso\[task\.setsecret\]wrong secret$/m);
+    assert.ok(!run.stderr.replace(/^##vso\[task\.setsecret\].*$/gm, '').includes('wrong secret'));
   });
 
   it('RUNNER_DEBUG=1 adds debug lines', async () => {
