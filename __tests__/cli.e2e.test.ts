@@ -380,12 +380,35 @@ describe('CLI: failures', () => {
     [
       'an unknown flag',
       () => [...sastFlags(), '--pasword=x'],
-      /^checkmarx-auth: error: Unknown option '--pasword'\. See checkmarx-auth --help\.$/m,
+      /^checkmarx-auth: error: Unknown option '--pasword'\. Did you mean '--password'\? See checkmarx-auth --help\.$/m,
     ],
-    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure, powershell\./],
-    ['a missing input', () => flags({ product: 'sast', 'server-url': server.url }), /Input 'username': is required for product 'sast'/],
-    ['a missing product', () => [], /Input 'product': is required/],
-    ['a bad input value', () => sastFlags({ 'max-attempts': 'many' }), /Input 'max-attempts': 'many' is not a whole number/],
+    [
+      'a misspelt flag, with a suggestion',
+      () => [...sastFlags(), '--prodcut', 'sast'],
+      /^checkmarx-auth: error: Unknown option '--prodcut'\. Did you mean '--product'\? See checkmarx-auth --help\.$/m,
+    ],
+    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure, powershell\.$/m],
+    [
+      'a misspelt --format, with a suggestion',
+      () => sastFlags({ format: 'jsn' }),
+      /^checkmarx-auth: error: --format 'jsn' is not one of: token, json, env, azure, powershell\. Did you mean 'json'\?$/m,
+    ],
+    [
+      'a misspelt verb, with a suggestion',
+      () => ['tokn', ...sastFlags()],
+      /^checkmarx-auth: error: Unknown verb 'tokn'\. Did you mean 'token'\? See checkmarx-auth --help\.$/m,
+    ],
+    [
+      'a missing input, as its flag and variable',
+      () => flags({ product: 'sast', 'server-url': server.url }),
+      /^checkmarx-auth: error: --username \/ CX_USERNAME: is required for product 'sast' with grant type 'password'\.$/m,
+    ],
+    ['a missing product', () => [], /^checkmarx-auth: error: --product \/ CX_PRODUCT: is required/m],
+    [
+      'a bad input value, as its flag and variable',
+      () => sastFlags({ 'max-attempts': 'many' }),
+      /^checkmarx-auth: error: --max-attempts \/ CX_MAX_ATTEMPTS: 'many' is not a whole number/m,
+    ],
     ['a flag without its value', () => [...sastFlags(), '--region'], /Option '--region <value>' argument missing/],
   ];
   for (const [title, args, message] of usageErrors) {
@@ -393,6 +416,22 @@ describe('CLI: failures', () => {
       assertFailedBeforeAnyRequest(await runCli(args(), { env: sastEnv() }), message);
     });
   }
+
+  it('every missing input of a run in one message, each as its flag and variable, never as an action input', async () => {
+    const run = await runCli(['--product', 'sast'], { env: {} });
+    assertFailedBeforeAnyRequest(
+      run,
+      /^checkmarx-auth: error: --username \/ CX_USERNAME, --password \/ CX_PASSWORD and --server-url \/ CX_SERVER_URL \(e\.g\. https:\/\/cx\.example\.com\) are required for product 'sast' with grant type 'password'\.$/m,
+    );
+    assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /Input '/);
+  });
+
+  it('a first word that is neither a verb nor near one is not echoed (it may be half of a secret)', async () => {
+    const run = await runCli(['s3cretHalf', ...sastFlags()], { env: sastEnv() });
+    assertFailedBeforeAnyRequest(run, /Unexpected argument: the first word is a verb \(token, start-agent or stop-agent\) or a --flag\./);
+    assertNoLeak(run, ['s3cretHalf']);
+  });
 
   it('exit 2 for a stray argument, without echoing it (it may be half of an unquoted secret)', async () => {
     const run = await runCli([...sastFlags(), '--password', 'half', 'OtherHalf'], {});
@@ -413,6 +452,43 @@ describe('CLI: failures', () => {
     const run = await runCli(sastFlags(), { env: sastEnv() });
     assertSucceeded(run);
     assert.doesNotMatch(run.stderr, /process lists/);
+  });
+});
+
+describe('CLI: flags only the action acts on', () => {
+  const AGENT_ADVICE = 'to start the token agent, run `checkmarx-auth start-agent` instead.';
+  const cases: Array<[title: string, args: () => string[], env: Env, warning: string]> = [
+    ['--agent true', () => sastFlags({ agent: 'true' }), {}, `--agent is an action input that the CLI ignores: ${AGENT_ADVICE}`],
+    [
+      '--export-env true',
+      () => sastFlags({ 'export-env': 'true' }),
+      {},
+      '--export-env is an action input that the CLI ignores: to print export lines for the shell, use --format env instead.',
+    ],
+    [
+      'CX_AGENT=true',
+      () => sastFlags(),
+      { CX_AGENT: 'true' },
+      `CX_AGENT=true is read by the action only, and the CLI starts no agent: ${AGENT_ADVICE}`,
+    ],
+  ];
+  for (const [title, args, env, warning] of cases) {
+    it(`${title} still gets the token, with a warning that says what to run instead`, async () => {
+      const run = await runCli(args(), { env: { ...sastEnv(), ...env } });
+      assertSucceeded(run);
+      assert.equal(run.stdout, `${server.issuedAccessTokens[0]}\n`);
+      // The test server is http://, which has its own warning.
+      const warnings = run.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('checkmarx-auth: warning: ') && !line.includes(' uses http://'));
+      assert.deepEqual(warnings, [`checkmarx-auth: warning: ${warning}`]);
+    });
+  }
+
+  it('no warning without them, nor for CX_AGENT=false', async () => {
+    const run = await runCli(sastFlags(), { env: { ...sastEnv(), CX_AGENT: 'false' } });
+    assertSucceeded(run);
+    assert.doesNotMatch(run.stderr, /action input|by the action|start-agent/);
   });
 });
 

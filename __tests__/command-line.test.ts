@@ -32,12 +32,15 @@ describe('parseFlags', () => {
 
   it('refuses what it does not know, without echoing stray words', () => {
     const cases: Array<[string[], string]> = [
-      [['--pasword', 'x'], "Unknown option '--pasword'."],
-      [['--pasword=s3cret'], "Unknown option '--pasword'."],
+      [['--pasword', 'x'], "Unknown option '--pasword'. Did you mean '--password'?"],
+      [['--pasword=s3cret'], "Unknown option '--pasword'. Did you mean '--password'?"],
+      [['--server_url', 'x'], "Unknown option '--server_url'. Did you mean '--server-url'?"],
+      [['--tenant', 'x'], "Unknown option '--tenant'."],
       [['-x'], "Unknown option '-x'."],
       [['--server-url'], "Option '--server-url <value>' argument missing."],
       [['--help=yes'], "Option '--help' does not take a value."],
       [['--constructor', 'x'], "Unknown option '--constructor'."],
+      [['--verison'], "Unknown option '--verison'. Did you mean '--version'?"],
       [['--password', 'my', 'secret'], 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).'],
       [['--', '--help'], 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).'],
     ];

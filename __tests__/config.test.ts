@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolvePlan, resolveSettings } from '../src/core/settings.ts';
 import { normalizeServerUrl, realmOfClaims } from '../src/core/endpoints.ts';
-import { InputError } from '../src/core/errors.ts';
+import { failureMessage, InputError } from '../src/core/errors.ts';
+import { CLI_NAMING } from '../src/cli/naming.ts';
 import { readInputs } from '../src/core/inputs.ts';
 import { decodeJwtClaims } from '../src/core/jwt.ts';
 import { PRODUCTS, type ProductName } from '../src/core/products.ts';
@@ -55,6 +56,54 @@ describe('self-hosted products', () => {
     assert.throws(() => plan({ product: 'sast', username: 'u', password: 'p' }), inputError('server-url'));
     assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', password: 'p' }), inputError('username'));
     assert.throws(() => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }), inputError('password'));
+  });
+  it('names every missing input of a run in one message, the action and the CLI each their own way', () => {
+    const cases: Array<[Record<string, string>, string[], string, string]> = [
+      [
+        { product: 'sast' },
+        ['username', 'password', 'server-url'],
+        "Inputs 'username', 'password' and 'server-url' (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'.",
+        "--username / CX_USERNAME, --password / CX_PASSWORD and --server-url / CX_SERVER_URL (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'.",
+      ],
+      [
+        { product: 'sca', username: 'u' },
+        ['password', 'tenant'],
+        "Inputs 'password' and 'tenant' (your SCA tenant account name) are required for product 'sca' with grant type 'password'.",
+        "--password / CX_PASSWORD and --tenant / CX_TENANT (your SCA tenant account name) are required for product 'sca' with grant type 'password'.",
+      ],
+      [
+        { product: 'cxone', 'client-id': 'c' },
+        ['client-secret', 'tenant'],
+        "Inputs 'client-secret' and 'tenant' (your Checkmarx One tenant) are required for product 'cxone' with grant type 'client_credentials'; or give 'api-key' for grant type 'refresh_token'.",
+        "--client-secret / CX_CLIENT_SECRET and --tenant / CX_TENANT (your Checkmarx One tenant) are required for product 'cxone' with grant type 'client_credentials'; or give --api-key / CX_API_KEY or CX_APIKEY for grant type 'refresh_token'.",
+      ],
+      [
+        { product: 'sast', 'server-url': 'https://x', username: 'u' },
+        ['password'],
+        "Input 'password': is required for product 'sast' with grant type 'password'.",
+        "--password / CX_PASSWORD: is required for product 'sast' with grant type 'password'.",
+      ],
+    ];
+    for (const [values, inputs, action, cli] of cases) {
+      const error = (() => {
+        try {
+          plan(values);
+        } catch (caught) {
+          return caught;
+        }
+        assert.fail(`no error for ${JSON.stringify(values)}`);
+      })();
+      assert.ok(error instanceof InputError);
+      assert.deepEqual(error.inputs, inputs);
+      assert.equal(failureMessage(error), action);
+      assert.equal(failureMessage(error, CLI_NAMING), cli);
+    }
+  });
+  it('the CLI names a bad input as its flag and variable', () => {
+    const error = new InputError('max-attempts', "'many' is not a whole number.");
+    assert.equal(failureMessage(error), "Input 'max-attempts': 'many' is not a whole number.");
+    assert.equal(failureMessage(error, CLI_NAMING), "--max-attempts / CX_MAX_ATTEMPTS: 'many' is not a whole number.");
+    assert.equal(failureMessage(new InputError('min-validity', 'x.'), CLI_NAMING), '--min-validity: x.');
   });
   it('rejects a grant type the product does not have', () => {
     assert.throws(

@@ -474,7 +474,7 @@ describe('failure modes against a plain-HTTP token server', () => {
         env: { CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret },
       });
       assert.equal(run.code, 2);
-      assert.equal(cliError(run), "Input 'region': 'mars' is not one of: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea, il.");
+      assert.equal(cliError(run), "--region / CX_REGION: 'mars' is not one of: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea, il.");
       assert.equal(server.requests.length, 0);
       assertClean(run, [DEFAULT_REALM.clientSecret]);
     });

@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { resolvePlan, resolveSettings, type GrantPlan, type TransportOptions } from '../src/core/settings.ts';
 import { InputError, TokenRequestError } from '../src/core/errors.ts';
+import { CLI_NAMING, flagAndVariable } from '../src/cli/naming.ts';
 import { redact } from '../src/core/secrets.ts';
 import { type FailureKind } from '../src/core/failures.ts';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../src/core/retry.ts';
@@ -387,10 +388,18 @@ describe('parsing inputs', () => {
             assert.ok(settings.transport.timeoutMs > 0);
           } catch (error) {
             assert.ok(error instanceof InputError, `not an InputError: ${(error as Error)?.name}: ${(error as Error)?.message}`);
-            assert.ok((names as Set<string>).has(error.input), `unknown input '${error.input}'`);
-            assert.ok(error.message.startsWith(`Input '${error.input}': `));
+            error.inputs.forEach((input) => assert.ok((names as Set<string>).has(input), `unknown input '${input}'`));
+            assert.equal(error.input, error.inputs[0]);
+            const several = error.inputs.length > 1;
+            assert.ok(error.message.startsWith(several ? 'Inputs ' : `Input '${error.input}': `), error.message);
+            error.inputs.forEach((input) => assert.ok(error.message.includes(`'${input}'`), error.message));
             assert.equal(error.exitCode, 2);
             assertNoSecret('an input error', error.message, secrets);
+            // The CLI's wording names the same inputs as flags and variables, and never as action inputs.
+            const cli = error.describe(CLI_NAMING);
+            error.inputs.forEach((input) => assert.ok(cli.includes(flagAndVariable(input)), cli));
+            assert.ok(!cli.startsWith('Input'), cli);
+            assertNoSecret('an input error in the CLI', cli, secrets);
           }
         },
       ),

@@ -65,7 +65,9 @@ class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-function failureMessage(error) {
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
@@ -90,15 +92,65 @@ function stackFrames(error) {
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
     exitCode = exit_codes_EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
     }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 class TokenRequestError extends CheckmarxAuthError {
     exitCode = exit_codes_EXIT_TOKEN_FAILED;
@@ -878,6 +930,19 @@ const LOCATORS = {
 function locateEndpoint(profile, values, grantType) {
     return LOCATORS[profile.hosting](profile, values, grantType);
 }
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+}
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
     const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
@@ -1216,22 +1281,21 @@ function pickGrantType(profile, values) {
     const given = (g) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
     return (profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]);
 }
+/** Every credential and endpoint input the run lacks, in one error. */
 function requireCredentials(profile, grantType, values) {
-    for (const name of GRANT_CREDENTIALS[grantType]) {
-        if (values[name] !== undefined)
-            continue;
-        const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
-        if (!hasDefault) {
-            throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
-        }
+    const credentials = GRANT_CREDENTIALS[grantType]
+        .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
+        .map((input) => ({ input }));
+    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    if (missing.length > 0) {
+        throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
 }
 /** When the grant type was picked, not given: the credentials that would pick another one. */
 function otherGrants(profile, grantType, values) {
     if (values['grant-type'])
-        return '';
-    const others = profile.grantTypes.filter((g) => g !== grantType);
-    return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+        return [];
+    return profile.grantTypes.filter((g) => g !== grantType).map((g) => ({ grantType: g, inputs: GRANT_CREDENTIALS[g] }));
 }
 function resolveTransport(values, deps) {
     const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;

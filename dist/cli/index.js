@@ -77,7 +77,9 @@ class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-function failureMessage(error) {
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
@@ -102,15 +104,65 @@ function stackFrames(error) {
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
     exitCode = EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
     }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 class TokenRequestError extends CheckmarxAuthError {
     exitCode = EXIT_TOKEN_FAILED;
@@ -670,6 +722,19 @@ const LOCATORS = {
 function locateEndpoint(profile, values, grantType) {
     return LOCATORS[profile.hosting](profile, values, grantType);
 }
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+}
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
     const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
@@ -1008,22 +1073,21 @@ function pickGrantType(profile, values) {
     const given = (g) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
     return (profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]);
 }
+/** Every credential and endpoint input the run lacks, in one error. */
 function requireCredentials(profile, grantType, values) {
-    for (const name of GRANT_CREDENTIALS[grantType]) {
-        if (values[name] !== undefined)
-            continue;
-        const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
-        if (!hasDefault) {
-            throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
-        }
+    const credentials = GRANT_CREDENTIALS[grantType]
+        .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
+        .map((input) => ({ input }));
+    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    if (missing.length > 0) {
+        throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
 }
 /** When the grant type was picked, not given: the credentials that would pick another one. */
 function otherGrants(profile, grantType, values) {
     if (values['grant-type'])
-        return '';
-    const others = profile.grantTypes.filter((g) => g !== grantType);
-    return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+        return [];
+    return profile.grantTypes.filter((g) => g !== grantType).map((g) => ({ grantType: g, inputs: GRANT_CREDENTIALS[g] }));
 }
 function resolveTransport(values, deps) {
     const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
@@ -1306,7 +1370,7 @@ const COMMANDS = {
     },
     'start-agent': async (context) => {
         if (context.format === 'token') {
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`, EXIT_USAGE);
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json, azure or powershell.`, EXIT_USAGE);
         }
         const { settings, result } = await context.exchange();
         const arrivedAt = performance.now();
@@ -1363,6 +1427,51 @@ function tokenEnvName(context) {
 function warnIf(context, warning) {
     if (warning)
         context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/cli/action-only.js
+// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
+// user who gives one expects something to happen: say what to run instead.
+
+const INSTEAD = {
+    agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
+    'export-env': 'to print export lines for the shell, use --format env instead',
+};
+const action_only_TRUE_WORDS = ['true', 'yes', '1', 'on'];
+/** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
+function actionOnlyWarnings(flags, env, verb) {
+    const warnings = Object.entries(INSTEAD)
+        .filter(([name]) => flags[name] !== undefined)
+        .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
+    // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
+    const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
+    if (flags.agent === undefined &&
+        action_only_TRUE_WORDS.includes(agentVariable) &&
+        verb !== 'start-agent' &&
+        verb !== 'stop-agent' &&
+        !env[SOCK_VARIABLE]) {
+        warnings.push(`CX_AGENT=${env.CX_AGENT.trim()} is read by the action only, and the CLI starts no agent: ${INSTEAD.agent}.`);
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/cli/naming.js
+// How the CLI names an input in a message: as the flag and the variable a user types, never as
+// an action input (`--username / CX_USERNAME`, not `Input 'username'`).
+
+/** `--username / CX_USERNAME`; `--api-key / CX_API_KEY or CX_APIKEY`; `--min-validity` (a flag only). */
+function flagAndVariable(input) {
+    const spec = INPUTS.find((candidate) => candidate.name === input);
+    return spec ? `--${input} / ${spec.env.join(' or ')}` : `--${input}`;
+}
+const CLI_NAMING = {
+    subject: flagAndVariable,
+    reference: flagAndVariable,
+    several: (references) => references,
+};
+/** The variable the CLI reads an input from first. */
+function variableOf(input) {
+    return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -2382,6 +2491,7 @@ function refusal(message) {
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
 function parseFlags(argv, specs) {
     const flags = {};
     const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])));
@@ -2393,7 +2503,7 @@ function parseFlags(argv, specs) {
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
                 throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.`);
+            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
@@ -2414,6 +2524,11 @@ function parseFlags(argv, specs) {
         }
     }
     return flags;
+}
+/** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
+function suggestFlag(name, specs) {
+    const suggestion = didYouMean(name, Object.keys(specs));
+    return suggestion ? ` Did you mean '--${suggestion}'?` : '';
 }
 
 ;// CONCATENATED MODULE: ./src/core/exchange.js
@@ -2477,6 +2592,9 @@ function maskCommand(env) {
 
 
 
+
+
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -2497,7 +2615,7 @@ function parseCommandLine(argv, verb) {
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
+        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
@@ -2558,7 +2676,7 @@ async function run(argv, deps) {
         return await main(argv, deps, say);
     }
     catch (error) {
-        say('error')(failureMessage(error));
+        say('error')(failureMessage(error, CLI_NAMING));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
@@ -2574,11 +2692,14 @@ async function main(argv, deps, say) {
         return 0;
     }
     const verb = isVerb(argv[0]) ? argv[0] : undefined;
+    if (!verb)
+        rejectUnknownVerb(argv[0]);
     const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
     if (flags.help)
         return write(helpText());
     if (flags.version)
         return write(`${VERSION}\n`);
+    actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
     const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
@@ -2589,6 +2710,19 @@ async function main(argv, deps, say) {
     const { settings, result } = await exchange();
     mask(result);
     return write(formatResult(format, result, settings.envName));
+}
+/**
+ * A first word that is not a flag is meant as a verb. It is named only when it is close to one:
+ * any other word may be half of an unquoted secret.
+ */
+function rejectUnknownVerb(word) {
+    if (word === undefined || word.startsWith('-'))
+        return;
+    const suggestion = didYouMean(word, VERBS);
+    const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
+    throw new UsageError(suggestion
+        ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
+        : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
 }
 /**
  * Inside GitHub Actions or Azure Pipelines, registers a secret with the log's masking on stderr
@@ -2609,7 +2743,7 @@ function logMasking(deps) {
 function oneShot(flags, deps, say, debug, mask) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
     if (flagged.length > 0) {
-        const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name).env[0]).join(', ');
+        const envs = flagged.map(variableOf).join(', ');
         say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
     }
     const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);

@@ -2,6 +2,8 @@
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
 
+import { didYouMean } from '../core/did-you-mean.ts';
+
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
@@ -20,7 +22,7 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     if (!spec || !Object.hasOwn(specs, name!)) {
       if (!word.startsWith('-') || word === '--')
         throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-      throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.`);
+      throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1]!, specs) : ''}`);
     }
     if (spec.type === 'boolean') {
       if (long?.[2] !== undefined) throw new Error(`Option '--${name}' does not take a value.`);
@@ -36,4 +38,10 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     }
   }
   return flags;
+}
+
+/** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
+function suggestFlag(name: string, specs: Readonly<Record<string, FlagSpec>>): string {
+  const suggestion = didYouMean(name, Object.keys(specs));
+  return suggestion ? ` Did you mean '--${suggestion}'?` : '';
 }

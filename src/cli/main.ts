@@ -1,6 +1,9 @@
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
-import { isVerb, runVerb, VERB_FLAGS, type Verb } from './verbs.ts';
+import { isVerb, runVerb, VERB_FLAGS, VERBS, type Verb } from './verbs.ts';
+import { actionOnlyWarnings } from './action-only.ts';
+import { CLI_NAMING, variableOf } from './naming.ts';
+import { didYouMean, notOneOf } from '../core/did-you-mean.ts';
 import { AGENT_VERB } from '../agent/protocol.ts';
 import { runAgentProcess } from '../agent/server.ts';
 import { parseFlags, type Flags } from './command-line.ts';
@@ -47,7 +50,7 @@ function parseCommandLine(argv: string[], verb: Verb | undefined): Flags {
 function parseFormat(value: string | undefined, fallback: Format): Format {
   const format = (value ?? fallback).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
+    throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
   }
   return format as Format;
 }
@@ -110,7 +113,7 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
   try {
     return await main(argv, deps, say);
   } catch (error) {
-    say('error')(failureMessage(error));
+    say('error')(failureMessage(error, CLI_NAMING));
     if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => say('info')(frame));
     return exitCodeOf(error);
   }
@@ -126,9 +129,11 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
     return 0;
   }
   const verb = isVerb(argv[0]) ? argv[0] : undefined;
+  if (!verb) rejectUnknownVerb(argv[0]);
   const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
+  actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
   const format = parseFormat(flags.format as string | undefined, verb === 'start-agent' ? 'env' : 'token');
   const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
   const masking = logMasking(deps);
@@ -138,6 +143,21 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   const { settings, result } = await exchange();
   mask(result);
   return write(formatResult(format, result, settings.envName));
+}
+
+/**
+ * A first word that is not a flag is meant as a verb. It is named only when it is close to one:
+ * any other word may be half of an unquoted secret.
+ */
+function rejectUnknownVerb(word: string | undefined): void {
+  if (word === undefined || word.startsWith('-')) return;
+  const suggestion = didYouMean(word, VERBS);
+  const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
+  throw new UsageError(
+    suggestion
+      ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
+      : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`,
+  );
 }
 
 /**
@@ -158,7 +178,7 @@ function logMasking(deps: CliDeps): ((value: string) => void) | undefined {
 function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void, mask: ((value: string) => void) | undefined) {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
-    const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name)!.env[0]).join(', ');
+    const envs = flagged.map(variableOf).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
   const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);

@@ -16,7 +16,7 @@ import { formatResult, isVariableFormat, variableLines, type Format } from './fo
 import { defaultOf, readInputs } from '../core/inputs.ts';
 import { shortLivedWarning } from '../agent/cache.ts';
 
-const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
+export const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
 export type Verb = (typeof VERBS)[number];
 
 /** Flags a verb takes besides the input flags. */
@@ -78,7 +78,7 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
   'start-agent': async (context) => {
     if (context.format === 'token') {
       throw new AgentError(
-        `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`,
+        `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json, azure or powershell.`,
         EXIT_USAGE,
       );
     }

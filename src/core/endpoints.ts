@@ -2,7 +2,7 @@
 // of hosting; the product table says which applies.
 
 import { notOneOf } from './did-you-mean.ts';
-import { InputError } from './errors.ts';
+import { InputError, type MissingInput } from './errors.ts';
 import type { InputName, RawInputs } from './inputs.ts';
 import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
 import {
@@ -34,6 +34,23 @@ const LOCATORS: Readonly<Record<Hosting, Locator>> = {
 
 export function locateEndpoint(profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
   return LOCATORS[profile.hosting](profile, values, grantType);
+}
+
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS: Readonly<Record<Hosting, (values: RawInputs, grantType: GrantType) => MissingInput[]>> = {
+  'self-hosted': (values) =>
+    values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+  'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+  // An API key or an iam-url may name the tenant; the locator checks those.
+  cxone: (values, grantType) =>
+    grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+
+export function missingEndpointInputs(profile: ProductProfile, values: RawInputs, grantType: GrantType): MissingInput[] {
+  return ENDPOINT_NEEDS[profile.hosting](values, grantType);
 }
 
 function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint {

@@ -13,7 +13,8 @@ export abstract class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-export function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown, naming: InputNaming = ACTION_NAMING): string {
+  if (error instanceof InputError) return error.describe(naming);
   if (error instanceof CheckmarxAuthError) return error.message;
   return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
 }
@@ -41,15 +42,98 @@ export function exitCodeOf(error: unknown): number {
 /** What an InputError can name: an input, or a flag only a CLI verb has. */
 export type InputErrorSubject = InputName | 'min-validity';
 
+/**
+ * How a front end names an input in a message: the action as `'username'` (an action input), the
+ * CLI as `--username / CX_USERNAME` (its flag and variable).
+ */
+export interface InputNaming {
+  /** One input, as the subject of a message about it alone: `Input 'username'`. */
+  readonly subject: (input: InputErrorSubject) => string;
+  /** One input within a sentence or a list: `'username'`. */
+  readonly reference: (input: InputErrorSubject) => string;
+  /** Several inputs as the subject of a sentence: `Inputs 'a' and 'b'`. */
+  readonly several: (references: string) => string;
+}
+
+export const ACTION_NAMING: InputNaming = {
+  subject: (input) => `Input '${input}'`,
+  reference: (input) => `'${input}'`,
+  several: (references) => `Inputs ${references}`,
+};
+
 /** A missing or bad input, found before any request is sent. */
 export class InputError extends CheckmarxAuthError {
   readonly exitCode = EXIT_USAGE;
+  /** The input the message is about (the first one, when several are). */
   readonly input: InputErrorSubject;
-  constructor(input: InputErrorSubject, message: string) {
-    super(`Input '${input}': ${message}`);
+  /** Every input the message is about. */
+  readonly inputs: readonly InputErrorSubject[];
+  /** What is wrong, without the input's name, which each front end words its own way. */
+  readonly detail: string;
+  constructor(input: InputErrorSubject, detail: string, inputs: readonly InputErrorSubject[] = [input]) {
+    super(`${ACTION_NAMING.subject(input)}: ${detail}`);
     this.name = 'InputError';
     this.input = input;
+    this.inputs = inputs;
+    this.detail = detail;
   }
+
+  /** The message with the inputs named the front end's way. */
+  describe(naming: InputNaming): string {
+    return `${naming.subject(this.input)}: ${this.detail}`;
+  }
+}
+
+/** An input that a run needs and lacks, with what helps to find it (`e.g. https://cx.example.com`). */
+export interface MissingInput {
+  readonly input: InputName;
+  readonly note?: string;
+}
+
+/** Other credentials that would have picked another grant type, and so needed other inputs. */
+export interface OtherGrant {
+  readonly grantType: string;
+  readonly inputs: readonly InputName[];
+}
+
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+export class MissingInputsError extends InputError {
+  readonly missing: readonly MissingInput[];
+  readonly requiredFor: string;
+  readonly otherGrants: readonly OtherGrant[];
+  /** requiredFor: `product 'sast' with grant type 'password'`. */
+  constructor(missing: readonly MissingInput[], requiredFor: string, otherGrants: readonly OtherGrant[] = []) {
+    const first = missing[0];
+    if (!first) throw new RangeError('MissingInputsError needs a missing input');
+    super(
+      first.input,
+      '',
+      missing.map((m) => m.input),
+    );
+    this.name = 'MissingInputsError';
+    this.missing = missing;
+    this.requiredFor = requiredFor;
+    this.otherGrants = otherGrants;
+    this.message = this.describe(ACTION_NAMING);
+  }
+
+  override describe(naming: InputNaming): string {
+    const others = this.otherGrants
+      .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+      .join('');
+    const named = (m: MissingInput) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+    if (this.missing.length === 1) {
+      const [only] = this.missing as [MissingInput];
+      const note = only.note ? ` (${only.note})` : '';
+      return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+    }
+    return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+  }
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 export class TokenRequestError extends CheckmarxAuthError {

@@ -2,8 +2,8 @@
 // Every problem is an InputError that names the input, raised before any request.
 
 import { notOneOf } from './did-you-mean.ts';
-import { locateEndpoint, type Endpoint } from './endpoints.ts';
-import { InputError } from './errors.ts';
+import { locateEndpoint, missingEndpointInputs, type Endpoint } from './endpoints.ts';
+import { InputError, MissingInputsError, type MissingInput, type OtherGrant } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
@@ -149,24 +149,25 @@ function pickGrantType(profile: ProductProfile, values: RawInputs): GrantType {
   );
 }
 
+/** Every credential and endpoint input the run lacks, in one error. */
 function requireCredentials(profile: ProductProfile, grantType: GrantType, values: RawInputs): void {
-  for (const name of GRANT_CREDENTIALS[grantType]) {
-    if (values[name] !== undefined) continue;
-    const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
-    if (!hasDefault) {
-      throw new InputError(
-        name,
-        `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`,
-      );
-    }
+  const credentials: MissingInput[] = GRANT_CREDENTIALS[grantType]
+    .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
+    .map((input) => ({ input }));
+  const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+  if (missing.length > 0) {
+    throw new MissingInputsError(
+      missing,
+      `product '${profile.name}' with grant type '${grantType}'`,
+      otherGrants(profile, grantType, values),
+    );
   }
 }
 
 /** When the grant type was picked, not given: the credentials that would pick another one. */
-function otherGrants(profile: ProductProfile, grantType: GrantType, values: RawInputs): string {
-  if (values['grant-type']) return '';
-  const others = profile.grantTypes.filter((g) => g !== grantType);
-  return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+function otherGrants(profile: ProductProfile, grantType: GrantType, values: RawInputs): OtherGrant[] {
+  if (values['grant-type']) return [];
+  return profile.grantTypes.filter((g) => g !== grantType).map((g) => ({ grantType: g, inputs: GRANT_CREDENTIALS[g] }));
 }
 
 function resolveTransport(values: RawInputs, deps: ConfigDeps): TransportOptions {
