@@ -401,7 +401,7 @@ describe('CLI: failures', () => {
     [
       'a missing input, as its flag and variable',
       () => flags({ product: 'sast', 'server-url': server.url }),
-      /^checkmarx-auth: error: --username \/ CX_USERNAME: is required for product 'sast' with grant type 'password'\.$/m,
+      /^checkmarx-auth: error: --username \/ CX_USERNAME: is required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
     ],
     ['a missing product', () => [], /^checkmarx-auth: error: --product \/ CX_PRODUCT: is required/m],
     [
@@ -421,7 +421,7 @@ describe('CLI: failures', () => {
     const run = await runCli(['--product', 'sast'], { env: {} });
     assertFailedBeforeAnyRequest(
       run,
-      /^checkmarx-auth: error: --username \/ CX_USERNAME, --password \/ CX_PASSWORD and --server-url \/ CX_SERVER_URL \(e\.g\. https:\/\/cx\.example\.com\) are required for product 'sast' with grant type 'password'\.$/m,
+      /^checkmarx-auth: error: --username \/ CX_USERNAME, --password \/ CX_PASSWORD and --server-url \/ CX_SERVER_URL \(e\.g\. https:\/\/cx\.example\.com\) are required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
     );
     assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /Input '/);

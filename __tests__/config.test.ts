@@ -62,8 +62,8 @@ describe('self-hosted products', () => {
       [
         { product: 'sast' },
         ['username', 'password', 'server-url'],
-        "Inputs 'username', 'password' and 'server-url' (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'.",
-        "--username / CX_USERNAME, --password / CX_PASSWORD and --server-url / CX_SERVER_URL (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'.",
+        "Inputs 'username', 'password' and 'server-url' (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'; or give 'api-key' for grant type 'refresh_token'; or give 'client-id' and 'client-secret' for grant type 'client_credentials'.",
+        "--username / CX_USERNAME, --password / CX_PASSWORD and --server-url / CX_SERVER_URL (e.g. https://cx.example.com) are required for product 'sast' with grant type 'password'; or give --api-key / CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id / CX_CLIENT_ID and --client-secret / CX_CLIENT_SECRET for grant type 'client_credentials'.",
       ],
       [
         { product: 'sca', username: 'u' },
@@ -80,8 +80,8 @@ describe('self-hosted products', () => {
       [
         { product: 'sast', 'server-url': 'https://x', username: 'u' },
         ['password'],
-        "Input 'password': is required for product 'sast' with grant type 'password'.",
-        "--password / CX_PASSWORD: is required for product 'sast' with grant type 'password'.",
+        "Input 'password': is required for product 'sast' with grant type 'password'; or give 'api-key' for grant type 'refresh_token'; or give 'client-id' and 'client-secret' for grant type 'client_credentials'.",
+        "--password / CX_PASSWORD: is required for product 'sast' with grant type 'password'; or give --api-key / CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id / CX_CLIENT_ID and --client-secret / CX_CLIENT_SECRET for grant type 'client_credentials'.",
       ],
     ];
     for (const [values, inputs, action, cli] of cases) {
@@ -142,7 +142,7 @@ describe('self-hosted products', () => {
     assert.throws(
       () => plan({ product: 'sast', 'server-url': 'https://x', username: 'u' }),
       (error: Error) =>
-        /password.*is required.*'password'.*give api-key for grant type 'refresh_token'.*client-id and client-secret for grant type 'client_credentials'/.test(
+        /password.*is required.*'password'.*give 'api-key' for grant type 'refresh_token'.*'client-id' and 'client-secret' for grant type 'client_credentials'/.test(
           error.message,
         ),
     );
