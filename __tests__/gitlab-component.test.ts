@@ -123,3 +123,33 @@ describe("the repository's .gitlab-ci.yml", () => {
     assert.match(ci, /^checkmarx-auth-e2e:\n {2}extends: \.checkmarx-auth$/m);
   });
 });
+
+describe('docs/gitlab.md', () => {
+  const page = readFileSync(join(REPO_ROOT, 'docs', 'gitlab.md'), 'utf8');
+  const table = page.slice(page.indexOf('| input | CLI flag | when empty |'));
+  const rows = [...table.matchAll(/^\| `([\w-]+)` \|\s*(`--[\w-]+`)?\s*\|/gm)].map((match) => [match[1]!, match[2]]);
+
+  it('lists every input of the component, in order, with its flag', () => {
+    assert.deepEqual(
+      rows.map(([name]) => name),
+      Object.keys(spec.inputs),
+    );
+    for (const [name, flag] of rows) assert.equal(flag, INSTALL_INPUTS.includes(name!) ? undefined : `\`--${name}\``, name);
+  });
+  it('names the version the template pins', () => {
+    assert.match(page, new RegExp(`checkmarx-auth@${packageVersion.replace(/\./g, '\\.')}\` from npm`));
+  });
+});
+
+describe('the catalog release job', () => {
+  const ci = parseAllDocuments(readFileSync(join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8'))[0]!.toJS() as Record<
+    string,
+    { rules?: Array<{ if?: string }>; release?: { tag_name?: string }; stage?: string }
+  >;
+  const release = ci['checkmarx-auth-catalog-release']!;
+  it('runs only for a plain semantic-version tag, after the test stage', () => {
+    assert.deepEqual(release.rules, [{ if: '$CI_COMMIT_TAG =~ /^\\d+\\.\\d+\\.\\d+$/' }]);
+    assert.equal(release.release?.tag_name, '$CI_COMMIT_TAG');
+    assert.equal(release.stage, 'deploy');
+  });
+});
