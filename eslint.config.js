@@ -36,7 +36,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', '.tsc-*/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'azure-devops/*/dist/', 'build/', '.tsc-*/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -55,11 +55,33 @@ void run(process.argv.slice(2), { env: process.env, io: SYSTEM_IO, stdout, stder
 });
 `;
 
-/** One line per bundle: the entry stub (written into tsc's output, under entry/) and the folder under dist/. */
+// The Azure DevOps task's execution and post-job steps. The agent runs them on Node 20 or 24
+// (task.json's Node20_1 and Node24 handlers), so nothing in them may need more than Node 20.
+const AZURE_STUB = `import { run } from '../azure/main.js';
+import { SYSTEM_IO } from '../io/system.js';
+const stdout = (text) => void process.stdout.write(text);
+void run({ env: process.env, io: SYSTEM_IO, stdout, scriptPath: process.argv[1] ?? '' }).then((code) => {
+  process.exitCode = code;
+});
+`;
+const AZURE_POST_STUB = `import { run } from '../azure/post.js';
+const stdout = (text) => void process.stdout.write(text);
+void run({ env: process.env, stdout, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+`;
+
+/** The folders that hold bundles, each checked whole by --check. */
+const OUT_ROOTS = ['dist', 'azure-devops/CheckmarxAuth/dist'];
+/**
+ * One line per bundle: the entry stub (written into tsc's output, under entry/) and the folders,
+ * under the repository, that get it. The Azure task carries its own CLI: the .vsix holds only the
+ * task's folder, and the token agent and later steps' `checkmarx-auth` run that CLI.
+ */
 const BUNDLES = [
-  { entry: 'entry/action.js', stub: ACTION_STUB, out: '' },
-  { entry: 'entry/cli.js', stub: CLI_STUB, out: 'cli' },
-  { entry: 'entry/post.js', stub: POST_STUB, out: 'post' },
+  { entry: 'entry/action.js', stub: ACTION_STUB, out: ['dist'] },
+  { entry: 'entry/cli.js', stub: CLI_STUB, out: ['dist/cli', 'azure-devops/CheckmarxAuth/dist/cli'] },
+  { entry: 'entry/post.js', stub: POST_STUB, out: ['dist/post'] },
+  { entry: 'entry/azure.js', stub: AZURE_STUB, out: ['azure-devops/CheckmarxAuth/dist/main'] },
+  { entry: 'entry/azure-post.js', stub: AZURE_POST_STUB, out: ['azure-devops/CheckmarxAuth/dist/post'] },
 ];
 
 async function build(outDir: string): Promise<void> {
@@ -79,11 +101,13 @@ async function build(outDir: string): Promise<void> {
         .replaceAll(`./${basename(js)}/`, './src/');
       const extra = Object.keys(assets);
       if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
-      const dir = join(outDir, bundle.out);
-      mkdirSync(dir, { recursive: true });
-      // Executable when it starts with a shebang (the CLI), as ncc's CLI leaves it, for `bin`.
-      writeFileSync(join(dir, 'index.js'), code, { mode: code.startsWith('#!') ? 0o755 : 0o644 });
-      writeFileSync(join(dir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
+      for (const out of bundle.out) {
+        const dir = join(outDir, out);
+        mkdirSync(dir, { recursive: true });
+        // Executable when it starts with a shebang (the CLI), as ncc's CLI leaves it, for `bin`.
+        writeFileSync(join(dir, 'index.js'), code, { mode: code.startsWith('#!') ? 0o755 : 0o644 });
+        writeFileSync(join(dir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
+      }
     }
   } finally {
     rmSync(js, { recursive: true, force: true });
@@ -102,19 +126,20 @@ async function check(): Promise<void> {
   const fresh = mkdtempSync(join(tmpdir(), 'checkmarx-auth-dist-'));
   try {
     await build(fresh);
-    const committed = join(root, 'dist');
-    const names = [...new Set([...listFiles(fresh), ...listFiles(committed)])];
+    const names = OUT_ROOTS.flatMap((out) =>
+      [...new Set([...listFiles(join(fresh, out)), ...listFiles(join(root, out))])].map((name) => join(out, name)),
+    );
     const stale = names.filter((name) => {
       const a = join(fresh, name);
-      const b = join(committed, name);
+      const b = join(root, name);
       return !existsSync(a) || !existsSync(b) || !readFileSync(a).equals(readFileSync(b));
     });
     if (stale.length > 0) {
-      console.error(`dist/ is stale (${stale.join(', ')}): run 'npm run build' and commit dist/.`);
+      console.error(`The bundles are stale (${stale.join(', ')}): run 'npm run build' and commit ${OUT_ROOTS.join(' and ')}.`);
       process.exitCode = 1;
       return;
     }
-    console.log(`dist/ is up to date (${names.length} files).`);
+    console.log(`${OUT_ROOTS.join(' and ')} are up to date (${names.length} files).`);
   } finally {
     rmSync(fresh, { recursive: true, force: true });
   }
@@ -122,6 +147,6 @@ async function check(): Promise<void> {
 
 if (process.argv.includes('--check')) await check();
 else {
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  await build(join(root, 'dist'));
+  for (const out of OUT_ROOTS) rmSync(join(root, out), { recursive: true, force: true });
+  await build(root);
 }

@@ -1,0 +1,2500 @@
+#!/usr/bin/env node
+/******/ (() => { // webpackBootstrap
+/******/ 	"use strict";
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/core/json.js
+// The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
+// only a plain object is an answer; anything else, or text that does not parse, is none.
+function parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
+;// CONCATENATED MODULE: ./src/core/exit-codes.js
+// The CLI's exit codes, which scripts test for (SPEC, CLI).
+const EXIT_TOKEN_FAILED = 1;
+const EXIT_USAGE = 2;
+
+;// CONCATENATED MODULE: ./src/core/failures.js
+// How a token request failed: the kinds of failure and what is known of one, and the sentence
+// that tells the user. Everything in FailureDetails from outside has been redacted already.
+function describeRequestFailure(context, details, hint, attempts) {
+    const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
+    if (attempts > 1)
+        parts[0] += ` after ${attempts} attempts`;
+    parts[0] += `: ${describeFailure(details)}.`;
+    if (hint)
+        parts.push(`Hint: ${hint}`);
+    return parts.join(' ');
+}
+function describeFailure(details) {
+    const status = details.status === undefined ? '' : `HTTP ${details.status}`;
+    const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
+    switch (details.kind) {
+        case 'redirect':
+            return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
+        case 'html':
+            return `${status} an HTML page instead of a JSON token response`;
+        case 'timeout':
+            return details.detail ?? 'timed out';
+        case 'tls':
+        case 'network':
+        case 'proxy':
+            return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+        case 'bad-response':
+            return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
+        default:
+            return [status, oauth, details.detail].filter(Boolean).join(' ');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/errors.js
+// Typed errors. A message is built from what the user needs and never from a secret:
+// anything the server or the network said passes through `redact` first.
+
+
+class CheckmarxAuthError extends Error {
+}
+/**
+ * What to tell the user about any failure. Only our own errors carry messages built for users;
+ * anything else is a bug, reported by type only, since its message could hold a secret.
+ */
+function failureMessage(error) {
+    if (error instanceof CheckmarxAuthError)
+        return error.message;
+    return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+function exitCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+}
+/** A missing or bad input, found before any request is sent. */
+class InputError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+class TokenRequestError extends CheckmarxAuthError {
+    exitCode = EXIT_TOKEN_FAILED;
+    details;
+    context;
+    hint;
+    attempts;
+    constructor(context, details, hint, attempts = 1) {
+        super(describeRequestFailure(context, details, hint, attempts));
+        this.name = 'TokenRequestError';
+        this.context = context;
+        this.details = details;
+        this.hint = hint;
+        this.attempts = attempts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/errors.js
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
+
+
+/** The token agent cannot be reached, refused a request, or did not start. */
+class AgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode = EXIT_TOKEN_FAILED) {
+        super(message);
+        this.name = 'AgentError';
+        this.exitCode = exitCode;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/** Azure Pipelines logging-command escaping of a value. */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/agent/protocol.js
+// The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
+// CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
+
+
+
+
+/** What the action saves for its post step (which reads them as STATE_<name>). */
+const STATE_PID = 'agent_pid';
+const STATE_SOCK = 'agent_sock';
+/** One request or answer line, at most. */
+const MAX_LINE_BYTES = 64 * 1024;
+/** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
+const AGENT_VERB = '__agent';
+const READY_LINE = 'ready';
+/** 256 random bits, base64url (43 characters). */
+function newKey() {
+    return protocol_crypto().randomBytes(32).toString('base64url');
+}
+function formatSock(address, key) {
+    return `${address}#${key}`;
+}
+/** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
+function parseSock(value) {
+    const text = value?.trim() ?? '';
+    const at = text.lastIndexOf('#');
+    const address = text.slice(0, Math.max(at, 0));
+    const key = at === -1 ? '' : text.slice(at + 1);
+    if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+    }
+    return { address, key };
+}
+/** Constant time for keys of equal length; a different length is refused at once. */
+function keysMatch(given, expected) {
+    const a = Buffer.from(given, 'utf8');
+    const b = Buffer.from(expected, 'utf8');
+    return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
+}
+// Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+function encodeLine(message) {
+    return `${JSON.stringify(message)}\n`;
+}
+/** A day: the agent does not live longer, so no token needs to last longer. */
+const MAX_MIN_VALIDITY = 86_400;
+function parseRequest(line) {
+    const json = parseJsonObject(line);
+    if (!json || typeof json.key !== 'string')
+        return undefined;
+    if (json.op === 'stop')
+        return { key: json.key, op: 'stop' };
+    const minValidity = json.minValidity;
+    if (json.op !== 'token' || !isNumberIn(minValidity, 0, MAX_MIN_VALIDITY))
+        return undefined;
+    return { key: json.key, op: 'token', minValidity };
+}
+function parseAnswer(line) {
+    const json = parseJsonObject(line);
+    if (!json)
+        return undefined;
+    if (json.ok === false) {
+        const exitCode = json.exitCode;
+        if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
+            return undefined;
+        return { ok: false, message: printable(json.message), exitCode };
+    }
+    if (json.ok !== true)
+        return undefined;
+    if (json.stopped === true)
+        return { ok: true, stopped: true };
+    const result = parseToken(json.result);
+    if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
+        return undefined;
+    const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+}
+/** The fields a printed token may have, each checked; anything else is dropped. */
+function parseToken(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const r = value;
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
+    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+        return undefined;
+    if (!isNumberIn(expiresIn, 0, 1e9))
+        return undefined;
+    const strings = [tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
+        return undefined;
+    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
+    const scopeText = optional(scope);
+    const tenantText = optional(tenant);
+    return {
+        accessToken,
+        tokenType: tokenType,
+        expiresIn,
+        expiresAt: expiresAt,
+        apiUrl: apiUrl,
+        ...(scopeText ? { scope: scopeText } : {}),
+        ...(tenantText ? { tenant: tenantText } : {}),
+    };
+}
+/** Without its refresh token. */
+function agentToken(result) {
+    const { refreshToken, ...token } = result;
+    void refreshToken;
+    return token;
+}
+function isNumberIn(value, min, max) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+;// CONCATENATED MODULE: ./src/agent/client.js
+// Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
+
+
+
+
+/** Long enough for the agent's own exchange with its retries and deadlines. */
+const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
+const STOP_DEADLINE_MS = 5_000;
+/** The agent is gone: its socket is missing or nobody listens on it. */
+class AgentNotRunning extends AgentError {
+    constructor(address) {
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        this.name = 'AgentNotRunning';
+    }
+}
+const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
+function askAgent(address, request, deadlineMs) {
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_net_namespaceObject.connect)(address);
+        let received = '';
+        let connected = false;
+        const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+        function fail(error) {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(error);
+        }
+        socket.once('connect', () => {
+            connected = true;
+            socket.write(encodeLine(request));
+        });
+        socket.setEncoding('utf8').on('data', (chunk) => {
+            received += chunk;
+            if (received.length > MAX_LINE_BYTES)
+                fail(new AgentError('The token agent sent an answer that is too long.'));
+        });
+        socket.once('end', () => {
+            clearTimeout(timer);
+            const answer = parseAnswer(received.split('\n')[0] ?? '');
+            if (answer)
+                resolve(answer);
+            else
+                reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+        });
+        socket.once('error', (error) => {
+            const gone = !connected && GONE.has(error.code ?? '');
+            fail(gone
+                ? new AgentNotRunning(address)
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/agent/launch.js
+// Starts the token agent: a detached node process with a clean environment, its settings written
+// to its stdin, so that the credentials are in no command line, environment block or file. It
+// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+
+
+
+
+// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const READY_DEADLINE_MS = 10_000;
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 103;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/** Not secrets, and read at start-up, so they must be in the environment itself. */
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+function socketPathFits(path) {
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
+function agentAddress(platform, env) {
+    if (platform === 'win32')
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+    const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    for (const base of bases) {
+        let folder;
+        try {
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'cxauth-'));
+        }
+        catch {
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
+        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
+        if (socketPathFits(address))
+            return { address, folder };
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    }
+    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+}
+function agentEnvironment(env) {
+    return pick(env, PASSED_VARIABLES);
+}
+async function startAgent(launch) {
+    const { address, folder } = agentAddress(process.platform, launch.env);
+    const settings = {
+        plan: launch.settings.plan,
+        transport: launch.settings.transport,
+        address,
+        key: launch.key,
+        ...(folder ? { folder } : {}),
+        first: agentToken(launch.first),
+        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        proxyEnv: pick(launch.env, PROXY_VARIABLES),
+    };
+    // Loaded here, not at start-up: only a run that starts an agent needs it.
+    const { spawn } = process.getBuiltinModule('node:child_process');
+    const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+        detached: true,
+        windowsHide: true,
+        stdio: ['pipe', 'pipe', 'ignore'],
+        env: agentEnvironment(launch.env),
+        cwd: tmpdir(),
+    });
+    child.stdin.on('error', () => { });
+    child.stdin.end(JSON.stringify(settings));
+    try {
+        await waitUntilReady(child);
+        return { address, pid: child.pid };
+    }
+    catch (error) {
+        child.kill();
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        throw error;
+    }
+    finally {
+        child.stdout.destroy();
+        child.stdin.destroy();
+        child.unref();
+    }
+}
+function waitUntilReady(child) {
+    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    return new Promise((resolve, reject) => {
+        let said = '';
+        const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const settle = (error) => {
+            clearTimeout(timer);
+            child.removeAllListeners('exit');
+            if (error)
+                reject(error);
+            else
+                resolve();
+        };
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            said += chunk;
+            if (said.includes('\n'))
+                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
+        });
+        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
+        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
+    });
+}
+function pick(env, names) {
+    const picked = {};
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            picked[name] = value;
+    }
+    return picked;
+}
+
+;// CONCATENATED MODULE: ./src/core/did-you-mean.js
+// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
+// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
+function normalise(name) {
+    return name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .replace(/^(checkmarx|cx)(?=.)/, '');
+}
+/** The candidate the value most likely meant, if any is close enough. */
+function didYouMean(value, candidates) {
+    const wanted = normalise(value);
+    let best;
+    for (const name of candidates) {
+        const distance = editDistance(wanted, normalise(name));
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    const allowed = wanted.length <= 3 ? 1 : 2;
+    return best && best.distance <= allowed ? best.name : undefined;
+}
+/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
+function notOneOf(value, candidates) {
+    const suggestion = didYouMean(value, candidates);
+    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/core/jwt.js
+// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
+// key and which client it belongs to; the IAM server is what verifies it.
+
+function decodeJwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    return parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/products.js
+// What differs between the Checkmarx products, as data. Everything else is shared.
+const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const PRODUCTS = {
+    sast: {
+        name: 'sast',
+        title: 'CxSAST REST API',
+        hosting: 'self-hosted',
+        grantTypes: ['password'],
+        defaultClientId: 'resource_owner_client',
+        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        defaultScope: 'sast_rest_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi',
+    },
+    'sast-odata': {
+        name: 'sast-odata',
+        title: 'CxSAST OData API',
+        hosting: 'self-hosted',
+        grantTypes: ['password'],
+        defaultClientId: 'resource_owner_sast_client',
+        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        defaultScope: 'access_control_api sast_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/Cxwebinterface/odata/v1',
+    },
+    'access-control': {
+        name: 'access-control',
+        title: 'Checkmarx Access Control API',
+        hosting: 'self-hosted',
+        grantTypes: ['password'],
+        defaultClientId: 'resource_owner_client',
+        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        defaultScope: 'access_control_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi/auth',
+    },
+    sca: {
+        name: 'sca',
+        title: 'Checkmarx SCA',
+        hosting: 'sca-cloud',
+        grantTypes: ['password'],
+        defaultClientId: 'sca_resource_owner',
+        defaultScope: 'sca_api',
+        tenantInAcrValues: true,
+    },
+    cxone: {
+        name: 'cxone',
+        title: 'Checkmarx One',
+        hosting: 'cxone',
+        grantTypes: ['refresh_token', 'client_credentials'],
+        apiUrlClaim: 'ast-base-url',
+    },
+};
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const SCA_REGIONS = {
+    us: {
+        tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://api-sca.checkmarx.net',
+    },
+    eu: {
+        tokenUrl: 'https://eu.platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://eu.api-sca.checkmarx.net',
+    },
+};
+/** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
+const CXONE_REGIONS = {
+    us: 'https://iam.checkmarx.net',
+    us2: 'https://us.iam.checkmarx.net',
+    eu: 'https://eu.iam.checkmarx.net',
+    eu2: 'https://eu-2.iam.checkmarx.net',
+    deu: 'https://deu.iam.checkmarx.net',
+    anz: 'https://anz.iam.checkmarx.net',
+    ind: 'https://ind.iam.checkmarx.net',
+    ind2: 'https://ind-2.iam.checkmarx.net',
+    sng: 'https://sng.iam.checkmarx.net',
+    mea: 'https://mea.iam.checkmarx.net',
+    il: 'https://gov-il.iam.checkmarx.net',
+};
+/** Other names for regions: the host prefixes users copy, and Checkmarx's own names. */
+const REGION_ALIASES = {
+    'eu-2': 'eu2',
+    'ind-2': 'ind2',
+    'gov-il': 'il',
+    uae: 'mea',
+};
+const DEFAULT_REGION = 'us';
+const CXONE_DEFAULT_CLIENT_ID = 'ast-app';
+/** Which inputs carry the credentials of each grant type. */
+const GRANT_CREDENTIALS = {
+    password: ['username', 'password'],
+    refresh_token: ['api-key'],
+    client_credentials: ['client-id', 'client-secret'],
+};
+/** Which inputs each grant type's form sends. */
+const GRANT_SENDS = {
+    password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
+    refresh_token: ['api-key', 'client-id'],
+    client_credentials: ['client-id', 'client-secret'],
+};
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+const HOSTING_USES = {
+    'self-hosted': ['server-url', 'token-url'],
+    'sca-cloud': ['region', 'tenant', 'token-url'],
+    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
+};
+
+;// CONCATENATED MODULE: ./src/core/endpoints.js
+// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
+// of hosting; the product table says which applies.
+
+
+
+
+const LOCATORS = {
+    'self-hosted': locateSelfHosted,
+    'sca-cloud': locateSca,
+    cxone: locateCxOne,
+};
+function locateEndpoint(profile, values, grantType) {
+    return LOCATORS[profile.hosting](profile, values, grantType);
+}
+function locateSelfHosted(profile, values) {
+    const tokenPath = profile.tokenPath ?? '';
+    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
+    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
+    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
+    if (!root && !tokenUrl) {
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+    }
+    return {
+        tokenUrl: tokenUrl || `${root}${tokenPath}`,
+        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
+    };
+}
+/** The server root of a URL that ends with the product's token path (any case). */
+function serverRootOf(tokenUrl, tokenPath) {
+    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
+}
+/**
+ * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
+ * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
+ */
+function normalizeServerUrl(value) {
+    const url = parseHttpUrl('server-url', value);
+    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
+    if (portal)
+        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
+    if (url.search || url.hash)
+        throw new InputError('server-url', 'must not have a query or fragment.');
+    const path = url.pathname
+        .replace(/\/+$/, '')
+        .replace(/\/cxrestapi$/i, '')
+        .replace(/\/+$/, '');
+    return `${url.origin}${path}`;
+}
+function locateSca(profile, values) {
+    const region = pickRegion(values, SCA_REGIONS);
+    const tenant = values.tenant;
+    if (!tenant)
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+    return {
+        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
+        apiUrl: region.apiUrl,
+        tenant,
+    };
+}
+function locateCxOne(_profile, values, grantType) {
+    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
+    const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
+    const keyRealm = realmOfClaims(claims);
+    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
+    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
+        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
+    }
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
+    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
+    if (!tenant) {
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+    }
+    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
+    const explicitTokenUrl = explicitUrl(values, 'token-url');
+    const credentialClientId = stringClaim(claims, 'azp');
+    return {
+        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
+        tenant,
+        ...(credentialClientId ? { credentialClientId } : {}),
+    };
+}
+const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
+function checkRealmName(tenant, input) {
+    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
+        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
+        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+    }
+}
+const REALMS_PATH = '/auth/realms/';
+/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
+function realmOfClaims(claims) {
+    if (!claims)
+        return undefined;
+    const aud = claims.aud;
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
+    const iss = stringClaim(claims, 'iss');
+    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
+    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
+}
+function splitRealmUrl(realmUrl) {
+    let url;
+    try {
+        url = new URL(realmUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    const at = url.pathname.indexOf(REALMS_PATH);
+    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
+    let tenant;
+    try {
+        tenant = decodeURIComponent(segment);
+    }
+    catch {
+        return undefined; // a malformed %-escape: not a realm URL
+    }
+    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
+}
+/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
+function parseIamUrl(value) {
+    const url = parseHttpUrl('iam-url', value);
+    if (url.pathname.includes(REALMS_PATH)) {
+        const realm = splitRealmUrl(url.href);
+        if (!realm)
+            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+        return realm;
+    }
+    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
+}
+/**
+ * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
+ * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
+ * endpoint never turns into Checkmarx's public one.
+ */
+function astHostOf(iamUrl) {
+    const url = new URL(iamUrl);
+    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
+    return url.origin;
+}
+function pickRegion(values, regions) {
+    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
+    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
+    // Own keys only: 'region: __proto__' must not find Object.prototype.
+    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
+    if (region === undefined)
+        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
+    return region;
+}
+function explicitUrl(values, name) {
+    const value = values[name];
+    return value === undefined ? undefined : parseHttpUrl(name, value).href;
+}
+function parseHttpUrl(input, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs.js
+// The inputs of the action and the flags of the CLI: one table, read from a source and then from
+// the environment (`CX_` + upper snake case, plus the Checkmarx CLI's own names).
+function input(name, description, extra = {}) {
+    const upperSnake = `CX_${name.toUpperCase().replaceAll('-', '_')}`;
+    return { name, description, ...extra, env: [upperSnake, ...(extra.env ?? [])] };
+}
+const INPUTS = [
+    input('product', 'Checkmarx product: sast, sast-odata, access-control, sca or cxone (case-insensitive).', {
+        required: true,
+    }),
+    input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).'),
+    input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing /, /cxrestapi or the portal address .../CxWebClient/... is fine). Required for sast, sast-odata and access-control.'),
+    input('token-url', 'Full token endpoint URL; overrides the one derived from the product, server-url, region or iam-url.'),
+    input('iam-url', 'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.', {
+        env: ['CX_BASE_AUTH_URI'],
+    }),
+    input('region', 'SCA: us or eu. Checkmarx One: us, us2, eu, eu2, deu, anz, ind, ind2, sng, mea or il (also eu-2, ind-2, uae, gov-il). Default: from the API key or iam-url, else us.'),
+    input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
+    input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
+    input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
+    input('client-id', "OAuth client id. Default: per product (cxone refresh_token: the API key's azp claim, else ast-app)."),
+    input('client-secret', 'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.', {
+        secret: true,
+    }),
+    input('scope', 'Space-separated scopes. Default: per product (none sent for cxone).'),
+    input('api-key', 'Checkmarx One API key (a refresh token). Pass it from a secret. It is never revoked.', {
+        secret: true,
+        env: ['CX_APIKEY'],
+    }),
+    input('export-env', 'Also export the token as an environment variable for later steps.', { default: 'true' }),
+    input('env-name', 'Name of the exported environment variable: letters, digits and _, not a name the runner, a shell or Node acts on (GITHUB_*, RUNNER_*, PATH, NODE_OPTIONS, ...) nor an input variable.', { default: 'CX_ACCESS_TOKEN' }),
+    input('timeout-seconds', 'Deadline for one attempt, from connect to the last byte.', { default: '30' }),
+    input('max-attempts', 'Attempts in all, for errors worth retrying (network errors, timeouts, 408, 429, 5xx).', {
+        default: '3',
+    }),
+    input('ca-cert', 'PEM text, or a path to a PEM file, trusted besides the system CAs (direct and through a proxy).'),
+    input('insecure-skip-tls-verify', 'true turns off TLS certificate checks (with a warning). Never use it in production.', {
+        default: 'false',
+    }),
+    input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
+        default: 'false',
+    }),
+];
+const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
+/**
+ * Reads every input: the source first (action inputs or CLI flags), then the environment.
+ * Empty means "not given".
+ */
+function readInputs(source, env) {
+    const values = {};
+    for (const spec of INPUTS) {
+        const value = clean(source(spec.name)) ?? spec.env.map((name) => clean(env[name])).find((v) => v !== undefined);
+        if (value !== undefined)
+            values[spec.name] = value;
+    }
+    return values;
+}
+function clean(value) {
+    const trimmed = value?.trim();
+    return trimmed ? trimmed : undefined;
+}
+/** The secret values among the inputs, to be masked before anything is logged. */
+function secretValues(values) {
+    return SECRET_INPUTS.map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** An input's default, applied in code: action.yml declares none, so that the environment fallback works. */
+function defaultOf(name) {
+    const value = INPUTS.find((spec) => spec.name === name)?.default;
+    if (value === undefined)
+        throw new Error(`input ${name} has no default`);
+    return value;
+}
+/** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */
+function actionInputSource(env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+
+;// CONCATENATED MODULE: ./src/core/settings.js
+// Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
+// Every problem is an InputError that names the input, raised before any request.
+
+
+
+
+
+
+function resolveSettings(given, deps) {
+    const apiKey = cleanPastedKey(given['api-key']);
+    const values = { ...given, 'api-key': apiKey.value };
+    const plan = resolvePlan(values);
+    const transport = resolveTransport(values, deps);
+    return {
+        plan,
+        transport,
+        exportEnv: parseBoolean(values, 'export-env'),
+        envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
+        agent: parseBoolean(values, 'agent'),
+        warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
+    };
+}
+/** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
+function cleanPastedKey(value) {
+    if (value === undefined)
+        return { value, warnings: [] };
+    const cleaned = value
+        .replace(/^(["'])([^]*)\1$/, '$2')
+        .replace(/^bearer\s+/i, '')
+        .trim();
+    if (cleaned === value || cleaned === '')
+        return { value, warnings: [] };
+    return {
+        value: cleaned,
+        warnings: ["api-key had surrounding quotes or a 'Bearer ' prefix; it is used without them. Store the key alone as the secret."],
+    };
+}
+/** Inputs that were given but that this product and grant type never send or use. */
+function unusedInputWarnings(plan, values) {
+    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
+    const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
+    const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
+    if (unused.length === 0)
+        return [];
+    const names = unused.map((name) => `'${name}'`).join(', ');
+    return [
+        `Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`,
+    ];
+}
+function resolvePlan(values) {
+    const profile = parseProduct(values.product);
+    const grantType = pickGrantType(profile, values);
+    requireCredentials(profile, grantType, values);
+    const endpoint = locateEndpoint(profile, values, grantType);
+    const clientId = values['client-id'] ?? endpoint.credentialClientId ?? profile.defaultClientId ?? CXONE_DEFAULT_CLIENT_ID;
+    const clientSecret = values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
+    return {
+        profile,
+        grantType,
+        endpoint,
+        clientId,
+        secrets: secretValues(values),
+        ...definedOnly({
+            clientSecret,
+            username: values.username,
+            password: values.password,
+            apiKey: values['api-key'],
+            scope: values.scope ?? profile.defaultScope,
+        }),
+    };
+}
+function parseProduct(value) {
+    if (!value)
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+    // Own keys only: 'product: __proto__' must not find Object.prototype.
+    const name = value.toLowerCase();
+    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
+    if (!profile)
+        throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
+    return profile;
+}
+/** The explicit grant type, else the first the product allows whose credentials were given. */
+function pickGrantType(profile, values) {
+    const explicit = values['grant-type'];
+    if (explicit) {
+        const grantType = profile.grantTypes.find((g) => g === explicit.toLowerCase());
+        if (!grantType) {
+            throw new InputError('grant-type', `'${explicit}' is not supported by '${profile.name}'; use ${profile.grantTypes.join(' or ')}.`);
+        }
+        return grantType;
+    }
+    const given = (g) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
+    return (profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]);
+}
+function requireCredentials(profile, grantType, values) {
+    for (const name of GRANT_CREDENTIALS[grantType]) {
+        if (values[name] !== undefined)
+            continue;
+        const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
+        if (!hasDefault) {
+            throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
+        }
+    }
+}
+/** When the grant type was picked, not given: the credentials that would pick another one. */
+function otherGrants(profile, grantType, values) {
+    if (values['grant-type'])
+        return '';
+    const others = profile.grantTypes.filter((g) => g !== grantType);
+    return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+}
+function resolveTransport(values, deps) {
+    const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
+    return {
+        timeoutMs: parseNumber(values, 'timeout-seconds', { min: 0.001, max: 3600 }) * 1000,
+        maxAttempts: parseNumber(values, 'max-attempts', { min: 1, max: 10, integer: true }),
+        insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify'),
+        ...(caCerts ? { caCerts } : {}),
+    };
+}
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+const FILE_PROBLEMS = {
+    ENOENT: 'does not exist',
+    ENOTREG: 'is not a regular file',
+    EFBIG: 'is larger than 1 MiB, which no CA bundle is',
+};
+/** `ca-cert` is PEM text or the path of a PEM file; every certificate in it must parse. */
+function readCaCerts(value, deps) {
+    const isPem = value.includes('-----BEGIN');
+    let text = value;
+    if (!isPem) {
+        try {
+            text = deps.readFile(value, MAX_CA_FILE_BYTES);
+        }
+        catch (error) {
+            const code = error.code ?? 'unreadable';
+            const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+        }
+    }
+    const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
+    const where = isPem ? 'the PEM text' : `the file '${value}'`;
+    if (certs.length === 0)
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+    certs.forEach((pem, index) => {
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+        }
+    });
+    return certs;
+}
+function warningsFor(plan, transport) {
+    const warnings = [];
+    if (plan.endpoint.tokenUrl.startsWith('http://')) {
+        warnings.push(`The token endpoint ${plan.endpoint.tokenUrl} uses http://: credentials and the token travel in cleartext. Use https:// unless this network is trusted.`);
+    }
+    if (transport.insecureSkipTlsVerify) {
+        warnings.push('insecure-skip-tls-verify is true: TLS certificates are not checked, so anyone on the network path can read the credentials. Prefer ca-cert.');
+    }
+    return warnings;
+}
+const TRUE_WORDS = ['true', 'yes', '1', 'on'];
+const FALSE_WORDS = ['false', 'no', '0', 'off'];
+// Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
+function parseBoolean(values, name) {
+    const value = values[name] ?? defaultOf(name);
+    if (TRUE_WORDS.includes(value.toLowerCase()))
+        return true;
+    if (FALSE_WORDS.includes(value.toLowerCase()))
+        return false;
+    throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
+}
+function parseNumber(values, name, rule) {
+    const value = values[name] ?? defaultOf(name);
+    const number = Number(value);
+    const kind = rule.integer ? 'a whole number' : 'a number';
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
+        throw new InputError(name, `'${value}' is not ${kind}; use ${kind} from ${rule.min} to ${rule.max}.`);
+    }
+    if (number < rule.min || number > rule.max) {
+        throw new InputError(name, `${value} is out of range; use ${kind} from ${rule.min} to ${rule.max}.`);
+    }
+    return number;
+}
+function parseEnvName(value) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
+    }
+    const upper = value.toUpperCase();
+    const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
+    if (ownInput)
+        throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
+    if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+        throw new InputError('env-name', `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`);
+    }
+    return value;
+}
+function definedOnly(object) {
+    return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/core/quoting.js
+// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+function shellQuote(value) {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+function powershellQuote(value) {
+    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
+}
+
+;// CONCATENATED MODULE: ./src/core/outputs.js
+// The action's outputs and the CLI's JSON keys: one table.
+const OUTPUTS = [
+    { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
+    { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
+    {
+        name: 'expires-in',
+        envName: 'CX_EXPIRES_IN',
+        description: 'Token lifetime in seconds, as returned.',
+        value: (r) => String(r.expiresIn),
+    },
+    { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
+    { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
+    { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
+    { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+];
+/** Output name → value, for the outputs that have one. */
+function outputValues(result) {
+    return OUTPUTS.flatMap((spec) => {
+        const value = spec.value(result);
+        return value === undefined ? [] : [[spec.name, value]];
+    });
+}
+function camelCase(name) {
+    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
+;// CONCATENATED MODULE: ./src/cli/formats.js
+// What the CLI prints on stdout, per --format. Pure: a result in, text out.
+
+
+
+const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'];
+function formatResult(format, result, tokenEnvName) {
+    return FORMATTERS[format](result, tokenEnvName);
+}
+const FORMATTERS = {
+    token: (result) => `${result.accessToken}\n`,
+    json: (result) => `${JSON.stringify(jsonOf(result), null, 2)}\n`,
+    env: (result, tokenEnvName) => variableLines('env', variables(result, tokenEnvName)),
+    azure: (result, tokenEnvName) => variableLines('azure', variables(result, tokenEnvName)),
+    powershell: (result, tokenEnvName) => variableLines('powershell', variables(result, tokenEnvName)),
+};
+/** How each format that sets variables sets one. */
+const VARIABLE_LINE = {
+    env: ({ name, value }) => `export ${name}=${shellQuote(value)}\n`,
+    azure: ({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`,
+    powershell: ({ name, value }) => `$env:${name} = ${powershellQuote(value)}\n`,
+};
+function isVariableFormat(format) {
+    return Object.hasOwn(VARIABLE_LINE, format);
+}
+function variableLines(format, list) {
+    return list.map(VARIABLE_LINE[format]).join('');
+}
+function jsonOf(result) {
+    const json = {};
+    for (const spec of OUTPUTS)
+        json[camelCase(spec.name)] = spec.value(result) ?? null;
+    json.expiresIn = result.expiresIn;
+    return json;
+}
+const isToken = (spec) => spec.name === 'access-token';
+/** The env, azure and powershell variables besides the token, whose name is env-name. */
+const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
+// An env-name equal to another variable's name keeps the token: that variable is left out.
+function variables(result, tokenEnvName) {
+    return OUTPUTS.flatMap((spec) => {
+        const value = spec.value(result);
+        const secret = isToken(spec);
+        const name = secret ? tokenEnvName : spec.envName;
+        if (value === undefined || (!secret && name === tokenEnvName))
+            return [];
+        return [{ name, value, secret }];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/agent/cache.js
+// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
+// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
+/** Milliseconds the token stays valid after `now`; negative once expired. */
+function validFor(token, now) {
+    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
+}
+function canReuse(token, minValiditySeconds, now) {
+    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
+}
+function shortLivedWarning(result, minValiditySeconds) {
+    if (result.expiresIn >= minValiditySeconds)
+        return undefined;
+    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
+}
+class TokenCache {
+    current;
+    inFlight;
+    exchange;
+    now;
+    constructor(exchange, now, first) {
+        this.exchange = exchange;
+        this.now = now;
+        this.current = first;
+    }
+    async get(minValiditySeconds) {
+        if (canReuse(this.current, minValiditySeconds, this.now()))
+            return { result: this.current.result, source: 'cache' };
+        const fresh = await this.refresh();
+        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
+        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
+    }
+    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
+    refresh() {
+        this.inFlight ??= this.exchange()
+            .then((result) => (this.current = { result, arrivedAt: this.now() }))
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/verbs.js
+// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
+// bare command's, passed in; these add the agent around it.
+
+
+
+
+
+
+
+
+
+
+
+
+const VERBS = ['token', 'start-agent', 'stop-agent'];
+/** Flags a verb takes besides the input flags. */
+const VERB_FLAGS = {
+    token: { 'min-validity': { type: 'string' } },
+    'start-agent': {},
+    'stop-agent': {},
+};
+const DEFAULT_MIN_VALIDITY = 60;
+function isVerb(word) {
+    return VERBS.includes(word ?? '');
+}
+function runVerb(verb, context) {
+    return COMMANDS[verb](context);
+}
+const COMMANDS = {
+    token: async (context) => {
+        const minValidity = parseMinValidity(context.flags['min-validity']);
+        const sock = context.env[SOCK_VARIABLE];
+        if (!sock) {
+            const { settings, result } = await context.exchange();
+            warnIf(context, shortLivedWarning(result, minValidity));
+            return context.write(formatResult(context.format, result, settings.envName));
+        }
+        const { address, key } = parseSock(sock);
+        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.message, answer.exitCode);
+        if (!('result' in answer))
+            throw new AgentError('The token agent sent no token.');
+        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+        warnIf(context, answer.warning);
+        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+    },
+    'start-agent': async (context) => {
+        if (context.format === 'token') {
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`, EXIT_USAGE);
+        }
+        const { settings, result } = await context.exchange();
+        const arrivedAt = performance.now();
+        const key = newKey();
+        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+        const sock = formatSock(address, key);
+        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+        return context.write(startOutput(context.format, sock, result, settings.envName));
+    },
+    'stop-agent': async (context) => {
+        const sock = context.env[SOCK_VARIABLE];
+        if (!sock)
+            throw new AgentError(`${SOCK_VARIABLE} is not set: there is no agent to stop.`, EXIT_USAGE);
+        const { address, key } = parseSock(sock);
+        try {
+            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+            if (!answer.ok)
+                throw new AgentError(answer.message, answer.exitCode);
+            context.say('Stopped the token agent.');
+        }
+        catch (error) {
+            if (!(error instanceof AgentNotRunning))
+                throw error;
+            context.say('The token agent had already stopped.');
+        }
+        return 0;
+    },
+};
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: true }]) + variables;
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    }
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/core/retry.js
+// When a failed request is worth another attempt, and how long to wait first.
+function isRetryable(details) {
+    if (details.kind === 'network' || details.kind === 'timeout')
+        return true;
+    // A proxy that cannot be reached is a network failure too; one that answered is not.
+    if (details.kind === 'proxy' && details.code !== undefined)
+        return true;
+    const status = details.status;
+    if (status === undefined)
+        return false;
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/** The longest wait before a retry, jitter included. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/** `Retry-After` as seconds or an HTTP date, capped. */
+function parseRetryAfter(value, now) {
+    if (!value)
+        return undefined;
+    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
+    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
+function backoffMs(attempt, retryAfterMs, random) {
+    if (retryAfterMs !== undefined) {
+        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
+    }
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+/**
+ * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
+ * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
+ * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
+ */
+const PACED_WAIT_BUDGET_MS = 120_000;
+/** Whether to try again after a failure, after how long, and what that uses up. */
+function planRetry(state, failure, maxAttempts, random) {
+    if (!isRetryable(failure))
+        return undefined;
+    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
+    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
+    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
+        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
+    }
+    if (state.attempts >= maxAttempts)
+        return undefined;
+    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
+;// CONCATENATED MODULE: ./src/core/hints.js
+// What to tell the user to do about a failure: a table of rules, first match wins.
+
+
+
+
+const oauth = (f, ...errors) => f.oauthError !== undefined && errors.includes(f.oauthError);
+const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
+/** A web page is the wrong address, unless the status says the server is busy or failing. */
+const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
+/** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
+function redirectAdvice(f, location) {
+    const tokenPath = PRODUCTS[f.product].tokenPath;
+    const root = tokenPath && serverRootOf(location, tokenPath);
+    if (root)
+        return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
+    return `if ${location} is the right address, set token-url to it.`;
+}
+const proxyName = (f) => f.proxyVariable ?? 'HTTPS_PROXY';
+const RULES = [
+    {
+        when: (f) => f.kind === 'tls' && f.code === 'EPROTO',
+        hint: (f) => `this port speaks plain HTTP, not HTTPS: use the server's https:// port in ${urlInput(f)} or token-url (or http://, if you accept credentials in cleartext on this network).`,
+    },
+    {
+        when: (f) => f.kind === 'tls' && f.code === 'ERR_TLS_CERT_ALTNAME_INVALID',
+        hint: (f) => `the server's certificate does not name this host: use the host name the certificate was issued for in ${urlInput(f)} or token-url.`,
+    },
+    {
+        when: (f) => f.kind === 'tls',
+        hint: () => "the server's TLS certificate is not trusted. If your company's CA (or a TLS-inspecting proxy's CA) issued it, give that CA in ca-cert (PEM text or a file path).",
+    },
+    {
+        when: (f) => wrongPage(f) && f.hosting === 'self-hosted',
+        hint: () => 'the URL answers with a web page, not the token endpoint: server-url must be the CxSAST root, e.g. https://cx.example.com (the portal address without /CxWebClient), or an SSO or proxy login page intercepted the request.',
+    },
+    {
+        when: wrongPage,
+        hint: (f) => `the URL answers with a web page, not a token endpoint: check ${urlInput(f)} and token-url, or whether a proxy or SSO login page intercepted the request.`,
+    },
+    {
+        when: (f) => f.kind === 'redirect' && f.location !== undefined,
+        hint: (f) => redirectAdvice(f, f.location),
+    },
+    {
+        when: (f) => f.kind === 'proxy' && (f.status === 407 || f.status === 401),
+        hint: (f) => `the proxy wants credentials, or rejected the ones given: put them in ${proxyName(f)} as http://user:password@proxy:port, URL-encoded.`,
+    },
+    {
+        when: (f) => f.kind === 'proxy' && f.code !== undefined,
+        hint: (f) => `the proxy itself cannot be reached: check the host and port in ${proxyName(f)}, or set NO_PROXY for hosts that need no proxy.`,
+    },
+    {
+        when: (f) => f.kind === 'proxy' && f.status !== undefined,
+        hint: (f) => `the proxy in ${proxyName(f)} could not or would not connect to the token endpoint's host: check ${urlInput(f)} and token-url, and whether this host should bypass the proxy (NO_PROXY).`,
+    },
+    {
+        when: (f) => f.hosting === 'cxone' && f.status === 404,
+        hint: () => 'the tenant (realm) does not exist at this IAM host: check tenant (it is case-sensitive) and region or iam-url; a key from another region needs that region.',
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && (f.status === 404 || f.status === 405),
+        hint: () => 'no token endpoint at this address: server-url must be the CxSAST root, e.g. https://cx.example.com (a trailing /cxrestapi is fine).',
+    },
+    {
+        when: (f) => f.hosting === 'sca-cloud' && oauth(f, 'invalid_grant'),
+        hint: () => 'SCA accepts only a local SCA user (not an SSO or SAML user) with the tenant account name in tenant, in the right region (us or eu). Check username, password, tenant and region.',
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && oauth(f, 'invalid_grant'),
+        hint: () => 'check username and password. The CxSAST token endpoint takes application (local) users only: Active Directory, LDAP and SSO users cannot use the password grant, so create a local user for CI.',
+    },
+    {
+        when: (f) => f.grantType === 'refresh_token' &&
+            (oauth(f, 'invalid_client', 'unauthorized_client') ||
+                f.status === 401 ||
+                (oauth(f, 'invalid_grant') && /client/i.test(f.description ?? ''))),
+        hint: () => "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
+    },
+    {
+        when: (f) => f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
+        hint: () => 'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
+    },
+    {
+        when: (f) => oauth(f, 'invalid_client', 'unauthorized_client') || (f.hosting === 'cxone' && f.status === 401),
+        hint: (f) => f.hosting === 'cxone'
+            ? 'the OAuth client id or secret was rejected: check client-id and client-secret; client secrets expire, so create a new one in Checkmarx One if needed.'
+            : 'the OAuth client was rejected: leave client-id and client-secret empty to use the product default client.',
+    },
+    {
+        when: (f) => oauth(f, 'invalid_scope'),
+        hint: (f) => `the scope is not allowed for this client: leave scope empty to use the product default${f.defaultScope ? ` (${f.defaultScope})` : ''}.`,
+    },
+    {
+        when: (f) => oauth(f, 'unsupported_grant_type', 'unauthorized_client'),
+        hint: () => 'this client may not use this grant type: check grant-type and client-id.',
+    },
+    {
+        when: (f) => f.kind === 'timeout',
+        hint: () => 'the server did not answer in time: check the network and proxy (HTTPS_PROXY, NO_PROXY), or raise timeout-seconds.',
+    },
+    {
+        when: (f) => f.code === 'ENOTFOUND' || f.code === 'EAI_AGAIN',
+        hint: (f) => `the host name does not resolve: check ${urlInput(f)}; a runner behind a proxy needs HTTPS_PROXY.`,
+    },
+    {
+        when: (f) => f.code === 'ECONNREFUSED',
+        hint: (f) => `nothing accepts connections at that address: check the host and port in ${urlInput(f)}, and whether a proxy is required.`,
+    },
+    {
+        when: (f) => f.status === 429,
+        hint: () => 'the server is rate limiting requests: run fewer jobs at once, or raise max-attempts.',
+    },
+    {
+        when: (f) => f.status !== undefined && f.status >= 500 && f.status <= 599,
+        hint: () => 'the server is failing or down: try again later, or raise max-attempts.',
+    },
+];
+function hintFor(facts) {
+    return RULES.find((rule) => rule.when(facts))?.hint(facts);
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/core/token-request.js
+// The form each grant type sends to the token endpoint (SPEC, "Form fields").
+/** The form fields each grant type sends. */
+const FORM_FIELDS = {
+    password: (plan) => ({
+        grant_type: 'password',
+        username: plan.username,
+        password: plan.password,
+        scope: plan.scope,
+        client_id: plan.clientId,
+        client_secret: plan.clientSecret,
+        acr_values: plan.profile.tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
+    }),
+    refresh_token: (plan) => ({
+        grant_type: 'refresh_token',
+        client_id: plan.clientId,
+        refresh_token: plan.apiKey,
+    }),
+    client_credentials: (plan) => ({
+        grant_type: 'client_credentials',
+        client_id: plan.clientId,
+        client_secret: plan.clientSecret,
+    }),
+};
+function buildTokenRequest(plan, userAgent) {
+    const form = new URLSearchParams();
+    for (const [name, value] of Object.entries(FORM_FIELDS[plan.grantType](plan))) {
+        if (value !== undefined)
+            form.set(name, value);
+    }
+    return {
+        url: plan.endpoint.tokenUrl,
+        headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            // A compressed answer would need decoding this tool does not carry; see parseTokenResponse.
+            'accept-encoding': 'identity',
+            'user-agent': userAgent,
+        },
+        body: form.toString(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/token-response.js
+// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
+// trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
+
+
+
+/** Checks an HTTP answer and returns the token, or the failure it describes. */
+function parseTokenResponse(plan, response, now) {
+    const { secrets } = plan;
+    const { status } = response;
+    if (status < 100 || status > 599)
+        return badResponse(status, 'the status code is not a valid HTTP status');
+    if (status >= 300 && status < 400) {
+        const location = headerValue(response, 'location');
+        return {
+            kind: 'redirect',
+            status,
+            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+        };
+    }
+    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    }
+    if (looksLikeHtml(response))
+        return { kind: 'html', status };
+    const json = parseJsonObject(response.body);
+    if (status < 200 || status >= 300)
+        return httpFailure(response, json, secrets, now);
+    if (json === undefined)
+        return badResponse(status, 'the response is not JSON');
+    return tokenFrom(plan, json, status, now, secrets);
+}
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location, tokenUrl) {
+    const base = new URL(tokenUrl);
+    if (/^[a-z][a-z\d+.-]*:/i.test(location))
+        return location;
+    if (location.startsWith('//'))
+        return `${base.protocol}${location}`;
+    if (location.startsWith('/'))
+        return `${base.origin}${location}`;
+    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+function tokenFrom(plan, json, status, now, secrets) {
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+    }
+    if (json.expires_in === undefined)
+        return badResponse(status, 'the JSON response has no expires_in');
+    const expiresIn = toSeconds(json.expires_in);
+    if (expiresIn === undefined)
+        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+    const tokenType = optional(json.token_type) ?? 'Bearer';
+    if (!isTokenType(tokenType))
+        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+    const scope = optional(json.scope);
+    if (scope !== undefined && !isScope(scope))
+        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
+    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
+    return {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
+        ...(scope !== undefined ? { scope } : {}),
+        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+    };
+}
+function httpFailure(response, json, secrets, now) {
+    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
+    return {
+        kind: 'http',
+        status: response.status,
+        ...(json ? oauthFields(json, secrets) : {}),
+        ...(bodyText ? { description: bodyText } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+}
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json, secrets) {
+    const oauthError = serverText(json.error, secrets);
+    const description = serverText(json.error_description, secrets);
+    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+/** Absent, null and "" are "not given". */
+function optional(value) {
+    return value === null || value === '' ? undefined : value;
+}
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
+function serverText(value, secrets) {
+    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
+}
+function badResponse(status, detail) {
+    return { kind: 'bad-response', status, detail };
+}
+function looksLikeHtml(response) {
+    const type = headerValue(response, 'content-type') ?? '';
+    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
+}
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+function toSeconds(value) {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+}
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/core/transport.js
+// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
+// io/http.ts is the implementation; the core sees only these shapes.
+/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
+class TransportFailure extends Error {
+    details;
+    constructor(details) {
+        super(details.detail ?? details.kind);
+        this.name = 'TransportFailure';
+        this.details = details;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/grant.js
+// The token exchange: send the grant's form with retries until the answer is a token or a failure
+// not worth retrying. The I/O comes in through GrantDeps.
+
+
+
+
+
+
+
+
+function contextOf(plan) {
+    return { productTitle: plan.profile.title, endpoint: plan.endpoint.tokenUrl };
+}
+async function requestToken(plan, transport, deps) {
+    const request = buildTokenRequest(plan, deps.userAgent);
+    let state = { attempts: 1, pacedWaitMs: 0 };
+    for (let sent = 1;; sent++) {
+        const outcome = await attemptOnce(plan, request, transport, deps);
+        if (!('kind' in outcome))
+            return outcome;
+        const retry = planRetry(state, outcome, transport.maxAttempts, deps.random());
+        if (!retry)
+            throw toError(plan, outcome, sent);
+        const paced = retry.state.attempts === state.attempts;
+        const delay = `${(retry.delayMs / 1000).toFixed(1)} s`;
+        deps.log.warning(paced
+            ? `Request ${sent} failed: ${summary(outcome)}. The server asked to wait: retrying in ${delay}, which uses up no attempt.`
+            : `Attempt ${state.attempts} of ${transport.maxAttempts} failed: ${summary(outcome)}. Retrying in ${delay}.`);
+        state = retry.state;
+        await deps.sleep(retry.delayMs);
+    }
+}
+async function attemptOnce(plan, request, transport, deps) {
+    try {
+        const response = await deps.postForm(request, transport);
+        deps.log.debug(`Token endpoint answered HTTP ${response.status} with ${Buffer.byteLength(response.body)} bytes.`);
+        return parseTokenResponse(plan, response, deps.now());
+    }
+    catch (error) {
+        if (error instanceof TransportFailure) {
+            const detail = error.details.detail && redact(error.details.detail, plan.secrets);
+            return { ...error.details, ...(detail ? { detail } : {}) };
+        }
+        throw error;
+    }
+}
+function toError(plan, details, attempts) {
+    const hint = hintFor({
+        ...details,
+        product: plan.profile.name,
+        hosting: plan.profile.hosting,
+        grantType: plan.grantType,
+        ...(plan.profile.defaultScope ? { defaultScope: plan.profile.defaultScope } : {}),
+    });
+    return new TokenRequestError(contextOf(plan), details, hint, attempts);
+}
+function summary(details) {
+    if (details.status !== undefined)
+        return `HTTP ${details.status}${details.oauthError ? ` ${details.oauthError}` : ''}`;
+    return details.code ?? details.kind;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+;// CONCATENATED MODULE: ./src/io/http.js
+// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
+// trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
+
+
+const MAX_BODY_BYTES = 1024 * 1024;
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
+const postForm = async (request, options) => {
+    const url = new URL(request.url);
+    const proxy = proxyFor(url);
+    const attempt = new Attempt(options.timeoutMs);
+    try {
+        const connection = await openConnection(url, proxy, options, attempt);
+        const response = await exchange(connection, request, attempt);
+        if (proxy && url.protocol === 'http:')
+            refuseProxyAnswer(response, proxy);
+        return response;
+    }
+    catch (error) {
+        throw toTransportFailure(error, attempt.timedOut, options.timeoutMs, proxy);
+    }
+    finally {
+        attempt.end();
+    }
+};
+/**
+ * What one attempt opened (requests, tunnel and TLS sockets), destroyed when its deadline passes
+ * and when it ends, so that a failed attempt cannot keep the process alive. A timer and destroy()
+ * rather than an AbortSignal: the signal machinery costs milliseconds of start-up on every run.
+ */
+class Attempt {
+    timedOut = false;
+    open = new Set();
+    timer;
+    constructor(timeoutMs) {
+        this.timer = setTimeout(() => {
+            this.timedOut = true;
+            this.destroyAll(new Error('deadline passed'));
+        }, timeoutMs);
+    }
+    track(resource) {
+        this.open.add(resource);
+        if (this.timedOut)
+            resource.destroy(new Error('deadline passed'));
+        return resource;
+    }
+    end() {
+        clearTimeout(this.timer);
+        this.destroyAll();
+    }
+    destroyAll(error) {
+        for (const resource of this.open)
+            resource.destroy(error);
+        this.open.clear();
+    }
+}
+function proxyFor(url) {
+    // getProxyUrl quietly goes direct when the variable does not parse; a user who set one wants to hear.
+    let proxy;
+    try {
+        proxy = getProxyUrl(url);
+    }
+    catch {
+        proxy = undefined;
+    }
+    const variable = proxyVariable(url);
+    if (proxy && variable)
+        return { url: proxy, variable };
+    if (!variable || checkBypass(url))
+        return undefined;
+    // The value may hold the proxy's password, so it is not repeated.
+    throw new TransportFailure({
+        kind: 'proxy',
+        detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+    });
+}
+/** The variable getProxyUrl reads for this URL, when it is set. */
+function proxyVariable(url) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    return names.find((name) => process.env[name]);
+}
+async function openConnection(url, via, options, attempt) {
+    const secure = url.protocol === 'https:';
+    const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
+    if (!via) {
+        return { module: secure ? https() : http(), options: { ...target, ...tlsOptions(url, options), agent: false } };
+    }
+    const proxy = via.url;
+    if (!secure) {
+        // Plain HTTP goes to the proxy in absolute form.
+        return {
+            module: proxy.protocol === 'https:' ? https() : http(),
+            options: {
+                host: bareHost(proxy.hostname),
+                port: portOf(proxy),
+                path: url.href,
+                ...tlsOptions(proxy, options),
+                agent: false,
+                headers: { host: url.host, ...proxyAuthorization(proxy) },
+            },
+        };
+    }
+    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+    const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
+    // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
+    // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
+    return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
+}
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+function openTunnel(via, target, options, attempt) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function exchange(connection, request, attempt) {
+    return new Promise((resolve, reject) => {
+        const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+        const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
+            // The body's own failures settle the promise first: destroying the response also fails `outgoing`.
+            readBody(response, (body) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }), reject);
+        });
+        attempt.track(outgoing).on('error', reject);
+        outgoing.end(request.body);
+    });
+}
+function readBody(response, done, fail) {
+    const declared = Number(response.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES)
+        return tooLarge(response, fail);
+    const chunks = [];
+    let size = 0;
+    response.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES)
+            tooLarge(response, fail);
+        else
+            chunks.push(chunk);
+    });
+    response.once('end', () => done(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', fail);
+    response.once('aborted', () => fail(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
+}
+function tooLarge(response, fail) {
+    fail(new TransportFailure({
+        kind: 'bad-response',
+        status: response.statusCode ?? 0,
+        detail: `the response body is larger than ${MAX_BODY_BYTES} bytes, which no token response is`,
+    }));
+    response.destroy();
+}
+/**
+ * A proxy speaks for itself with 407, or 401 with Proxy-Authenticate, also to a plain-http request
+ * it forwards: that is the proxy's answer, not the token endpoint's.
+ */
+function refuseProxyAnswer(response, via) {
+    const proxyAuth = response.status === 407 || (response.status === 401 && response.headers['proxy-authenticate'] !== undefined);
+    if (!proxyAuth)
+        return;
+    throw new TransportFailure({
+        kind: 'proxy',
+        status: response.status,
+        proxyVariable: via.variable,
+        detail: `the proxy ${via.url.host} (${via.variable}) answered HTTP ${response.status}`,
+    });
+}
+const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|EPROTO$)/;
+/** Where the proxy itself could not be reached, it is the proxy that is named, not the server. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+function toTransportFailure(error, timedOut, timeoutMs, via) {
+    if (error instanceof TransportFailure)
+        return error;
+    if (timedOut) {
+        return new TransportFailure({ kind: 'timeout', detail: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)` });
+    }
+    const code = error?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (via && code && UNREACHABLE.has(code)) {
+        const detail = `cannot reach the proxy ${via.url.host} (${via.variable}): ${message}`;
+        return new TransportFailure({ kind: 'proxy', code, proxyVariable: via.variable, detail });
+    }
+    if (code === 'EPROTO' && /wrong version number/i.test(message)) {
+        return new TransportFailure({
+            kind: 'tls',
+            code,
+            detail: 'the server answered https:// with something that is not TLS (wrong version number)',
+        });
+    }
+    const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
+    return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+;// CONCATENATED MODULE: ./src/core/version.js
+// Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
+const VERSION = '1.1.0';
+const USER_AGENT = `checkmarx-auth/${VERSION}`;
+
+;// CONCATENATED MODULE: ./src/io/system.js
+// The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
+
+
+
+const SYSTEM_IO = {
+    readFile,
+    postForm: postForm,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    now: Date.now,
+    userAgent: USER_AGENT,
+};
+/** Only a regular file, and only a small one: a device or a FIFO would never end, or block the open. */
+function readFile(path, maxBytes) {
+    const stats = (0,external_node_fs_namespaceObject.statSync)(path);
+    if (!stats.isFile())
+        throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
+    if (stats.size > maxBytes)
+        throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+    return decodeText((0,external_node_fs_namespaceObject.readFileSync)(path));
+}
+/**
+ * A text file as Windows tools write it, too: Windows PowerShell 5.1's `>` and `Out-File` write
+ * UTF-16 LE with a byte-order mark, Notepad may add a UTF-8 one. Everything else is UTF-8.
+ */
+function decodeText(bytes) {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe)
+        return new TextDecoder('utf-16le').decode(bytes);
+    if (bytes[0] === 0xfe && bytes[1] === 0xff)
+        return new TextDecoder('utf-16be').decode(bytes);
+    return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
+}
+
+;// CONCATENATED MODULE: ./src/agent/server.js
+// The token agent process: reads its settings from stdin, listens, hands out tokens to requests
+// that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
+// It has no stdout or stderr after start-up, and logs nothing: no secret can leak from it.
+
+
+
+
+
+
+
+
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+const SETTINGS_DEADLINE_MS = 10_000;
+const REQUEST_DEADLINE_MS = 10_000;
+const SOCKET_POLL_MS = 2_000;
+const LIFETIME_MS = 24 * 60 * 60 * 1000;
+const SILENT = { info: () => { }, warning: () => { }, debug: () => { } };
+function isNamedPipe(address) {
+    return address.startsWith('\\\\.\\pipe\\') || address.startsWith('\\\\?\\pipe\\');
+}
+/** The agent as a process: settings from stdin, `ready` on stdout once it listens, then it lives on. */
+async function runAgentProcess() {
+    const settings = parseSettings(await readStdin());
+    Object.assign(process.env, settings.proxyEnv);
+    await serveAgent(settings, { exit: (code) => process.exit(code), onTerminate: (stop) => process.once('SIGTERM', stop) });
+    process.stdout.on('error', () => { });
+    process.stdout.write(`${READY_LINE}\n`);
+}
+/** The server loop around the one exchange; resolves once it listens. */
+async function serveAgent(settings, host) {
+    const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }).then(agentToken), () => performance.now(), { result: settings.first, arrivedAt: performance.now() - settings.ageMs });
+    await new Agent(settings, cache, host).listen();
+}
+function readStdin() {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        const timer = setTimeout(() => reject(new Error('no settings on stdin')), SETTINGS_DEADLINE_MS);
+        process.stdin.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > MAX_SETTINGS_BYTES)
+                reject(new Error('settings too large'));
+            else
+                chunks.push(chunk);
+        });
+        process.stdin.once('end', () => {
+            clearTimeout(timer);
+            resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        process.stdin.once('error', reject);
+    });
+}
+function parseSettings(text) {
+    const settings = JSON.parse(text);
+    const ok = typeof settings.address === 'string' && typeof settings.key === 'string' && typeof settings.plan?.endpoint?.tokenUrl === 'string';
+    if (!ok || typeof settings.first?.accessToken !== 'string')
+        throw new Error('bad settings');
+    return settings;
+}
+class Agent {
+    server;
+    timers = [];
+    stopping = false;
+    settings;
+    cache;
+    host;
+    constructor(settings, cache, host) {
+        this.settings = settings;
+        this.cache = cache;
+        this.host = host;
+        this.server = (0,external_node_net_namespaceObject.createServer)((socket) => this.serve(socket));
+    }
+    async listen() {
+        await new Promise((resolve, reject) => {
+            this.server.once('error', reject);
+            this.server.listen(this.settings.address, () => resolve());
+        });
+        this.server.on('error', () => this.stop());
+        this.host.onTerminate(() => this.stop());
+        this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
+        if (!isNamedPipe(this.settings.address)) {
+            this.timers.push(setInterval(() => (0,external_node_fs_namespaceObject.stat)(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
+        }
+    }
+    serve(socket) {
+        socket.on('error', () => { });
+        const deadline = setTimeout(() => socket.destroy(), REQUEST_DEADLINE_MS);
+        let received = Buffer.alloc(0);
+        const onData = (chunk) => {
+            received = Buffer.concat([received, chunk]);
+            const end = received.indexOf(0x0a);
+            if (end === -1 && received.length <= MAX_LINE_BYTES)
+                return;
+            socket.off('data', onData);
+            clearTimeout(deadline);
+            if (end === -1 || end > MAX_LINE_BYTES)
+                return void socket.destroy();
+            void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
+                // On 'close', which comes also when the caller hangs up first.
+                if ('stopped' in answer)
+                    socket.once('close', () => this.stop());
+                socket.end(encodeLine(answer));
+            });
+        };
+        socket.on('data', onData);
+    }
+    async answer(request) {
+        if (!request)
+            return refusal('The token agent got a request it does not understand.');
+        if (!keysMatch(request.key, this.settings.key)) {
+            return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
+        }
+        if (request.op === 'stop')
+            return { ok: true, stopped: true };
+        try {
+            return { ok: true, ...(await this.cache.get(request.minValidity)) };
+        }
+        catch (error) {
+            return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+        }
+    }
+    stop() {
+        if (this.stopping)
+            return;
+        this.stopping = true;
+        this.timers.forEach(clearTimeout);
+        this.server.close();
+        if (this.settings.folder)
+            (0,external_node_fs_namespaceObject.rmSync)(this.settings.folder, { recursive: true, force: true });
+        this.host.exit(0);
+    }
+}
+function refusal(message) {
+    return { ok: false, message, exitCode: EXIT_USAGE };
+}
+
+;// CONCATENATED MODULE: ./src/cli/command-line.js
+// The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
+// Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
+// A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+function parseFlags(argv, specs) {
+    const flags = {};
+    const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])));
+    for (let index = 0; index < argv.length; index++) {
+        const word = argv[index];
+        const long = /^--([^=]+)(?:=([^]*))?$/.exec(word);
+        const name = long ? long[1] : /^-[^-]$/.test(word) ? byShort.get(word.slice(1)) : undefined;
+        const spec = name === undefined ? undefined : specs[name];
+        if (!spec || !Object.hasOwn(specs, name)) {
+            if (!word.startsWith('-') || word === '--')
+                throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.`);
+        }
+        if (spec.type === 'boolean') {
+            if (long?.[2] !== undefined)
+                throw new Error(`Option '--${name}' does not take a value.`);
+            flags[name] = true;
+        }
+        else if (long?.[2] !== undefined) {
+            flags[name] = long[2];
+        }
+        else {
+            const value = argv[index + 1];
+            if (value === undefined)
+                throw new Error(`Option '--${name} <value>' argument missing.`);
+            if (value.startsWith('-'))
+                throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+            flags[name] = value;
+            index++;
+        }
+    }
+    return flags;
+}
+
+;// CONCATENATED MODULE: ./src/core/exchange.js
+// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+
+
+
+
+
+async function exchangeCredentials(values, deps) {
+    const { mask } = deps;
+    const given = secretValues(values);
+    if (mask)
+        secretForms(given).forEach(mask);
+    const settings = resolveSettings(values, deps);
+    // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
+    if (mask)
+        secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+    settings.warnings.forEach((warning) => deps.log.warning(warning));
+    const { plan } = settings;
+    deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
+    const result = await requestToken(plan, settings.transport, deps);
+    [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+    const scope = result.scope ? `, scope '${result.scope}'` : '';
+    deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
+    return { settings, result };
+}
+
+;// CONCATENATED MODULE: ./src/cli/main.js
+// The CLI for every other CI system: flags and environment in, the token on stdout.
+
+
+
+
+
+
+
+
+
+
+
+const FLAGS = {
+    ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+};
+class UsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
+function parseCommandLine(argv, verb) {
+    try {
+        return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
+    }
+    catch (error) {
+        throw new UsageError(`${error.message} See checkmarx-auth --help.`);
+    }
+}
+function parseFormat(value, fallback) {
+    const format = (value ?? fallback).toLowerCase();
+    if (!FORMATS.includes(format)) {
+        throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
+    }
+    return format;
+}
+/** Inputs whose action wording does not fit the CLI. */
+const CLI_DESCRIPTIONS = {
+    'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
+    'env-name': 'Name of the token variable in the env, azure and powershell formats.',
+    agent: 'Action only: the CLI starts the agent with the start-agent verb.',
+};
+function helpText() {
+    const rows = INPUTS.map((spec) => {
+        const env = spec.env.join(', ');
+        const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
+        const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
+        return `  --${spec.name} <value>\n      ${description}${fallback}\n      env: ${env}\n`;
+    });
+    return [
+        `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
+        '',
+        'Usage: checkmarx-auth --product <sast|sast-odata|access-control|sca|cxone> [--flag value ...]',
+        '       checkmarx-auth token [--min-validity SECONDS] [--format ...] [--flag value ...]',
+        '       checkmarx-auth start-agent [--format env|json|azure] [--flag value ...]',
+        '       checkmarx-auth stop-agent',
+        '',
+        'Verbs (for jobs that outlive a token):',
+        '  start-agent  Exchange once like the bare command, then start the token agent, a background',
+        '               process that keeps the credentials in memory only. Prints CX_AUTH_SOCK and the',
+        '               token variables (--format env by default): eval "$(checkmarx-auth start-agent ...)"',
+        '  token        Print a token valid for at least --min-validity seconds (default 60). With',
+        '               CX_AUTH_SOCK set it asks the agent, which reuses its token or exchanges again;',
+        '               without it, the same one-shot exchange as the bare command.',
+        '  stop-agent   Stop the agent that CX_AUTH_SOCK names (exit 0 also when it is already gone).',
+        '',
+        'Every flag may come from its environment variable instead; a flag wins. Give secrets',
+        '(password, client-secret, api-key) by environment: process lists show flags.',
+        '',
+        ...rows,
+        `  --format <${FORMATS.join('|')}>`,
+        '      What stdout gets: token (the token and a newline), json (every output, camelCase keys),',
+        "      env (export NAME='value' lines for eval or .), azure (##vso[task.setvariable] commands;",
+        "      only the token is secret) or powershell ($env:NAME = 'value' lines for Invoke-Expression).",
+        '      (default: token)',
+        `      env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
+        '  -h, --help       Show this help.',
+        '  -V, --version    Show the version.',
+        '',
+        'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
+        '',
+    ].join('\n');
+}
+/** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
+async function run(argv, deps) {
+    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+    try {
+        return await main(argv, deps, say);
+    }
+    catch (error) {
+        say('error')(failureMessage(error));
+        return exitCodeOf(error);
+    }
+}
+async function main(argv, deps, say) {
+    const write = (text) => {
+        deps.stdout(text);
+        return 0;
+    };
+    if (argv[0] === AGENT_VERB) {
+        await runAgentProcess();
+        return 0;
+    }
+    const verb = isVerb(argv[0]) ? argv[0] : undefined;
+    const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
+    if (flags.help)
+        return write(helpText());
+    if (flags.version)
+        return write(`${VERSION}\n`);
+    const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
+    const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
+    const exchange = () => oneShot(flags, deps, say, debug);
+    if (verb)
+        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+    const { settings, result } = await exchange();
+    return write(formatResult(format, result, settings.envName));
+}
+function oneShot(flags, deps, say, debug) {
+    const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
+    if (flagged.length > 0) {
+        const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name).env[0]).join(', ');
+        say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
+    }
+    const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
+    // No mask: no log system reads the CLI's output for secrets to hide.
+    return exchangeCredentials(values, {
+        log: { info: say('info'), warning: say('warning'), debug },
+        ...deps.io,
+    });
+}
+
+;// CONCATENATED MODULE: the entry stub of scripts/build.ts: cli.js
+
+
+// A reader that stops early (`| head -c1`) closes the pipe: that is its choice, not a failure to report.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+const stdout = (text) => void process.stdout.write(text);
+const stderr = (text) => void process.stderr.write(text);
+void run(process.argv.slice(2), { env: process.env, io: SYSTEM_IO, stdout, stderr }).then((code) => {
+  process.exitCode = code;
+});
+
+module.exports = __webpack_exports__;
+/******/ })()
+;

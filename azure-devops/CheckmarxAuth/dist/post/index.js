@@ -1,0 +1,440 @@
+/******/ (() => { // webpackBootstrap
+/******/ 	"use strict";
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/core/json.js
+// The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
+// only a plain object is an answer; anything else, or text that does not parse, is none.
+function json_parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
+const RESERVED_PREFIXES = (/* unused pure expression or super */ null && (['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_']));
+
+;// CONCATENATED MODULE: ./src/core/exit-codes.js
+// The CLI's exit codes, which scripts test for (SPEC, CLI).
+const exit_codes_EXIT_TOKEN_FAILED = 1;
+const EXIT_USAGE = 2;
+
+;// CONCATENATED MODULE: ./src/core/failures.js
+// How a token request failed: the kinds of failure and what is known of one, and the sentence
+// that tells the user. Everything in FailureDetails from outside has been redacted already.
+function describeRequestFailure(context, details, hint, attempts) {
+    const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
+    if (attempts > 1)
+        parts[0] += ` after ${attempts} attempts`;
+    parts[0] += `: ${describeFailure(details)}.`;
+    if (hint)
+        parts.push(`Hint: ${hint}`);
+    return parts.join(' ');
+}
+function describeFailure(details) {
+    const status = details.status === undefined ? '' : `HTTP ${details.status}`;
+    const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
+    switch (details.kind) {
+        case 'redirect':
+            return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
+        case 'html':
+            return `${status} an HTML page instead of a JSON token response`;
+        case 'timeout':
+            return details.detail ?? 'timed out';
+        case 'tls':
+        case 'network':
+        case 'proxy':
+            return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+        case 'bad-response':
+            return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
+        default:
+            return [status, oauth, details.detail].filter(Boolean).join(' ');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/errors.js
+// Typed errors. A message is built from what the user needs and never from a secret:
+// anything the server or the network said passes through `redact` first.
+
+
+class CheckmarxAuthError extends Error {
+}
+/**
+ * What to tell the user about any failure. Only our own errors carry messages built for users;
+ * anything else is a bug, reported by type only, since its message could hold a secret.
+ */
+function failureMessage(error) {
+    if (error instanceof CheckmarxAuthError)
+        return error.message;
+    return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+function exitCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+}
+/** A missing or bad input, found before any request is sent. */
+class InputError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
+    details;
+    context;
+    hint;
+    attempts;
+    constructor(context, details, hint, attempts = 1) {
+        super(describeRequestFailure(context, details, hint, attempts));
+        this.name = 'TokenRequestError';
+        this.context = context;
+        this.details = details;
+        this.hint = hint;
+        this.attempts = attempts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/errors.js
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
+
+
+/** The token agent cannot be reached, refused a request, or did not start. */
+class AgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
+        this.name = 'AgentError';
+        this.exitCode = exitCode;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/** Azure Pipelines logging-command escaping of a value. */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/agent/protocol.js
+// The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
+// CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
+
+
+
+
+/** What the action saves for its post step (which reads them as STATE_<name>). */
+const STATE_PID = 'agent_pid';
+const STATE_SOCK = 'agent_sock';
+/** One request or answer line, at most. */
+const MAX_LINE_BYTES = 64 * 1024;
+/** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
+const AGENT_VERB = '__agent';
+const READY_LINE = 'ready';
+/** 256 random bits, base64url (43 characters). */
+function newKey() {
+    return protocol_crypto().randomBytes(32).toString('base64url');
+}
+function formatSock(address, key) {
+    return `${address}#${key}`;
+}
+/** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
+function parseSock(value) {
+    const text = value?.trim() ?? '';
+    const at = text.lastIndexOf('#');
+    const address = text.slice(0, Math.max(at, 0));
+    const key = at === -1 ? '' : text.slice(at + 1);
+    if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+    }
+    return { address, key };
+}
+/** Constant time for keys of equal length; a different length is refused at once. */
+function keysMatch(given, expected) {
+    const a = Buffer.from(given, 'utf8');
+    const b = Buffer.from(expected, 'utf8');
+    return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
+}
+// Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+function encodeLine(message) {
+    return `${JSON.stringify(message)}\n`;
+}
+/** A day: the agent does not live longer, so no token needs to last longer. */
+const MAX_MIN_VALIDITY = 86_400;
+function parseRequest(line) {
+    const json = parseJsonObject(line);
+    if (!json || typeof json.key !== 'string')
+        return undefined;
+    if (json.op === 'stop')
+        return { key: json.key, op: 'stop' };
+    const minValidity = json.minValidity;
+    if (json.op !== 'token' || !isNumberIn(minValidity, 0, MAX_MIN_VALIDITY))
+        return undefined;
+    return { key: json.key, op: 'token', minValidity };
+}
+function parseAnswer(line) {
+    const json = json_parseJsonObject(line);
+    if (!json)
+        return undefined;
+    if (json.ok === false) {
+        const exitCode = json.exitCode;
+        if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
+            return undefined;
+        return { ok: false, message: printable(json.message), exitCode };
+    }
+    if (json.ok !== true)
+        return undefined;
+    if (json.stopped === true)
+        return { ok: true, stopped: true };
+    const result = parseToken(json.result);
+    if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
+        return undefined;
+    const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+}
+/** The fields a printed token may have, each checked; anything else is dropped. */
+function parseToken(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const r = value;
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
+    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+        return undefined;
+    if (!isNumberIn(expiresIn, 0, 1e9))
+        return undefined;
+    const strings = [tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
+        return undefined;
+    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
+    const scopeText = optional(scope);
+    const tenantText = optional(tenant);
+    return {
+        accessToken,
+        tokenType: tokenType,
+        expiresIn,
+        expiresAt: expiresAt,
+        apiUrl: apiUrl,
+        ...(scopeText ? { scope: scopeText } : {}),
+        ...(tenantText ? { tenant: tenantText } : {}),
+    };
+}
+/** Without its refresh token. */
+function agentToken(result) {
+    const { refreshToken, ...token } = result;
+    void refreshToken;
+    return token;
+}
+function isNumberIn(value, min, max) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+;// CONCATENATED MODULE: ./src/agent/client.js
+// Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
+
+
+
+
+/** Long enough for the agent's own exchange with its retries and deadlines. */
+const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
+const STOP_DEADLINE_MS = 5_000;
+/** The agent is gone: its socket is missing or nobody listens on it. */
+class AgentNotRunning extends AgentError {
+    constructor(address) {
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        this.name = 'AgentNotRunning';
+    }
+}
+const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
+function askAgent(address, request, deadlineMs) {
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_net_namespaceObject.connect)(address);
+        let received = '';
+        let connected = false;
+        const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+        function fail(error) {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(error);
+        }
+        socket.once('connect', () => {
+            connected = true;
+            socket.write(encodeLine(request));
+        });
+        socket.setEncoding('utf8').on('data', (chunk) => {
+            received += chunk;
+            if (received.length > MAX_LINE_BYTES)
+                fail(new AgentError('The token agent sent an answer that is too long.'));
+        });
+        socket.once('end', () => {
+            clearTimeout(timer);
+            const answer = parseAnswer(received.split('\n')[0] ?? '');
+            if (answer)
+                resolve(answer);
+            else
+                reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+        });
+        socket.once('error', (error) => {
+            const gone = !connected && GONE.has(error.code ?? '');
+            fail(gone
+                ? new AgentNotRunning(address)
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/agent/stop.js
+// Stopping an agent that a front end started, from its post step: ask it over its socket, then
+// SIGTERM only if that very process is still alive after a grace period, and remove its socket
+// folder in case it was killed before it could. Shared by the action's post step and the Azure
+// task's post-job step.
+
+
+
+
+const EXIT_WAIT_MS = 3_000;
+/** Stops the agent `pid` listening at `sock` (`<address>#<key>`); resolves once it is gone or signalled. */
+async function stopStartedAgent(pid, sock, deps) {
+    const { address, key } = parseSock(sock);
+    await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
+    if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
+        try {
+            process.kill(pid, 'SIGTERM');
+        }
+        catch {
+            // gone meanwhile
+        }
+    }
+    // The agent removes its socket folder itself; this covers an agent that was killed.
+    if ((0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(address)).startsWith('cxauth-'))
+        (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.dirname)(address), { recursive: true, force: true });
+}
+async function exited(pid, withinMs, deps) {
+    for (const end = deps.now() + withinMs; deps.now() < end;) {
+        if (!isAlive(pid))
+            return true;
+        await deps.sleep(50);
+    }
+    return !isAlive(pid);
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/azure/logging-commands.js
+// The Azure Pipelines agent's logging commands (`##vso[area.event k=v;...]data`), the task's only
+// way to talk to the agent: no azure-pipelines-task-lib at run time. Every property value and every
+// data part passes through azureEscape, so no value can end the line, a property or the command.
+// Text for people (info, warnings, errors) passes through printable first, so that a server's text
+// can never become a command of its own.
+
+/** `##vso[name k=v;...]data`; a property whose value is empty is left out, as the agent ignores it. */
+function loggingCommand(name, properties, data) {
+    const pairs = Object.entries(properties)
+        .filter(([, value]) => value !== '')
+        .map(([key, value]) => `${key}=${azureEscape(value)};`)
+        .join('');
+    return `##vso[${name}${pairs ? ` ${pairs}` : ''}]${azureEscape(data)}\n`;
+}
+function loggingCommands(write) {
+    const command = (name, properties, data) => write(loggingCommand(name, properties, data));
+    return {
+        setSecret: (value) => {
+            if (value)
+                command('task.setsecret', {}, value);
+        },
+        setVariable: (name, value, { secret, output }) => command('task.setvariable', { variable: name, isOutput: String(output), issecret: String(secret) }, value),
+        setTaskVariable: (name, value, { secret }) => command('task.settaskvariable', { variable: name, issecret: String(secret) }, value),
+        prependPath: (folder) => command('task.prependpath', {}, folder),
+        info: (message) => write(`${printable(message)}\n`),
+        debug: (message) => command('task.debug', {}, printable(message)),
+        warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
+        fail: (message) => {
+            command('task.logissue', { type: 'error' }, printable(message));
+            command('task.complete', { result: 'Failed' }, '');
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/azure/task-variables.js
+// What the task saves for its post-job step, as task variables (`task.settaskvariable`): only this
+// task's later steps see them, as VSTS_TASKVARIABLE_<NAME> in upper case.
+const TASK_VARIABLE_PID = 'agent_pid';
+const TASK_VARIABLE_SOCK = 'agent_sock';
+function taskVariable(env, name) {
+    return env[`VSTS_TASKVARIABLE_${name.toUpperCase()}`];
+}
+
+;// CONCATENATED MODULE: ./src/azure/post.js
+// The task's post-job step (postjobexecution, which the agent runs at the end of every job, also
+// after a failure or a cancel): stops the token agent that the task started, read back from the
+// task variables it set. Without them, there is nothing to do and it returns at once.
+
+
+
+/** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
+async function run(deps) {
+    const agent = loggingCommands(deps.stdout);
+    try {
+        const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
+        const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
+        if (!sock || !Number.isInteger(pid) || pid <= 0)
+            return;
+        await stopStartedAgent(pid, sock, deps);
+        agent.info('Stopped the token agent.');
+    }
+    catch (error) {
+        agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: the entry stub of scripts/build.ts: azure-post.js
+
+const stdout = (text) => void process.stdout.write(text);
+void run({ env: process.env, stdout, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+
+module.exports = __webpack_exports__;
+/******/ })()
+;

@@ -1,0 +1,186 @@
+// The Azure DevOps task CheckmarxAuth@1: inputs from the agent (INPUT_<NAME>) and the service
+// connection (ENDPOINT_*), the token back as logging commands on stdout (##vso[...]), which the
+// agent reads line by line. The same exchange as the action and the CLI.
+//
+// Where an input is given twice, the task's own input wins, then the service connection, then
+// the environment (CX_*): an explicit input is the pipeline author's last word, and the
+// connection is what the project set up for everyone (docs/azure-devops.md).
+
+import { join, dirname } from 'node:path';
+import { startAgent } from '../agent/launch.ts';
+import { writeCommandFolder } from '../agent/command-folder.ts';
+import { formatSock, newKey } from '../agent/protocol.ts';
+import { CheckmarxAuthError, failureMessage, InputError } from '../core/errors.ts';
+import { exchangeCredentials } from '../core/exchange.ts';
+import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import { camelCase, OUTPUTS } from '../core/outputs.ts';
+import { secretForms } from '../core/secrets.ts';
+import type { Settings } from '../core/settings.ts';
+import type { TokenResult } from '../core/token-response.ts';
+import type { SystemIo } from '../io/system.ts';
+import { connectionInputs } from './connection.ts';
+import { loggingCommands, type LoggingCommands, type Write } from './logging-commands.ts';
+import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK } from './task-variables.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The name of the input that holds the service connection's id. */
+export const CONNECTION_INPUT = 'connection';
+
+/** What the task runs on. The bundle's entry passes the process's own; tests pass theirs. */
+export interface TaskDeps {
+  readonly env: Env;
+  readonly io: SystemIo;
+  /** Where the agent's logging commands go: the process's stdout. */
+  readonly stdout: Write;
+  /** This bundle's path (process.argv[1]): the CLI bundle for the token agent sits beside it. */
+  readonly scriptPath: string;
+}
+
+/** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
+export async function run(deps: TaskDeps): Promise<number> {
+  const agent = loggingCommands(deps.stdout);
+  try {
+    await exchangeAndSet(deps, agent);
+    return 0;
+  } catch (error) {
+    agent.fail(taskMessage(error));
+    return 1;
+  }
+}
+
+/** The agent's name for a task input: INPUT_ + the name in upper case, `.` and space as `_`. */
+export function taskInput(env: Env, name: string): string | undefined {
+  return env[`INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`];
+}
+
+/** The task's inputs (the action's in camelCase), then the connection's, then the environment. */
+export function readTaskInputs(env: Env): { values: RawInputs; warnings: readonly string[] } {
+  const own = (name: InputName) => clean(taskInput(env, camelCase(name)));
+  const id = clean(taskInput(env, CONNECTION_INPUT));
+  const connection = id ? connectionInputs(env, id, own('product') ?? clean(env.CX_PRODUCT)) : { values: {}, warnings: [] };
+  const values = readInputs((name) => own(name) ?? connection.values[name], env);
+  return { values, warnings: connection.warnings };
+}
+
+async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<void> {
+  const { env } = deps;
+  const { values, warnings } = readTaskInputs(env);
+  // Every secret, from the inputs and the connection, is registered before the first log line;
+  // the exchange registers the rest (the forms the settings use, the token) only once.
+  const registered = new Set<string>();
+  const mask = (value: string) => {
+    if (registered.has(value)) return;
+    registered.add(value);
+    agent.setSecret(value);
+  };
+  secretForms(secretValues(values)).forEach(mask);
+  warnings.forEach(agent.warning);
+  if (values['env-name']) checkVariableName(values['env-name']);
+  const { settings, result } = await exchangeCredentials(values, {
+    mask,
+    log: { info: agent.info, warning: agent.warning, debug: isTrue(env.SYSTEM_DEBUG) ? agent.debug : () => {} },
+    ...deps.io,
+  });
+  const arrivedAt = settings.agent ? performance.now() : 0;
+  const tempDirectory = clean(env.AGENT_TEMPDIRECTORY);
+  // Before any output: a task that fails sets no variable.
+  if (settings.agent && !tempDirectory) {
+    throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.');
+  }
+  for (const spec of OUTPUTS) {
+    const value = spec.value(result);
+    if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.name === 'access-token', output: true });
+  }
+  if (settings.exportEnv) {
+    agent.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
+    agent.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
+  }
+  if (settings.agent && tempDirectory) await startTaskAgent(deps, agent, mask, settings, result, arrivedAt, tempDirectory);
+}
+
+/**
+ * Starts the token agent, as the action does: later steps get CX_AUTH_SOCK and a `checkmarx-auth`
+ * command on PATH that runs the task's own CLI bundle; the post-job step gets the agent's PID and
+ * socket as task variables, which only this task's later steps see.
+ */
+async function startTaskAgent(
+  deps: TaskDeps,
+  agent: LoggingCommands,
+  mask: (value: string) => void,
+  settings: Settings,
+  first: TokenResult,
+  arrivedAt: number,
+  tempDirectory: string,
+): Promise<void> {
+  const key = newKey();
+  mask(key);
+  // <task>/dist/main/index.js → <task>/dist/cli/index.js
+  const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
+  // The agent's socket folder goes under the job's temporary folder, which the agent empties
+  // after every job: the token agent stops when its socket goes.
+  const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
+  const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env });
+  const sock = formatSock(address, key);
+  mask(sock);
+  // The post-job step stops it from here on, whatever fails next.
+  agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
+  agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+  try {
+    // Not a secret variable, which later steps would not see in their environment: the value is
+    // registered with the masker above, so the log shows it as ***.
+    agent.setVariable(SOCK_VARIABLE, sock, { secret: false, output: false });
+    agent.prependPath(writeCommandFolder(tempDirectory, process.execPath, entry));
+  } catch (error) {
+    // All or nothing: a task that fails leaves no agent running.
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+    throw error;
+  }
+  agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
+}
+
+/**
+ * Azure Pipelines' own variables: a token set as one of them would change what the agent or a
+ * later task does. Variable names are case-insensitive there.
+ */
+const AZURE_RESERVED_PREFIXES = [
+  'AGENT_',
+  'BUILD_',
+  'SYSTEM_',
+  'RELEASE_',
+  'PIPELINE_',
+  'TF_',
+  'VSTS_',
+  'ENDPOINT_',
+  'INPUT_',
+  'SECRET_',
+  'SECUREFILE_',
+];
+
+function checkVariableName(name: string): void {
+  const upper = name.toUpperCase();
+  if (AZURE_RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+    throw new InputError('env-name', `'${name}' is a name Azure Pipelines uses itself; choose another name, such as CX_ACCESS_TOKEN.`);
+  }
+}
+
+/** The task's inputs are camelCase: a message that names an input names it as the task does. */
+function taskMessage(error: unknown): string {
+  const message = failureMessage(error);
+  if (!(error instanceof CheckmarxAuthError) || !(error instanceof InputError)) return message;
+  return message.replace(`Input '${error.input}'`, `Input '${camelCase(error.input)}'`);
+}
+
+function clean(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}

@@ -1,0 +1,26 @@
+// The task's post-job step (postjobexecution, which the agent runs at the end of every job, also
+// after a failure or a cancel): stops the token agent that the task started, read back from the
+// task variables it set. Without them, there is nothing to do and it returns at once.
+
+import { stopStartedAgent, type StopDeps } from '../agent/stop.ts';
+import { loggingCommands, type Write } from './logging-commands.ts';
+import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK, taskVariable } from './task-variables.ts';
+
+export interface PostDeps extends StopDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Write;
+}
+
+/** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
+export async function run(deps: PostDeps): Promise<void> {
+  const agent = loggingCommands(deps.stdout);
+  try {
+    const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
+    const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
+    if (!sock || !Number.isInteger(pid) || pid <= 0) return;
+    await stopStartedAgent(pid, sock, deps);
+    agent.info('Stopped the token agent.');
+  } catch (error) {
+    agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
