@@ -212,18 +212,26 @@ describe('the task in process', () => {
     assert.equal(task.code, 0, task.stdout);
     assert.ok(!('CX_ACCESS_TOKEN' in task.agent.variables));
     assert.ok('accessToken' in task.agent.variables);
+    const said: string[] = [];
     const broken = await run({
-      env: { ...sast, [`ENDPOINT_URL_${ID}`]: server.url },
+      env: { ...sast, [`ENDPOINT_URL_${ID}`]: server.url, SYSTEM_DEBUG: 'true' },
       io: {
         ...SYSTEM_IO,
         postForm: () => {
           throw new TypeError(`boom ${DEFAULT_SAST_USER.password}`);
         },
       },
-      stdout: () => {},
+      stdout: (text) => said.push(text),
       scriptPath: TASK_ENTRY,
     });
     assert.equal(broken, 1);
+    const view = agentView(said.join(''));
+    assert.match(view.issues.find((issue) => issue.type === 'error')?.message ?? '', /Unexpected failure \(TypeError\)/);
+    assert.ok(
+      view.commands.some((command) => command.name === 'task.debug' && command.data.startsWith('at ')),
+      'SYSTEM_DEBUG adds the stack frames',
+    );
+    assertNoAzureLeak({ stdout: said.join(''), stderr: '' }, [DEFAULT_SAST_USER.password]);
   });
 
   test('the post-job step warns when the saved agent cannot be read, and does nothing without one', async () => {

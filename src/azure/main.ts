@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { startAgent } from '../agent/launch.ts';
 import { writeCommandFolder } from '../agent/command-folder.ts';
 import { formatSock, newKey } from '../agent/protocol.ts';
-import { CheckmarxAuthError, failureMessage, InputError } from '../core/errors.ts';
+import { CheckmarxAuthError, failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
@@ -46,6 +46,7 @@ export async function run(deps: TaskDeps): Promise<number> {
     return 0;
   } catch (error) {
     agent.fail(taskMessage(error));
+    if (isTrue(deps.env.SYSTEM_DEBUG)) stackFrames(error).forEach((frame) => agent.debug(frame));
     return 1;
   }
 }

@@ -68,6 +68,23 @@ function failureMessage(error) {
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
 }
+/**
+ * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
+ * RUNNER_DEBUG=1: never its message, which comes first in the stack and may hold a secret. A stack
+ * that does not start with the error's own name and message, as V8 writes it, gives nothing.
+ */
+function stackFrames(error) {
+    if (!(error instanceof Error) || error instanceof CheckmarxAuthError || typeof error.stack !== 'string')
+        return [];
+    const header = error.message ? `${error.name}: ${error.message}` : error.name;
+    if (!error.stack.startsWith(`${header}\n`))
+        return [];
+    return error.stack
+        .slice(header.length + 1)
+        .split('\n')
+        .filter((line) => /^ {4}at \S/.test(line))
+        .map((line) => line.trim());
+}
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
@@ -447,14 +464,23 @@ function stringClaim(claims, name) {
 // What differs between the Checkmarx products, as data. Everything else is shared.
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+/** The grant types of CxSAST and Access Control, in the order they are picked. */
+const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
+/**
+ * The client of CxSAST's own CLI (CxConsole `GenerateToken`), whose refresh tokens `api-key` holds,
+ * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
+ */
+const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
 const PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
         hosting: 'self-hosted',
-        grantTypes: ['password'],
-        defaultClientId: 'resource_owner_client',
-        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
         defaultScope: 'sast_rest_api',
         tokenPath: CXSAST_TOKEN_PATH,
         apiPath: '/cxrestapi',
@@ -463,9 +489,11 @@ const PRODUCTS = {
         name: 'sast-odata',
         title: 'CxSAST OData API',
         hosting: 'self-hosted',
-        grantTypes: ['password'],
-        defaultClientId: 'resource_owner_sast_client',
-        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_sast_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
         defaultScope: 'access_control_api sast_api',
         tokenPath: CXSAST_TOKEN_PATH,
         apiPath: '/Cxwebinterface/odata/v1',
@@ -474,9 +502,11 @@ const PRODUCTS = {
         name: 'access-control',
         title: 'Checkmarx Access Control API',
         hosting: 'self-hosted',
-        grantTypes: ['password'],
-        defaultClientId: 'resource_owner_client',
-        defaultClientSecret: CXSAST_CLIENT_SECRET,
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
         defaultScope: 'access_control_api',
         tokenPath: CXSAST_TOKEN_PATH,
         apiPath: '/cxrestapi/auth',
@@ -486,7 +516,7 @@ const PRODUCTS = {
         title: 'Checkmarx SCA',
         hosting: 'sca-cloud',
         grantTypes: ['password'],
-        defaultClientId: 'sca_resource_owner',
+        defaultClients: { password: { id: 'sca_resource_owner' } },
         defaultScope: 'sca_api',
         tenantInAcrValues: true,
     },
@@ -495,6 +525,8 @@ const PRODUCTS = {
         title: 'Checkmarx One',
         hosting: 'cxone',
         grantTypes: ['refresh_token', 'client_credentials'],
+        // The API key's own client (its azp claim) comes first; see locateCxOne.
+        defaultClients: { refresh_token: { id: 'ast-app' } },
         apiUrlClaim: 'ast-base-url',
     },
 };
@@ -531,18 +563,20 @@ const REGION_ALIASES = {
     uae: 'mea',
 };
 const DEFAULT_REGION = 'us';
-const CXONE_DEFAULT_CLIENT_ID = 'ast-app';
 /** Which inputs carry the credentials of each grant type. */
 const GRANT_CREDENTIALS = {
     password: ['username', 'password'],
     refresh_token: ['api-key'],
     client_credentials: ['client-id', 'client-secret'],
 };
-/** Which inputs each grant type's form sends. */
+/**
+ * Which inputs each grant type's form sends. refresh_token sends a client secret only as part of
+ * a default client (CxSAST's `cli_client`), never one given as client-secret.
+ */
 const GRANT_SENDS = {
     password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
     refresh_token: ['api-key', 'client-id'],
-    client_credentials: ['client-id', 'client-secret'],
+    client_credentials: ['client-id', 'client-secret', 'scope'],
 };
 /** Which inputs locate the token endpoint, for each kind of hosting. */
 const HOSTING_USES = {
@@ -737,7 +771,7 @@ const INPUTS = [
     input('product', 'Checkmarx product: sast, sast-odata, access-control, sca or cxone (case-insensitive).', {
         required: true,
     }),
-    input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: per product (cxone: refresh_token with api-key, else client_credentials).'),
+    input('grant-type', 'OAuth grant: password, refresh_token or client_credentials. Default: the first, in this order, whose credentials were given (sast, sast-odata, access-control: password, refresh_token with api-key, client_credentials; cxone: refresh_token with api-key, else client_credentials).'),
     input('server-url', 'CxSAST / Access Control server, e.g. https://cx.example.com (a trailing /, /cxrestapi or the portal address .../CxWebClient/... is fine). Required for sast, sast-odata and access-control.'),
     input('token-url', 'Full token endpoint URL; overrides the one derived from the product, server-url, region or iam-url.'),
     input('iam-url', 'Checkmarx One IAM base URL, e.g. https://eu.iam.checkmarx.net or a single-tenant host. Default: from the API key or region.', {
@@ -747,12 +781,12 @@ const INPUTS = [
     input('tenant', 'SCA tenant account (required for sca); Checkmarx One tenant (realm). Default for cxone: from the API key.'),
     input('username', 'User name for the password grant (sast, sast-odata, access-control, sca).'),
     input('password', 'Password for the password grant. Pass it from a secret.', { secret: true }),
-    input('client-id', "OAuth client id. Default: per product (cxone refresh_token: the API key's azp claim, else ast-app)."),
-    input('client-secret', 'OAuth client secret. Default: per product (the CxSAST default client secret for sast, sast-odata, access-control). Pass it from a secret.', {
+    input('client-id', "OAuth client id; required for client_credentials. Default: per product and grant (CxSAST refresh_token: cli_client; cxone refresh_token: the API key's azp claim, else ast-app)."),
+    input('client-secret', 'OAuth client secret; required for client_credentials. Default: per product (the published CxSAST client secrets for sast, sast-odata, access-control). Pass it from a secret.', {
         secret: true,
     }),
     input('scope', 'Space-separated scopes. Default: per product (none sent for cxone).'),
-    input('api-key', 'Checkmarx One API key (a refresh token). Pass it from a secret. It is never revoked.', {
+    input('api-key', "Checkmarx One API key, or for sast, sast-odata and access-control a token made by the CxSAST CLI's GenerateToken. Pass it from a secret. It is never revoked.", {
         secret: true,
         env: ['CX_APIKEY'],
     }),
@@ -859,8 +893,13 @@ function resolvePlan(values) {
     const grantType = pickGrantType(profile, values);
     requireCredentials(profile, grantType, values);
     const endpoint = locateEndpoint(profile, values, grantType);
-    const clientId = values['client-id'] ?? endpoint.credentialClientId ?? profile.defaultClientId ?? CXONE_DEFAULT_CLIENT_ID;
-    const clientSecret = values['client-secret'] ?? (values['client-id'] === undefined ? profile.defaultClientSecret : undefined);
+    const defaultClient = profile.defaultClients[grantType];
+    // requireCredentials made sure that a grant without a default client has client-id.
+    const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient.id;
+    // A default client's secret goes only with that client; a given secret only where the grant sends one.
+    const givenSecret = GRANT_SENDS[grantType].includes('client-secret') ? values['client-secret'] : undefined;
+    const isDefaultClient = values['client-id'] === undefined && clientId === defaultClient?.id;
+    const clientSecret = givenSecret ?? (isDefaultClient ? defaultClient.secret : undefined);
     return {
         profile,
         grantType,
@@ -903,7 +942,7 @@ function requireCredentials(profile, grantType, values) {
     for (const name of GRANT_CREDENTIALS[grantType]) {
         if (values[name] !== undefined)
             continue;
-        const hasDefault = name === 'client-id' && profile.defaultClientId !== undefined;
+        const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
         if (!hasDefault) {
             throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
         }
@@ -1206,18 +1245,39 @@ const RULES = [
         hint: () => 'SCA accepts only a local SCA user (not an SSO or SAML user) with the tenant account name in tenant, in the right region (us or eu). Check username, password, tenant and region.',
     },
     {
+        when: (f) => f.hosting === 'self-hosted' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
+        hint: () => 'the CxSAST token in api-key was rejected: it may have been revoked (runCxConsole RevokeToken) or have expired, or belong to another CxSAST server. Make a new one with runCxConsole GenerateToken and store it as a secret.',
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && f.grantType === 'refresh_token' && oauth(f, 'invalid_client', 'unauthorized_client'),
+        hint: () => "the OAuth client was rejected: a CxSAST token belongs to the CxSAST CLI's client, cli_client, so leave client-id and client-secret empty.",
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'invalid_client'),
+        hint: () => 'the OIDC client id or secret was rejected: check client-id and client-secret against the client defined in Access Control.',
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'unauthorized_client', 'unsupported_grant_type'),
+        hint: () => 'this OIDC client may not use the client_credentials grant: allow that grant type for it in Access Control (1.5 or later), or use another grant type.',
+    },
+    {
+        when: (f) => f.hosting === 'self-hosted' && f.grantType === 'client_credentials' && oauth(f, 'invalid_scope'),
+        hint: () => 'the scope is not one this OIDC client is allowed: set scope to scopes the client allows in Access Control.',
+    },
+    {
         when: (f) => f.hosting === 'self-hosted' && oauth(f, 'invalid_grant'),
         hint: () => 'check username and password. The CxSAST token endpoint takes application (local) users only: Active Directory, LDAP and SSO users cannot use the password grant, so create a local user for CI.',
     },
     {
-        when: (f) => f.grantType === 'refresh_token' &&
+        when: (f) => f.hosting === 'cxone' &&
+            f.grantType === 'refresh_token' &&
             (oauth(f, 'invalid_client', 'unauthorized_client') ||
                 f.status === 401 ||
                 (oauth(f, 'invalid_grant') && /client/i.test(f.description ?? ''))),
         hint: () => "the OAuth client does not match the API key: leave client-id empty, so that the key's own client (its azp claim, else ast-app) is used.",
     },
     {
-        when: (f) => f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
+        when: (f) => f.hosting === 'cxone' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
         hint: () => 'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
     },
     {
@@ -1275,12 +1335,15 @@ const FORM_FIELDS = {
     refresh_token: (plan) => ({
         grant_type: 'refresh_token',
         client_id: plan.clientId,
+        // Only a default client's own secret (CxSAST's cli_client, as its CLI sends it): see resolvePlan.
+        client_secret: plan.clientSecret,
         refresh_token: plan.apiKey,
     }),
     client_credentials: (plan) => ({
         grant_type: 'client_credentials',
         client_id: plan.clientId,
         client_secret: plan.clientSecret,
+        scope: plan.scope,
     }),
 };
 function buildTokenRequest(plan, userAgent) {
@@ -1705,6 +1768,8 @@ async function run(deps) {
     }
     catch (error) {
         agent.fail(taskMessage(error));
+        if (isTrue(deps.env.SYSTEM_DEBUG))
+            stackFrames(error).forEach((frame) => agent.debug(frame));
         return 1;
     }
 }
@@ -1800,7 +1865,19 @@ async function startTaskAgent(deps, agent, mask, settings, first, arrivedAt, tem
  * Azure Pipelines' own variables: a token set as one of them would change what the agent or a
  * later task does. Variable names are case-insensitive there.
  */
-const AZURE_RESERVED_PREFIXES = ['AGENT_', 'BUILD_', 'SYSTEM_', 'RELEASE_', 'PIPELINE_', 'TF_', 'VSTS_', 'ENDPOINT_', 'INPUT_', 'SECRET_', 'SECUREFILE_'];
+const AZURE_RESERVED_PREFIXES = [
+    'AGENT_',
+    'BUILD_',
+    'SYSTEM_',
+    'RELEASE_',
+    'PIPELINE_',
+    'TF_',
+    'VSTS_',
+    'ENDPOINT_',
+    'INPUT_',
+    'SECRET_',
+    'SECUREFILE_',
+];
 function checkVariableName(name) {
     const upper = name.toUpperCase();
     if (AZURE_RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {

@@ -83,6 +83,23 @@ function failureMessage(error) {
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
 }
+/**
+ * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
+ * RUNNER_DEBUG=1: never its message, which comes first in the stack and may hold a secret. A stack
+ * that does not start with the error's own name and message, as V8 writes it, gives nothing.
+ */
+function stackFrames(error) {
+    if (!(error instanceof Error) || error instanceof CheckmarxAuthError || typeof error.stack !== 'string')
+        return [];
+    const header = error.message ? `${error.name}: ${error.message}` : error.name;
+    if (!error.stack.startsWith(`${header}\n`))
+        return [];
+    return error.stack
+        .slice(header.length + 1)
+        .split('\n')
+        .filter((line) => /^ {4}at \S/.test(line))
+        .map((line) => line.trim());
+}
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
