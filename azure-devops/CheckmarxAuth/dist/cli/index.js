@@ -77,7 +77,9 @@ class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-function failureMessage(error) {
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
@@ -102,15 +104,65 @@ function stackFrames(error) {
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
     exitCode = EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
     }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 class TokenRequestError extends CheckmarxAuthError {
     exitCode = EXIT_TOKEN_FAILED;
@@ -153,9 +205,12 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 /** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
 function diagnosticLine(level, message, azure) {
@@ -451,6 +506,29 @@ function pick(env, names) {
     return picked;
 }
 
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
+// key). Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: SOCK_VARIABLE,
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
 ;// CONCATENATED MODULE: ./src/core/did-you-mean.js
 // Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
 // without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
@@ -643,6 +721,19 @@ const LOCATORS = {
 };
 function locateEndpoint(profile, values, grantType) {
     return LOCATORS[profile.hosting](profile, values, grantType);
+}
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -982,22 +1073,21 @@ function pickGrantType(profile, values) {
     const given = (g) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
     return (profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]);
 }
+/** Every credential and endpoint input the run lacks, in one error. */
 function requireCredentials(profile, grantType, values) {
-    for (const name of GRANT_CREDENTIALS[grantType]) {
-        if (values[name] !== undefined)
-            continue;
-        const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
-        if (!hasDefault) {
-            throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
-        }
+    const credentials = GRANT_CREDENTIALS[grantType]
+        .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
+        .map((input) => ({ input }));
+    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    if (missing.length > 0) {
+        throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
 }
 /** When the grant type was picked, not given: the credentials that would pick another one. */
 function otherGrants(profile, grantType, values) {
     if (values['grant-type'])
-        return '';
-    const others = profile.grantTypes.filter((g) => g !== grantType);
-    return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+        return [];
+    return profile.grantTypes.filter((g) => g !== grantType).map((g) => ({ grantType: g, inputs: GRANT_CREDENTIALS[g] }));
 }
 function resolveTransport(values, deps) {
     const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
@@ -1112,19 +1202,19 @@ function powershellQuote(value) {
 
 ;// CONCATENATED MODULE: ./src/core/outputs.js
 // The action's outputs and the CLI's JSON keys: one table.
+
+function output(name, envName, field, description) {
+    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
+    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
 const OUTPUTS = [
-    { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
-    { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-    {
-        name: 'expires-in',
-        envName: 'CX_EXPIRES_IN',
-        description: 'Token lifetime in seconds, as returned.',
-        value: (r) => String(r.expiresIn),
-    },
-    { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
-    { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
-    { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-    { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {
@@ -1172,14 +1262,13 @@ function jsonOf(result) {
     json.expiresIn = result.expiresIn;
     return json;
 }
-const isToken = (spec) => spec.name === 'access-token';
 /** The env, azure and powershell variables besides the token, whose name is env-name. */
-const OTHER_VARIABLES = OUTPUTS.filter((spec) => !isToken(spec)).map((spec) => spec.envName);
+const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
 // An env-name equal to another variable's name keeps the token: that variable is left out.
 function variables(result, tokenEnvName) {
     return OUTPUTS.flatMap((spec) => {
         const value = spec.value(result);
-        const secret = isToken(spec);
+        const { secret } = spec;
         const name = secret ? tokenEnvName : spec.envName;
         if (value === undefined || (!secret && name === tokenEnvName))
             return [];
@@ -1243,6 +1332,7 @@ class TokenCache {
 
 
 
+
 const VERBS = ['token', 'start-agent', 'stop-agent'];
 /** Flags a verb takes besides the input flags. */
 const VERB_FLAGS = {
@@ -1264,6 +1354,7 @@ const COMMANDS = {
         if (!sock) {
             const { settings, result } = await context.exchange();
             warnIf(context, shortLivedWarning(result, minValidity));
+            context.mask(result);
             return context.write(formatResult(context.format, result, settings.envName));
         }
         const { address, key } = parseSock(sock);
@@ -1274,11 +1365,12 @@ const COMMANDS = {
             throw new AgentError('The token agent sent no token.');
         context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
         warnIf(context, answer.warning);
+        context.mask(answer.result);
         return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
     },
     'start-agent': async (context) => {
         if (context.format === 'token') {
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json or azure.`, EXIT_USAGE);
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json, azure or powershell.`, EXIT_USAGE);
         }
         const { settings, result } = await context.exchange();
         const arrivedAt = performance.now();
@@ -1286,6 +1378,7 @@ const COMMANDS = {
         const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
         const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
         const sock = formatSock(address, key);
+        context.mask({ ...result, agentKey: key, authSock: sock });
         context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
         return context.write(startOutput(context.format, sock, result, settings.envName));
     },
@@ -1315,7 +1408,7 @@ function startOutput(format, sock, result, envName) {
         return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
     if (!isVariableFormat(format))
         throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: true }]) + variables;
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 function parseMinValidity(value) {
     if (value === undefined)
@@ -1334,6 +1427,51 @@ function tokenEnvName(context) {
 function warnIf(context, warning) {
     if (warning)
         context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/cli/action-only.js
+// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
+// user who gives one expects something to happen: say what to run instead.
+
+const INSTEAD = {
+    agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
+    'export-env': 'to print export lines for the shell, use --format env instead',
+};
+const action_only_TRUE_WORDS = ['true', 'yes', '1', 'on'];
+/** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
+function actionOnlyWarnings(flags, env, verb) {
+    const warnings = Object.entries(INSTEAD)
+        .filter(([name]) => flags[name] !== undefined)
+        .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
+    // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
+    const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
+    if (flags.agent === undefined &&
+        action_only_TRUE_WORDS.includes(agentVariable) &&
+        verb !== 'start-agent' &&
+        verb !== 'stop-agent' &&
+        !env[SOCK_VARIABLE]) {
+        warnings.push(`CX_AGENT=${env.CX_AGENT.trim()} is read by the action only, and the CLI starts no agent: ${INSTEAD.agent}.`);
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/cli/naming.js
+// How the CLI names an input in a message: as the flag and the variable a user types, never as
+// an action input (`--username / CX_USERNAME`, not `Input 'username'`).
+
+/** `--username / CX_USERNAME`; `--api-key / CX_API_KEY or CX_APIKEY`; `--min-validity` (a flag only). */
+function flagAndVariable(input) {
+    const spec = INPUTS.find((candidate) => candidate.name === input);
+    return spec ? `--${input} / ${spec.env.join(' or ')}` : `--${input}`;
+}
+const CLI_NAMING = {
+    subject: flagAndVariable,
+    reference: flagAndVariable,
+    several: (references) => references,
+};
+/** The variable the CLI reads an input from first. */
+function variableOf(input) {
+    return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -2353,6 +2491,7 @@ function refusal(message) {
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
 function parseFlags(argv, specs) {
     const flags = {};
     const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])));
@@ -2364,7 +2503,7 @@ function parseFlags(argv, specs) {
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
                 throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.`);
+            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
@@ -2386,9 +2525,15 @@ function parseFlags(argv, specs) {
     }
     return flags;
 }
+/** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
+function suggestFlag(name, specs) {
+    const suggestion = didYouMean(name, Object.keys(specs));
+    return suggestion ? ` Did you mean '--${suggestion}'?` : '';
+}
 
 ;// CONCATENATED MODULE: ./src/core/exchange.js
 // The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+
 
 
 
@@ -2407,14 +2552,38 @@ async function exchangeCredentials(values, deps) {
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
     const result = await requestToken(plan, settings.transport, deps);
-    [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+    if (mask)
+        runTimeSecretValues(result).forEach(mask);
     const scope = result.scope ? `, scope '${result.scope}'` : '';
     deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
     return { settings, result };
 }
 
+;// CONCATENATED MODULE: ./src/core/masking.js
+// The line that registers a secret with the masking of the CI system that reads the log: GitHub
+// Actions' `::add-mask::` (the runner reads workflow commands on stdout and stderr) and Azure
+// Pipelines' `##vso[task.setsecret]`. Each escapes the value exactly as its reader un-escapes it.
+
+/** GitHub's command data escaping (as @actions/core writes it and the runner reads it). */
+function githubEscape(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** The masking command for one value in the CI system `env` describes; undefined where nothing masks. */
+function maskCommand(env) {
+    if (env.GITHUB_ACTIONS === 'true')
+        return (value) => `::add-mask::${githubEscape(value)}\n`;
+    if (env.TF_BUILD)
+        return (value) => `##vso[task.setsecret]${azureEscape(value)}\n`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.js
 // The CLI for every other CI system: flags and environment in, the token on stdout.
+
+
+
+
+
 
 
 
@@ -2446,7 +2615,7 @@ function parseCommandLine(argv, verb) {
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError(`--format '${value}' is not one of: ${FORMATS.join(', ')}.`);
+        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
@@ -2507,7 +2676,7 @@ async function run(argv, deps) {
         return await main(argv, deps, say);
     }
     catch (error) {
-        say('error')(failureMessage(error));
+        say('error')(failureMessage(error, CLI_NAMING));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
@@ -2523,28 +2692,63 @@ async function main(argv, deps, say) {
         return 0;
     }
     const verb = isVerb(argv[0]) ? argv[0] : undefined;
+    if (!verb)
+        rejectUnknownVerb(argv[0]);
     const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
     if (flags.help)
         return write(helpText());
     if (flags.version)
         return write(`${VERSION}\n`);
+    actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
     const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
-    const exchange = () => oneShot(flags, deps, say, debug);
+    const masking = logMasking(deps);
+    const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
+    const exchange = () => oneShot(flags, deps, say, debug, masking);
     if (verb)
-        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write });
+        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask });
     const { settings, result } = await exchange();
+    mask(result);
     return write(formatResult(format, result, settings.envName));
 }
-function oneShot(flags, deps, say, debug) {
+/**
+ * A first word that is not a flag is meant as a verb. It is named only when it is close to one:
+ * any other word may be half of an unquoted secret.
+ */
+function rejectUnknownVerb(word) {
+    if (word === undefined || word.startsWith('-'))
+        return;
+    const suggestion = didYouMean(word, VERBS);
+    const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
+    throw new UsageError(suggestion
+        ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
+        : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
+}
+/**
+ * Inside GitHub Actions or Azure Pipelines, registers a secret with the log's masking on stderr
+ * (the runner reads workflow commands there too), once, before anything prints it.
+ */
+function logMasking(deps) {
+    const line = maskCommand(deps.env);
+    if (!line)
+        return undefined;
+    const registered = new Set();
+    return (value) => {
+        if (registered.has(value))
+            return;
+        registered.add(value);
+        deps.stderr(line(value));
+    };
+}
+function oneShot(flags, deps, say, debug, mask) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
     if (flagged.length > 0) {
-        const envs = flagged.map((name) => INPUTS.find((spec) => spec.name === name).env[0]).join(', ');
+        const envs = flagged.map(variableOf).join(', ');
         say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
     }
     const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
-    // No mask: no log system reads the CLI's output for secrets to hide.
     return exchangeCredentials(values, {
+        ...(mask ? { mask } : {}),
         log: { info: say('info'), warning: say('warning'), debug },
         ...deps.io,
     });

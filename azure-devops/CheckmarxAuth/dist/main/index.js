@@ -63,7 +63,9 @@ class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-function failureMessage(error) {
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
@@ -88,15 +90,65 @@ function stackFrames(error) {
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
     exitCode = exit_codes_EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
     }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 class TokenRequestError extends CheckmarxAuthError {
     exitCode = exit_codes_EXIT_TOKEN_FAILED;
@@ -600,6 +652,19 @@ const LOCATORS = {
 function locateEndpoint(profile, values, grantType) {
     return LOCATORS[profile.hosting](profile, values, grantType);
 }
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+}
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
     const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
@@ -938,22 +1003,21 @@ function pickGrantType(profile, values) {
     const given = (g) => GRANT_CREDENTIALS[g].every((name) => values[name] !== undefined);
     return (profile.grantTypes.find(given) ?? profile.grantTypes.find((g) => GRANT_CREDENTIALS[g].some((n) => values[n])) ?? profile.grantTypes[0]);
 }
+/** Every credential and endpoint input the run lacks, in one error. */
 function requireCredentials(profile, grantType, values) {
-    for (const name of GRANT_CREDENTIALS[grantType]) {
-        if (values[name] !== undefined)
-            continue;
-        const hasDefault = name === 'client-id' && profile.defaultClients[grantType] !== undefined;
-        if (!hasDefault) {
-            throw new InputError(name, `is required for product '${profile.name}' with grant type '${grantType}'${otherGrants(profile, grantType, values)}.`);
-        }
+    const credentials = GRANT_CREDENTIALS[grantType]
+        .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
+        .map((input) => ({ input }));
+    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    if (missing.length > 0) {
+        throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
 }
 /** When the grant type was picked, not given: the credentials that would pick another one. */
 function otherGrants(profile, grantType, values) {
     if (values['grant-type'])
-        return '';
-    const others = profile.grantTypes.filter((g) => g !== grantType);
-    return others.map((g) => `; or give ${GRANT_CREDENTIALS[g].join(' and ')} for grant type '${g}'`).join('');
+        return [];
+    return profile.grantTypes.filter((g) => g !== grantType).map((g) => ({ grantType: g, inputs: GRANT_CREDENTIALS[g] }));
 }
 function resolveTransport(values, deps) {
     const caCerts = values['ca-cert'] ? readCaCerts(values['ca-cert'], deps) : undefined;
@@ -1062,9 +1126,12 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function printable_printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 /** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
 function diagnosticLine(level, message, azure) {
@@ -1568,8 +1635,32 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
+// key). Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: names_SOCK_VARIABLE,
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
 ;// CONCATENATED MODULE: ./src/core/exchange.js
 // The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+
 
 
 
@@ -1588,7 +1679,8 @@ async function exchangeCredentials(values, deps) {
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
     const result = await requestToken(plan, settings.transport, deps);
-    [result.accessToken, result.refreshToken].forEach((token) => token && mask?.(token));
+    if (mask)
+        runTimeSecretValues(result).forEach(mask);
     const scope = result.scope ? `, scope '${result.scope}'` : '';
     deps.log.info(`Got a ${result.tokenType} token that expires at ${result.expiresAt} (in ${result.expiresIn} s)${scope}.`);
     return { settings, result };
@@ -1596,19 +1688,19 @@ async function exchangeCredentials(values, deps) {
 
 ;// CONCATENATED MODULE: ./src/core/outputs.js
 // The action's outputs and the CLI's JSON keys: one table.
+
+function output(name, envName, field, description) {
+    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
+    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
 const OUTPUTS = [
-    { name: 'access-token', envName: 'CX_ACCESS_TOKEN', description: 'The access token, masked in logs.', value: (r) => r.accessToken },
-    { name: 'token-type', envName: 'CX_TOKEN_TYPE', description: 'Token type as returned, e.g. Bearer.', value: (r) => r.tokenType },
-    {
-        name: 'expires-in',
-        envName: 'CX_EXPIRES_IN',
-        description: 'Token lifetime in seconds, as returned.',
-        value: (r) => String(r.expiresIn),
-    },
-    { name: 'expires-at', envName: 'CX_EXPIRES_AT', description: 'ISO-8601 UTC instant when the token expires.', value: (r) => r.expiresAt },
-    { name: 'scope', envName: 'CX_GRANTED_SCOPE', description: 'Granted scope, where the server returns one.', value: (r) => r.scope },
-    { name: 'api-url', envName: 'CX_API_URL', description: "Base URL of the product's REST API.", value: (r) => r.apiUrl },
-    { name: 'tenant', envName: 'CX_TOKEN_TENANT', description: 'The tenant used (sca, cxone).', value: (r) => r.tenant },
+    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {

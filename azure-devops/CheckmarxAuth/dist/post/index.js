@@ -78,7 +78,9 @@ class CheckmarxAuthError extends Error {
  * What to tell the user about any failure. Only our own errors carry messages built for users;
  * anything else is a bug, reported by type only, since its message could hold a secret.
  */
-function failureMessage(error) {
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
@@ -103,15 +105,65 @@ function stackFrames(error) {
 function exitCodeOf(error) {
     return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
     exitCode = EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
     input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
     }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 class TokenRequestError extends CheckmarxAuthError {
     exitCode = exit_codes_EXIT_TOKEN_FAILED;
@@ -154,9 +206,12 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-/** Azure Pipelines logging-command escaping of a value. */
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
 function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
 /** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
 function diagnosticLine(level, message, azure) {
