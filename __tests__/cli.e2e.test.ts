@@ -504,13 +504,78 @@ describe('CLI: --help and --version', () => {
     assert.deepEqual(listed, [...INPUTS.map((spec) => spec.name), 'format', 'help', 'version'].sort());
     for (const spec of INPUTS) {
       const block = blocks.get(spec.name) ?? '';
-      assert.ok(block.includes(`env: ${spec.env.join(', ')}\n`), `--${spec.name}: no env line`);
+      assert.ok(block.split('\n').includes(`      env: ${spec.env.join(', ')}`), `--${spec.name}: no env line`);
       if (spec.default !== undefined) assert.ok(block.includes(`(default: ${spec.default})`), `--${spec.name}: no default`);
     }
     assert.match(blocks.get('api-key') ?? '', /env: CX_API_KEY, CX_APIKEY/);
     assert.match(blocks.get('iam-url') ?? '', /env: CX_IAM_URL, CX_BASE_AUTH_URI/);
     assert.match(blocks.get('format') ?? '', /--format <token\|json\|env\|azure\|powershell>[\s\S]*\(default: token\)/);
     assert.match(run.stdout, /Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration\./);
+  });
+
+  /** The examples at the top of --help, as blocks of lines without their two-space indent. */
+  function helpExamples(help: string): string[] {
+    const section = /\nExamples[^\n]*\n([\s\S]*?)\n\nUsage:/.exec(help)?.[1] ?? '';
+    return section.split('\n\n').map((block) => block.replace(/^ {2}/gm, ''));
+  }
+
+  /** A folder with a `checkmarx-auth` command that runs the bundle, as an install puts on PATH. */
+  function cliOnPath(): string {
+    const bin = mkdtempSync(join(temp, 'bin-'));
+    writeFileSync(join(bin, 'checkmarx-auth'), `#!/bin/sh\nexec '${process.execPath}' '${CLI_ENTRY}' "$@"\n`, { mode: 0o755 });
+    return bin;
+  }
+
+  it('--help opens with three copy-paste examples that assign first and eval second, in 100 columns', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    const lines = run.stdout.split('\n');
+    lines.forEach((line, index) => assert.ok(line.length <= 100, `line ${index + 1} has ${line.length} columns: ${line}`));
+    assert.match(lines[2] ?? '', /^Examples/);
+    const examples = helpExamples(run.stdout);
+    assert.equal(examples.length, 3, run.stdout);
+    for (const example of examples) {
+      assert.match(example, /^# /);
+      assert.doesNotMatch(example, /eval "\$\(/, 'a bare eval "$(...)" returns 0 when the command failed');
+      for (const line of example.split('\n').filter((l) => l.includes('$(checkmarx-auth')))
+        assert.match(line, /^\w+="\$\(checkmarx-auth [^)]*\)" \|\| exit 1$/);
+    }
+    assert.match(examples[2] ?? '', /start-agent[\s\S]*eval "\$cx_env"[\s\S]*checkmarx-auth token[\s\S]*checkmarx-auth stop-agent$/);
+  });
+
+  it('--help lists every format of every verb', async () => {
+    const { stdout } = await runCli(['--help']);
+    const usage = /\nUsage:([\s\S]*?)\n\n/.exec(stdout)?.[1]?.replace(/\n\s+/g, ' ') ?? '';
+    assert.match(
+      usage,
+      /checkmarx-auth --product <sast\|sast-odata\|access-control\|sca\|cxone> .*\[--format token\|json\|env\|azure\|powershell\]/,
+    );
+    assert.match(usage, /checkmarx-auth token .*\[--format token\|json\|env\|azure\|powershell\]/);
+    assert.match(usage, /checkmarx-auth start-agent \[--format env\|json\|azure\|powershell\]/);
+    const verbs = /\nVerbs[^\n]*\n([\s\S]*?)\n\n/.exec(stdout)?.[1]?.replace(/\n\s+/g, ' ') ?? '';
+    assert.match(verbs, /start-agent .*Formats: env, json, azure, powershell \(default env\)/);
+    assert.match(verbs, /token .*Formats: token, json, env, azure, powershell \(default token\)/);
+  });
+
+  it('the first two examples run as written in bash, and stop at a failed exchange', async () => {
+    const { stdout } = await runCli(['--help']);
+    const [cxone, sast] = helpExamples(stdout);
+    const path = `${cliOnPath()}:${process.env['PATH']}`;
+    const bash = (script: string, env: Env) => spawnProcess('bash', ['-c', script], { env: cleanEnv({ PATH: path, ...env }), cwd: temp });
+
+    const first = await bash(`${cxone}\nprintf '%s' "$token"`, throughProxy({ CX_APIKEY: API_KEY }));
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, server.issuedAccessTokens[0]);
+
+    const asHere = (sast ?? '').replace('https://cx.example.com', server.url).replace('ci-user', DEFAULT_SAST_USER.username);
+    const second = await bash(`${asHere}\nprintf '%s|%s' "$CX_ACCESS_TOKEN" "$CX_API_URL"`, sastEnv());
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, `${server.issuedAccessTokens[1]}|${server.url}/cxrestapi`);
+
+    const failed = await bash(`${asHere}\necho went on`, { CX_PASSWORD: 'wrong' });
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, '');
+    assert.match(failed.stderr, /checkmarx-auth: error: .*HTTP 400/);
   });
 
   for (const flag of ['--version', '-V']) {

@@ -1,5 +1,6 @@
 // The CLI for every other CI system: flags and environment in, the token on stdout.
 
+import { helpText } from './help.ts';
 import { isVerb, runVerb, VERB_FLAGS, VERBS, type Verb } from './verbs.ts';
 import { actionOnlyWarnings } from './action-only.ts';
 import { CLI_NAMING, variableOf } from './naming.ts';
@@ -10,7 +11,7 @@ import { parseFlags, type Flags } from './command-line.ts';
 import { CheckmarxAuthError, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
-import { FORMATS, formatResult, OTHER_VARIABLES, type Format } from './formats.ts';
+import { FORMATS, formatResult, type Format } from './formats.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
 import { diagnosticLine, type Level } from '../core/printable.ts';
 import type { SystemIo } from '../io/system.ts';
@@ -53,58 +54,6 @@ function parseFormat(value: string | undefined, fallback: Format): Format {
     throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
   }
   return format as Format;
-}
-
-/** Inputs whose action wording does not fit the CLI. */
-const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
-  'env-name': 'Name of the token variable in the env, azure and powershell formats.',
-  agent: 'Action only: the CLI starts the agent with the start-agent verb.',
-};
-
-function helpText(): string {
-  const rows = INPUTS.map((spec) => {
-    const env = spec.env.join(', ');
-    const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
-    const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
-    return `  --${spec.name} <value>\n      ${description}${fallback}\n      env: ${env}\n`;
-  });
-  return [
-    `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
-    '',
-    'Usage: checkmarx-auth --product <sast|sast-odata|access-control|sca|cxone> [--flag value ...]',
-    '       checkmarx-auth token [--min-validity SECONDS] [--format ...] [--flag value ...]',
-    '       checkmarx-auth start-agent [--format env|json|azure] [--flag value ...]',
-    '       checkmarx-auth stop-agent',
-    '',
-    'Verbs (for jobs that outlive a token):',
-    '  start-agent  Exchange once like the bare command, then start the token agent, a background',
-    '               process that keeps the credentials in memory only. Prints CX_AUTH_SOCK and the',
-    '               token variables (--format env by default). Assign, then eval, so that a failed',
-    '               exchange stops the script (eval "$(...)" would return 0):',
-    '                 cx_env="$(checkmarx-auth start-agent ...)" || exit 1',
-    '                 eval "$cx_env"',
-    '  token        Print a token valid for at least --min-validity seconds (default 60). With',
-    '               CX_AUTH_SOCK set it asks the agent, which reuses its token or exchanges again;',
-    '               without it, the same one-shot exchange as the bare command.',
-    '  stop-agent   Stop the agent that CX_AUTH_SOCK names (exit 0 also when it is already gone).',
-    '',
-    'Every flag may come from its environment variable instead; a flag wins. Give secrets',
-    '(password, client-secret, api-key) by environment: process lists show flags.',
-    '',
-    ...rows,
-    `  --format <${FORMATS.join('|')}>`,
-    '      What stdout gets: token (the token and a newline), json (every output, camelCase keys),',
-    "      env (export NAME='value' lines for eval or .), azure (##vso[task.setvariable] commands;",
-    "      only the token is secret) or powershell ($env:NAME = 'value' lines for Invoke-Expression).",
-    '      (default: token)',
-    `      env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
-    '  -h, --help       Show this help.',
-    '  -V, --version    Show the version.',
-    '',
-    'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
-    '',
-  ].join('\n');
 }
 
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */

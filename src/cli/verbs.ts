@@ -12,7 +12,7 @@ import { AgentError } from '../agent/errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { InputError } from '../core/errors.ts';
 import type { Exchange } from '../core/exchange.ts';
-import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
+import { FORMATS, formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
 import { defaultOf, readInputs } from '../core/inputs.ts';
 import { shortLivedWarning } from '../agent/cache.ts';
 
@@ -26,7 +26,14 @@ export const VERB_FLAGS: Readonly<Record<Verb, Record<string, { type: 'string' }
   'stop-agent': {},
 };
 
-const DEFAULT_MIN_VALIDITY = 60;
+/** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
+export const VERB_FORMATS: Readonly<Record<Verb, readonly Format[]>> = {
+  token: FORMATS,
+  'start-agent': ['env', 'json', 'azure', 'powershell'],
+  'stop-agent': [],
+};
+
+export const DEFAULT_MIN_VALIDITY = 60;
 
 export interface VerbContext {
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;
@@ -76,9 +83,11 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
   },
 
   'start-agent': async (context) => {
-    if (context.format === 'token') {
+    const formats = VERB_FORMATS['start-agent'];
+    if (!formats.includes(context.format)) {
+      const [first, ...others] = formats;
       throw new AgentError(
-        `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json, azure or powershell.`,
+        `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`,
         EXIT_USAGE,
       );
     }

@@ -1,0 +1,127 @@
+// `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
+// prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
+// that a new input or format cannot be missing here; every line fits in 100 columns.
+
+import { FORMATS, OTHER_VARIABLES } from './formats.ts';
+import { DEFAULT_MIN_VALIDITY, VERB_FORMATS } from './verbs.ts';
+import { INPUTS } from '../core/inputs.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import { PRODUCT_NAMES } from '../core/products.ts';
+import { VERSION } from '../core/version.ts';
+
+export const HELP_WIDTH = 100;
+
+/**
+ * Shell recipes assign first and eval second: `eval "$(checkmarx-auth ...)"` returns 0 when the
+ * command failed, so a script would go on without a token.
+ */
+export const EXAMPLES: readonly string[] = [
+  '  # Checkmarx One with an API key (in CX_APIKEY, as a secret): the token on stdout',
+  '  token="$(checkmarx-auth --product cxone)" || exit 1',
+  '',
+  '  # CxSAST: set CX_ACCESS_TOKEN, CX_API_URL, ... in this shell (the password in CX_PASSWORD)',
+  '  export CX_SERVER_URL=https://cx.example.com CX_USERNAME=ci-user',
+  '  cx_env="$(checkmarx-auth --product sast --format env)" || exit 1',
+  '  eval "$cx_env"',
+  '',
+  '  # A job longer than a token lives: the token agent hands out fresh tokens until stopped',
+  '  cx_env="$(checkmarx-auth start-agent --product cxone)" || exit 1',
+  '  eval "$cx_env"',
+  '  token="$(checkmarx-auth token --min-validity 300)" || exit 1',
+  '  checkmarx-auth stop-agent',
+];
+
+/** Inputs whose action wording does not fit the CLI. */
+const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
+  'env-name': 'Name of the token variable in the env, azure and powershell formats.',
+  agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
+};
+
+const FORMAT_MEANINGS: Readonly<Record<(typeof FORMATS)[number], string>> = {
+  token: 'token: the token and a newline.',
+  json: 'json: every output as JSON, camelCase keys.',
+  env: "env: export NAME='value' lines for eval or . (sh, bash, zsh).",
+  azure: 'azure: ##vso[task.setvariable] commands for Azure Pipelines; only the token is secret.',
+  powershell: "powershell: $env:NAME = 'value' lines for Invoke-Expression.",
+};
+
+const NO_BREAK = '\u00a0';
+
+/** Words wrapped to HELP_WIDTH, each line after the first indented by `indent`; NO_BREAK joins words. */
+export function wrap(text: string, indent: string, first = indent): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(/[ \n]+/).filter(Boolean)) {
+    const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+    if (candidate.length > HELP_WIDTH && line.trim() !== '') {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = candidate;
+    }
+  }
+  lines.push(line);
+  return lines.map((wrapped) => wrapped.replaceAll(NO_BREAK, ' '));
+}
+
+const formatList = (formats: readonly string[]) => formats.join('|');
+
+function verbSection(): string[] {
+  const verb = (name: string, text: string) => wrap(text, ' '.repeat(15), `  ${name.padEnd(12)}`);
+  return [
+    'Verbs (for jobs that outlive a token):',
+    ...verb(
+      'start-agent',
+      `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Formats: ${VERB_FORMATS['start-agent'].join(', ')} (default ${VERB_FORMATS['start-agent'][0]}). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+    ),
+    ...verb(
+      'token',
+      `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command. Formats: ${VERB_FORMATS.token.join(', ')} (default ${VERB_FORMATS.token[0]}).`,
+    ),
+    ...verb('stop-agent', `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`),
+  ];
+}
+
+function flagRows(): string[] {
+  return INPUTS.flatMap((spec) => {
+    const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
+    const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
+    return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+  });
+}
+
+export function helpText(): string {
+  return [
+    `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
+    '',
+    'Examples (bash; secrets come from the environment, since process lists show flags):',
+    ...EXAMPLES,
+    '',
+    `Usage: checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--flag value ...]`,
+    `         [--format ${formatList(FORMATS)}]`,
+    `       checkmarx-auth token [--min-validity SECONDS] [--format ${formatList(VERB_FORMATS.token)}]`,
+    '         [--flag value ...]',
+    `       checkmarx-auth start-agent [--format ${formatList(VERB_FORMATS['start-agent'])}] [--flag value ...]`,
+    '       checkmarx-auth stop-agent',
+    '',
+    ...verbSection(),
+    '',
+    ...wrap(
+      'Every flag may come from its environment variable instead; a flag wins. Give secrets (password, client-secret, api-key) by environment: process lists show flags.',
+      '',
+    ),
+    '',
+    ...flagRows(),
+    `  --format <${formatList(FORMATS)}>`,
+    '      What stdout gets:',
+    ...Object.values(FORMAT_MEANINGS).map((meaning) => `        ${meaning}`),
+    '      (default: token)',
+    ...wrap(`env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`, '      '),
+    '  -h, --help       Show this help.',
+    '  -V, --version    Show the version.',
+    '',
+    'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
+    '',
+  ].join('\n');
+}
