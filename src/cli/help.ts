@@ -12,7 +12,7 @@ import { VERSION } from '../core/version.ts';
 export const HELP_WIDTH = 100;
 
 /**
- * Shell recipes assign first and eval second: `eval "$(checkmarx-auth ...)"` returns 0 when the
+ * Shell recipes assign first and eval second: `eval "$(...)"` returns 0 when the
  * command failed, so a script would go on without a token.
  */
 export const EXAMPLES: readonly string[] = [
