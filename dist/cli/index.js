@@ -1454,7 +1454,7 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 const HELP_WIDTH = 100;
 /**
- * Shell recipes assign first and eval second: `eval "$(checkmarx-auth ...)"` returns 0 when the
+ * Shell recipes assign first and eval second: `eval "$(...)"` returns 0 when the
  * command failed, so a script would go on without a token.
  */
 const EXAMPLES = [
