@@ -3,6 +3,156 @@
 /******/ 	"use strict";
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./src/core/quoting.js
+// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+function shellQuote(value) {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+function powershellQuote(value) {
+    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
+}
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
+// key). Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: SOCK_VARIABLE,
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
+;// CONCATENATED MODULE: ./src/core/outputs.js
+// The action's outputs and the CLI's JSON keys: one table.
+
+function output(name, envName, field, description) {
+    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
+    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+}
+const OUTPUTS = [
+    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
+    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
+    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
+    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
+    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
+    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
+    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
+];
+/** Output name → value, for the outputs that have one. */
+function outputValues(result) {
+    return OUTPUTS.flatMap((spec) => {
+        const value = spec.value(result);
+        return value === undefined ? [] : [[spec.name, value]];
+    });
+}
+function camelCase(name) {
+    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/formats.js
+// What the CLI prints on stdout, per --format. Pure: a result in, text out.
+
+
+
+const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'];
+function formatResult(format, result, tokenEnvName) {
+    return FORMATTERS[format](result, tokenEnvName);
+}
+const FORMATTERS = {
+    token: (result) => `${result.accessToken}\n`,
+    json: (result) => `${JSON.stringify(jsonOf(result), null, 2)}\n`,
+    env: (result, tokenEnvName) => variableLines('env', variables(result, tokenEnvName)),
+    azure: (result, tokenEnvName) => variableLines('azure', variables(result, tokenEnvName)),
+    powershell: (result, tokenEnvName) => variableLines('powershell', variables(result, tokenEnvName)),
+};
+/** How each format that sets variables sets one. */
+const VARIABLE_LINE = {
+    env: ({ name, value }) => `export ${name}=${shellQuote(value)}\n`,
+    azure: ({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`,
+    powershell: ({ name, value }) => `$env:${name} = ${powershellQuote(value)}\n`,
+};
+function isVariableFormat(format) {
+    return Object.hasOwn(VARIABLE_LINE, format);
+}
+function variableLines(format, list) {
+    return list.map(VARIABLE_LINE[format]).join('');
+}
+function jsonOf(result) {
+    const json = {};
+    for (const spec of OUTPUTS)
+        json[camelCase(spec.name)] = spec.value(result) ?? null;
+    json.expiresIn = result.expiresIn;
+    return json;
+}
+/** The env, azure and powershell variables besides the token, whose name is env-name. */
+const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
+// An env-name equal to another variable's name keeps the token: that variable is left out.
+function variables(result, tokenEnvName) {
+    return OUTPUTS.flatMap((spec) => {
+        const value = spec.value(result);
+        const { secret } = spec;
+        const name = secret ? tokenEnvName : spec.envName;
+        if (value === undefined || (!secret && name === tokenEnvName))
+            return [];
+        return [{ name, value, secret }];
+    });
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
@@ -19,14 +169,6 @@ function parseJsonObject(text) {
         return undefined;
     }
 }
-
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
-/** Where the token agent listens and its key: `<address>#<key>`. */
-const SOCK_VARIABLE = 'CX_AUTH_SOCK';
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
@@ -192,34 +334,6 @@ class AgentError extends CheckmarxAuthError {
         this.name = 'AgentError';
         this.exitCode = exitCode;
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-function printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
-    const text = printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -505,29 +619,6 @@ function pick(env, names) {
     }
     return picked;
 }
-
-;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
-// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
-// key). Every front end registers them with the log's masking before it prints, exports or saves
-// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
-
-const RUN_TIME_SECRETS = {
-    accessToken: 'the access token',
-    refreshToken: 'the refresh token',
-    agentKey: 'the token agent key',
-    authSock: SOCK_VARIABLE,
-};
-function isRunTimeSecret(field) {
-    return Object.hasOwn(RUN_TIME_SECRETS, field);
-}
-/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
-function runTimeSecretValues(values) {
-    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
-}
-/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
-const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
-const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
 ;// CONCATENATED MODULE: ./src/core/did-you-mean.js
 // Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
@@ -1185,97 +1276,6 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/core/quoting.js
-// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
-/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
-function shellQuote(value) {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
- * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
- * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
- */
-function powershellQuote(value) {
-    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
-}
-
-;// CONCATENATED MODULE: ./src/core/outputs.js
-// The action's outputs and the CLI's JSON keys: one table.
-
-function output(name, envName, field, description) {
-    const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
-    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
-}
-const OUTPUTS = [
-    output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
-    output('token-type', 'CX_TOKEN_TYPE', 'tokenType', 'Token type as returned, e.g. Bearer.'),
-    output('expires-in', 'CX_EXPIRES_IN', 'expiresIn', 'Token lifetime in seconds, as returned.'),
-    output('expires-at', 'CX_EXPIRES_AT', 'expiresAt', 'ISO-8601 UTC instant when the token expires.'),
-    output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
-    output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
-    output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
-];
-/** Output name → value, for the outputs that have one. */
-function outputValues(result) {
-    return OUTPUTS.flatMap((spec) => {
-        const value = spec.value(result);
-        return value === undefined ? [] : [[spec.name, value]];
-    });
-}
-function camelCase(name) {
-    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
-}
-
-;// CONCATENATED MODULE: ./src/cli/formats.js
-// What the CLI prints on stdout, per --format. Pure: a result in, text out.
-
-
-
-const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'];
-function formatResult(format, result, tokenEnvName) {
-    return FORMATTERS[format](result, tokenEnvName);
-}
-const FORMATTERS = {
-    token: (result) => `${result.accessToken}\n`,
-    json: (result) => `${JSON.stringify(jsonOf(result), null, 2)}\n`,
-    env: (result, tokenEnvName) => variableLines('env', variables(result, tokenEnvName)),
-    azure: (result, tokenEnvName) => variableLines('azure', variables(result, tokenEnvName)),
-    powershell: (result, tokenEnvName) => variableLines('powershell', variables(result, tokenEnvName)),
-};
-/** How each format that sets variables sets one. */
-const VARIABLE_LINE = {
-    env: ({ name, value }) => `export ${name}=${shellQuote(value)}\n`,
-    azure: ({ name, value, secret }) => `##vso[task.setvariable variable=${name};issecret=${secret}]${azureEscape(value)}\n`,
-    powershell: ({ name, value }) => `$env:${name} = ${powershellQuote(value)}\n`,
-};
-function isVariableFormat(format) {
-    return Object.hasOwn(VARIABLE_LINE, format);
-}
-function variableLines(format, list) {
-    return list.map(VARIABLE_LINE[format]).join('');
-}
-function jsonOf(result) {
-    const json = {};
-    for (const spec of OUTPUTS)
-        json[camelCase(spec.name)] = spec.value(result) ?? null;
-    json.expiresIn = result.expiresIn;
-    return json;
-}
-/** The env, azure and powershell variables besides the token, whose name is env-name. */
-const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
-// An env-name equal to another variable's name keeps the token: that variable is left out.
-function variables(result, tokenEnvName) {
-    return OUTPUTS.flatMap((spec) => {
-        const value = spec.value(result);
-        const { secret } = spec;
-        const name = secret ? tokenEnvName : spec.envName;
-        if (value === undefined || (!secret && name === tokenEnvName))
-            return [];
-        return [{ name, value, secret }];
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/agent/cache.js
 // The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
 // clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
@@ -1340,6 +1340,12 @@ const VERB_FLAGS = {
     'start-agent': {},
     'stop-agent': {},
 };
+/** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
+const VERB_FORMATS = {
+    token: FORMATS,
+    'start-agent': ['env', 'json', 'azure', 'powershell'],
+    'stop-agent': [],
+};
 const DEFAULT_MIN_VALIDITY = 60;
 function isVerb(word) {
     return VERBS.includes(word ?? '');
@@ -1369,8 +1375,10 @@ const COMMANDS = {
         return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
     },
     'start-agent': async (context) => {
-        if (context.format === 'token') {
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format env (the default), json, azure or powershell.`, EXIT_USAGE);
+        const formats = VERB_FORMATS['start-agent'];
+        if (!formats.includes(context.format)) {
+            const [first, ...others] = formats;
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
         }
         const { settings, result } = await context.exchange();
         const arrivedAt = performance.now();
@@ -1427,6 +1435,121 @@ function tokenEnvName(context) {
 function warnIf(context, warning) {
     if (warning)
         context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/core/version.js
+// Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
+const VERSION = '1.1.0';
+const USER_AGENT = `checkmarx-auth/${VERSION}`;
+
+;// CONCATENATED MODULE: ./src/cli/help.js
+// `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
+// prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
+// that a new input or format cannot be missing here; every line fits in 100 columns.
+
+
+
+
+
+
+const HELP_WIDTH = 100;
+/**
+ * Shell recipes assign first and eval second: `eval "$(...)"` returns 0 when the
+ * command failed, so a script would go on without a token.
+ */
+const EXAMPLES = [
+    '  # Checkmarx One with an API key (in CX_APIKEY, as a secret): the token on stdout',
+    '  token="$(checkmarx-auth --product cxone)" || exit 1',
+    '',
+    '  # CxSAST: set CX_ACCESS_TOKEN, CX_API_URL, ... in this shell (the password in CX_PASSWORD)',
+    '  export CX_SERVER_URL=https://cx.example.com CX_USERNAME=ci-user',
+    '  cx_env="$(checkmarx-auth --product sast --format env)" || exit 1',
+    '  eval "$cx_env"',
+    '',
+    '  # A job longer than a token lives: the token agent hands out fresh tokens until stopped',
+    '  cx_env="$(checkmarx-auth start-agent --product cxone)" || exit 1',
+    '  eval "$cx_env"',
+    '  token="$(checkmarx-auth token --min-validity 300)" || exit 1',
+    '  checkmarx-auth stop-agent',
+];
+/** Inputs whose action wording does not fit the CLI. */
+const CLI_DESCRIPTIONS = {
+    'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
+    'env-name': 'Name of the token variable in the env, azure and powershell formats.',
+    agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
+};
+const FORMAT_MEANINGS = {
+    token: 'token: the token and a newline.',
+    json: 'json: every output as JSON, camelCase keys.',
+    env: "env: export NAME='value' lines for eval or . (sh, bash, zsh).",
+    azure: 'azure: ##vso[task.setvariable] commands for Azure Pipelines; only the token is secret.',
+    powershell: "powershell: $env:NAME = 'value' lines for Invoke-Expression.",
+};
+const NO_BREAK = '\u00a0';
+/** Words wrapped to HELP_WIDTH, each line after the first indented by `indent`; NO_BREAK joins words. */
+function wrap(text, indent, first = indent) {
+    const lines = [];
+    let line = first;
+    for (const word of text.split(/[ \n]+/).filter(Boolean)) {
+        const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+        if (candidate.length > HELP_WIDTH && line.trim() !== '') {
+            lines.push(line);
+            line = `${indent}${word}`;
+        }
+        else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    return lines.map((wrapped) => wrapped.replaceAll(NO_BREAK, ' '));
+}
+const formatList = (formats) => formats.join('|');
+function verbSection() {
+    const verb = (name, text) => wrap(text, ' '.repeat(15), `  ${name.padEnd(12)}`);
+    return [
+        'Verbs (for jobs that outlive a token):',
+        ...verb('start-agent', `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Formats: ${VERB_FORMATS['start-agent'].join(', ')} (default ${VERB_FORMATS['start-agent'][0]}). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`),
+        ...verb('token', `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command. Formats: ${VERB_FORMATS.token.join(', ')} (default ${VERB_FORMATS.token[0]}).`),
+        ...verb('stop-agent', `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`),
+    ];
+}
+function flagRows() {
+    return INPUTS.flatMap((spec) => {
+        const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
+        const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
+        return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+    });
+}
+function helpText() {
+    return [
+        `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
+        '',
+        'Examples (bash; secrets come from the environment, since process lists show flags):',
+        ...EXAMPLES,
+        '',
+        `Usage: checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--flag value ...]`,
+        `         [--format ${formatList(FORMATS)}]`,
+        `       checkmarx-auth token [--min-validity SECONDS] [--format ${formatList(VERB_FORMATS.token)}]`,
+        '         [--flag value ...]',
+        `       checkmarx-auth start-agent [--format ${formatList(VERB_FORMATS['start-agent'])}] [--flag value ...]`,
+        '       checkmarx-auth stop-agent',
+        '',
+        ...verbSection(),
+        '',
+        ...wrap('Every flag may come from its environment variable instead; a flag wins. Give secrets (password, client-secret, api-key) by environment: process lists show flags.', ''),
+        '',
+        ...flagRows(),
+        `  --format <${formatList(FORMATS)}>`,
+        '      What stdout gets:',
+        ...Object.values(FORMAT_MEANINGS).map((meaning) => `        ${meaning}`),
+        '      (default: token)',
+        ...wrap(`env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`, '      '),
+        '  -h, --help       Show this help.',
+        '  -V, --version    Show the version.',
+        '',
+        'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
+        '',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/action-only.js
@@ -2311,11 +2434,6 @@ function isIpAddress(host) {
     return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
-;// CONCATENATED MODULE: ./src/core/version.js
-// Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
-const VERSION = '1.1.0';
-const USER_AGENT = `checkmarx-auth/${VERSION}`;
-
 ;// CONCATENATED MODULE: ./src/io/system.js
 // The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
 
@@ -2595,6 +2713,7 @@ function maskCommand(env) {
 
 
 
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -2618,56 +2737,6 @@ function parseFormat(value, fallback) {
         throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
-}
-/** Inputs whose action wording does not fit the CLI. */
-const CLI_DESCRIPTIONS = {
-    'export-env': 'Action only: accepted and ignored by the CLI, whose --format decides what is printed.',
-    'env-name': 'Name of the token variable in the env, azure and powershell formats.',
-    agent: 'Action only: the CLI starts the agent with the start-agent verb.',
-};
-function helpText() {
-    const rows = INPUTS.map((spec) => {
-        const env = spec.env.join(', ');
-        const fallback = spec.default === undefined ? '' : ` (default: ${spec.default})`;
-        const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
-        return `  --${spec.name} <value>\n      ${description}${fallback}\n      env: ${env}\n`;
-    });
-    return [
-        `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
-        '',
-        'Usage: checkmarx-auth --product <sast|sast-odata|access-control|sca|cxone> [--flag value ...]',
-        '       checkmarx-auth token [--min-validity SECONDS] [--format ...] [--flag value ...]',
-        '       checkmarx-auth start-agent [--format env|json|azure] [--flag value ...]',
-        '       checkmarx-auth stop-agent',
-        '',
-        'Verbs (for jobs that outlive a token):',
-        '  start-agent  Exchange once like the bare command, then start the token agent, a background',
-        '               process that keeps the credentials in memory only. Prints CX_AUTH_SOCK and the',
-        '               token variables (--format env by default). Assign, then eval, so that a failed',
-        '               exchange stops the script (eval "$(...)" would return 0):',
-        '                 cx_env="$(checkmarx-auth start-agent ...)" || exit 1',
-        '                 eval "$cx_env"',
-        '  token        Print a token valid for at least --min-validity seconds (default 60). With',
-        '               CX_AUTH_SOCK set it asks the agent, which reuses its token or exchanges again;',
-        '               without it, the same one-shot exchange as the bare command.',
-        '  stop-agent   Stop the agent that CX_AUTH_SOCK names (exit 0 also when it is already gone).',
-        '',
-        'Every flag may come from its environment variable instead; a flag wins. Give secrets',
-        '(password, client-secret, api-key) by environment: process lists show flags.',
-        '',
-        ...rows,
-        `  --format <${FORMATS.join('|')}>`,
-        '      What stdout gets: token (the token and a newline), json (every output, camelCase keys),',
-        "      env (export NAME='value' lines for eval or .), azure (##vso[task.setvariable] commands;",
-        "      only the token is secret) or powershell ($env:NAME = 'value' lines for Invoke-Expression).",
-        '      (default: token)',
-        `      env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`,
-        '  -h, --help       Show this help.',
-        '  -V, --version    Show the version.',
-        '',
-        'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
-        '',
-    ].join('\n');
 }
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 async function run(argv, deps) {
