@@ -35,7 +35,8 @@ The test credentials it accepts (fixtures, not secrets):
                            or an API key for this server's URL (--write-env writes one)
 
 --write-env appends the URL and those credentials (TOKEN_SERVER_*) to a file, e.g. "$GITHUB_ENV",
-before it starts listening. Stop it with Ctrl-C or SIGTERM.
+once the port is its own and before it answers a request. A port that is taken ends it with exit
+code 2 and a message. Stop it with Ctrl-C or SIGTERM.
 `;
 
 /** The test credentials the server accepts, named for environment variables. */
@@ -63,12 +64,21 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** Listens on 127.0.0.1; a port that is taken (EADDRINUSE) or not allowed (EACCES) is an error that says what to do. */
 function listen(server: http.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = LISTEN_PROBLEMS[error.code ?? ''] ?? `cannot listen on it (${error.code ?? error.message})`;
+      reject(new Error(`port ${port} on 127.0.0.1: ${why}. Leave --port out for a free port, or choose another.`));
+    });
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
+
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'another program already listens there (EADDRINUSE)',
+  EACCES: 'this user may not listen there (EACCES)',
+};
 
 function writeEnvFile(file: string, url: string): void {
   const lines = Object.entries(fixtureVariables(url)).map(([name, value]) => `${name}=${value}\n`);
@@ -86,10 +96,18 @@ async function main(): Promise<void> {
   // The test server listens on a free port; a second listener on the asked-for port shares its handler.
   const tokenServer = await startTokenServer();
   const server = http.createServer(tokenServer.handler);
-  // With a fixed port the file is complete before anyone can connect, so "it answers" means "ready".
-  if (envFile && port !== 0) writeEnvFile(envFile, `http://127.0.0.1:${port}`);
-  const url = `http://127.0.0.1:${await listen(server, port)}`;
-  if (envFile && port === 0) writeEnvFile(envFile, url);
+  let url: string;
+  try {
+    url = `http://127.0.0.1:${await listen(server, port)}`;
+  } catch (error) {
+    // Nothing may keep the process alive: a script waiting for the server must see it exit.
+    await tokenServer.close();
+    throw error;
+  }
+  // Written once the port is ours and before the event loop serves a request (the write is
+  // synchronous), so that "it answers" still means "the file is complete", and a failed start
+  // leaves no URL of somebody else's server behind.
+  if (envFile) writeEnvFile(envFile, url);
 
   console.log(`Checkmarx-compatible token server listening on ${url}`);
   const stop = () => {
