@@ -435,6 +435,68 @@ describe('README layout', () => {
   });
 });
 
+describe('one way of saying each thing in README.md and docs/', () => {
+  const allBlocks = pages.flatMap(([page, text]) =>
+    [...text.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```/gm)].map((match) => ({ page, code: match[3]! })),
+  );
+  const workflows = readdirSync(join(REPO_ROOT, '.github', 'workflows')).map((file): [string, string] => [
+    `.github/workflows/${file}`,
+    readFileSync(join(REPO_ROOT, '.github', 'workflows', file), 'utf8'),
+  ]);
+
+  it('the API key secret is CX_APIKEY, as everywhere else', () => {
+    for (const [page, text] of [...pages, ...workflows]) assert.doesNotMatch(text, /secrets\.CX_API_KEY\b/, page);
+  });
+  it('one actions/checkout version everywhere', () => {
+    const versions = new Set(
+      [...pages, ...workflows].flatMap(([, text]) => [...text.matchAll(/actions\/checkout@(\S+)/g)].map((m) => m[1])),
+    );
+    assert.equal(versions.size, 1, [...versions].join(', '));
+  });
+  it('every install of the CLI names an exact version, not a range', () => {
+    for (const [page, text] of pages) {
+      for (const [spec] of text.matchAll(/(?<![\w/.-])checkmarx-auth@[^\s`"')]+/g)) {
+        // `<version>` names the template's input, not a range.
+        assert.match(spec, /^checkmarx-auth@(?:\d+\.\d+\.\d+|<version>)$/, `${page}: ${spec}`);
+      }
+    }
+  });
+  it('every CxSAST REST call sends Accept: application/json;v=1.0 and cxOrigin', () => {
+    const productsOf = (code: string) =>
+      new Set([...code.matchAll(/(?:product:|--product|CX_PRODUCT:|CX_PRODUCT=)\s*['"]?([a-z-]+)/g)].map((m) => m[1]));
+    let calls = 0;
+    for (const { page, code } of allBlocks) {
+      const products = productsOf(code);
+      const cxsastBlock = products.size === 1 && (products.has('sast') || products.has('access-control'));
+      // A command: its lines joined where they end with \, | or a PowerShell backtick.
+      const commands = code.replace(/(?:\\|\||`)\n/g, ' ').split('\n');
+      for (const command of commands.filter((line) => /\bcurl(?:\.exe)?\b|Invoke-RestMethod/.test(line))) {
+        const direct = /\/cxrestapi\/(?!auth\/identity)/i.test(command);
+        const viaOutput = cxsastBlock && /CX_API_URL|CX_API\b|CX_AC\b/.test(command);
+        if (!direct && !viaOutput) continue;
+        calls++;
+        assert.match(command, /Accept: application\/json;v=1\.0/, `${page}: ${command.trim()}`);
+        assert.match(command, /cxOrigin: /, `${page}: ${command.trim()}`);
+      }
+    }
+    assert.ok(calls >= 5, `only ${calls} CxSAST calls found: the check finds nothing`);
+  });
+  it('each page has one H1, and each docs/ page links back to the README', () => {
+    for (const [page, text] of pages) {
+      const outsideCode = text.replace(/^( *)```[\s\S]*?^\1```/gm, '');
+      assert.equal(outsideCode.match(/^# /gm)?.length, 1, `${page}: ${outsideCode.match(/^# .*/gm)?.join(' | ')}`);
+      if (page.startsWith('docs/')) assert.ok(text.includes('](../README.md)'), `${page} has no link back to the README`);
+    }
+  });
+  it('the masking rules have one home, docs/security.md, and the agent page links to it', () => {
+    for (const [page, text] of pages) {
+      if (page === 'docs/security.md') assert.match(text, /::add-mask::[\s\S]*##vso\[task\.setsecret\]/);
+      else assert.doesNotMatch(text, /::add-mask::|task\.setsecret/, `${page} spells out the masking rules: link to docs/security.md`);
+    }
+    assert.ok(pages.find(([page]) => page === 'docs/agent.md')![1].includes('](security.md)'));
+  });
+});
+
 describe('docs/cli.md', () => {
   it('names the variables the env, azure and powershell formats set, as src/outputs.ts names them', () => {
     const cli = pages.find(([page]) => page === 'docs/cli.md')![1];
