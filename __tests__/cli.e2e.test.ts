@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { INPUTS } from '../src/core/inputs.ts';
+import { VERB_FORMATS, VERBS } from '../src/cli/verbs.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { evaluatePowershellAssignments } from './support/powershell.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
@@ -543,18 +544,29 @@ describe('CLI: --help and --version', () => {
     assert.match(examples[2] ?? '', /start-agent[\s\S]*eval "\$cx_env"[\s\S]*checkmarx-auth token[\s\S]*checkmarx-auth stop-agent$/);
   });
 
-  it('--help lists every format of every verb', async () => {
+  it('--help lists every verb, and every format of every verb', async () => {
     const { stdout } = await runCli(['--help']);
-    const usage = /\nUsage:([\s\S]*?)\n\n/.exec(stdout)?.[1]?.replace(/\n\s+/g, ' ') ?? '';
+    const usage = /\nUsage: ([\s\S]*?)\n\n/.exec(stdout)?.[1] ?? '';
+    const commands = usage.split(/\n(?= {7}checkmarx-auth )/).map((command) => command.replace(/\n\s+/g, ' ').trim());
+    const verbsText = /\nVerbs[^\n]*\n([\s\S]*?)\n\n/.exec(stdout)?.[1] ?? '';
+    const entries = verbsText.split(/\n(?= {2}\S)/).map((entry) => entry.replace(/\n\s+/g, ' ').trim());
     assert.match(
-      usage,
-      /checkmarx-auth --product <sast\|sast-odata\|access-control\|sca\|cxone> .*\[--format token\|json\|env\|azure\|powershell\]/,
+      commands[0] ?? '',
+      /^checkmarx-auth --product <sast\|sast-odata\|access-control\|sca\|cxone> \[--format token\|json\|env\|azure\|powershell\]/,
     );
-    assert.match(usage, /checkmarx-auth token .*\[--format token\|json\|env\|azure\|powershell\]/);
-    assert.match(usage, /checkmarx-auth start-agent \[--format env\|json\|azure\|powershell\]/);
-    const verbs = /\nVerbs[^\n]*\n([\s\S]*?)\n\n/.exec(stdout)?.[1]?.replace(/\n\s+/g, ' ') ?? '';
-    assert.match(verbs, /start-agent .*Formats: env, json, azure, powershell \(default env\)/);
-    assert.match(verbs, /token .*Formats: token, json, env, azure, powershell \(default token\)/);
+    for (const verb of VERBS) {
+      const command = commands.find((line) => line.startsWith(`checkmarx-auth ${verb} `) || line === `checkmarx-auth ${verb}`);
+      const entry = entries.find((line) => line.startsWith(`${verb} `));
+      assert.ok(command && entry, `${verb} is missing from --help`);
+      const formats = VERB_FORMATS[verb];
+      if (formats.length === 0) {
+        assert.doesNotMatch(command, /--format/);
+        continue;
+      }
+      assert.ok(command.includes(`[--format ${formats.join('|')}]`), command);
+      assert.ok(entry.endsWith(`Formats: ${formats.join(', ')} (default ${formats[0]}).`), entry);
+    }
+    assert.ok(commands.includes('checkmarx-auth start-agent [--format env|json|azure|powershell] [--flag value ...]'), usage);
   });
 
   it('the first two examples run as written in bash, and stop at a failed exchange', async () => {

@@ -3,7 +3,7 @@
 // that a new input or format cannot be missing here; every line fits in 100 columns.
 
 import { FORMATS, OTHER_VARIABLES } from './formats.ts';
-import { DEFAULT_MIN_VALIDITY, VERB_FORMATS } from './verbs.ts';
+import { DEFAULT_MIN_VALIDITY, VERB_FORMATS, type Verb } from './verbs.ts';
 import { INPUTS } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { PRODUCT_NAMES } from '../core/products.ts';
@@ -67,19 +67,58 @@ export function wrap(text: string, indent: string, first = indent): string[] {
 
 const formatList = (formats: readonly string[]) => formats.join('|');
 
+interface VerbHelp {
+  /** The verb's flags besides --format and the input flags. */
+  readonly flags: string;
+  readonly what: string;
+}
+
+/** One entry per verb (the compiler sees to it): a new verb cannot be left out of --help. */
+const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
+  'start-agent': {
+    flags: '[--flag value ...]',
+    what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+  },
+  token: {
+    flags: '[--min-validity SECONDS] [--flag value ...]',
+    what: `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command.`,
+  },
+  'stop-agent': {
+    flags: '',
+    what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`,
+  },
+};
+
+const verbs = () => Object.entries(VERB_HELP) as Array<[Verb, VerbHelp]>;
+
+function usageSection(): string[] {
+  // A bracketed option stays on one line.
+  const usage = (first: string, words: string) =>
+    wrap(
+      words.replace(/\[[^\]]*\]/g, (option) => option.replaceAll(' ', NO_BREAK)),
+      ' '.repeat(9),
+      first,
+    );
+  return [
+    ...usage('Usage:', `checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--format ${formatList(FORMATS)}] [--flag value ...]`),
+    ...verbs().flatMap(([verb, { flags }]) => {
+      const formats = VERB_FORMATS[verb];
+      return usage(
+        ' '.repeat(7),
+        `checkmarx-auth ${verb}${formats.length > 0 ? ` [--format ${formatList(formats)}]` : ''}${flags ? ` ${flags}` : ''}`,
+      );
+    }),
+  ];
+}
+
 function verbSection(): string[] {
-  const verb = (name: string, text: string) => wrap(text, ' '.repeat(15), `  ${name.padEnd(12)}`);
   return [
     'Verbs (for jobs that outlive a token):',
-    ...verb(
-      'start-agent',
-      `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Formats: ${VERB_FORMATS['start-agent'].join(', ')} (default ${VERB_FORMATS['start-agent'][0]}). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
-    ),
-    ...verb(
-      'token',
-      `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command. Formats: ${VERB_FORMATS.token.join(', ')} (default ${VERB_FORMATS.token[0]}).`,
-    ),
-    ...verb('stop-agent', `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`),
+    ...verbs().flatMap(([verb, { what }]) => {
+      const formats = VERB_FORMATS[verb];
+      const printed = formats.length > 0 ? ` Formats: ${formats.join(', ')} (default ${formats[0]}).` : '';
+      return wrap(`${what}${printed}`, ' '.repeat(15), `  ${verb.padEnd(12)}`);
+    }),
   ];
 }
 
@@ -98,12 +137,7 @@ export function helpText(): string {
     'Examples (bash; secrets come from the environment, since process lists show flags):',
     ...EXAMPLES,
     '',
-    `Usage: checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--flag value ...]`,
-    `         [--format ${formatList(FORMATS)}]`,
-    `       checkmarx-auth token [--min-validity SECONDS] [--format ${formatList(VERB_FORMATS.token)}]`,
-    '         [--flag value ...]',
-    `       checkmarx-auth start-agent [--format ${formatList(VERB_FORMATS['start-agent'])}] [--flag value ...]`,
-    '       checkmarx-auth stop-agent',
+    ...usageSection(),
     '',
     ...verbSection(),
     '',

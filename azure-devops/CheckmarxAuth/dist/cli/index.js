@@ -1504,13 +1504,41 @@ function wrap(text, indent, first = indent) {
     return lines.map((wrapped) => wrapped.replaceAll(NO_BREAK, ' '));
 }
 const formatList = (formats) => formats.join('|');
+/** One entry per verb (the compiler sees to it): a new verb cannot be left out of --help. */
+const VERB_HELP = {
+    'start-agent': {
+        flags: '[--flag value ...]',
+        what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+    },
+    token: {
+        flags: '[--min-validity SECONDS] [--flag value ...]',
+        what: `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command.`,
+    },
+    'stop-agent': {
+        flags: '',
+        what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`,
+    },
+};
+const verbs = () => Object.entries(VERB_HELP);
+function usageSection() {
+    // A bracketed option stays on one line.
+    const usage = (first, words) => wrap(words.replace(/\[[^\]]*\]/g, (option) => option.replaceAll(' ', NO_BREAK)), ' '.repeat(9), first);
+    return [
+        ...usage('Usage:', `checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--format ${formatList(FORMATS)}] [--flag value ...]`),
+        ...verbs().flatMap(([verb, { flags }]) => {
+            const formats = VERB_FORMATS[verb];
+            return usage(' '.repeat(7), `checkmarx-auth ${verb}${formats.length > 0 ? ` [--format ${formatList(formats)}]` : ''}${flags ? ` ${flags}` : ''}`);
+        }),
+    ];
+}
 function verbSection() {
-    const verb = (name, text) => wrap(text, ' '.repeat(15), `  ${name.padEnd(12)}`);
     return [
         'Verbs (for jobs that outlive a token):',
-        ...verb('start-agent', `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Formats: ${VERB_FORMATS['start-agent'].join(', ')} (default ${VERB_FORMATS['start-agent'][0]}). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`),
-        ...verb('token', `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command. Formats: ${VERB_FORMATS.token.join(', ')} (default ${VERB_FORMATS.token[0]}).`),
-        ...verb('stop-agent', `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`),
+        ...verbs().flatMap(([verb, { what }]) => {
+            const formats = VERB_FORMATS[verb];
+            const printed = formats.length > 0 ? ` Formats: ${formats.join(', ')} (default ${formats[0]}).` : '';
+            return wrap(`${what}${printed}`, ' '.repeat(15), `  ${verb.padEnd(12)}`);
+        }),
     ];
 }
 function flagRows() {
@@ -1527,12 +1555,7 @@ function helpText() {
         'Examples (bash; secrets come from the environment, since process lists show flags):',
         ...EXAMPLES,
         '',
-        `Usage: checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--flag value ...]`,
-        `         [--format ${formatList(FORMATS)}]`,
-        `       checkmarx-auth token [--min-validity SECONDS] [--format ${formatList(VERB_FORMATS.token)}]`,
-        '         [--flag value ...]',
-        `       checkmarx-auth start-agent [--format ${formatList(VERB_FORMATS['start-agent'])}] [--flag value ...]`,
-        '       checkmarx-auth stop-agent',
+        ...usageSection(),
         '',
         ...verbSection(),
         '',
