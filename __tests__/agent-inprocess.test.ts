@@ -255,7 +255,7 @@ describe('the agent server loop, in process', () => {
 
   it('stops on request: answers, exits 0, removes its folder; then it is not running', async () => {
     const answer = await askAgent(agent.address, { key: agent.key, op: 'stop' }, WAIT_MS);
-    assert.deepEqual(answer, { ok: true, stopped: true });
+    assert.deepEqual(answer, { ok: true, stopped: true, pid: process.pid });
     await waitFor('the agent to exit', () => agent.exits() === 1);
     assert.equal(exitCalls.at(-1), 0);
     assert.equal(existsSync(agent.folder), false);
@@ -379,7 +379,8 @@ describe('startAgent', () => {
     const answer = await askAgent(started.address, { key, op: 'token', minValidity: 60 }, WAIT_MS);
     assert.ok(answer.ok && 'result' in answer);
     assert.deepEqual([answer.source, answer.result.accessToken], ['cache', 'first-token']);
-    assert.deepEqual(await askAgent(started.address, { key, op: 'stop' }, WAIT_MS), { ok: true, stopped: true });
+    // It answers a stop with its own PID: the post step signals only the process that said so.
+    assert.deepEqual(await askAgent(started.address, { key, op: 'stop' }, WAIT_MS), { ok: true, stopped: true, pid: started.pid });
     await waitFor('the agent process to end', () => !isAlive(started.pid));
     assert.equal(existsSync(dirname(started.address)), false);
   });
@@ -607,7 +608,7 @@ describe('startActionAgent', () => {
       timeout: WAIT_MS,
     });
     assert.equal(stdout, 'first-token\n');
-    assert.deepEqual(await askAgent(address, { key, op: 'stop' }, WAIT_MS), { ok: true, stopped: true });
+    assert.deepEqual(await askAgent(address, { key, op: 'stop' }, WAIT_MS), { ok: true, stopped: true, pid });
     await waitFor('the agent process to end', () => !isAlive(pid!));
   });
 });

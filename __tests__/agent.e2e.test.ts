@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   assertNoLeak,
@@ -250,15 +250,18 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     }
   });
 
-  it('the post step stops the agent and removes its socket', async () => {
+  it('the post step stops the agent and removes everything the action made under RUNNER_TEMP', async () => {
     const state = parseFileCommands(readFileSync(action.files.state, 'utf8'));
     const sockPath = (state['agent_sock'] ?? '').replace(/#[^#]*$/, '');
+    const bin = readFileSync(action.files.path, 'utf8').trim();
     assert.ok(existsSync(sockPath));
+    assert.deepEqual(readdirSync(action.files.runnerTemp).sort(), [basename(bin), basename(dirname(sockPath))].sort());
     const post = await runPost(Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])));
     assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.match(post.stdout, /^Stopped the token agent\.$/m);
     assert.ok(await waitFor(() => !isAlive(agentPid), 10_000), 'the agent is gone');
-    assert.equal(existsSync(dirname(sockPath)), false);
-    const later = await sh('checkmarx-auth token', step);
+    assert.deepEqual(readdirSync(action.files.runnerTemp), [], 'nothing is left under RUNNER_TEMP');
+    const later = await runCli(['token'], { env: { CX_AUTH_SOCK: action.exported['CX_AUTH_SOCK'] } });
     assert.equal(later.code, 1);
     assert.match(later.stderr, /No token agent is running at/);
   });

@@ -8,14 +8,6 @@ const external_node_fs_namespaceObject = require("node:fs");
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
-/** Where the token agent listens and its key: `<address>#<key>`. */
-const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
-
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
 const exit_codes_EXIT_TOKEN_FAILED = 1;
@@ -182,6 +174,14 @@ class errors_AgentError extends CheckmarxAuthError {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
@@ -193,6 +193,11 @@ class errors_AgentError extends CheckmarxAuthError {
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -253,7 +258,7 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
@@ -299,7 +304,8 @@ function isNumberIn(value, min, max) {
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
 
 
 
@@ -310,20 +316,36 @@ const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
     return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
         return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
-    const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
         try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'cxauth-'));
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
         }
         catch {
             continue;
@@ -340,6 +362,8 @@ function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
 }
 async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
     const { address, folder } = agentAddress(process.platform, launch.env);
     const settings = {
         plan: launch.settings.plan,
@@ -347,29 +371,41 @@ async function startAgent(launch) {
         address,
         key: launch.key,
         ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
-        detached: true,
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: agentEnvironment(launch.env),
-        cwd: tmpdir(),
-    });
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
     child.stdin.on('error', () => { });
     child.stdin.end(JSON.stringify(settings));
     try {
-        await waitUntilReady(child);
-        return { address, pid: child.pid };
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
     catch (error) {
-        child.kill();
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        abandon();
         throw error;
     }
     finally {
@@ -378,19 +414,57 @@ async function startAgent(launch) {
         child.unref();
     }
 }
-function waitUntilReady(child) {
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
     const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
-        const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const settle = (error) => {
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
             child.removeAllListeners('exit');
             if (error)
                 reject(error);
             else
                 resolve();
-        };
+        }
         child.stdout.setEncoding('utf8').on('data', (chunk) => {
             said += chunk;
             if (said.includes('\n'))
@@ -698,6 +772,8 @@ function saveState(name, value) {
 
 
 
+
+
 /** The sh and cmd wrappers that run `cli` with `node`. */
 function commandScripts(node, cli) {
     return {
@@ -705,22 +781,59 @@ function commandScripts(node, cli) {
         cmd: `@"${node}" "${cli}" %*\r\n`,
     };
 }
-async function startActionAgent(settings, first, arrivedAt) {
+/**
+ * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
+ * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
+ */
+function baseFolder(env) {
+    const runnerTemp = env.RUNNER_TEMP;
+    if (!runnerTemp)
+        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
+    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : runnerTemp;
+}
+/**
+ * All or nothing: once the agent runs, any failure (the state, GITHUB_ENV, GITHUB_PATH, the
+ * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
+ * made before the step fails.
+ */
+async function startActionAgent(settings, first, arrivedAt, env = process.env) {
+    const base = baseFolder(env);
     const key = newKey();
     runTimeSecretValues({ agentKey: key }).forEach(setSecret);
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
     const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
-    const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
-    const sock = formatSock(address, key);
-    runTimeSecretValues({ authSock: sock }).forEach(setSecret);
-    saveState(STATE_PID, String(pid));
-    saveState(STATE_SOCK, sock);
-    exportVariable(names_SOCK_VARIABLE, sock);
-    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'checkmarx-auth-bin-'));
-    const scripts = commandScripts(process.execPath, entry);
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-    addPath(folder);
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    let folder;
+    let agent;
+    try {
+        folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, COMMAND_FOLDER_PREFIX));
+        const scripts = commandScripts(process.execPath, entry);
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
+        const sock = formatSock(agent.address, key);
+        runTimeSecretValues({ authSock: sock }).forEach(setSecret);
+        saveState(STATE_FOLDERS, JSON.stringify([folder, ...(agent.folder ? [agent.folder] : [])]));
+        saveState(STATE_PID, String(agent.pid));
+        saveState(STATE_SOCK, sock);
+        addPath(folder);
+        // Last: a later step sees CX_AUTH_SOCK only if everything else was written.
+        exportVariable(names_SOCK_VARIABLE, sock);
+        // A signal that came while the state and files were written.
+        if (cancel.signal.aborted)
+            throw new errors_AgentError('The token agent was stopped: the step was cancelled.');
+    }
+    catch (error) {
+        agent?.abandon();
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        throw error;
+    }
+    finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
     info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
 }
 
@@ -1902,6 +2015,7 @@ async function exchangeCredentials(values, deps) {
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
         secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+    deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
@@ -1963,6 +2077,7 @@ async function exchangeAndExport(deps) {
     const values = readInputs(actionInputSource(deps.env), deps.env);
     const { settings, result } = await exchangeCredentials(values, {
         mask: setSecret,
+        check: (settings) => void (settings.agent && baseFolder(deps.env)),
         log: { info: info, warning: warning, debug: debug },
         ...deps.io,
     });
@@ -1974,7 +2089,7 @@ async function exchangeAndExport(deps) {
     // The token's age for the agent starts here, well within a millisecond of its arrival: reading
     // the clock earlier would load perf_hooks into every run, agent or not.
     if (settings.agent)
-        await startActionAgent(settings, result, performance.now());
+        await startActionAgent(settings, result, performance.now(), deps.env);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js

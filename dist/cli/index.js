@@ -347,6 +347,11 @@ class AgentError extends CheckmarxAuthError {
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -407,7 +412,7 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
@@ -509,7 +514,8 @@ const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
 
 
 
@@ -520,20 +526,36 @@ const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
     return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
         return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
-    const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
         try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'cxauth-'));
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
         }
         catch {
             continue;
@@ -550,6 +572,8 @@ function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
 }
 async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
     const { address, folder } = agentAddress(process.platform, launch.env);
     const settings = {
         plan: launch.settings.plan,
@@ -557,29 +581,41 @@ async function startAgent(launch) {
         address,
         key: launch.key,
         ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
-        detached: true,
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: agentEnvironment(launch.env),
-        cwd: tmpdir(),
-    });
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
     child.stdin.on('error', () => { });
     child.stdin.end(JSON.stringify(settings));
     try {
-        await waitUntilReady(child);
-        return { address, pid: child.pid };
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
     catch (error) {
-        child.kill();
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        abandon();
         throw error;
     }
     finally {
@@ -588,19 +624,57 @@ async function startAgent(launch) {
         child.unref();
     }
 }
-function waitUntilReady(child) {
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
     const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
-        const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const settle = (error) => {
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
             child.removeAllListeners('exit');
             if (error)
                 reject(error);
             else
                 resolve();
-        };
+        }
         child.stdout.setEncoding('utf8').on('data', (chunk) => {
             said += chunk;
             if (said.includes('\n'))
@@ -2572,8 +2646,14 @@ class Agent {
         this.server.on('error', () => this.stop());
         this.host.onTerminate(() => this.stop());
         this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
-        if (!isNamedPipe(this.settings.address)) {
-            this.timers.push(setInterval(() => (0,external_node_fs_namespaceObject.stat)(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
+        // A named pipe has no file; the folder the action made under RUNNER_TEMP is watched everywhere.
+        const watched = [
+            ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
+            ...(this.settings.watch ? [this.settings.watch] : []),
+        ];
+        if (watched.length > 0) {
+            const look = () => watched.forEach((path) => (0,external_node_fs_namespaceObject.stat)(path, (error) => error?.code === 'ENOENT' && this.stop()));
+            this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
         }
     }
     serve(socket) {
@@ -2605,7 +2685,7 @@ class Agent {
             return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
         }
         if (request.op === 'stop')
-            return { ok: true, stopped: true };
+            return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
         try {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
@@ -2689,6 +2769,7 @@ async function exchangeCredentials(values, deps) {
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
         secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+    deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);

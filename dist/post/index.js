@@ -234,6 +234,11 @@ function diagnosticLine(level, message, azure) {
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -294,7 +299,7 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
@@ -603,8 +608,9 @@ function saveState(name, value) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/post.js
-// The action's post step: stops the token agent that the main step started, if it did. Without
-// the state it saved, there is nothing to do and it returns at once.
+// The action's post step: stops the token agent that the main step started, if it did, and
+// removes what the main step made (the command folder, the socket folder). Without the state it
+// saved, there is nothing to do and it returns at once.
 
 
 
@@ -626,8 +632,9 @@ async function stopAgent(deps) {
     if (!sock || !Number.isInteger(pid) || pid <= 0)
         return;
     const { address, key } = parseSock(sock);
-    await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
-    if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
+    const outcome = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).then((answer) => (answer.ok && 'stopped' in answer && answer.pid === pid ? 'stopping' : 'not ours'), (error) => (error instanceof AgentNotRunning ? 'gone' : 'silent'));
+    // Only a process that just answered with its key and its PID is signalled: never a reused PID.
+    if (outcome === 'stopping' && !(await exited(pid, EXIT_WAIT_MS, deps))) {
         try {
             process.kill(pid, 'SIGTERM');
         }
@@ -635,10 +642,30 @@ async function stopAgent(deps) {
             // gone meanwhile
         }
     }
-    // The agent removes its socket folder itself; this covers an agent that was killed.
-    if ((0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(address)).startsWith('cxauth-'))
-        (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.dirname)(address), { recursive: true, force: true });
-    info('Stopped the token agent.');
+    removeFolders(address, deps.env[`STATE_${STATE_FOLDERS}`]);
+    if (outcome === 'stopping')
+        info('Stopped the token agent.');
+    else if (outcome === 'gone')
+        info('The token agent had already stopped.');
+    else {
+        warning(`The token agent did not answer (${outcome === 'silent' ? 'no answer' : 'another answer'}); it was not signalled. Its folders are removed, so it stops within seconds if it runs at all, and the runner's end-of-job cleanup stops it in any case.`);
+    }
+}
+/** The command folder and the socket folder, each only if it carries the name the action gives it. */
+function removeFolders(address, saved) {
+    let folders = [];
+    try {
+        folders = JSON.parse(saved ?? '[]');
+    }
+    catch {
+        // not ours
+    }
+    const paths = [...(Array.isArray(folders) ? folders : []), (0,external_node_path_namespaceObject.dirname)(address)].filter((path) => typeof path === 'string');
+    for (const path of new Set(paths)) {
+        const name = (0,external_node_path_namespaceObject.basename)(path);
+        if (name.startsWith(COMMAND_FOLDER_PREFIX) || name.startsWith(SOCKET_FOLDER_PREFIX))
+            (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+    }
 }
 async function exited(pid, withinMs, deps) {
     for (const end = deps.now() + withinMs; deps.now() < end;) {

@@ -1,6 +1,6 @@
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
 
-import { startActionAgent } from './start-agent.ts';
+import { baseFolder, startActionAgent } from './start-agent.ts';
 import { failureMessage, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { actionInputSource, readInputs } from '../core/inputs.ts';
@@ -32,6 +32,7 @@ async function exchangeAndExport(deps: ActionDeps): Promise<void> {
   const values = readInputs(actionInputSource(deps.env), deps.env);
   const { settings, result } = await exchangeCredentials(values, {
     mask: workflow.setSecret,
+    check: (settings) => void (settings.agent && baseFolder(deps.env)),
     log: { info: workflow.info, warning: workflow.warning, debug: workflow.debug },
     ...deps.io,
   });
@@ -42,5 +43,5 @@ async function exchangeAndExport(deps: ActionDeps): Promise<void> {
   }
   // The token's age for the agent starts here, well within a millisecond of its arrival: reading
   // the clock earlier would load perf_hooks into every run, agent or not.
-  if (settings.agent) await startActionAgent(settings, result, performance.now());
+  if (settings.agent) await startActionAgent(settings, result, performance.now(), deps.env);
 }

@@ -2,17 +2,21 @@
 // `checkmarx-auth` command that runs the bundled CLI on the runner's own Node, and tell the post
 // step what to stop.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { startAgent } from '../agent/launch.ts';
-import { formatSock, newKey, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { AgentError } from '../agent/errors.ts';
+import { isContainerTemp, startAgent, type StartedAgent } from '../agent/launch.ts';
+import { COMMAND_FOLDER_PREFIX, formatSock, newKey, STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { InputError } from '../core/errors.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { Settings } from '../core/settings.ts';
 import { shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import * as workflow from './workflow-commands.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** The sh and cmd wrappers that run `cli` with `node`. */
 export function commandScripts(node: string, cli: string): { sh: string; cmd: string } {
@@ -22,21 +26,54 @@ export function commandScripts(node: string, cli: string): { sh: string; cmd: st
   };
 }
 
-export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number): Promise<void> {
+/**
+ * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
+ * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
+ */
+export function baseFolder(env: Env): string {
+  const runnerTemp = env.RUNNER_TEMP;
+  if (!runnerTemp) throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
+  return isContainerTemp(runnerTemp) ? tmpdir() : runnerTemp;
+}
+
+/**
+ * All or nothing: once the agent runs, any failure (the state, GITHUB_ENV, GITHUB_PATH, the
+ * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
+ * made before the step fails.
+ */
+export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number, env: Env = process.env): Promise<void> {
+  const base = baseFolder(env);
   const key = newKey();
   runTimeSecretValues({ agentKey: key }).forEach(workflow.setSecret);
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
-  const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env: process.env });
-  const sock = formatSock(address, key);
-  runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);
-  workflow.saveState(STATE_PID, String(pid));
-  workflow.saveState(STATE_SOCK, sock);
-  workflow.exportVariable(SOCK_VARIABLE, sock);
-  const folder = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'checkmarx-auth-bin-'));
-  const scripts = commandScripts(process.execPath, entry);
-  writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-  writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-  workflow.addPath(folder);
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let folder: string | undefined;
+  let agent: StartedAgent | undefined;
+  try {
+    folder = mkdtempSync(join(base, COMMAND_FOLDER_PREFIX));
+    const scripts = commandScripts(process.execPath, entry);
+    writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+    writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+    agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
+    const sock = formatSock(agent.address, key);
+    runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);
+    workflow.saveState(STATE_FOLDERS, JSON.stringify([folder, ...(agent.folder ? [agent.folder] : [])]));
+    workflow.saveState(STATE_PID, String(agent.pid));
+    workflow.saveState(STATE_SOCK, sock);
+    workflow.addPath(folder);
+    // Last: a later step sees CX_AUTH_SOCK only if everything else was written.
+    workflow.exportVariable(SOCK_VARIABLE, sock);
+    // A signal that came while the state and files were written.
+    if (cancel.signal.aborted) throw new AgentError('The token agent was stopped: the step was cancelled.');
+  } catch (error) {
+    agent?.abandon();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
   workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }

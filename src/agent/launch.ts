@@ -1,11 +1,12 @@
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
 
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_VERB, agentToken, READY_LINE, type AgentSettings } from './protocol.ts';
+import { AGENT_VERB, agentToken, READY_LINE, SOCKET_FOLDER_PREFIX, type AgentSettings } from './protocol.ts';
 
 import type { Settings } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
@@ -25,33 +26,61 @@ export interface AgentLaunch {
   readonly arrivedAt: number;
   readonly key: string;
   readonly env: Env;
+  /** A folder whose removal stops the agent: the one the action made under RUNNER_TEMP. */
+  readonly watch?: string;
+  /** Aborted during the start-up wait (the step is cancelled): the agent is stopped, startAgent rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface StartedAgent {
   readonly address: string;
   readonly pid: number;
+  /** The socket's own folder (Unix), removed when the agent stops. */
+  readonly folder?: string;
+  /**
+   * Stops the agent this process started, for a start-up that fails after the spawn: by its
+   * process handle, which never signals a reused PID, and removes its socket folder.
+   */
+  readonly abandon: () => void;
 }
 
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+export const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
 
 export function socketPathFits(path: string): boolean {
   return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+export function isContainerTemp(runnerTemp: string | undefined): boolean {
+  return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
 
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
   if (platform === 'win32')
     return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
-  const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
+  const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+  const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
     let folder: string;
     try {
-      folder = mkdtempSync(join(base, 'cxauth-'));
+      folder = mkdtempSync(join(base, SOCKET_FOLDER_PREFIX));
     } catch {
       continue;
     }
@@ -68,6 +97,7 @@ function agentEnvironment(env: Env): Record<string, string> {
 }
 
 export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
+  if (launch.signal?.aborted) throw cancelled();
   const { address, folder } = agentAddress(process.platform, launch.env);
   const settings: AgentSettings = {
     plan: launch.settings.plan,
@@ -75,27 +105,37 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
     address,
     key: launch.key,
     ...(folder ? { folder } : {}),
+    ...(launch.watch ? { watch: launch.watch } : {}),
     first: agentToken(launch.first),
     ageMs: Math.max(0, performance.now() - launch.arrivedAt),
     proxyEnv: pick(launch.env, PROXY_VARIABLES),
   };
   // Loaded here, not at start-up: only a run that starts an agent needs it.
   const { spawn } = process.getBuiltinModule('node:child_process');
-  const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
-    detached: true,
-    windowsHide: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
-    env: agentEnvironment(launch.env),
-    cwd: tmpdir(),
-  });
+  const nullFd = process.platform === 'win32' ? undefined : openSync('/dev/null', 'r');
+  let child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']>; stdout: NonNullable<ChildProcess['stdout']> };
+  try {
+    child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+      detached: true,
+      windowsHide: true,
+      stdio: agentStdio(nullFd),
+      env: agentEnvironment(launch.env),
+      cwd: tmpdir(),
+    }) as typeof child;
+  } finally {
+    if (nullFd !== undefined) closeSync(nullFd);
+  }
+  const abandon = () => {
+    child.kill('SIGKILL');
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  };
   child.stdin.on('error', () => {});
   child.stdin.end(JSON.stringify(settings));
   try {
-    await waitUntilReady(child);
-    return { address, pid: child.pid! };
+    await waitUntilReady(child, launch.signal);
+    return { address, pid: child.pid!, ...(folder ? { folder } : {}), abandon };
   } catch (error) {
-    child.kill();
-    if (folder) rmSync(folder, { recursive: true, force: true });
+    abandon();
     throw error;
   } finally {
     child.stdout.destroy();
@@ -104,17 +144,54 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
   }
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+export function agentStdio(nullFd: number | undefined): StdioOptions {
+  const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'ignore'];
+  if (nullFd === undefined) return stdio;
+  for (const fd of openDescriptors()) {
+    if (fd < 3 || fd > MAX_INHERITED_FD) continue;
+    while (stdio.length < fd) stdio.push('ignore');
+    stdio[fd] = nullFd;
+  }
+  return stdio;
+}
+
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors(): number[] {
+  for (const dir of ['/proc/self/fd', '/dev/fd']) {
+    try {
+      return readdirSync(dir)
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number);
+    } catch {
+      // not this system's way
+    }
+  }
+  return [];
+}
+
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+
+function waitUntilReady(child: ChildProcess, signal: AbortSignal | undefined): Promise<void> {
   const failed = (why: string) => new AgentError(`The token agent did not start (${why}).`);
   return new Promise((resolve, reject) => {
     let said = '';
-    const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-    const settle = (error?: AgentError) => {
+    const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+    const onAbort = () => settle(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function settle(error?: AgentError): void {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       child.removeAllListeners('exit');
       if (error) reject(error);
       else resolve();
-    };
+    }
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       said += chunk;
       if (said.includes('\n')) settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));

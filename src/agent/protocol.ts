@@ -12,6 +12,11 @@ import { printable } from '../core/printable.ts';
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 export const STATE_PID = 'agent_pid';
 export const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+export const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+export const SOCKET_FOLDER_PREFIX = 'cxauth-';
+export const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 export const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -26,6 +31,8 @@ export interface AgentSettings {
   readonly key: string;
   /** The folder made for the socket, removed on stop (Unix). */
   readonly folder?: string;
+  /** A folder whose removal stops the agent (the action's folder under RUNNER_TEMP; Windows too). */
+  readonly watch?: string;
   readonly first: AgentToken;
   /** How long ago the first token's answer arrived. */
   readonly ageMs: number;
@@ -43,7 +50,8 @@ export type TokenSource = 'cache' | 'exchange';
 
 export type AgentAnswer =
   | { readonly ok: true; readonly result: AgentToken; readonly source: TokenSource; readonly warning?: string }
-  | { readonly ok: true; readonly stopped: true }
+  /** `pid` tells who answered: the post step signals a process only if it is that agent. */
+  | { readonly ok: true; readonly stopped: true; readonly pid?: number }
   | { readonly ok: false; readonly message: string; readonly exitCode: number };
 
 /** 256 random bits, base64url (43 characters). */
@@ -102,7 +110,7 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
     return { ok: false, message: printable(json.message), exitCode };
   }
   if (json.ok !== true) return undefined;
-  if (json.stopped === true) return { ok: true, stopped: true };
+  if (json.stopped === true) return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
   const result = parseToken(json.result);
   if (!result || (json.source !== 'cache' && json.source !== 'exchange')) return undefined;
   const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;

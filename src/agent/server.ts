@@ -39,6 +39,10 @@ export interface AgentHost {
   readonly exit: (code: number) => void;
   /** Calls `stop` when the process is asked to terminate (SIGTERM). */
   readonly onTerminate: (stop: () => void) => void;
+  /** How often it looks for its socket file and the folder it watches (default 2 s). */
+  readonly pollMs?: number;
+  /** The process id it reports when asked to stop (default process.pid). */
+  readonly pid?: number;
 }
 
 /** The agent as a process: settings from stdin, `ready` on stdout once it listens, then it lives on. */
@@ -109,8 +113,14 @@ class Agent {
     this.server.on('error', () => this.stop());
     this.host.onTerminate(() => this.stop());
     this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
-    if (!isNamedPipe(this.settings.address)) {
-      this.timers.push(setInterval(() => stat(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
+    // A named pipe has no file; the folder the action made under RUNNER_TEMP is watched everywhere.
+    const watched = [
+      ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
+      ...(this.settings.watch ? [this.settings.watch] : []),
+    ];
+    if (watched.length > 0) {
+      const look = () => watched.forEach((path) => stat(path, (error) => error?.code === 'ENOENT' && this.stop()));
+      this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
     }
   }
 
@@ -139,7 +149,7 @@ class Agent {
     if (!keysMatch(request.key, this.settings.key)) {
       return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
     }
-    if (request.op === 'stop') return { ok: true, stopped: true };
+    if (request.op === 'stop') return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
     try {
       return { ok: true, ...(await this.cache.get(request.minValidity)) };
     } catch (error) {

@@ -10,6 +10,8 @@ import { runTimeSecretValues } from './run-time-secrets.ts';
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
   /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */
   readonly mask?: (value: string) => void;
+  /** The front end's own checks of the settings, before any request (throws an InputError). */
+  readonly check?: (settings: Settings) => void;
 }
 
 export interface Exchange {
@@ -24,6 +26,7 @@ export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps)
   const settings = resolveSettings(values, deps);
   // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
   if (mask) secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+  deps.check?.(settings);
   settings.warnings.forEach((warning) => deps.log.warning(warning));
   const { plan } = settings;
   deps.log.info(
