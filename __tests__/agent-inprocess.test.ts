@@ -20,6 +20,8 @@ import { AgentNotRunning, askAgent } from '../src/agent/client.ts';
 import { runVerb, type VerbContext } from '../src/cli/verbs.ts';
 import { startAgent } from '../src/agent/launch.ts';
 import {
+  ACK_LINE,
+  encodeLine,
   formatSock,
   newKey,
   parseAnswer,
@@ -234,9 +236,10 @@ describe('the agent server loop, in process', () => {
     assert.equal(server.requests.length, count);
   });
 
-  it('answers a line that is not its protocol with a refusal', async () => {
-    const line = await rawExchange(agent.address, 'GET / HTTP/1.1\r\n\r\n');
-    assert.deepEqual(parseAnswer(line.trim()), {
+  it('acknowledges a line at once, and answers one that is not its protocol with a refusal', async () => {
+    const [ack, line] = (await rawExchange(agent.address, 'GET / HTTP/1.1\r\n\r\n')).split('\n');
+    assert.equal(`${ack}\n`, ACK_LINE);
+    assert.deepEqual(parseAnswer(line!.trim()), {
       ok: false,
       message: 'The token agent got a request it does not understand.',
       exitCode: 2,
@@ -323,7 +326,8 @@ describe('askAgent', () => {
     await new Promise<void>((resolve) => fake.listen(address, resolve));
     return address;
   }
-  const ask = (address: string, deadlineMs = WAIT_MS) => askAgent(address, { key: newKey(), op: 'token', minValidity: 0 }, deadlineMs);
+  const ask = (address: string, deadlineMs = WAIT_MS, ackMs = WAIT_MS) =>
+    askAgent(address, { key: newKey(), op: 'token', minValidity: 0 }, deadlineMs, ackMs);
 
   it('nothing at the address: AgentNotRunning, naming the address and CX_AUTH_SOCK', async () => {
     const address = join(work, 'nobody', 'agent.sock');
@@ -343,15 +347,31 @@ describe('askAgent', () => {
     await assert.rejects(ask(address), { message: 'The token agent sent an answer that is too long.' });
   });
 
-  it('no answer within the deadline', async () => {
+  it('a silent peer (a frozen agent, a foreign socket) is reported after the short acknowledgement deadline', async () => {
     const address = await fakeAgent(() => {});
-    await assert.rejects(ask(address, 200), { message: `The token agent at ${address} did not answer within 0.2 s.` });
+    await assert.rejects(ask(address, 60_000, 200), {
+      message: `The token agent at ${address} (from CX_AUTH_SOCK) did not acknowledge the request within 0.2 s: it is stopped or frozen, or what listens there is not a token agent.`,
+    });
   });
 
-  it('a well-formed answer is returned as parsed', async () => {
+  it('an acknowledged request gets the long deadline for its answer (a slow exchange), and no more', async () => {
+    const answer: AgentAnswer = { ok: false, message: 'slow', exitCode: 1 };
+    // Acknowledged at once, answered after more than the acknowledgement deadline.
+    const slow = await fakeAgent((socket) => {
+      socket.write(ACK_LINE);
+      setTimeout(() => socket.end(encodeLine(answer)), 400);
+    });
+    assert.deepEqual(await ask(slow, 5_000, 100), answer);
+    const never = await fakeAgent((socket) => socket.write(ACK_LINE));
+    await assert.rejects(ask(never, 300, 100), { message: `The token agent at ${never} did not answer within 0.3 s.` });
+  });
+
+  it('a well-formed answer after the acknowledgement is returned as parsed; one without it is not the protocol', async () => {
     const answer: AgentAnswer = { ok: false, message: 'no', exitCode: 1 };
-    const address = await fakeAgent((socket) => socket.end(`${JSON.stringify(answer)}\nignored`));
+    const address = await fakeAgent((socket) => socket.end(`${ACK_LINE}${JSON.stringify(answer)}\nignored`));
     assert.deepEqual(await ask(address), answer);
+    const unacknowledged = await fakeAgent((socket) => socket.end(`${JSON.stringify(answer)}\n`));
+    await assert.rejects(ask(unacknowledged), { message: 'The token agent sent an answer that is not its protocol.' });
   });
 });
 
@@ -516,11 +536,9 @@ describe('runVerb', () => {
     await waitFor('the agent to exit', () => agent.exits() === 1);
   });
 
-  it('stop-agent: without CX_AUTH_SOCK a usage error; an agent already gone is fine; a wrong key is an error', async () => {
-    await assert.rejects(
-      verb('stop-agent', 'token', {}),
-      (error: Error) => error instanceof AgentError && error.exitCode === 2 && /CX_AUTH_SOCK is not set/.test(error.message),
-    );
+  it('stop-agent: without CX_AUTH_SOCK there is nothing to stop (exit 0); an agent already gone is fine; a wrong key is an error', async () => {
+    const none = await verb('stop-agent', 'token', {});
+    assert.deepEqual([none.code, none.said, none.out], [0, ['CX_AUTH_SOCK is not set: there is no token agent to stop.'], '']);
     const gone = await verb('stop-agent', 'token', { CX_AUTH_SOCK: formatSock(join(work, 'gone', 'agent.sock'), newKey()) });
     assert.deepEqual([gone.code, gone.said], [0, ['The token agent had already stopped.']]);
     const agent = await startInProcess();

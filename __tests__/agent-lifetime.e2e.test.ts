@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -73,7 +74,9 @@ describe('lifetime: the agent ends with the job', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const pid = soleAgent(temp);
     assert.equal(Number(run.state['agent_pid']), pid);
-    assert.deepEqual(environmentNames(pid).sort(), Object.keys(TRACKING).sort());
+    // NODE_V8_COVERAGE: Node passes it to every child while the suite measures coverage.
+    const names = environmentNames(pid).filter((name) => name !== 'NODE_V8_COVERAGE');
+    assert.deepEqual(names.sort(), Object.keys(TRACKING).sort());
     assert.ok(readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`RUNNER_TRACKING_ID=${TRACKING.RUNNER_TRACKING_ID}\0`));
   });
 
@@ -273,5 +276,44 @@ describe('hostile peers: the agent holds no descriptor of the process that start
     assert.match(stdout, /^started \//);
     soleAgent(temp);
     assert.equal((await runCli(['stop-agent'], { env: { CX_AUTH_SOCK: /^started (.*)$/m.exec(stdout)![1]! } })).code, 0);
+  });
+});
+
+describe('hostile peers: a frozen agent or a foreign socket is reported, not waited for', () => {
+  it('checkmarx-auth token fails within the acknowledgement deadline for both, naming the address', async (t) => {
+    const temp = testFolder(t);
+    const started = await runCli(
+      ['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'],
+      { env: { CX_PASSWORD: PASSWORD, TMPDIR: temp } },
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const frozenSock = (JSON.parse(started.stdout) as { authSock: string }).authSock;
+    const pid = soleAgent(temp);
+    process.kill(pid, 'SIGSTOP');
+    t.after(() => killQuietly(pid, 'SIGCONT'));
+    // Something else listens where CX_AUTH_SOCK points: it accepts and never says a word.
+    const foreignPath = join(temp, 'foreign.sock');
+    const foreign = createServer(() => {});
+    await new Promise<void>((resolve) => foreign.listen(foreignPath, resolve));
+    t.after(() => foreign.close());
+    const [frozen, stranger] = await Promise.all([
+      runCli(['token'], { env: { CX_AUTH_SOCK: frozenSock } }),
+      runCli(['token'], { env: { CX_AUTH_SOCK: `${foreignPath}#${newKey()}` } }),
+    ]);
+    for (const [run, address] of [
+      [frozen, frozenSock.replace(/#[^#]*$/, '')],
+      [stranger, foreignPath],
+    ] as const) {
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout, '');
+      assert.ok(
+        run.stderr.includes(
+          `checkmarx-auth: error: The token agent at ${address} (from CX_AUTH_SOCK) did not acknowledge the request within 10 s: it is stopped or frozen, or what listens there is not a token agent.`,
+        ),
+        run.stderr,
+      );
+    }
+    process.kill(pid, 'SIGCONT');
+    assert.equal((await runCli(['stop-agent'], { env: { CX_AUTH_SOCK: frozenSock } })).code, 0);
   });
 });

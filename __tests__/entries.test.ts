@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { SYSTEM_IO } from '../src/io/system.ts';
 import { VERSION } from '../src/core/version.ts';
 import { InputError, stackFrames } from '../src/core/errors.ts';
 import { capturingStdout, withProcessEnv } from './support/capture.ts';
-import { isAlive, killQuietly, waitFor } from './support/processes.ts';
+import { isAlive, killQuietly } from './support/processes.ts';
 import { parseFileCommands } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
 
@@ -122,16 +123,28 @@ describe('the post step, in process', () => {
     assert.equal(text, '');
   });
 
-  it('an agent that does not answer nor exit is terminated by PID, and its socket folder removed', async () => {
+  it('an agent that answers the stop with its PID but does not exit is terminated by PID after 3 s; its folders are removed', async () => {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const folder = join(work, 'cxauth-post');
+    const bin = join(work, 'checkmarx-auth-bin-post');
+    mkdirSync(folder);
+    mkdirSync(bin);
+    // It speaks the protocol for the child: acknowledges, then says it stops, with the child's PID.
+    const agent = createServer((socket) =>
+      socket.once('data', () => socket.end(`{"ok":true,"ack":true}\n{"ok":true,"stopped":true,"pid":${child.pid}}\n`)),
+    );
+    await new Promise<void>((resolve) => agent.listen(join(folder, 'agent.sock'), resolve));
     try {
-      const folder = join(work, 'cxauth-post');
-      mkdirSync(folder);
-      const deps = postDeps({ STATE_agent_pid: String(child.pid), STATE_agent_sock: `${join(folder, 'agent.sock')}#${'k'.repeat(43)}` });
+      const deps = postDeps({
+        STATE_agent_pid: String(child.pid),
+        STATE_agent_sock: `${join(folder, 'agent.sock')}#${'k'.repeat(43)}`,
+        STATE_agent_folders: JSON.stringify([bin, folder]),
+      });
       const { text } = await capturingStdout(() => runPost(deps));
       assert.equal(await exited, 'SIGTERM', 'the agent process got SIGTERM');
       assert.ok(!existsSync(folder), 'the socket folder is gone');
+      assert.ok(!existsSync(bin), 'the command folder is gone');
       assert.match(text, /Stopped the token agent\./);
       assert.equal(
         deps.sleeps.reduce((a, b) => a + b, 0),
@@ -139,18 +152,25 @@ describe('the post step, in process', () => {
         'it waited its 3 s, on the injected clock',
       );
     } finally {
+      agent.close();
       killQuietly(child.pid, 'SIGKILL');
     }
   });
 
-  it('an agent that has exited already: no signal, no wait', async () => {
-    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    await waitFor('the child to be reaped', () => !isAlive(child.pid!));
-    const deps = postDeps({ STATE_agent_pid: String(child.pid), STATE_agent_sock: `${join(work, 'gone.sock')}#${'k'.repeat(43)}` });
-    const { text } = await capturingStdout(() => runPost(deps));
-    assert.deepEqual(deps.sleeps, []);
-    assert.match(text, /Stopped the token agent\./);
+  it('a PID whose agent is gone is not signalled (it may be reused): the folders are removed', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const folder = join(work, 'cxauth-gone');
+      mkdirSync(folder);
+      const deps = postDeps({ STATE_agent_pid: String(child.pid), STATE_agent_sock: `${join(folder, 'agent.sock')}#${'k'.repeat(43)}` });
+      const { text } = await capturingStdout(() => runPost(deps));
+      assert.deepEqual(deps.sleeps, []);
+      assert.ok(isAlive(child.pid!), 'the process with that PID was not signalled');
+      assert.ok(!existsSync(folder), 'the socket folder is gone');
+      assert.match(text, /The token agent had already stopped\./);
+    } finally {
+      killQuietly(child.pid, 'SIGKILL');
+    }
   });
 
   it('a saved socket it cannot read is a warning, not a failure', async () => {

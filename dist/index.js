@@ -190,6 +190,7 @@ const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 
 
+
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
@@ -232,6 +233,12 @@ const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
+/** What the agent sends the moment a request line arrives, before it works out the answer. */
+const ACK_LINE = '{"ok":true,"ack":true}\n';
+function isAck(line) {
+    const json = parseJsonObject(line);
+    return json?.ok === true && json.ack === true;
+}
 /** A day: the agent does not live longer, so no token needs to last longer. */
 const MAX_MIN_VALIDITY = 86_400;
 function parseRequest(line) {
@@ -265,31 +272,29 @@ function parseAnswer(line) {
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
-/** The fields a printed token may have, each checked; anything else is dropped. */
+/**
+ * The fields a printed token may have; anything else is dropped. Each value is held to the rule
+ * the token endpoint's answer is held to (outputProblem), so both paths print the same.
+ */
 function parseToken(value) {
     if (typeof value !== 'object' || value === null)
         return undefined;
-    const r = value;
-    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
-    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value;
+    const strings = [accessToken, tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9))
         return undefined;
-    if (!isNumberIn(expiresIn, 0, 1e9))
+    if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string'))
         return undefined;
-    const strings = [tokenType, expiresAt, apiUrl];
-    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
-        return undefined;
-    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
-    const scopeText = optional(scope);
-    const tenantText = optional(tenant);
-    return {
-        accessToken,
+    const token = {
+        accessToken: accessToken,
         tokenType: tokenType,
         expiresIn,
         expiresAt: expiresAt,
         apiUrl: apiUrl,
-        ...(scopeText ? { scope: scopeText } : {}),
-        ...(tenantText ? { tenant: tenantText } : {}),
+        ...(scope ? { scope } : {}),
+        ...(tenant ? { tenant } : {}),
     };
+    return outputProblem(token) ? undefined : token;
 }
 /** Without its refresh token. */
 function agentToken(result) {
@@ -1863,7 +1868,10 @@ function tokenFrom(plan, json, status, now, secrets) {
     if (scope !== undefined && !isScope(scope))
         return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
     const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-    return {
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const result = {
         accessToken,
         tokenType,
         expiresIn,
@@ -1873,6 +1881,8 @@ function tokenFrom(plan, json, status, now, secrets) {
         ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
         ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     };
+    const problem = token_response_outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
 }
 function httpFailure(response, json, secrets, now) {
     const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
@@ -1900,6 +1910,32 @@ function optional(value) {
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
 const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function token_response_outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    return undefined;
+}
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {
     return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
@@ -2253,6 +2289,14 @@ function proxyFor(url) {
         proxy = undefined;
     }
     const variable = proxyVariable(url);
+    // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
+    if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: variable,
+            detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
+        });
+    }
     if (proxy && variable)
         return { url: proxy, variable };
     if (!variable || checkBypass(url))

@@ -6,7 +6,7 @@ import { SOCK_VARIABLE } from '../core/names.ts';
 import type { GrantPlan, TransportOptions } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
-import type { TokenResult } from '../core/token-response.ts';
+import { outputProblem, type TokenResult } from '../core/token-response.ts';
 import { printable } from '../core/printable.ts';
 
 /** What the action saves for its post step (which reads them as STATE_<name>). */
@@ -89,6 +89,14 @@ export function encodeLine(message: AgentRequest | AgentAnswer): string {
   return `${JSON.stringify(message)}\n`;
 }
 
+/** What the agent sends the moment a request line arrives, before it works out the answer. */
+export const ACK_LINE = '{"ok":true,"ack":true}\n';
+
+export function isAck(line: string): boolean {
+  const json = parseJsonObject(line);
+  return json?.ok === true && json.ack === true;
+}
+
 /** A day: the agent does not live longer, so no token needs to last longer. */
 const MAX_MIN_VALIDITY = 86_400;
 
@@ -117,27 +125,26 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
   return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
 
-/** The fields a printed token may have, each checked; anything else is dropped. */
+/**
+ * The fields a printed token may have; anything else is dropped. Each value is held to the rule
+ * the token endpoint's answer is held to (outputProblem), so both paths print the same.
+ */
 function parseToken(value: unknown): AgentToken | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const r = value as Record<string, unknown>;
-  const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
-  if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken)) return undefined;
-  if (!isNumberIn(expiresIn, 0, 1e9)) return undefined;
-  const strings = [tokenType, expiresAt, apiUrl];
-  if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s))) return undefined;
-  const optional = (s: unknown) => (typeof s === 'string' && s ? printable(s) : undefined);
-  const scopeText = optional(scope);
-  const tenantText = optional(tenant);
-  return {
-    accessToken,
+  const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value as Record<string, unknown>;
+  const strings = [accessToken, tokenType, expiresAt, apiUrl];
+  if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9)) return undefined;
+  if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string')) return undefined;
+  const token: AgentToken = {
+    accessToken: accessToken as string,
     tokenType: tokenType as string,
     expiresIn,
     expiresAt: expiresAt as string,
     apiUrl: apiUrl as string,
-    ...(scopeText ? { scope: scopeText } : {}),
-    ...(tenantText ? { tenant: tenantText } : {}),
+    ...(scope ? { scope } : {}),
+    ...(tenant ? { tenant } : {}),
   };
+  return outputProblem(token) ? undefined : token;
 }
 
 /** Without its refresh token. */

@@ -5,6 +5,7 @@
 import { rmSync, stat } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
+  ACK_LINE,
   agentToken,
   encodeLine,
   keysMatch,
@@ -135,6 +136,8 @@ class Agent {
       socket.off('data', onData);
       clearTimeout(deadline);
       if (end === -1 || end > MAX_LINE_BYTES) return void socket.destroy();
+      // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
+      socket.write(ACK_LINE);
       void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
         // On 'close', which comes also when the caller hangs up first.
         if ('stopped' in answer) socket.once('close', () => this.stop());

@@ -1,12 +1,14 @@
-// Stopping an agent that a front end started, from its post step: ask it over its socket, then
-// SIGTERM only if that very process is still alive after a grace period, and remove its socket
-// folder in case it was killed before it could. Shared by the action's post step and the Azure
-// task's post-job step.
+// Stopping an agent that a front end started, from its post step: ask it over its socket; signal
+// (SIGTERM) only the process that has just answered the stop with its key and its own PID and is
+// still alive after a grace period, never a PID that may have been reused or a frozen process;
+// then remove the folders the front end made (the socket folder, the command folder), each only
+// if it carries the name they are given. Shared by the action's post step and the Azure task's
+// post-job step.
 
 import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { askAgent, STOP_DEADLINE_MS } from './client.ts';
-import { parseSock } from './protocol.ts';
+import { AgentNotRunning, askAgent, STOP_DEADLINE_MS } from './client.ts';
+import { COMMAND_FOLDER_PREFIX, parseSock, SOCKET_FOLDER_PREFIX } from './protocol.ts';
 
 const EXIT_WAIT_MS = 3_000;
 
@@ -15,19 +17,44 @@ export interface StopDeps {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** Stops the agent `pid` listening at `sock` (`<address>#<key>`); resolves once it is gone or signalled. */
-export async function stopStartedAgent(pid: number, sock: string, deps: StopDeps): Promise<void> {
+/**
+ * What became of the agent: it stopped (or was signalled after it said it stops); it was gone
+ * already; it did not answer in time (frozen, or something else listens); it answered as
+ * another process (another PID or key).
+ */
+export type StopOutcome = 'stopped' | 'gone' | 'silent' | 'not-ours';
+
+/** Stops the agent `pid` listening at `sock` (`<address>#<key>`), then removes `folders` and the socket folder. */
+export async function stopStartedAgent(pid: number, sock: string, deps: StopDeps, folders: readonly string[] = []): Promise<StopOutcome> {
   const { address, key } = parseSock(sock);
-  await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
-  if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
+  const outcome: StopOutcome = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).then(
+    (answer) => (answer.ok && 'stopped' in answer && answer.pid === pid ? 'stopped' : 'not-ours'),
+    (error: unknown) => (error instanceof AgentNotRunning ? 'gone' : 'silent'),
+  );
+  if (outcome === 'stopped' && !(await exited(pid, EXIT_WAIT_MS, deps))) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
       // gone meanwhile
     }
   }
-  // The agent removes its socket folder itself; this covers an agent that was killed.
-  if (basename(dirname(address)).startsWith('cxauth-')) rmSync(dirname(address), { recursive: true, force: true });
+  // The agent removes its socket folder itself; this covers an agent that was killed or is frozen
+  // (which then stops on its own once it runs again and finds its folders gone).
+  for (const path of new Set([...folders, dirname(address)])) {
+    const name = basename(path);
+    if (name.startsWith(COMMAND_FOLDER_PREFIX) || name.startsWith(SOCKET_FOLDER_PREFIX)) rmSync(path, { recursive: true, force: true });
+  }
+  return outcome;
+}
+
+/** What a post step says for each outcome; undefined for the ones that are a warning. */
+export function stopMessage(outcome: StopOutcome): { info?: string; warning?: string } {
+  if (outcome === 'stopped') return { info: 'Stopped the token agent.' };
+  if (outcome === 'gone') return { info: 'The token agent had already stopped.' };
+  const why = outcome === 'silent' ? 'no answer' : 'another answer';
+  return {
+    warning: `The token agent did not answer (${why}); it was not signalled. Its folders are removed, so it stops within seconds if it runs at all, and the runner's end-of-job cleanup stops it in any case.`,
+  };
 }
 
 async function exited(pid: number, withinMs: number, deps: StopDeps): Promise<boolean> {

@@ -2,7 +2,7 @@
 // after a failure or a cancel): stops the token agent that the task started, read back from the
 // task variables it set. Without them, there is nothing to do and it returns at once.
 
-import { stopStartedAgent, type StopDeps } from '../agent/stop.ts';
+import { stopMessage, stopStartedAgent, type StopDeps } from '../agent/stop.ts';
 import { loggingCommands, type Write } from './logging-commands.ts';
 import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK, taskVariable } from './task-variables.ts';
 
@@ -18,8 +18,9 @@ export async function run(deps: PostDeps): Promise<void> {
     const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
     const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
     if (!sock || !Number.isInteger(pid) || pid <= 0) return;
-    await stopStartedAgent(pid, sock, deps);
-    agent.info('Stopped the token agent.');
+    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps));
+    if (info) agent.info(info);
+    if (warning) agent.warning(warning);
   } catch (error) {
     agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
   }

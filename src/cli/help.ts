@@ -85,7 +85,7 @@ const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
   },
   'stop-agent': {
     flags: '',
-    what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`,
+    what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
   },
 };
 

@@ -104,7 +104,11 @@ const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>
 
   'stop-agent': async (context) => {
     const sock = context.env[SOCK_VARIABLE];
-    if (!sock) throw new AgentError(`${SOCK_VARIABLE} is not set: there is no agent to stop.`, EXIT_USAGE);
+    // Exit 0: an exit trap after a failed start-agent adds no second error.
+    if (!sock) {
+      context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+      return 0;
+    }
     const { address, key } = parseSock(sock);
     try {
       const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);

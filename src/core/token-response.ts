@@ -82,7 +82,10 @@ function tokenFrom(
   const scope = optional(json.scope);
   if (scope !== undefined && !isScope(scope)) return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
   const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-  return {
+  if (claimUrl && !isApiUrl(claimUrl)) {
+    return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+  }
+  const result: TokenResult = {
     accessToken,
     tokenType,
     expiresIn,
@@ -92,6 +95,8 @@ function tokenFrom(
     ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
     ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
   };
+  const problem = outputProblem(result);
+  return problem ? badResponse(status, problem) : result;
 }
 
 function httpFailure(response: HttpResponse, json: JsonObject | undefined, secrets: readonly string[], now: number): FailureDetails {
@@ -124,6 +129,30 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
 
 export const isScope = (value: unknown): value is string => typeof value === 'string' && SCOPE.test(value);
+
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export const isAccessToken = (value: unknown): value is string => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+export const isApiUrl = (value: unknown): value is string =>
+  typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value: unknown): value is string => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+export function outputProblem(result: Omit<TokenResult, 'refreshToken'>): string | undefined {
+  if (!isAccessToken(result.accessToken)) return 'the access token contains spaces or control characters';
+  if (!isTokenType(result.tokenType)) return 'the token type is not valid RFC 6749 syntax';
+  if (result.scope !== undefined && !isScope(result.scope)) return 'the scope is not valid RFC 6749 syntax';
+  if (!isApiUrl(result.apiUrl)) return 'the API URL is not an http(s) URL without spaces or control characters';
+  if (result.tenant !== undefined && !isPlainValue(result.tenant)) return 'the tenant contains spaces or control characters';
+  if (!isPlainValue(result.expiresAt)) return 'the expiry is not a plain instant';
+  return undefined;
+}
 export const isTokenType = (value: unknown): value is string =>
   typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 

@@ -85,6 +85,14 @@ function proxyFor(url: URL): Proxy | undefined {
     proxy = undefined;
   }
   const variable = proxyVariable(url);
+  // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
+  if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new TransportFailure({
+      kind: 'proxy',
+      proxyVariable: variable,
+      detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
+    });
+  }
   if (proxy && variable) return { url: proxy, variable };
   if (!variable || checkBypass(url)) return undefined;
   // The value may hold the proxy's password, so it is not repeated.

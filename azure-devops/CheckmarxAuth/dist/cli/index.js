@@ -336,6 +336,279 @@ class AgentError extends CheckmarxAuthError {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/jwt.js
+// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
+// key and which client it belongs to; the IAM server is what verifies it.
+
+function decodeJwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    return parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/retry.js
+// When a failed request is worth another attempt, and how long to wait first.
+function isRetryable(details) {
+    if (details.kind === 'network' || details.kind === 'timeout')
+        return true;
+    // A proxy that cannot be reached is a network failure too; one that answered is not.
+    if (details.kind === 'proxy' && details.code !== undefined)
+        return true;
+    const status = details.status;
+    if (status === undefined)
+        return false;
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/** The longest wait before a retry, jitter included. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/** `Retry-After` as seconds or an HTTP date, capped. */
+function parseRetryAfter(value, now) {
+    if (!value)
+        return undefined;
+    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
+    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
+function backoffMs(attempt, retryAfterMs, random) {
+    if (retryAfterMs !== undefined) {
+        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
+    }
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+/**
+ * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
+ * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
+ * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
+ */
+const PACED_WAIT_BUDGET_MS = 120_000;
+/** Whether to try again after a failure, after how long, and what that uses up. */
+function planRetry(state, failure, maxAttempts, random) {
+    if (!isRetryable(failure))
+        return undefined;
+    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
+    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
+    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
+        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
+    }
+    if (state.attempts >= maxAttempts)
+        return undefined;
+    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/core/token-response.js
+// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
+// trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
+
+
+
+/** Checks an HTTP answer and returns the token, or the failure it describes. */
+function parseTokenResponse(plan, response, now) {
+    const { secrets } = plan;
+    const { status } = response;
+    if (status < 100 || status > 599)
+        return badResponse(status, 'the status code is not a valid HTTP status');
+    if (status >= 300 && status < 400) {
+        const location = headerValue(response, 'location');
+        return {
+            kind: 'redirect',
+            status,
+            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+        };
+    }
+    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    }
+    if (looksLikeHtml(response))
+        return { kind: 'html', status };
+    const json = parseJsonObject(response.body);
+    if (status < 200 || status >= 300)
+        return httpFailure(response, json, secrets, now);
+    if (json === undefined)
+        return badResponse(status, 'the response is not JSON');
+    return tokenFrom(plan, json, status, now, secrets);
+}
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location, tokenUrl) {
+    const base = new URL(tokenUrl);
+    if (/^[a-z][a-z\d+.-]*:/i.test(location))
+        return location;
+    if (location.startsWith('//'))
+        return `${base.protocol}${location}`;
+    if (location.startsWith('/'))
+        return `${base.origin}${location}`;
+    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+function tokenFrom(plan, json, status, now, secrets) {
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+    }
+    if (json.expires_in === undefined)
+        return badResponse(status, 'the JSON response has no expires_in');
+    const expiresIn = toSeconds(json.expires_in);
+    if (expiresIn === undefined)
+        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+    const tokenType = optional(json.token_type) ?? 'Bearer';
+    if (!isTokenType(tokenType))
+        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+    const scope = optional(json.scope);
+    if (scope !== undefined && !isScope(scope))
+        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
+    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const result = {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
+        ...(scope !== undefined ? { scope } : {}),
+        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+    };
+    const problem = outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
+}
+function httpFailure(response, json, secrets, now) {
+    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
+    return {
+        kind: 'http',
+        status: response.status,
+        ...(json ? oauthFields(json, secrets) : {}),
+        ...(bodyText ? { description: bodyText } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+}
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json, secrets) {
+    const oauthError = serverText(json.error, secrets);
+    const description = serverText(json.error_description, secrets);
+    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+/** Absent, null and "" are "not given". */
+function optional(value) {
+    return value === null || value === '' ? undefined : value;
+}
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    return undefined;
+}
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
+function serverText(value, secrets) {
+    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
+}
+function badResponse(status, detail) {
+    return { kind: 'bad-response', status, detail };
+}
+function looksLikeHtml(response) {
+    const type = headerValue(response, 'content-type') ?? '';
+    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
+}
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+function toSeconds(value) {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+}
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
@@ -344,9 +617,15 @@ class AgentError extends CheckmarxAuthError {
 
 
 
+
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -381,6 +660,12 @@ const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
+/** What the agent sends the moment a request line arrives, before it works out the answer. */
+const ACK_LINE = '{"ok":true,"ack":true}\n';
+function isAck(line) {
+    const json = parseJsonObject(line);
+    return json?.ok === true && json.ack === true;
+}
 /** A day: the agent does not live longer, so no token needs to last longer. */
 const MAX_MIN_VALIDITY = 86_400;
 function parseRequest(line) {
@@ -407,38 +692,36 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
-/** The fields a printed token may have, each checked; anything else is dropped. */
+/**
+ * The fields a printed token may have; anything else is dropped. Each value is held to the rule
+ * the token endpoint's answer is held to (outputProblem), so both paths print the same.
+ */
 function parseToken(value) {
     if (typeof value !== 'object' || value === null)
         return undefined;
-    const r = value;
-    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
-    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value;
+    const strings = [accessToken, tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9))
         return undefined;
-    if (!isNumberIn(expiresIn, 0, 1e9))
+    if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string'))
         return undefined;
-    const strings = [tokenType, expiresAt, apiUrl];
-    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
-        return undefined;
-    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
-    const scopeText = optional(scope);
-    const tenantText = optional(tenant);
-    return {
-        accessToken,
+    const token = {
+        accessToken: accessToken,
         tokenType: tokenType,
         expiresIn,
         expiresAt: expiresAt,
         apiUrl: apiUrl,
-        ...(scopeText ? { scope: scopeText } : {}),
-        ...(tenantText ? { tenant: tenantText } : {}),
+        ...(scope ? { scope } : {}),
+        ...(tenant ? { tenant } : {}),
     };
+    return outputProblem(token) ? undefined : token;
 }
 /** Without its refresh token. */
 function agentToken(result) {
@@ -451,7 +734,8 @@ function isNumberIn(value, min, max) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
-// Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
+// Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
+// answer line back; each bounded.
 
 
 
@@ -459,6 +743,8 @@ function isNumberIn(value, min, max) {
 /** Long enough for the agent's own exchange with its retries and deadlines. */
 const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
 const STOP_DEADLINE_MS = 5_000;
+/** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
+const ACK_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -467,34 +753,55 @@ class AgentNotRunning extends AgentError {
     }
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
-function askAgent(address, request, deadlineMs) {
+/**
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
+ * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
+ * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
+ * agent's own exchange, with its retries and deadlines).
+ */
+function askAgent(address, request, deadlineMs, ackMs = ACK_DEADLINE_MS) {
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
-        const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+        let acknowledged = false;
+        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
         function fail(error) {
             clearTimeout(timer);
             socket.destroy();
             reject(error);
         }
+        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
             received += chunk;
+            for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
+                const line = received.slice(0, end);
+                received = received.slice(end + 1);
+                if (!acknowledged) {
+                    if (!isAck(line))
+                        return notProtocol();
+                    acknowledged = true;
+                    clearTimeout(timer);
+                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    continue;
+                }
+                const answer = parseAnswer(line);
+                clearTimeout(timer);
+                socket.destroy();
+                if (answer)
+                    resolve(answer);
+                else
+                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                return;
+            }
             if (received.length > MAX_LINE_BYTES)
                 fail(new AgentError('The token agent sent an answer that is too long.'));
         });
-        socket.once('end', () => {
-            clearTimeout(timer);
-            const answer = parseAnswer(received.split('\n')[0] ?? '');
-            if (answer)
-                resolve(answer);
-            else
-                reject(new AgentError('The token agent sent an answer that is not its protocol.'));
-        });
+        socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
@@ -509,7 +816,8 @@ const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
 
 
 
@@ -520,20 +828,36 @@ const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
     return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
         return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
-    const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
         try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'cxauth-'));
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
         }
         catch {
             continue;
@@ -550,6 +874,8 @@ function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
 }
 async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
     const { address, folder } = agentAddress(process.platform, launch.env);
     const settings = {
         plan: launch.settings.plan,
@@ -557,29 +883,41 @@ async function startAgent(launch) {
         address,
         key: launch.key,
         ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
-        detached: true,
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: agentEnvironment(launch.env),
-        cwd: tmpdir(),
-    });
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
     child.stdin.on('error', () => { });
     child.stdin.end(JSON.stringify(settings));
     try {
-        await waitUntilReady(child);
-        return { address, pid: child.pid };
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
     catch (error) {
-        child.kill();
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        abandon();
         throw error;
     }
     finally {
@@ -588,19 +926,57 @@ async function startAgent(launch) {
         child.unref();
     }
 }
-function waitUntilReady(child) {
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
     const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
-        const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const settle = (error) => {
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
             child.removeAllListeners('exit');
             if (error)
                 reject(error);
             else
                 resolve();
-        };
+        }
         child.stdout.setEncoding('utf8').on('data', (chunk) => {
             said += chunk;
             if (said.includes('\n'))
@@ -656,21 +1032,6 @@ function editDistance(a, b) {
         previous = current;
     }
     return previous[b.length];
-}
-
-;// CONCATENATED MODULE: ./src/core/jwt.js
-// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
-// key and which client it belongs to; the IAM server is what verifies it.
-
-function decodeJwtClaims(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[1])
-        return undefined;
-    return parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
-}
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/products.js
@@ -1392,8 +1753,11 @@ const COMMANDS = {
     },
     'stop-agent': async (context) => {
         const sock = context.env[SOCK_VARIABLE];
-        if (!sock)
-            throw new AgentError(`${SOCK_VARIABLE} is not set: there is no agent to stop.`, EXIT_USAGE);
+        // Exit 0: an exit trap after a failed start-agent adds no second error.
+        if (!sock) {
+            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+            return 0;
+        }
         const { address, key } = parseSock(sock);
         try {
             const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
@@ -1516,7 +1880,7 @@ const VERB_HELP = {
     },
     'stop-agent': {
         flags: '',
-        what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone). Prints nothing on stdout.`,
+        what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
     },
 };
 const verbs = () => Object.entries(VERB_HELP);
@@ -1618,59 +1982,6 @@ const CLI_NAMING = {
 /** The variable the CLI reads an input from first. */
 function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
-}
-
-;// CONCATENATED MODULE: ./src/core/retry.js
-// When a failed request is worth another attempt, and how long to wait first.
-function isRetryable(details) {
-    if (details.kind === 'network' || details.kind === 'timeout')
-        return true;
-    // A proxy that cannot be reached is a network failure too; one that answered is not.
-    if (details.kind === 'proxy' && details.code !== undefined)
-        return true;
-    const status = details.status;
-    if (status === undefined)
-        return false;
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/** The longest wait before a retry, jitter included. */
-const MAX_RETRY_AFTER_MS = 30_000;
-/** `Retry-After` as seconds or an HTTP date, capped. */
-function parseRetryAfter(value, now) {
-    if (!value)
-        return undefined;
-    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
-    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
-    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
-}
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
-/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
-function backoffMs(attempt, retryAfterMs, random) {
-    if (retryAfterMs !== undefined) {
-        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
-    }
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (random * ceiling) / 2);
-}
-/**
- * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
- * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
- * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
- */
-const PACED_WAIT_BUDGET_MS = 120_000;
-/** Whether to try again after a failure, after how long, and what that uses up. */
-function planRetry(state, failure, maxAttempts, random) {
-    if (!isRetryable(failure))
-        return undefined;
-    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
-    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
-    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
-        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
-    }
-    if (state.attempts >= maxAttempts)
-        return undefined;
-    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
 }
 
 ;// CONCATENATED MODULE: ./src/core/hints.js
@@ -1816,53 +2127,6 @@ function hintFor(facts) {
     return RULES.find((rule) => rule.when(facts))?.hint(facts);
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.js
-// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
-// message: every form of every secret is cut out and control characters are neutralised.
-
-const MAX_SERVER_TEXT = 300;
-/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
-function redact(text, secrets) {
-    const forms = secretForms(secrets);
-    let clean = text;
-    for (const form of forms)
-        clean = clean.split(form).join('***');
-    clean = printable(clean).trim();
-    if (clean.length > MAX_SERVER_TEXT)
-        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
-    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-    for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable(form));
-    return clean;
-}
-/**
- * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
- * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
- */
-function secretForms(secrets) {
-    const forms = new Set();
-    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
-    for (const secret of [...secrets, ...lines]) {
-        if (!secret.trim())
-            continue;
-        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
-            forms.add(form);
-    }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-function lowerCaseHex(encoded) {
-    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-}
-function removeTrailingPrefix(text, secret) {
-    const body = text.endsWith('…') ? text.slice(0, -1) : text;
-    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
-        if (body.endsWith(secret.slice(0, n)))
-            return `${body.slice(0, -n)}***…`;
-    }
-    return text;
-}
-
 ;// CONCATENATED MODULE: ./src/core/token-request.js
 // The form each grant type sends to the token endpoint (SPEC, "Form fields").
 /** The form fields each grant type sends. */
@@ -1907,133 +2171,6 @@ function buildTokenRequest(plan, userAgent) {
         },
         body: form.toString(),
     };
-}
-
-;// CONCATENATED MODULE: ./src/core/token-response.js
-// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
-// trusted: every value it sends is checked, and its text is redacted before it enters a message.
-
-
-
-
-/** Checks an HTTP answer and returns the token, or the failure it describes. */
-function parseTokenResponse(plan, response, now) {
-    const { secrets } = plan;
-    const { status } = response;
-    if (status < 100 || status > 599)
-        return badResponse(status, 'the status code is not a valid HTTP status');
-    if (status >= 300 && status < 400) {
-        const location = headerValue(response, 'location');
-        return {
-            kind: 'redirect',
-            status,
-            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
-        };
-    }
-    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') {
-        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
-    }
-    if (looksLikeHtml(response))
-        return { kind: 'html', status };
-    const json = parseJsonObject(response.body);
-    if (status < 200 || status >= 300)
-        return httpFailure(response, json, secrets, now);
-    if (json === undefined)
-        return badResponse(status, 'the response is not JSON');
-    return tokenFrom(plan, json, status, now, secrets);
-}
-/**
- * A relative Location made absolute against the token endpoint. By joining text, not with a URL
- * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
- */
-function redirectTarget(location, tokenUrl) {
-    const base = new URL(tokenUrl);
-    if (/^[a-z][a-z\d+.-]*:/i.test(location))
-        return location;
-    if (location.startsWith('//'))
-        return `${base.protocol}${location}`;
-    if (location.startsWith('/'))
-        return `${base.origin}${location}`;
-    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
-}
-function tokenFrom(plan, json, status, now, secrets) {
-    const accessToken = json.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
-    }
-    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
-        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
-    }
-    if (json.expires_in === undefined)
-        return badResponse(status, 'the JSON response has no expires_in');
-    const expiresIn = toSeconds(json.expires_in);
-    if (expiresIn === undefined)
-        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
-    const tokenType = optional(json.token_type) ?? 'Bearer';
-    if (!isTokenType(tokenType))
-        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
-    const scope = optional(json.scope);
-    if (scope !== undefined && !isScope(scope))
-        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
-    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-    return {
-        accessToken,
-        tokenType,
-        expiresIn,
-        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
-        ...(scope !== undefined ? { scope } : {}),
-        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
-        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
-    };
-}
-function httpFailure(response, json, secrets, now) {
-    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
-    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
-    return {
-        kind: 'http',
-        status: response.status,
-        ...(json ? oauthFields(json, secrets) : {}),
-        ...(bodyText ? { description: bodyText } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    };
-}
-/** The OAuth `error` and `error_description` of a JSON body, redacted. */
-function oauthFields(json, secrets) {
-    const oauthError = serverText(json.error, secrets);
-    const description = serverText(json.error_description, secrets);
-    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
-}
-/** Absent, null and "" are "not given". */
-function optional(value) {
-    return value === null || value === '' ? undefined : value;
-}
-// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
-// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
-const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
-const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
-const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
-function serverText(value, secrets) {
-    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
-}
-function badResponse(status, detail) {
-    return { kind: 'bad-response', status, detail };
-}
-function looksLikeHtml(response) {
-    const type = headerValue(response, 'content-type') ?? '';
-    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
-}
-/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
-const MAX_EXPIRES_IN = 1e9;
-function toSeconds(value) {
-    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
-}
-function headerValue(response, name) {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport.js
@@ -2273,6 +2410,14 @@ function proxyFor(url) {
         proxy = undefined;
     }
     const variable = proxyVariable(url);
+    // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
+    if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: variable,
+            detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
+        });
+    }
     if (proxy && variable)
         return { url: proxy, variable };
     if (!variable || checkBypass(url))
@@ -2572,8 +2717,14 @@ class Agent {
         this.server.on('error', () => this.stop());
         this.host.onTerminate(() => this.stop());
         this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
-        if (!isNamedPipe(this.settings.address)) {
-            this.timers.push(setInterval(() => (0,external_node_fs_namespaceObject.stat)(this.settings.address, (error) => error?.code === 'ENOENT' && this.stop()), SOCKET_POLL_MS));
+        // A named pipe has no file; the folder the action made under RUNNER_TEMP is watched everywhere.
+        const watched = [
+            ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
+            ...(this.settings.watch ? [this.settings.watch] : []),
+        ];
+        if (watched.length > 0) {
+            const look = () => watched.forEach((path) => (0,external_node_fs_namespaceObject.stat)(path, (error) => error?.code === 'ENOENT' && this.stop()));
+            this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
         }
     }
     serve(socket) {
@@ -2589,6 +2740,8 @@ class Agent {
             clearTimeout(deadline);
             if (end === -1 || end > MAX_LINE_BYTES)
                 return void socket.destroy();
+            // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
+            socket.write(ACK_LINE);
             void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
                 // On 'close', which comes also when the caller hangs up first.
                 if ('stopped' in answer)
@@ -2605,7 +2758,7 @@ class Agent {
             return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
         }
         if (request.op === 'stop')
-            return { ok: true, stopped: true };
+            return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
         try {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
@@ -2689,6 +2842,7 @@ async function exchangeCredentials(values, deps) {
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
         secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+    deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);

@@ -188,9 +188,15 @@ class errors_AgentError extends CheckmarxAuthError {
 
 
 
+
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -225,6 +231,12 @@ const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
+/** What the agent sends the moment a request line arrives, before it works out the answer. */
+const ACK_LINE = '{"ok":true,"ack":true}\n';
+function isAck(line) {
+    const json = parseJsonObject(line);
+    return json?.ok === true && json.ack === true;
+}
 /** A day: the agent does not live longer, so no token needs to last longer. */
 const MAX_MIN_VALIDITY = 86_400;
 function parseRequest(line) {
@@ -251,38 +263,36 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
-/** The fields a printed token may have, each checked; anything else is dropped. */
+/**
+ * The fields a printed token may have; anything else is dropped. Each value is held to the rule
+ * the token endpoint's answer is held to (outputProblem), so both paths print the same.
+ */
 function parseToken(value) {
     if (typeof value !== 'object' || value === null)
         return undefined;
-    const r = value;
-    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
-    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value;
+    const strings = [accessToken, tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9))
         return undefined;
-    if (!isNumberIn(expiresIn, 0, 1e9))
+    if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string'))
         return undefined;
-    const strings = [tokenType, expiresAt, apiUrl];
-    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
-        return undefined;
-    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
-    const scopeText = optional(scope);
-    const tenantText = optional(tenant);
-    return {
-        accessToken,
+    const token = {
+        accessToken: accessToken,
         tokenType: tokenType,
         expiresIn,
         expiresAt: expiresAt,
         apiUrl: apiUrl,
-        ...(scopeText ? { scope: scopeText } : {}),
-        ...(tenantText ? { tenant: tenantText } : {}),
+        ...(scope ? { scope } : {}),
+        ...(tenant ? { tenant } : {}),
     };
+    return outputProblem(token) ? undefined : token;
 }
 /** Without its refresh token. */
 function agentToken(result) {
@@ -297,7 +307,8 @@ function isNumberIn(value, min, max) {
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio: a CI runner waits for every holder of a step's stdout.
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
 
 
 
@@ -308,20 +319,36 @@ const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
     return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
         return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
-    const bases = [env.RUNNER_TEMP, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
         try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'cxauth-'));
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
         }
         catch {
             continue;
@@ -338,6 +365,8 @@ function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
 }
 async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
     const { address, folder } = agentAddress(process.platform, launch.env);
     const settings = {
         plan: launch.settings.plan,
@@ -345,29 +374,41 @@ async function startAgent(launch) {
         address,
         key: launch.key,
         ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
-        detached: true,
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: agentEnvironment(launch.env),
-        cwd: tmpdir(),
-    });
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
     child.stdin.on('error', () => { });
     child.stdin.end(JSON.stringify(settings));
     try {
-        await waitUntilReady(child);
-        return { address, pid: child.pid };
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
     catch (error) {
-        child.kill();
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        abandon();
         throw error;
     }
     finally {
@@ -376,19 +417,57 @@ async function startAgent(launch) {
         child.unref();
     }
 }
-function waitUntilReady(child) {
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
     const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
-        const timer = setTimeout(() => reject(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const settle = (error) => {
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
             child.removeAllListeners('exit');
             if (error)
                 reject(error);
             else
                 resolve();
-        };
+        }
         child.stdout.setEncoding('utf8').on('data', (chunk) => {
             said += chunk;
             if (said.includes('\n'))
@@ -1500,7 +1579,10 @@ function tokenFrom(plan, json, status, now, secrets) {
     if (scope !== undefined && !isScope(scope))
         return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
     const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-    return {
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const result = {
         accessToken,
         tokenType,
         expiresIn,
@@ -1510,6 +1592,8 @@ function tokenFrom(plan, json, status, now, secrets) {
         ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
         ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     };
+    const problem = token_response_outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
 }
 function httpFailure(response, json, secrets, now) {
     const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
@@ -1537,6 +1621,32 @@ function optional(value) {
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
 const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function token_response_outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    return undefined;
+}
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {
     return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
@@ -1675,6 +1785,7 @@ async function exchangeCredentials(values, deps) {
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
         secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+    deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
@@ -2152,6 +2263,14 @@ function proxyFor(url) {
         proxy = undefined;
     }
     const variable = proxyVariable(url);
+    // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
+    if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: variable,
+            detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
+        });
+    }
     if (proxy && variable)
         return { url: proxy, variable };
     if (!variable || checkBypass(url))

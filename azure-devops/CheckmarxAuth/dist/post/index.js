@@ -195,6 +195,164 @@ class AgentError extends CheckmarxAuthError {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/token-response.js
+// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
+// trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
+
+
+
+/** Checks an HTTP answer and returns the token, or the failure it describes. */
+function parseTokenResponse(plan, response, now) {
+    const { secrets } = plan;
+    const { status } = response;
+    if (status < 100 || status > 599)
+        return badResponse(status, 'the status code is not a valid HTTP status');
+    if (status >= 300 && status < 400) {
+        const location = headerValue(response, 'location');
+        return {
+            kind: 'redirect',
+            status,
+            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+        };
+    }
+    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    }
+    if (looksLikeHtml(response))
+        return { kind: 'html', status };
+    const json = parseJsonObject(response.body);
+    if (status < 200 || status >= 300)
+        return httpFailure(response, json, secrets, now);
+    if (json === undefined)
+        return badResponse(status, 'the response is not JSON');
+    return tokenFrom(plan, json, status, now, secrets);
+}
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location, tokenUrl) {
+    const base = new URL(tokenUrl);
+    if (/^[a-z][a-z\d+.-]*:/i.test(location))
+        return location;
+    if (location.startsWith('//'))
+        return `${base.protocol}${location}`;
+    if (location.startsWith('/'))
+        return `${base.origin}${location}`;
+    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+function tokenFrom(plan, json, status, now, secrets) {
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+    }
+    if (json.expires_in === undefined)
+        return badResponse(status, 'the JSON response has no expires_in');
+    const expiresIn = toSeconds(json.expires_in);
+    if (expiresIn === undefined)
+        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+    const tokenType = optional(json.token_type) ?? 'Bearer';
+    if (!isTokenType(tokenType))
+        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+    const scope = optional(json.scope);
+    if (scope !== undefined && !isScope(scope))
+        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
+    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const result = {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
+        ...(scope !== undefined ? { scope } : {}),
+        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+    };
+    const problem = outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
+}
+function httpFailure(response, json, secrets, now) {
+    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
+    return {
+        kind: 'http',
+        status: response.status,
+        ...(json ? oauthFields(json, secrets) : {}),
+        ...(bodyText ? { description: bodyText } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+}
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json, secrets) {
+    const oauthError = serverText(json.error, secrets);
+    const description = serverText(json.error_description, secrets);
+    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+/** Absent, null and "" are "not given". */
+function optional(value) {
+    return value === null || value === '' ? undefined : value;
+}
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    return undefined;
+}
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
+function serverText(value, secrets) {
+    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
+}
+function badResponse(status, detail) {
+    return { kind: 'bad-response', status, detail };
+}
+function looksLikeHtml(response) {
+    const type = headerValue(response, 'content-type') ?? '';
+    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
+}
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+function toSeconds(value) {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+}
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
 ;// CONCATENATED MODULE: ./src/core/printable.js
 // Everything this tool prints passes through `printable`, so that text from outside (a token
 // server's error_description, token_type or scope, a Location header, a page, a network error)
@@ -231,9 +389,15 @@ function diagnosticLine(level, message, azure) {
 
 
 
+
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 const STATE_PID = 'agent_pid';
 const STATE_SOCK = 'agent_sock';
+/** The folders the action made (the command folder, the socket folder), removed by the post step. */
+const STATE_FOLDERS = 'agent_folders';
+/** The folders the agent and the action make: the post step removes only folders so named. */
+const SOCKET_FOLDER_PREFIX = 'cxauth-';
+const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
 const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
@@ -268,6 +432,12 @@ const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
+/** What the agent sends the moment a request line arrives, before it works out the answer. */
+const ACK_LINE = '{"ok":true,"ack":true}\n';
+function isAck(line) {
+    const json = json_parseJsonObject(line);
+    return json?.ok === true && json.ack === true;
+}
 /** A day: the agent does not live longer, so no token needs to last longer. */
 const MAX_MIN_VALIDITY = 86_400;
 function parseRequest(line) {
@@ -294,38 +464,36 @@ function parseAnswer(line) {
     if (json.ok !== true)
         return undefined;
     if (json.stopped === true)
-        return { ok: true, stopped: true };
+        return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };
     const result = parseToken(json.result);
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
-/** The fields a printed token may have, each checked; anything else is dropped. */
+/**
+ * The fields a printed token may have; anything else is dropped. Each value is held to the rule
+ * the token endpoint's answer is held to (outputProblem), so both paths print the same.
+ */
 function parseToken(value) {
     if (typeof value !== 'object' || value === null)
         return undefined;
-    const r = value;
-    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = r;
-    if (typeof accessToken !== 'string' || !/^[^\s\u0000-\u001f\u007f]+$/.test(accessToken))
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value;
+    const strings = [accessToken, tokenType, expiresAt, apiUrl];
+    if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9))
         return undefined;
-    if (!isNumberIn(expiresIn, 0, 1e9))
+    if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string'))
         return undefined;
-    const strings = [tokenType, expiresAt, apiUrl];
-    if (!strings.every((s) => typeof s === 'string' && !/[\u0000-\u001f\u007f]/.test(s)))
-        return undefined;
-    const optional = (s) => (typeof s === 'string' && s ? printable(s) : undefined);
-    const scopeText = optional(scope);
-    const tenantText = optional(tenant);
-    return {
-        accessToken,
+    const token = {
+        accessToken: accessToken,
         tokenType: tokenType,
         expiresIn,
         expiresAt: expiresAt,
         apiUrl: apiUrl,
-        ...(scopeText ? { scope: scopeText } : {}),
-        ...(tenantText ? { tenant: tenantText } : {}),
+        ...(scope ? { scope } : {}),
+        ...(tenant ? { tenant } : {}),
     };
+    return outputProblem(token) ? undefined : token;
 }
 /** Without its refresh token. */
 function agentToken(result) {
@@ -338,7 +506,8 @@ function isNumberIn(value, min, max) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
-// Asks the token agent named by CX_AUTH_SOCK: one request line out, one answer line back, bounded.
+// Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
+// answer line back; each bounded.
 
 
 
@@ -346,6 +515,8 @@ function isNumberIn(value, min, max) {
 /** Long enough for the agent's own exchange with its retries and deadlines. */
 const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
 const STOP_DEADLINE_MS = 5_000;
+/** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
+const ACK_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -354,34 +525,55 @@ class AgentNotRunning extends AgentError {
     }
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
-function askAgent(address, request, deadlineMs) {
+/**
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
+ * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
+ * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
+ * agent's own exchange, with its retries and deadlines).
+ */
+function askAgent(address, request, deadlineMs, ackMs = ACK_DEADLINE_MS) {
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
-        const timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+        let acknowledged = false;
+        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
         function fail(error) {
             clearTimeout(timer);
             socket.destroy();
             reject(error);
         }
+        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
             received += chunk;
+            for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
+                const line = received.slice(0, end);
+                received = received.slice(end + 1);
+                if (!acknowledged) {
+                    if (!isAck(line))
+                        return notProtocol();
+                    acknowledged = true;
+                    clearTimeout(timer);
+                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    continue;
+                }
+                const answer = parseAnswer(line);
+                clearTimeout(timer);
+                socket.destroy();
+                if (answer)
+                    resolve(answer);
+                else
+                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                return;
+            }
             if (received.length > MAX_LINE_BYTES)
                 fail(new AgentError('The token agent sent an answer that is too long.'));
         });
-        socket.once('end', () => {
-            clearTimeout(timer);
-            const answer = parseAnswer(received.split('\n')[0] ?? '');
-            if (answer)
-                resolve(answer);
-            else
-                reject(new AgentError('The token agent sent an answer that is not its protocol.'));
-        });
+        socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
@@ -392,20 +584,22 @@ function askAgent(address, request, deadlineMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/stop.js
-// Stopping an agent that a front end started, from its post step: ask it over its socket, then
-// SIGTERM only if that very process is still alive after a grace period, and remove its socket
-// folder in case it was killed before it could. Shared by the action's post step and the Azure
-// task's post-job step.
+// Stopping an agent that a front end started, from its post step: ask it over its socket; signal
+// (SIGTERM) only the process that has just answered the stop with its key and its own PID and is
+// still alive after a grace period, never a PID that may have been reused or a frozen process;
+// then remove the folders the front end made (the socket folder, the command folder), each only
+// if it carries the name they are given. Shared by the action's post step and the Azure task's
+// post-job step.
 
 
 
 
 const EXIT_WAIT_MS = 3_000;
-/** Stops the agent `pid` listening at `sock` (`<address>#<key>`); resolves once it is gone or signalled. */
-async function stopStartedAgent(pid, sock, deps) {
+/** Stops the agent `pid` listening at `sock` (`<address>#<key>`), then removes `folders` and the socket folder. */
+async function stopStartedAgent(pid, sock, deps, folders = []) {
     const { address, key } = parseSock(sock);
-    await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).catch(() => undefined);
-    if (!(await exited(pid, EXIT_WAIT_MS, deps))) {
+    const outcome = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).then((answer) => (answer.ok && 'stopped' in answer && answer.pid === pid ? 'stopped' : 'not-ours'), (error) => (error instanceof AgentNotRunning ? 'gone' : 'silent'));
+    if (outcome === 'stopped' && !(await exited(pid, EXIT_WAIT_MS, deps))) {
         try {
             process.kill(pid, 'SIGTERM');
         }
@@ -413,9 +607,25 @@ async function stopStartedAgent(pid, sock, deps) {
             // gone meanwhile
         }
     }
-    // The agent removes its socket folder itself; this covers an agent that was killed.
-    if ((0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(address)).startsWith('cxauth-'))
-        (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.dirname)(address), { recursive: true, force: true });
+    // The agent removes its socket folder itself; this covers an agent that was killed or is frozen
+    // (which then stops on its own once it runs again and finds its folders gone).
+    for (const path of new Set([...folders, (0,external_node_path_namespaceObject.dirname)(address)])) {
+        const name = (0,external_node_path_namespaceObject.basename)(path);
+        if (name.startsWith(COMMAND_FOLDER_PREFIX) || name.startsWith(SOCKET_FOLDER_PREFIX))
+            (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+    }
+    return outcome;
+}
+/** What a post step says for each outcome; undefined for the ones that are a warning. */
+function stopMessage(outcome) {
+    if (outcome === 'stopped')
+        return { info: 'Stopped the token agent.' };
+    if (outcome === 'gone')
+        return { info: 'The token agent had already stopped.' };
+    const why = outcome === 'silent' ? 'no answer' : 'another answer';
+    return {
+        warning: `The token agent did not answer (${why}); it was not signalled. Its folders are removed, so it stops within seconds if it runs at all, and the runner's end-of-job cleanup stops it in any case.`,
+    };
 }
 async function exited(pid, withinMs, deps) {
     for (const end = deps.now() + withinMs; deps.now() < end;) {
@@ -494,8 +704,11 @@ async function run(deps) {
         const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
         if (!sock || !Number.isInteger(pid) || pid <= 0)
             return;
-        await stopStartedAgent(pid, sock, deps);
-        agent.info('Stopped the token agent.');
+        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps));
+        if (info)
+            agent.info(info);
+        if (warning)
+            agent.warning(warning);
     }
     catch (error) {
         agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
