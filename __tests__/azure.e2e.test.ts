@@ -225,7 +225,7 @@ for (const { title, node } of NODES) {
       assert.ok(isAlive(pid), 'the agent runs after the task ended');
       const sock = task.agent.taskVariables['agent_sock'];
       assert.equal(sock?.secret, true);
-      assert.equal(task.agent.variables['CX_AUTH_SOCK']?.value, sock?.value);
+      assert.deepEqual(task.agent.variables['CX_AUTH_SOCK'], { value: sock?.value, secret: true, output: false });
       assert.ok(task.agent.secrets.includes(sock?.value ?? ''), 'CX_AUTH_SOCK is registered as a secret');
       assert.ok(sock?.value.startsWith(join(temp, 'cxauth-')), 'the socket lives under Agent.TempDirectory');
       // The agent runs the task's own CLI bundle, with no credential on its command line.
@@ -235,7 +235,7 @@ for (const { title, node } of NODES) {
       assert.ok(!environ.includes(PASSWORD) && !cmdline.join(' ').includes(PASSWORD));
       assertNoAzureLeak(task, [PASSWORD, sock?.value ?? '', task.agent.variables['accessToken']?.value ?? '']);
 
-      // A later script step: the prepended folder's checkmarx-auth, CX_AUTH_SOCK from the variable.
+      // A later script step: the prepended folder's checkmarx-auth, CX_AUTH_SOCK mapped from the secret variable.
       assert.equal(task.agent.prependPaths.length, 1);
       const folder = task.agent.prependPaths[0] ?? '';
       assert.ok(existsSync(join(folder, 'checkmarx-auth')) && existsSync(join(folder, 'checkmarx-auth.cmd')));

@@ -14,6 +14,7 @@ import { CheckmarxAuthError, failureMessage, InputError, stackFrames } from '../
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
+import { isSecretVariable, runTimeSecretValues } from '../core/run-time-secrets.ts';
 import { camelCase, OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
 import type { Settings } from '../core/settings.ts';
@@ -116,7 +117,7 @@ async function startTaskAgent(
   tempDirectory: string,
 ): Promise<void> {
   const key = newKey();
-  mask(key);
+  runTimeSecretValues({ agentKey: key }).forEach(mask);
   // <task>/dist/main/index.js → <task>/dist/cli/index.js
   const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
   // The agent's socket folder goes under the job's temporary folder, which the agent empties
@@ -124,14 +125,14 @@ async function startTaskAgent(
   const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
   const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env });
   const sock = formatSock(address, key);
-  mask(sock);
+  runTimeSecretValues({ authSock: sock }).forEach(mask);
   // The post-job step stops it from here on, whatever fails next.
   agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
   agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
   try {
-    // Not a secret variable, which later steps would not see in their environment: the value is
-    // registered with the masker above, so the log shows it as ***.
-    agent.setVariable(SOCK_VARIABLE, sock, { secret: false, output: false });
+    // A secret variable, as every variable whose value is a run-time secret: later steps map it
+    // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+    agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
     agent.prependPath(writeCommandFolder(tempDirectory, process.execPath, entry));
   } catch (error) {
     // All or nothing: a task that fails leaves no agent running.

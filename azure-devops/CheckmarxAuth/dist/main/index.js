@@ -1960,6 +1960,7 @@ function taskVariable(env, name) {
 
 
 
+
 /** The name of the input that holds the service connection's id. */
 const CONNECTION_INPUT = 'connection';
 /** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
@@ -2034,7 +2035,7 @@ async function exchangeAndSet(deps, agent) {
  */
 async function startTaskAgent(deps, agent, mask, settings, first, arrivedAt, tempDirectory) {
     const key = newKey();
-    mask(key);
+    runTimeSecretValues({ agentKey: key }).forEach(mask);
     // <task>/dist/main/index.js → <task>/dist/cli/index.js
     const entry = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)(deps.scriptPath)), 'cli', 'index.js');
     // The agent's socket folder goes under the job's temporary folder, which the agent empties
@@ -2042,14 +2043,14 @@ async function startTaskAgent(deps, agent, mask, settings, first, arrivedAt, tem
     const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
     const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env });
     const sock = formatSock(address, key);
-    mask(sock);
+    runTimeSecretValues({ authSock: sock }).forEach(mask);
     // The post-job step stops it from here on, whatever fails next.
     agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
     agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
     try {
-        // Not a secret variable, which later steps would not see in their environment: the value is
-        // registered with the masker above, so the log shows it as ***.
-        agent.setVariable(names_SOCK_VARIABLE, sock, { secret: false, output: false });
+        // A secret variable, as every variable whose value is a run-time secret: later steps map it
+        // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+        agent.setVariable(names_SOCK_VARIABLE, sock, { secret: isSecretVariable(names_SOCK_VARIABLE), output: false });
         agent.prependPath(writeCommandFolder(tempDirectory, process.execPath, entry));
     }
     catch (error) {
