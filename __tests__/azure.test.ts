@@ -189,6 +189,14 @@ describe('the task in process', () => {
     }
   });
 
+  test('every missing input is named in one message, as the task names them (camelCase)', async () => {
+    const task = await runTaskHere({ INPUT_PRODUCT: 'cxone', INPUT_GRANTTYPE: 'client_credentials', INPUT_TENANT: 'acme' });
+    assert.equal(task.code, 1);
+    const message = task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '';
+    assert.match(message, /^Inputs 'clientId' and 'clientSecret' are required for/);
+    assert.ok(!/client-id|client-secret/.test(message), message);
+  });
+
   test('agent: true without Agent.TempDirectory fails before any variable is set', async () => {
     const task = await runTaskHere({ ...sast, [`ENDPOINT_URL_${ID}`]: server.url, INPUT_AGENT: 'yes', AGENT_TEMPDIRECTORY: '' });
     assert.equal(task.code, 1);

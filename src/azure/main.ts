@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { startAgent } from '../agent/launch.ts';
 import { writeCommandFolder } from '../agent/command-folder.ts';
 import { formatSock, newKey } from '../agent/protocol.ts';
-import { CheckmarxAuthError, failureMessage, InputError, stackFrames } from '../core/errors.ts';
+import { failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
@@ -22,6 +22,7 @@ import type { TokenResult } from '../core/token-response.ts';
 import type { SystemIo } from '../io/system.ts';
 import { connectionInputs } from './connection.ts';
 import { loggingCommands, type LoggingCommands, type Write } from './logging-commands.ts';
+import { TASK_NAMING } from './naming.ts';
 import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK } from './task-variables.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -46,7 +47,7 @@ export async function run(deps: TaskDeps): Promise<number> {
     await exchangeAndSet(deps, agent);
     return 0;
   } catch (error) {
-    agent.fail(taskMessage(error));
+    agent.fail(failureMessage(error, TASK_NAMING));
     if (isTrue(deps.env.SYSTEM_DEBUG)) stackFrames(error).forEach((frame) => agent.debug(frame));
     return 1;
   }
@@ -169,13 +170,6 @@ function checkVariableName(name: string): void {
   if (AZURE_RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
     throw new InputError('env-name', `'${name}' is a name Azure Pipelines uses itself; choose another name, such as CX_ACCESS_TOKEN.`);
   }
-}
-
-/** The task's inputs are camelCase: a message that names an input names it as the task does. */
-function taskMessage(error: unknown): string {
-  const message = failureMessage(error);
-  if (!(error instanceof CheckmarxAuthError) || !(error instanceof InputError)) return message;
-  return message.replace(`Input '${error.input}'`, `Input '${camelCase(error.input)}'`);
 }
 
 function clean(value: string | undefined): string | undefined {

@@ -1930,6 +1930,16 @@ function loggingCommands(write) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/azure/naming.js
+// How the task names an input in a message: as task.json and the YAML do, in camelCase
+// (`Input 'serverUrl'`), never as the action's kebab-case input.
+
+const TASK_NAMING = {
+    subject: (input) => `Input '${camelCase(input)}'`,
+    reference: (input) => `'${camelCase(input)}'`,
+    several: (references) => `Inputs ${references}`,
+};
+
 ;// CONCATENATED MODULE: ./src/azure/task-variables.js
 // What the task saves for its post-job step, as task variables (`task.settaskvariable`): only this
 // task's later steps see them, as VSTS_TASKVARIABLE_<NAME> in upper case.
@@ -1961,6 +1971,7 @@ function taskVariable(env, name) {
 
 
 
+
 /** The name of the input that holds the service connection's id. */
 const CONNECTION_INPUT = 'connection';
 /** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
@@ -1971,7 +1982,7 @@ async function run(deps) {
         return 0;
     }
     catch (error) {
-        agent.fail(taskMessage(error));
+        agent.fail(failureMessage(error, TASK_NAMING));
         if (isTrue(deps.env.SYSTEM_DEBUG))
             stackFrames(error).forEach((frame) => agent.debug(frame));
         return 1;
@@ -2087,13 +2098,6 @@ function checkVariableName(name) {
     if (AZURE_RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
         throw new InputError('env-name', `'${name}' is a name Azure Pipelines uses itself; choose another name, such as CX_ACCESS_TOKEN.`);
     }
-}
-/** The task's inputs are camelCase: a message that names an input names it as the task does. */
-function taskMessage(error) {
-    const message = failureMessage(error);
-    if (!(error instanceof CheckmarxAuthError) || !(error instanceof InputError))
-        return message;
-    return message.replace(`Input '${error.input}'`, `Input '${camelCase(error.input)}'`);
 }
 function main_clean(value) {
     const trimmed = value?.trim();
