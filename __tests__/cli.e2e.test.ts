@@ -599,13 +599,18 @@ describe('CLI: --help and --version', () => {
 });
 
 describe('CLI: npx from a clone or an install', () => {
-  /** npm with an empty cache and home of its own, offline: proves nothing is downloaded. */
+  /**
+   * npm with an empty cache and home of its own, offline: proves nothing is downloaded. npm reads
+   * the whole installed tree of the project it runs in (the repository's devDependencies, tfx-cli's
+   * included) before it runs the bin, which takes its time on a loaded machine: a wider bound.
+   */
   function npm(command: string, args: string[], env: Env = {}, cwd = REPO_ROOT) {
     const home = mkdtempSync(join(temp, 'npm-home-'));
     const path = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
-    return spawnProcess(command, args, {
+    return runProcess(command, args, {
       env: cleanEnv({ PATH: path, HOME: home, npm_config_cache: join(home, 'cache'), npm_config_update_notifier: 'false', ...env }),
       cwd,
+      timeoutMs: 90_000,
     });
   }
 
