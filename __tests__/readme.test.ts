@@ -40,11 +40,14 @@ const action = parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
 };
 const USES = 'checkmarx-auth/checkmarx-auth@v1';
 
+/** docs/reference.md: every input, output and product in full (the README has the short version). */
+const reference = readFileSync(join(DOCS_DIR, 'reference.md'), 'utf8');
+
 /** The rows of the first table after the line `heading` (cells trimmed, header and separator rows dropped). */
-function tableAfter(heading: string): string[][] {
-  const lines = readme.split('\n');
+function tableAfter(heading: string, text = reference, page = 'docs/reference.md'): string[][] {
+  const lines = text.split('\n');
   const start = lines.indexOf(heading);
-  assert.ok(start >= 0, `no line '${heading}' in README.md`);
+  assert.ok(start >= 0, `no line '${heading}' in ${page}`);
   const first = lines.findIndex((line, index) => index > start && line.startsWith('|'));
   const end = lines.findIndex((line, index) => index > first && !line.startsWith('|'));
   return lines.slice(first + 2, end).map((line) =>
@@ -57,7 +60,7 @@ function tableAfter(heading: string): string[][] {
 
 const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
 
-describe('README inputs table', () => {
+describe('docs/reference.md inputs table', () => {
   const rows = tableAfter('## Inputs');
 
   it('lists the inputs of action.yml, in order', () => {
@@ -78,7 +81,7 @@ describe('README inputs table', () => {
       assert.equal(fallback, expected, name);
     }
   });
-  it('action.yml itself matches src/inputs.ts (so the README does too)', () => {
+  it('action.yml itself matches src/core/inputs.ts (so the page does too)', () => {
     assert.deepEqual(
       Object.keys(action.inputs),
       INPUTS.map((spec) => spec.name),
@@ -86,7 +89,7 @@ describe('README inputs table', () => {
   });
 });
 
-describe('README outputs table', () => {
+describe('docs/reference.md outputs table', () => {
   const rows = tableAfter('## Outputs');
 
   it('lists the outputs of action.yml, in order, with their descriptions', () => {
@@ -101,9 +104,9 @@ describe('README outputs table', () => {
   });
 });
 
-describe('README product tables', () => {
+describe('docs/reference.md product tables', () => {
   it('the overview names every product and its API path', () => {
-    const rows = tableAfter('# checkmarx-auth');
+    const rows = tableAfter('## Products');
     assert.deepEqual(
       rows.map((row) => unquote(row[0]!)),
       PRODUCT_NAMES,
@@ -134,7 +137,7 @@ describe('README product tables', () => {
     }
   });
   describe('the Checkmarx One region table', () => {
-    const rows = tableAfter('### Checkmarx One').map(([region, aliases, iam, api]) => ({
+    const rows = tableAfter('## Checkmarx One regions').map(([region, aliases, iam, api]) => ({
       region: unquote(region!.replace(' (default)', '')),
       aliases: aliases!
         .split(',')
