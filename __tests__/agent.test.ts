@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandScripts } from '../src/action/start-agent.ts';
+import { commandScripts } from '../src/agent/command-folder.ts';
 import { parseMinValidity, startOutput } from '../src/cli/verbs.ts';
 import { socketPathFits } from '../src/agent/launch.ts';
 import { encodeLine, formatSock, keysMatch, newKey, parseAnswer, parseRequest, parseSock, type AgentToken } from '../src/agent/protocol.ts';

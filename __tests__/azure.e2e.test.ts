@@ -5,9 +5,9 @@
 // server; then the post-job step with the task variables the task set.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   assertNoAzureLeak,
@@ -251,9 +251,28 @@ for (const { title, node } of NODES) {
       assert.equal(post.code, 0, post.stdout);
       assert.ok(await waitFor(() => !isAlive(pid), 10_000), 'the agent is gone');
       assert.ok(!existsSync((sock?.value ?? '').replace(/#[^#]*$/, '')), 'its socket is removed');
+      assert.ok(!existsSync(folder), 'the command folder is removed');
+      assert.deepEqual(JSON.parse(task.agent.taskVariables['agent_folders']?.value ?? '[]'), [folder, dirname(sock?.value ?? '')]);
       assert.ok(post.agent.log.some((line) => /Stopped the token agent/.test(line)));
       assert.deepEqual(post.agent.issues, []);
       assertNoAzureLeak(post, [sock?.value ?? '']);
+    });
+
+    test('without a post-job step, the agent stops when the agent empties Agent.TempDirectory after the job', async () => {
+      server.reset();
+      const jobTemp = mkdtempSync(join(temp, 'job-'));
+      const task = await runTask({
+        node: nodeBin(),
+        inputs: { ...BASE, product: 'sast', connection: CONNECTION_ID, agent: true },
+        connections: [sastUser({ url: server.url })],
+        temp: jobTemp,
+      });
+      assert.equal(task.code, 0, task.stdout);
+      const pid = Number(task.agent.taskVariables['agent_pid']?.value);
+      startedAgents.push(pid);
+      assert.ok(isAlive(pid));
+      for (const entry of readdirSync(jobTemp)) rmSync(join(jobTemp, entry), { recursive: true, force: true });
+      assert.ok(await waitFor(() => !isAlive(pid), 15_000), 'the agent stopped once its folders were gone');
     });
 
     test('the post-job step of a task that started no agent does nothing', async () => {

@@ -180,6 +180,7 @@ describe('the task in process', () => {
         ),
       );
       assert.deepEqual(stopped.log, ['Stopped the token agent.']);
+      assert.ok(!existsSync(task.agent.prependPaths[0] ?? ''), 'the post-job step removes the command folder');
     } finally {
       try {
         process.kill(pid, 'SIGKILL');

@@ -489,6 +489,51 @@ function pick(env, names) {
     return picked;
 }
 
+;// CONCATENATED MODULE: ./src/core/quoting.js
+// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+function shellQuote(value) {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+function powershellQuote(value) {
+    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
+}
+
+;// CONCATENATED MODULE: ./src/agent/command-folder.js
+// The `checkmarx-auth` command that a front end puts on later steps' PATH once it started the
+// agent: sh and cmd wrappers that run the bundled CLI on the CI's own Node, so later steps need
+// no install.
+
+
+
+
+/** The sh and cmd wrappers that run `cli` with `node`. */
+function commandScripts(node, cli) {
+    return {
+        sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
+        cmd: `@"${node}" "${cli}" %*\r\n`,
+    };
+}
+/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing. */
+function writeCommandFolder(base, node, cli) {
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, COMMAND_FOLDER_PREFIX));
+    try {
+        const scripts = commandScripts(node, cli);
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        return folder;
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
 // INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
@@ -511,21 +556,6 @@ function runTimeSecretValues(values) {
 /** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
 const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
 const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
-
-;// CONCATENATED MODULE: ./src/core/quoting.js
-// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
-/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
-function shellQuote(value) {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
- * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
- * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
- */
-function powershellQuote(value) {
-    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
-}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
@@ -779,13 +809,6 @@ function saveState(name, value) {
 
 
 
-/** The sh and cmd wrappers that run `cli` with `node`. */
-function commandScripts(node, cli) {
-    return {
-        sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-        cmd: `@"${node}" "${cli}" %*\r\n`,
-    };
-}
 /**
  * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
  * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
@@ -813,10 +836,7 @@ async function startActionAgent(settings, first, arrivedAt, env = process.env) {
     let folder;
     let agent;
     try {
-        folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, COMMAND_FOLDER_PREFIX));
-        const scripts = commandScripts(process.execPath, entry);
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        folder = writeCommandFolder(base, process.execPath, entry);
         agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
         const sock = formatSock(agent.address, key);
         runTimeSecretValues({ authSock: sock }).forEach(setSecret);

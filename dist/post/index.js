@@ -616,6 +616,16 @@ async function stopStartedAgent(pid, sock, deps, folders = []) {
     }
     return outcome;
 }
+/** The folders a front end saved for its post step (a JSON array of paths); anything else is none. */
+function savedFolders(saved) {
+    try {
+        const folders = JSON.parse(saved ?? '[]');
+        return Array.isArray(folders) ? folders.filter((path) => typeof path === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
 /** What a post step says for each outcome; undefined for the ones that are a warning. */
 function stopMessage(outcome) {
     if (outcome === 'stopped')
@@ -883,15 +893,6 @@ async function stopAgent(deps) {
         workflow_commands_info(info);
     if (warning)
         workflow_commands_warning(warning);
-}
-function savedFolders(saved) {
-    try {
-        const folders = JSON.parse(saved ?? '[]');
-        return Array.isArray(folders) ? folders.filter((path) => typeof path === 'string') : [];
-    }
-    catch {
-        return [];
-    }
 }
 
 ;// CONCATENATED MODULE: the entry stub of scripts/build.ts: post.js

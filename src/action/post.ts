@@ -3,7 +3,7 @@
 // saved, there is nothing to do and it returns at once.
 
 import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
-import { stopMessage, stopStartedAgent } from '../agent/stop.ts';
+import { savedFolders, stopMessage, stopStartedAgent } from '../agent/stop.ts';
 import * as workflow from './workflow-commands.ts';
 
 /** What the post step runs on: the bundle's entry passes process.env, Date.now and a real sleep. */
@@ -30,13 +30,4 @@ async function stopAgent(deps: PostDeps): Promise<void> {
   const { info, warning } = stopMessage(outcome);
   if (info) workflow.info(info);
   if (warning) workflow.warning(warning);
-}
-
-function savedFolders(saved: string | undefined): string[] {
-  try {
-    const folders: unknown = JSON.parse(saved ?? '[]');
-    return Array.isArray(folders) ? folders.filter((path): path is string => typeof path === 'string') : [];
-  } catch {
-    return [];
-  }
 }

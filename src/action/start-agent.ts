@@ -2,29 +2,21 @@
 // `checkmarx-auth` command that runs the bundled CLI on the runner's own Node, and tell the post
 // step what to stop.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { AgentError } from '../agent/errors.ts';
 import { isContainerTemp, startAgent, type StartedAgent } from '../agent/launch.ts';
-import { COMMAND_FOLDER_PREFIX, formatSock, newKey, STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { writeCommandFolder } from '../agent/command-folder.ts';
+import { formatSock, newKey, STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { Settings } from '../core/settings.ts';
-import { shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import * as workflow from './workflow-commands.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The sh and cmd wrappers that run `cli` with `node`. */
-export function commandScripts(node: string, cli: string): { sh: string; cmd: string } {
-  return {
-    sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-    cmd: `@"${node}" "${cli}" %*\r\n`,
-  };
-}
 
 /**
  * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
@@ -53,10 +45,7 @@ export async function startActionAgent(settings: Settings, first: TokenResult, a
   let folder: string | undefined;
   let agent: StartedAgent | undefined;
   try {
-    folder = mkdtempSync(join(base, COMMAND_FOLDER_PREFIX));
-    const scripts = commandScripts(process.execPath, entry);
-    writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-    writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+    folder = writeCommandFolder(base, process.execPath, entry);
     agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
     const sock = formatSock(agent.address, key);
     runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);

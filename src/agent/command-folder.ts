@@ -2,9 +2,10 @@
 // agent: sh and cmd wrappers that run the bundled CLI on the CI's own Node, so later steps need
 // no install.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../core/quoting.ts';
+import { COMMAND_FOLDER_PREFIX } from './protocol.ts';
 
 /** The sh and cmd wrappers that run `cli` with `node`. */
 export function commandScripts(node: string, cli: string): { sh: string; cmd: string } {
@@ -14,11 +15,16 @@ export function commandScripts(node: string, cli: string): { sh: string; cmd: st
   };
 }
 
-/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path. */
+/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing. */
 export function writeCommandFolder(base: string, node: string, cli: string): string {
-  const folder = mkdtempSync(join(base, 'checkmarx-auth-bin-'));
-  const scripts = commandScripts(node, cli);
-  writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-  writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-  return folder;
+  const folder = mkdtempSync(join(base, COMMAND_FOLDER_PREFIX));
+  try {
+    const scripts = commandScripts(node, cli);
+    writeFileSync(join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+    writeFileSync(join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+    return folder;
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
 }

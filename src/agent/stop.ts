@@ -47,6 +47,16 @@ export async function stopStartedAgent(pid: number, sock: string, deps: StopDeps
   return outcome;
 }
 
+/** The folders a front end saved for its post step (a JSON array of paths); anything else is none. */
+export function savedFolders(saved: string | undefined): string[] {
+  try {
+    const folders: unknown = JSON.parse(saved ?? '[]');
+    return Array.isArray(folders) ? folders.filter((path): path is string => typeof path === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** What a post step says for each outcome; undefined for the ones that are a warning. */
 export function stopMessage(outcome: StopOutcome): { info?: string; warning?: string } {
   if (outcome === 'stopped') return { info: 'Stopped the token agent.' };

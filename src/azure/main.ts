@@ -6,8 +6,11 @@
 // the environment (CX_*): an explicit input is the pipeline author's last word, and the
 // connection is what the project set up for everyone (docs/azure-devops.md).
 
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { startAgent } from '../agent/launch.ts';
+import { AgentError } from '../agent/errors.ts';
+import { isContainerTemp, startAgent, type StartedAgent } from '../agent/launch.ts';
 import { writeCommandFolder } from '../agent/command-folder.ts';
 import { formatSock, newKey } from '../agent/protocol.ts';
 import { failureMessage, InputError, stackFrames } from '../core/errors.ts';
@@ -23,7 +26,7 @@ import type { SystemIo } from '../io/system.ts';
 import { connectionInputs } from './connection.ts';
 import { loggingCommands, type LoggingCommands, type Write } from './logging-commands.ts';
 import { TASK_NAMING } from './naming.ts';
-import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK } from './task-variables.ts';
+import { TASK_VARIABLE_FOLDERS, TASK_VARIABLE_PID, TASK_VARIABLE_SOCK } from './task-variables.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -105,8 +108,10 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
 
 /**
  * Starts the token agent, as the action does: later steps get CX_AUTH_SOCK and a `checkmarx-auth`
- * command on PATH that runs the task's own CLI bundle; the post-job step gets the agent's PID and
- * socket as task variables, which only this task's later steps see.
+ * command on PATH that runs the task's own CLI bundle; the post-job step gets the agent's PID,
+ * socket and folders as task variables, which only this task's later steps see. All or nothing:
+ * once the agent runs, a failure or a cancel (SIGINT, SIGTERM) stops it and removes what was made
+ * before the task fails.
  */
 async function startTaskAgent(
   deps: TaskDeps,
@@ -121,28 +126,37 @@ async function startTaskAgent(
   runTimeSecretValues({ agentKey: key }).forEach(mask);
   // <task>/dist/main/index.js → <task>/dist/cli/index.js
   const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
-  // The agent's socket folder goes under the job's temporary folder, which the agent empties
-  // after every job: the token agent stops when its socket goes.
-  const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
-  const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env });
-  const sock = formatSock(address, key);
-  runTimeSecretValues({ authSock: sock }).forEach(mask);
-  // The post-job step stops it from here on, whatever fails next.
-  agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
-  agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+  // The folders go under the job's temporary folder, which the agent empties after every job: the
+  // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
+  // the container's own temporary folder is used, as the action does.
+  const base = isContainerTemp(tempDirectory) ? tmpdir() : tempDirectory;
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let folder: string | undefined;
+  let started: StartedAgent | undefined;
   try {
-    // A secret variable, as every variable whose value is a run-time secret: later steps map it
-    // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+    folder = writeCommandFolder(base, process.execPath, entry);
+    const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
+    started = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
+    const sock = formatSock(started.address, key);
+    runTimeSecretValues({ authSock: sock }).forEach(mask);
+    const folders = [folder, ...(started.folder ? [started.folder] : [])];
+    agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
+    agent.setTaskVariable(TASK_VARIABLE_PID, String(started.pid), { secret: false });
+    agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+    agent.prependPath(folder);
+    // Last, so that a later step sees CX_AUTH_SOCK only if everything else was set. A secret
+    // variable, as every variable whose value is a run-time secret: later steps map it into their
+    // environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
     agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
-    agent.prependPath(writeCommandFolder(tempDirectory, process.execPath, entry));
+    if (cancel.signal.aborted) throw new AgentError('The token agent was stopped: the task was cancelled.');
   } catch (error) {
-    // All or nothing: a task that fails leaves no agent running.
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // gone already
-    }
+    started?.abandon();
+    if (folder) rmSync(folder, { recursive: true, force: true });
     throw error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }

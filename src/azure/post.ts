@@ -1,10 +1,11 @@
 // The task's post-job step (postjobexecution, which the agent runs at the end of every job, also
 // after a failure or a cancel): stops the token agent that the task started, read back from the
-// task variables it set. Without them, there is nothing to do and it returns at once.
+// task variables it set, and removes the folders it made. Without them, there is nothing to do
+// and it returns at once.
 
-import { stopMessage, stopStartedAgent, type StopDeps } from '../agent/stop.ts';
+import { savedFolders, stopMessage, stopStartedAgent, type StopDeps } from '../agent/stop.ts';
 import { loggingCommands, type Write } from './logging-commands.ts';
-import { TASK_VARIABLE_PID, TASK_VARIABLE_SOCK, taskVariable } from './task-variables.ts';
+import { TASK_VARIABLE_FOLDERS, TASK_VARIABLE_PID, TASK_VARIABLE_SOCK, taskVariable } from './task-variables.ts';
 
 export interface PostDeps extends StopDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -18,7 +19,8 @@ export async function run(deps: PostDeps): Promise<void> {
     const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
     const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
     if (!sock || !Number.isInteger(pid) || pid <= 0) return;
-    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps));
+    const folders = savedFolders(taskVariable(deps.env, TASK_VARIABLE_FOLDERS));
+    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
     if (info) agent.info(info);
     if (warning) agent.warning(warning);
   } catch (error) {

@@ -2,18 +2,12 @@
 /******/ 	"use strict";
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
-/** Where the token agent listens and its key: `<address>#<key>`. */
-const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
-
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
 const exit_codes_EXIT_TOKEN_FAILED = 1;
@@ -179,6 +173,14 @@ class errors_AgentError extends CheckmarxAuthError {
         this.exitCode = exitCode;
     }
 }
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
@@ -509,6 +511,7 @@ function powershellQuote(value) {
 
 
 
+
 /** The sh and cmd wrappers that run `cli` with `node`. */
 function commandScripts(node, cli) {
     return {
@@ -516,13 +519,19 @@ function commandScripts(node, cli) {
         cmd: `@"${node}" "${cli}" %*\r\n`,
     };
 }
-/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path. */
+/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing. */
 function writeCommandFolder(base, node, cli) {
-    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, 'checkmarx-auth-bin-'));
-    const scripts = commandScripts(node, cli);
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-    return folder;
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, COMMAND_FOLDER_PREFIX));
+    try {
+        const scripts = commandScripts(node, cli);
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        return folder;
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/did-you-mean.js
@@ -1945,6 +1954,8 @@ const TASK_NAMING = {
 // task's later steps see them, as VSTS_TASKVARIABLE_<NAME> in upper case.
 const TASK_VARIABLE_PID = 'agent_pid';
 const TASK_VARIABLE_SOCK = 'agent_sock';
+/** The folders the task made (command folder, socket folder), as a JSON array, for the post-job step to remove. */
+const TASK_VARIABLE_FOLDERS = 'agent_folders';
 function taskVariable(env, name) {
     return env[`VSTS_TASKVARIABLE_${name.toUpperCase()}`];
 }
@@ -1957,6 +1968,9 @@ function taskVariable(env, name) {
 // Where an input is given twice, the task's own input wins, then the service connection, then
 // the environment (CX_*): an explicit input is the pipeline author's last word, and the
 // connection is what the project set up for everyone (docs/azure-devops.md).
+
+
+
 
 
 
@@ -2041,38 +2055,51 @@ async function exchangeAndSet(deps, agent) {
 }
 /**
  * Starts the token agent, as the action does: later steps get CX_AUTH_SOCK and a `checkmarx-auth`
- * command on PATH that runs the task's own CLI bundle; the post-job step gets the agent's PID and
- * socket as task variables, which only this task's later steps see.
+ * command on PATH that runs the task's own CLI bundle; the post-job step gets the agent's PID,
+ * socket and folders as task variables, which only this task's later steps see. All or nothing:
+ * once the agent runs, a failure or a cancel (SIGINT, SIGTERM) stops it and removes what was made
+ * before the task fails.
  */
 async function startTaskAgent(deps, agent, mask, settings, first, arrivedAt, tempDirectory) {
     const key = newKey();
     runTimeSecretValues({ agentKey: key }).forEach(mask);
     // <task>/dist/main/index.js → <task>/dist/cli/index.js
     const entry = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)(deps.scriptPath)), 'cli', 'index.js');
-    // The agent's socket folder goes under the job's temporary folder, which the agent empties
-    // after every job: the token agent stops when its socket goes.
-    const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
-    const { address, pid } = await startAgent({ entry, settings, first, arrivedAt, key, env });
-    const sock = formatSock(address, key);
-    runTimeSecretValues({ authSock: sock }).forEach(mask);
-    // The post-job step stops it from here on, whatever fails next.
-    agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
-    agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+    // The folders go under the job's temporary folder, which the agent empties after every job: the
+    // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
+    // the container's own temporary folder is used, as the action does.
+    const base = isContainerTemp(tempDirectory) ? (0,external_node_os_namespaceObject.tmpdir)() : tempDirectory;
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    let folder;
+    let started;
     try {
-        // A secret variable, as every variable whose value is a run-time secret: later steps map it
-        // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+        folder = writeCommandFolder(base, process.execPath, entry);
+        const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
+        started = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
+        const sock = formatSock(started.address, key);
+        runTimeSecretValues({ authSock: sock }).forEach(mask);
+        const folders = [folder, ...(started.folder ? [started.folder] : [])];
+        agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
+        agent.setTaskVariable(TASK_VARIABLE_PID, String(started.pid), { secret: false });
+        agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+        agent.prependPath(folder);
+        // Last, so that a later step sees CX_AUTH_SOCK only if everything else was set. A secret
+        // variable, as every variable whose value is a run-time secret: later steps map it into their
+        // environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
         agent.setVariable(names_SOCK_VARIABLE, sock, { secret: isSecretVariable(names_SOCK_VARIABLE), output: false });
-        agent.prependPath(writeCommandFolder(tempDirectory, process.execPath, entry));
+        if (cancel.signal.aborted)
+            throw new errors_AgentError('The token agent was stopped: the task was cancelled.');
     }
     catch (error) {
-        // All or nothing: a task that fails leaves no agent running.
-        try {
-            process.kill(pid, 'SIGTERM');
-        }
-        catch {
-            // gone already
-        }
+        started?.abandon();
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
         throw error;
+    }
+    finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
     agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
 }

@@ -616,6 +616,16 @@ async function stopStartedAgent(pid, sock, deps, folders = []) {
     }
     return outcome;
 }
+/** The folders a front end saved for its post step (a JSON array of paths); anything else is none. */
+function savedFolders(saved) {
+    try {
+        const folders = JSON.parse(saved ?? '[]');
+        return Array.isArray(folders) ? folders.filter((path) => typeof path === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
 /** What a post step says for each outcome; undefined for the ones that are a warning. */
 function stopMessage(outcome) {
     if (outcome === 'stopped')
@@ -685,6 +695,8 @@ function loggingCommands(write) {
 // task's later steps see them, as VSTS_TASKVARIABLE_<NAME> in upper case.
 const TASK_VARIABLE_PID = 'agent_pid';
 const TASK_VARIABLE_SOCK = 'agent_sock';
+/** The folders the task made (command folder, socket folder), as a JSON array, for the post-job step to remove. */
+const TASK_VARIABLE_FOLDERS = 'agent_folders';
 function taskVariable(env, name) {
     return env[`VSTS_TASKVARIABLE_${name.toUpperCase()}`];
 }
@@ -692,7 +704,8 @@ function taskVariable(env, name) {
 ;// CONCATENATED MODULE: ./src/azure/post.js
 // The task's post-job step (postjobexecution, which the agent runs at the end of every job, also
 // after a failure or a cancel): stops the token agent that the task started, read back from the
-// task variables it set. Without them, there is nothing to do and it returns at once.
+// task variables it set, and removes the folders it made. Without them, there is nothing to do
+// and it returns at once.
 
 
 
@@ -704,7 +717,8 @@ async function run(deps) {
         const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
         if (!sock || !Number.isInteger(pid) || pid <= 0)
             return;
-        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps));
+        const folders = savedFolders(taskVariable(deps.env, TASK_VARIABLE_FOLDERS));
+        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
         if (info)
             agent.info(info);
         if (warning)
