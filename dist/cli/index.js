@@ -1678,6 +1678,247 @@ class TokenCache {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/core/key-facts.js
+// What a credential says of itself, and what the inputs resolve to, without any request: the
+// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
+// to expire. The key is read, never verified: the IAM server is what verifies it.
+
+
+
+
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
+function keyFactsOf(plan) {
+    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+        return undefined;
+    const claims = decodeJwtClaims(plan.apiKey);
+    if (!claims)
+        return undefined;
+    const realm = realmOfClaims(claims);
+    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const azp = stringClaim(claims, 'azp');
+    const issuedAt = instantClaim(claims, 'iat');
+    const expiresAt = instantClaim(claims, 'exp');
+    return {
+        ...(realmUrl ? { realmUrl } : {}),
+        ...(azp ? { azp } : {}),
+        ...(issuedAt ? { issuedAt } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+    };
+}
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+function apiKeyExpiresAt(plan) {
+    return keyFactsOf(plan)?.expiresAt;
+}
+/** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
+function instantClaim(claims, name) {
+    const seconds = claims[name];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        return undefined;
+    const date = new Date(Math.floor(seconds) * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
+function regionOf(plan) {
+    const { tokenUrl } = plan.endpoint;
+    if (plan.profile.hosting === 'sca-cloud') {
+        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
+    }
+    if (plan.profile.hosting === 'cxone') {
+        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
+    }
+    return undefined;
+}
+function inspectPlan(plan) {
+    const region = regionOf(plan);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
+}
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
+
+;// CONCATENATED MODULE: ./src/cli/inspect.js
+// `checkmarx-auth inspect`: what the flags and environment resolve to, and what a Checkmarx One
+// API key says of itself, with no request sent. Never a secret, nor a piece of one.
+
+
+
+
+
+
+
+const INSPECT_FORMATS = ['text', 'json'];
+class InspectUsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
+function runInspect(deps) {
+    const format = parseInspectFormat(deps.flags.format);
+    const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
+    const settings = resolveSettings(values, deps);
+    settings.warnings.forEach(deps.warn);
+    const inspection = inspectPlan(settings.plan);
+    const now = deps.now();
+    const expiry = expiryWarning(inspection.apiKey, now);
+    if (expiry)
+        deps.warn(expiry);
+    return deps.write(format === 'json' ? inspectionJson(inspection) : inspectionText(inspection, now));
+}
+function parseInspectFormat(value) {
+    const format = typeof value === 'string' ? value.toLowerCase() : 'text';
+    if (!INSPECT_FORMATS.includes(format)) {
+        throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+    }
+    return format;
+}
+/** Every key, null where nothing is known, so that a script can rely on them. */
+function inspectionJson(inspection) {
+    const key = inspection.apiKey;
+    const json = {
+        product: inspection.product,
+        grantType: inspection.grantType,
+        tokenUrl: inspection.tokenUrl,
+        tenant: inspection.tenant ?? null,
+        region: inspection.region ?? null,
+        clientId: inspection.clientId,
+        apiUrl: inspection.apiUrl ?? null,
+        apiKey: key
+            ? { realmUrl: key.realmUrl ?? null, azp: key.azp ?? null, issuedAt: key.issuedAt ?? null, expiresAt: key.expiresAt ?? null }
+            : null,
+    };
+    // A claim is text from outside: no control character reaches the terminal or the CI log.
+    return `${JSON.stringify(json, (_key, value) => (typeof value === 'string' ? printable(value) : value), 2)}\n`;
+}
+function inspectionText(inspection, now) {
+    const key = inspection.apiKey;
+    const rows = [
+        ['product', inspection.product],
+        ['grant type', inspection.grantType],
+        ['token endpoint', inspection.tokenUrl],
+        ['tenant', inspection.tenant],
+        ['region', inspection.region],
+        ['client id', inspection.clientId],
+        ['api-url', inspection.apiUrl ?? '(unknown without server-url)'],
+    ];
+    if (key) {
+        rows.push(['API key realm', key.realmUrl], ['API key azp', key.azp], ['API key issued', key.issuedAt], [
+            'API key expires',
+            key.expiresAt ? `${key.expiresAt} (${relative(key.expiresAt, now)})` : 'not by itself (the key has no exp claim)',
+        ]);
+    }
+    const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+    return rows
+        .filter((row) => row[1] !== undefined)
+        .map(([label, value]) => `${`${label}:`.padEnd(width)}${printable(value)}\n`)
+        .join('');
+}
+function relative(instant, now) {
+    return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/verbs.js
 // The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
 // bare command's, passed in; these add the agent around it.
@@ -1694,18 +1935,21 @@ class TokenCache {
 
 
 
-const VERBS = ['token', 'start-agent', 'stop-agent'];
+
+const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect'];
 /** Flags a verb takes besides the input flags. */
 const VERB_FLAGS = {
     token: { 'min-validity': { type: 'string' } },
     'start-agent': {},
     'stop-agent': {},
+    inspect: {},
 };
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
 const VERB_FORMATS = {
     token: FORMATS,
     'start-agent': ['env', 'json', 'azure', 'powershell'],
     'stop-agent': [],
+    inspect: INSPECT_FORMATS,
 };
 const DEFAULT_MIN_VALIDITY = 60;
 function isVerb(word) {
@@ -1881,6 +2125,10 @@ const VERB_HELP = {
     'stop-agent': {
         flags: '',
         what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
+    },
+    inspect: {
+        flags: '[--flag value ...]',
+        what: 'Send no request: print what the flags and environment resolve to (product, grant type, token endpoint, tenant, region, client id, api-url) and what a Checkmarx One API key says of itself (realm, azp, issued, expiry). Never a secret, nor a piece of one.',
     },
 };
 const verbs = () => Object.entries(VERB_HELP);
@@ -2891,6 +3139,7 @@ function maskCommand(env) {
 
 
 
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -2946,6 +3195,10 @@ async function main(argv, deps, say) {
     if (flags.version)
         return write(`${VERSION}\n`);
     actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
+    if (verb === 'inspect') {
+        warnSecretFlags(flags, say);
+        return runInspect({ flags, env: deps.env, ...deps.io, warn: say('warning'), write });
+    }
     const format = parseFormat(flags.format, verb === 'start-agent' ? 'env' : 'token');
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
@@ -2986,12 +3239,15 @@ function logMasking(deps) {
         deps.stderr(line(value));
     };
 }
-function oneShot(flags, deps, say, debug, mask) {
+function warnSecretFlags(flags, say) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
     if (flagged.length > 0) {
         const envs = flagged.map(variableOf).join(', ');
         say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
     }
+}
+function oneShot(flags, deps, say, debug, mask) {
+    warnSecretFlags(flags, say);
     const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
     return exchangeCredentials(values, {
         ...(mask ? { mask } : {}),

@@ -87,6 +87,10 @@ const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
     flags: '',
     what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
   },
+  inspect: {
+    flags: '[--flag value ...]',
+    what: 'Send no request: print what the flags and environment resolve to (product, grant type, token endpoint, tenant, region, client id, api-url) and what a Checkmarx One API key says of itself (realm, azp, issued, expiry). Never a secret, nor a piece of one.',
+  },
 };
 
 const verbs = () => Object.entries(VERB_HELP) as Array<[Verb, VerbHelp]>;

@@ -8,6 +8,7 @@ import { didYouMean, notOneOf } from '../core/did-you-mean.ts';
 import { AGENT_VERB } from '../agent/protocol.ts';
 import { runAgentProcess } from '../agent/server.ts';
 import { parseFlags, type Flags } from './command-line.ts';
+import { runInspect } from './inspect.ts';
 import { CheckmarxAuthError, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
@@ -83,6 +84,10 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
   actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
+  if (verb === 'inspect') {
+    warnSecretFlags(flags, say);
+    return runInspect({ flags, env: deps.env, ...deps.io, warn: say('warning'), write });
+  }
   const format = parseFormat(flags.format as string | undefined, verb === 'start-agent' ? 'env' : 'token');
   const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
   const masking = logMasking(deps);
@@ -124,12 +129,16 @@ function logMasking(deps: CliDeps): ((value: string) => void) | undefined {
   };
 }
 
-function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void, mask: ((value: string) => void) | undefined) {
+function warnSecretFlags(flags: Flags, say: Say): void {
   const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
   if (flagged.length > 0) {
     const envs = flagged.map(variableOf).join(', ');
     say('warning')(`${flagged.map((n) => `--${n}`).join(', ')} on the command line can be seen in process lists; set ${envs} instead.`);
   }
+}
+
+function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void, mask: ((value: string) => void) | undefined) {
+  warnSecretFlags(flags, say);
   const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
   return exchangeCredentials(values, {
     ...(mask ? { mask } : {}),

@@ -15,22 +15,27 @@ import type { Exchange } from '../core/exchange.ts';
 import { FORMATS, formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
 import { defaultOf, readInputs } from '../core/inputs.ts';
 import { shortLivedWarning } from '../agent/cache.ts';
+import { INSPECT_FORMATS } from './inspect.ts';
 
-export const VERBS = ['token', 'start-agent', 'stop-agent'] as const;
+export const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect'] as const;
 export type Verb = (typeof VERBS)[number];
+/** inspect sends no request and has formats of its own (text, json): see inspect.ts. */
+export type ExchangeVerb = Exclude<Verb, 'inspect'>;
 
 /** Flags a verb takes besides the input flags. */
 export const VERB_FLAGS: Readonly<Record<Verb, Record<string, { type: 'string' }>>> = {
   token: { 'min-validity': { type: 'string' } },
   'start-agent': {},
   'stop-agent': {},
+  inspect: {},
 };
 
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
-export const VERB_FORMATS: Readonly<Record<Verb, readonly Format[]>> = {
+export const VERB_FORMATS: Readonly<Record<Verb, readonly string[]>> = {
   token: FORMATS,
   'start-agent': ['env', 'json', 'azure', 'powershell'],
   'stop-agent': [],
+  inspect: INSPECT_FORMATS,
 };
 
 export const DEFAULT_MIN_VALIDITY = 60;
@@ -56,11 +61,11 @@ export function isVerb(word: string | undefined): word is Verb {
   return (VERBS as readonly string[]).includes(word ?? '');
 }
 
-export function runVerb(verb: Verb, context: VerbContext): Promise<number> {
+export function runVerb(verb: ExchangeVerb, context: VerbContext): Promise<number> {
   return COMMANDS[verb](context);
 }
 
-const COMMANDS: Readonly<Record<Verb, (context: VerbContext) => Promise<number>>> = {
+const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<number>>> = {
   token: async (context) => {
     const minValidity = parseMinValidity(context.flags['min-validity']);
     const sock = context.env[SOCK_VARIABLE];
