@@ -430,7 +430,10 @@ describe('CLI: failures', () => {
 
   it('a first word that is neither a verb nor near one is not echoed (it may be half of a secret)', async () => {
     const run = await runCli(['s3cretHalf', ...sastFlags()], { env: sastEnv() });
-    assertFailedBeforeAnyRequest(run, /Unexpected argument: the first word is a verb \(token, start-agent, stop-agent or inspect\) or a --flag\./);
+    assertFailedBeforeAnyRequest(
+      run,
+      /Unexpected argument: the first word is a verb \(token, start-agent, stop-agent or inspect\) or a --flag\./,
+    );
     assertNoLeak(run, ['s3cretHalf']);
   });
 
