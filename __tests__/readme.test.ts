@@ -470,7 +470,9 @@ describe('one way of saying each thing in README.md and docs/', () => {
     let calls = 0;
     for (const { page, code } of allBlocks) {
       const products = productsOf(code);
-      const cxsastBlock = products.size === 1 && (products.has('sast') || products.has('access-control'));
+      // A block of one CxSAST product, or a step with no product that says it calls /cxrestapi.
+      const cxsastBlock =
+        products.size === 1 ? products.has('sast') || products.has('access-control') : products.size === 0 && /\/cxrestapi\b/.test(code);
       // A command: its lines joined where they end with \, | or a PowerShell backtick.
       const commands = code.replace(/(?:\\|\||`)\n/g, ' ').split('\n');
       for (const command of commands.filter((line) => /\bcurl(?:\.exe)?\b|Invoke-RestMethod/.test(line))) {
