@@ -619,7 +619,11 @@ describe('startActionAgent', () => {
     const bin = readFileSync(files.GITHUB_PATH!, 'utf8').trim();
     assert.equal(dirname(bin), runner);
     assert.equal(statSync(join(bin, 'checkmarx-auth')).mode & 0o777, 0o755);
-    assert.equal(readFileSync(join(bin, 'checkmarx-auth.cmd'), 'utf8'), `@"${process.execPath}" "${CLI_BUNDLE}" %*\r\n`);
+    // The cmd wrapper names node and the CLI relative to its own folder (%~dp0).
+    const cmd = readFileSync(join(bin, 'checkmarx-auth.cmd'), 'utf8');
+    const named = [...cmd.matchAll(/"%~dp0([^"]+)"/g)].map((match) => resolve(bin, match[1]!.replaceAll('\\', '/')));
+    assert.deepEqual(named, [process.execPath, CLI_BUNDLE]);
+    assert.match(cmd, / %\*\r\n$/);
     // The wrapper runs the CLI bundle next to the action's, which asks this agent.
     const { stdout } = await promisify(execFile)(join(bin, 'checkmarx-auth'), ['token'], {
       env: { CX_AUTH_SOCK: sock, PATH: '/usr/bin:/bin' },

@@ -15,7 +15,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { isContainerTemp, startAgent } from '../src/agent/launch.ts';
 import { resolveSettings } from '../src/core/settings.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
-import { newKey } from '../src/agent/protocol.ts';
+import { newKey, parseSock } from '../src/agent/protocol.ts';
 import { agentPidsUnder, environmentNames, isAlive, killAgentsUnder, killQuietly, waitFor } from './support/processes.ts';
 import { cleanEnv, CLI_ENTRY, REPO_ROOT, runAction, runCli, runPost, runProcess, type ActionRun, type Env } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
@@ -185,13 +185,19 @@ describe('lifetime: from a copy of dist/ under a folder named with non-ASCII let
   });
 
   it('the action starts the agent, a later sh step runs checkmarx-auth token, the post step stops it', async () => {
-    const runs = join(temp, 'runs-ok');
+    // The runner's folders under the same named folder as the action, as on a self-hosted runner.
+    const runs = join(temp, HOSTILE_FOLDER, 'ok');
     mkdirSync(runs);
-    const run = await actionWithAgent(runs, {}, join(dist, 'index.js'));
+    const run = await actionWithAgent(runs, { TMPDIR: temp }, join(dist, 'index.js'));
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    const pid = soleAgent(runs);
+    const pid = soleAgent(temp);
+    assert.equal(dirname(dirname(parseSock(run.exported['CX_AUTH_SOCK']!).address)), run.files.runnerTemp);
     const bin = readFileSync(run.files.path, 'utf8').trim();
     assert.ok(readFileSync(join(bin, 'checkmarx-auth'), 'utf8').includes(HOSTILE_FOLDER));
+    // The cmd wrapper: pure ASCII (cmd reads it in the OEM code page), no absolute path in it.
+    const cmd = readFileSync(join(bin, 'checkmarx-auth.cmd'), 'utf8');
+    assert.match(cmd, /^@"%~dp0[\x20-\x7e]+" "%~dp0[\x20-\x7e]+" %\*\r\n$/);
+    assert.ok(!cmd.includes(HOSTILE_FOLDER) && !cmd.includes(tmpdir()), cmd);
     const later = await runProcess('/bin/sh', ['-c', 'checkmarx-auth token'], {
       env: cleanEnv({ ...run.exported, PATH: `${bin}:/usr/bin:/bin` }),
       cwd: tmpdir(),
@@ -205,7 +211,7 @@ describe('lifetime: from a copy of dist/ under a folder named with non-ASCII let
   });
 
   it('a step cancelled (SIGINT) during the start-up wait stops the agent before it fails', async () => {
-    const runs = join(temp, 'runs-cancelled');
+    const runs = join(temp, HOSTILE_FOLDER, 'cancelled');
     mkdirSync(runs);
     // An agent that never says it is ready: it notes its PID, then the step is cancelled.
     const cancelled = join(temp, 'dist-cancel');

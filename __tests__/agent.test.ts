@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { win32 } from 'node:path';
 import { commandScripts } from '../src/agent/command-folder.ts';
 import { parseMinValidity, startOutput } from '../src/cli/verbs.ts';
 import { socketPathFits } from '../src/agent/launch.ts';
@@ -183,8 +184,36 @@ describe('start-agent output and the command wrappers', () => {
     for (const bad of ['-1', '1.5', 'soon', '86401']) assert.throws(() => parseMinValidity(bad), /Input 'min-validity'/);
   });
   it('the sh wrapper quotes paths with spaces and quotes', () => {
-    const { sh, cmd } = commandScripts('/opt/my node/bin/node', "/w/it's/dist/cli/index.js");
+    const { sh } = commandScripts('/opt/my node/bin/node', "/w/it's/dist/cli/index.js", '/w/_temp/checkmarx-auth-bin-x');
     assert.equal(sh, `#!/bin/sh\nexec '/opt/my node/bin/node' '/w/it'\\''s/dist/cli/index.js' "$@"\n`);
-    assert.equal(cmd, '@"/opt/my node/bin/node" "/w/it\'s/dist/cli/index.js" %*\r\n');
+  });
+
+  it('the cmd wrapper is pure ASCII and finds node and the CLI from its own folder (%~dp0), whatever the names', () => {
+    // A self-hosted runner under a folder with non-ASCII letters, %, &, ^, spaces and parentheses.
+    const root = 'C:\\a\\Jürgen 100% (x) & ^y';
+    const folder = `${root}\\_work\\_temp\\checkmarx-auth-bin-AbC123`;
+    const node = `${root}\\externals\\node24\\bin\\node.exe`;
+    const cli = `${root}\\_work\\_actions\\acme\\checkmarx-auth\\v1\\dist\\cli\\index.js`;
+    const { cmd } = commandScripts(node, cli, folder, win32);
+    assert.equal(
+      cmd,
+      '@"%~dp0..\\..\\..\\externals\\node24\\bin\\node.exe" "%~dp0..\\..\\_actions\\acme\\checkmarx-auth\\v1\\dist\\cli\\index.js" %*\r\n',
+    );
+    assert.match(cmd, /^[\x20-\x7e\r\n]*$/, 'ASCII only: cmd reads a batch file in the OEM code page');
+    assert.ok(!cmd.includes('Jürgen') && !cmd.includes('C:'), 'no absolute path is embedded');
+    // A % in a part that does not drop out is doubled, so cmd does not read it as a variable.
+    const odd = commandScripts(`${root}\\n%de%\\node.exe`, cli, folder, win32).cmd;
+    assert.ok(odd.startsWith('@"%~dp0..\\..\\..\\n%%de%%\\node.exe" '), odd);
+    // Another drive (a hosted runner: the runner on C:, the work folder on D:): node by its ASCII absolute path.
+    const hosted = commandScripts(
+      'C:\\actions-runner\\externals\\node24\\bin\\node.exe',
+      'D:\\a\\_actions\\o\\r\\v1\\dist\\cli\\index.js',
+      'D:\\a\\_temp\\checkmarx-auth-bin-1',
+      win32,
+    ).cmd;
+    assert.equal(
+      hosted,
+      '@"C:\\actions-runner\\externals\\node24\\bin\\node.exe" "%~dp0..\\..\\_actions\\o\\r\\v1\\dist\\cli\\index.js" %*\r\n',
+    );
   });
 });

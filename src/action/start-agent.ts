@@ -45,7 +45,7 @@ export async function startActionAgent(settings: Settings, first: TokenResult, a
   let folder: string | undefined;
   let agent: StartedAgent | undefined;
   try {
-    folder = writeCommandFolder(base, process.execPath, entry);
+    folder = writeCommandFolder(base, process.execPath, entry, workflow.warning);
     agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
     const sock = formatSock(agent.address, key);
     runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);

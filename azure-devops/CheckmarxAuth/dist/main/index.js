@@ -1,5 +1,100 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	"use strict";
+/******/ 	var __webpack_modules__ = ({});
+/************************************************************************/
+/******/ 	// The module cache
+/******/ 	var __webpack_module_cache__ = {};
+/******/ 	
+/******/ 	// The require function
+/******/ 	function __nccwpck_require__(moduleId) {
+/******/ 		// Check if module is in cache
+/******/ 		var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 		if (cachedModule !== undefined) {
+/******/ 			return cachedModule.exports;
+/******/ 		}
+/******/ 		// Create a new module (and put it into the cache)
+/******/ 		var module = __webpack_module_cache__[moduleId] = {
+/******/ 			// no module.id needed
+/******/ 			// no module.loaded needed
+/******/ 			exports: {}
+/******/ 		};
+/******/ 	
+/******/ 		// Execute the module function
+/******/ 		var threw = true;
+/******/ 		try {
+/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			threw = false;
+/******/ 		} finally {
+/******/ 			if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 		}
+/******/ 	
+/******/ 		// Return the exports of the module
+/******/ 		return module.exports;
+/******/ 	}
+/******/ 	
+/************************************************************************/
+/******/ 	/* webpack/runtime/asset-relocator-loader */
+/******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
+/******/ 	
+/******/ 	/* webpack/runtime/create fake namespace object */
+/******/ 	(() => {
+/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 		var leafPrototypes;
+/******/ 		// create a fake namespace object
+/******/ 		// mode & 1: value is a module id, require it
+/******/ 		// mode & 2: merge all properties of value into the ns
+/******/ 		// mode & 4: return value when already ns object
+/******/ 		// mode & 16: return value when it's Promise-like
+/******/ 		// mode & 8|1: behave like require
+/******/ 		__nccwpck_require__.t = function(value, mode) {
+/******/ 			if(mode & 1) value = this(value);
+/******/ 			if(mode & 8) return value;
+/******/ 			if(typeof value === 'object' && value) {
+/******/ 				if((mode & 4) && value.__esModule) return value;
+/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 			}
+/******/ 			var ns = Object.create(null);
+/******/ 			__nccwpck_require__.r(ns);
+/******/ 			var def = {};
+/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 			}
+/******/ 			def['default'] = () => (value);
+/******/ 			__nccwpck_require__.d(ns, def);
+/******/ 			return ns;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/make namespace object */
+/******/ 	(() => {
+/******/ 		// define __esModule on exports
+/******/ 		__nccwpck_require__.r = (exports) => {
+/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 			}
+/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -8,6 +103,7 @@ const external_node_fs_namespaceObject = require("node:fs");
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
+var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_path_namespaceObject, 2);
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
 const exit_codes_EXIT_TOKEN_FAILED = 1;
@@ -512,20 +608,43 @@ function powershellQuote(value) {
 
 
 
-/** The sh and cmd wrappers that run `cli` with `node`. */
-function commandScripts(node, cli) {
+/**
+ * The sh and cmd wrappers, written in `folder`, that run `cli` with `node`. `paths` is the
+ * platform's path module (path.win32 to see what a Windows runner gets).
+ */
+function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
     return {
         sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-        cmd: `@"${node}" "${cli}" %*\r\n`,
+        cmd: `@"${cmdPath(node, folder, paths)}" "${cmdPath(cli, folder, paths)}" %*\r\n`,
     };
 }
-/** A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing. */
-function writeCommandFolder(base, node, cli) {
-    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, COMMAND_FOLDER_PREFIX));
+const isAscii = (text) => /^[\x20-\x7e]*$/.test(text);
+/**
+ * A path as a batch file may spell it. cmd reads a batch file in the console's OEM code page, so
+ * the file must be pure ASCII: `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`.
+ * So the path is given relative to the script's own folder, `%~dp0`, which cmd expands in Unicode:
+ * the non-ASCII part the two paths share drops out. Where that is not ASCII either (another drive
+ * and a non-ASCII name), the absolute path. A `%` is doubled (a batch file reads `%x%` as a
+ * variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
+ */
+function cmdPath(target, folder, paths) {
+    const relative = paths.relative(folder, target).split(paths.sep).join('\\');
+    const escaped = (text) => text.replace(/%/g, '%%');
+    return !paths.isAbsolute(relative) && isAscii(relative) ? `%~dp0${escaped(relative)}` : escaped(target);
+}
+/**
+ * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing.
+ * `warn` hears when the cmd wrapper had to name a non-ASCII path, which cmd will misread.
+ */
+function writeCommandFolder(base, node, cli, warn) {
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
     try {
-        const scripts = commandScripts(node, cli);
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        const scripts = commandScripts(node, cli, folder);
+        if (process.platform === 'win32' && !isAscii(scripts.cmd.trimEnd())) {
+            warn?.(`checkmarx-auth.cmd names a path with non-ASCII letters that it cannot give relative to its own folder (another drive, or not shared with ${base}); cmd may misread it. From cmd, run node and ${cli} directly.`);
+        }
+        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
         return folder;
     }
     catch (error) {
