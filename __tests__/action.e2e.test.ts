@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { CXONE_REGIONS as CXONE_REGION_TABLE, DEFAULT_REGION, SCA_REGIONS as SCA_REGION_TABLE } from '../src/core/products.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
 import { assertNoLeak, LOOPBACK_ONLY_DNS_ENV, parseMasks, REPO_ROOT, runAction, type ActionRun, type Env } from './support/run.ts';
@@ -48,10 +49,13 @@ const SELF_HOSTED = [
   { product: 'access-control', clientId: 'resource_owner_client', scope: 'access_control_api', apiPath: '/cxrestapi/auth' },
 ] as const;
 
-const SCA_REGIONS = [
-  { region: undefined, host: 'platform.checkmarx.net', apiUrl: 'https://api-sca.checkmarx.net' },
-  { region: 'eu', host: 'eu.platform.checkmarx.net', apiUrl: 'https://eu.api-sca.checkmarx.net' },
-] as const;
+// Every region of the one region table (src/core/products.ts), at the hosts it names; the SCA
+// default region is the one a user gets without the input.
+const SCA_REGIONS = Object.entries(SCA_REGION_TABLE).map(([region, { tokenUrl, apiUrl }]) => ({
+  region: region === DEFAULT_REGION ? undefined : region,
+  host: new URL(tokenUrl).host,
+  apiUrl,
+}));
 
 interface CxOneRegion {
   region: string;
@@ -59,17 +63,10 @@ interface CxOneRegion {
   ast: string;
 }
 
-const CXONE_REGIONS: CxOneRegion[] = [
-  { region: 'us', iam: 'iam.checkmarx.net', ast: 'ast.checkmarx.net' },
-  { region: 'us2', iam: 'us.iam.checkmarx.net', ast: 'us.ast.checkmarx.net' },
-  { region: 'eu', iam: 'eu.iam.checkmarx.net', ast: 'eu.ast.checkmarx.net' },
-  { region: 'eu2', iam: 'eu-2.iam.checkmarx.net', ast: 'eu-2.ast.checkmarx.net' },
-  { region: 'deu', iam: 'deu.iam.checkmarx.net', ast: 'deu.ast.checkmarx.net' },
-  { region: 'anz', iam: 'anz.iam.checkmarx.net', ast: 'anz.ast.checkmarx.net' },
-  { region: 'ind', iam: 'ind.iam.checkmarx.net', ast: 'ind.ast.checkmarx.net' },
-  { region: 'sng', iam: 'sng.iam.checkmarx.net', ast: 'sng.ast.checkmarx.net' },
-  { region: 'mea', iam: 'mea.iam.checkmarx.net', ast: 'mea.ast.checkmarx.net' },
-];
+const CXONE_REGIONS: CxOneRegion[] = Object.entries(CXONE_REGION_TABLE).map(([region, base]) => {
+  const iam = new URL(base).host;
+  return { region, iam, ast: iam.replace(/^(.*\.)?iam\./, '$1ast.') };
+});
 
 // Per region, two realms that exist only on that region's IAM host: one whose tokens carry an
 // ast-base-url claim (reached with an API key), one without it (reached with a client).

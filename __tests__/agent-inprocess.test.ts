@@ -38,22 +38,19 @@ import type { Format } from '../src/cli/formats.ts';
 import type { TokenResult } from '../src/core/token-response.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { runTimeSecretValues } from '../src/core/run-time-secrets.ts';
+import { capturingStdout } from './support/capture.ts';
+import { sastResult } from './support/fixtures.ts';
+import { isAlive, killQuietly, waitFor } from './support/processes.ts';
 import { parseFileCommands } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI_BUNDLE = join(ROOT, 'dist', 'cli', 'index.js');
 const ACTION_BUNDLE = join(ROOT, 'dist', 'index.js');
-const WAIT_MS = 5_000;
+/** A bound for waits and agent deadlines that only a hang reaches, also on a loaded machine. */
+const WAIT_MS = 30_000;
 
-const FIRST: TokenResult = {
-  accessToken: 'first-token',
-  tokenType: 'Bearer',
-  expiresIn: 3600,
-  expiresAt: '2030-01-01T00:00:00.000Z',
-  apiUrl: 'http://127.0.0.1/cxrestapi',
-  refreshToken: 'never-handed-out',
-};
+const FIRST = sastResult({ accessToken: 'first-token', apiUrl: 'http://127.0.0.1/cxrestapi', refreshToken: 'never-handed-out' });
 
 let server: TokenServer;
 let work: string;
@@ -76,51 +73,6 @@ after(async () => {
   await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** Polls until check() is true; fails after WAIT_MS. */
-async function waitFor(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`waited ${WAIT_MS} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killQuietly(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
-
-/** Runs fn with process.stdout.write's text recorded instead of printed (the test runner's own bytes pass). */
-async function capturingStdout<T>(fn: () => Promise<T> | T): Promise<{ value: T; text: string }> {
-  const original = process.stdout.write;
-  let text = '';
-  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-    if (typeof chunk === 'string') {
-      text += chunk;
-      return true;
-    }
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof process.stdout.write;
-  try {
-    return { value: await fn(), text };
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 // ---- the agent's server loop, in this process ----
 
@@ -379,7 +331,7 @@ describe('askAgent', () => {
 
 describe('startAgent', () => {
   const pids: number[] = [];
-  after(() => pids.forEach(killQuietly));
+  after(() => pids.forEach((pid) => killQuietly(pid)));
 
   it('starts a detached agent in a 0700 folder under RUNNER_TEMP that serves the first token', async () => {
     const runnerTemp = mkdtempSync(join(work, 'rt-'));

@@ -22,6 +22,7 @@ import {
   type Env,
 } from './support/run.ts';
 import { parseSock } from '../src/agent/protocol.ts';
+import { isAlive, waitFor } from './support/processes.ts';
 import { DEFAULT_SAST_USER, SAST_CLIENT_SECRET, startTokenServer, type TokenServer } from './support/token-server.ts';
 
 const NODE = process.execPath;
@@ -57,23 +58,6 @@ function agentPidsUnder(prefix: string): Set<number> {
     }
   }
   return pids;
-}
-
-/** Alive and not a zombie (an orphan's reaper may be slow). */
-function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(condition: () => boolean, withinMs: number): Promise<boolean> {
-  for (const end = Date.now() + withinMs; Date.now() < end;) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
 }
 
 /** Kills, by PID, every agent listening below this test's folder. */
@@ -259,7 +243,7 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     const post = await runPost(Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])));
     assert.equal(post.code, 0, post.stdout + post.stderr);
     assert.match(post.stdout, /^Stopped the token agent\.$/m);
-    assert.ok(await waitFor(() => !isAlive(agentPid), 10_000), 'the agent is gone');
+    await waitFor('the agent to be gone', () => !isAlive(agentPid));
     assert.deepEqual(readdirSync(action.files.runnerTemp), [], 'nothing is left under RUNNER_TEMP');
     const later = await runCli(['token'], { env: { CX_AUTH_SOCK: action.exported['CX_AUTH_SOCK'] } });
     assert.equal(later.code, 1);
@@ -369,13 +353,13 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
     const { pid, env } = await startOne();
     assertCleanProcess(pid);
     assert.equal((await runCli(['stop-agent'], { env })).code, 0);
-    assert.ok(await waitFor(() => !isAlive(pid), 10_000));
+    await waitFor('the agent to be gone', () => !isAlive(pid));
   });
 
   it('SIGTERM stops the agent, which removes its socket; stop-agent then exits 0', async () => {
     const { pid, sockPath, env } = await startOne();
     process.kill(pid, 'SIGTERM');
-    assert.ok(await waitFor(() => !isAlive(pid), 10_000), 'the agent is gone');
+    await waitFor('the agent to be gone', () => !isAlive(pid));
     assert.equal(existsSync(dirname(sockPath)), false);
     const stop = await runCli(['stop-agent'], { env });
     assert.equal(stop.code, 0);
@@ -385,7 +369,7 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
   it('removing the socket file stops the agent', async () => {
     const { pid, sockPath } = await startOne();
     rmSync(sockPath);
-    assert.ok(await waitFor(() => !isAlive(pid), 10_000), 'the agent is gone');
+    await waitFor('the agent to be gone', () => !isAlive(pid));
   });
 
   it('token without CX_AUTH_SOCK is a one-shot exchange; stop-agent without it says there is no agent and exits 0', async () => {

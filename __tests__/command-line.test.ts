@@ -46,7 +46,6 @@ describe('parseFlags', () => {
     ];
     for (const [argv, message] of cases) {
       assert.throws(() => parseFlags(argv, SPECS), { message }, argv.join(' '));
-      assert.ok(!message.includes('secret') && !message.includes('s3cret'));
     }
   });
 });

@@ -8,12 +8,9 @@ import { readInputs } from '../src/core/inputs.ts';
 import { decodeJwtClaims } from '../src/core/jwt.ts';
 import { PRODUCTS, type ProductName } from '../src/core/products.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
+import { CXONE_REGIONS, REGION_ALIASES } from '../src/core/products.ts';
+import { NO_FILES } from './support/fixtures.ts';
 
-const noFiles = {
-  readFile: () => {
-    throw Object.assign(new Error('no'), { code: 'ENOENT' });
-  },
-};
 const plan = (values: Record<string, string>) => resolvePlan(values);
 const inputError = (input: string) => (error: unknown) => error instanceof InputError && error.input === input;
 
@@ -212,23 +209,18 @@ describe('cxone', () => {
       'https://cx.corp.example/auth/realms/acme/protocol/openid-connect/token',
     );
   });
-  it('every region maps to its IAM host', () => {
-    const hosts = {
-      us: 'iam',
-      us2: 'us.iam',
-      eu: 'eu.iam',
-      eu2: 'eu-2.iam',
-      deu: 'deu.iam',
-      anz: 'anz.iam',
-      ind: 'ind.iam',
-      sng: 'sng.iam',
-      mea: 'mea.iam',
-    };
-    for (const [region, host] of Object.entries(hosts)) {
-      const p = plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't', region });
-      assert.equal(p.endpoint.tokenUrl, `https://${host}.checkmarx.net/auth/realms/t/protocol/openid-connect/token`);
-      assert.equal(p.endpoint.apiUrl, `https://${host.replace('iam', 'ast')}.checkmarx.net/api`);
+  it('every region of the table, and every alias, maps to its IAM host and the matching AST host', () => {
+    const cxone = (region: string) => plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't', region }).endpoint;
+    for (const [region, iam] of Object.entries(CXONE_REGIONS)) {
+      assert.match(iam, /^https:\/\/([a-z0-9-]+\.)?iam\.checkmarx\.net$/, region);
+      assert.equal(cxone(region).tokenUrl, `${iam}/auth/realms/t/protocol/openid-connect/token`);
+      assert.equal(cxone(region).apiUrl, `${iam.replace(/\biam\./, 'ast.')}/api`);
+      assert.deepEqual(cxone(region.toUpperCase()), cxone(region), 'any case');
     }
+    for (const [alias, region] of Object.entries(REGION_ALIASES)) assert.deepEqual(cxone(alias), cxone(region), alias);
+    // Two hosts as Checkmarx documents them, so that the table itself is checked somewhere.
+    assert.equal(cxone('us').apiUrl, 'https://ast.checkmarx.net/api');
+    assert.equal(cxone('il').tokenUrl, 'https://gov-il.iam.checkmarx.net/auth/realms/t/protocol/openid-connect/token');
   });
   it('client_credentials without a key, needs tenant and both client inputs', () => {
     assert.equal(plan({ product: 'cxone', 'client-id': 'c', 'client-secret': 's', tenant: 't' }).grantType, 'client_credentials');
@@ -261,7 +253,7 @@ describe('inputs and settings', () => {
   });
   const sast = { product: 'sast', 'server-url': 'http://cx.local', username: 'u', password: 'p' };
   it('defaults and warnings', () => {
-    const s = resolveSettings(sast, noFiles);
+    const s = resolveSettings(sast, NO_FILES);
     assert.deepEqual([s.exportEnv, s.envName, s.transport.timeoutMs, s.transport.maxAttempts], [true, 'CX_ACCESS_TOKEN', 30000, 3]);
     assert.match(s.warnings.join(), /cleartext/);
     assert.deepEqual(s.plan.secrets, ['p']);
@@ -276,12 +268,12 @@ describe('inputs and settings', () => {
     ['insecure-skip-tls-verify', 'sure'],
   ]) {
     it(`rejects ${name}=${value}`, () =>
-      assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, noFiles), inputError(name as string)));
+      assert.throws(() => resolveSettings({ ...sast, [name as string]: value as string }, NO_FILES), inputError(name as string)));
   }
   it('ca-cert: missing file and text without a certificate', () => {
-    assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '/nope.pem' }, noFiles), /ca-cert.*nope\.pem' does not exist/);
+    assert.throws(() => resolveSettings({ ...sast, 'ca-cert': '/nope.pem' }, NO_FILES), /ca-cert.*nope\.pem' does not exist/);
     assert.throws(
-      () => resolveSettings({ ...sast, 'ca-cert': '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, noFiles),
+      () => resolveSettings({ ...sast, 'ca-cert': '-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----' }, NO_FILES),
       inputError('ca-cert'),
     );
   });

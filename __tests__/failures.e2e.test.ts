@@ -28,6 +28,7 @@ import {
   type Env,
   type ProcessRun,
 } from './support/run.ts';
+import { waitFor } from './support/processes.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import {
   DEFAULT_REALM,
@@ -42,6 +43,7 @@ import {
   type ScriptedResponse,
   type TokenServer,
 } from './support/token-server.ts';
+import { commandLines } from './support/commands.ts';
 
 const TLS_HOST = 'cx.example.test';
 const SAST_TITLE = 'CxSAST REST API';
@@ -221,19 +223,20 @@ describe('failure modes against a plain-HTTP token server', () => {
   });
 
   describe('timeout-seconds is a deadline for the whole attempt', () => {
-    // The connection's life is measured at the server, so that a slow process start on a busy
-    // machine cannot hide a deadline that did not fire; the whole run must still end well before
-    // the trickle (about 25 s) would.
+    // What proves the deadline, whatever the machine's load: the client cut the connection before
+    // the trickle (about 25 s) was done, and said it was the 1 s deadline; and the run took at least
+    // the deadline (it cannot end sooner, however fast or slow the machine). No upper bound on
+    // wall time: a loaded machine may take any time to start a process.
     let trickler: Trickler;
     before(async () => (trickler = await startTrickler()));
     after(() => trickler.close());
 
-    function assertCutAfterOneSecond(run: ProcessRun): void {
+    async function assertCutAfterOneSecond(run: ProcessRun): Promise<void> {
       const [connection] = trickler.connections;
       assert.equal(trickler.connections.length, 1);
-      const lifetime = (connection?.closedAt ?? Infinity) - (connection?.openedAt ?? 0);
-      assert.ok(lifetime >= 800 && lifetime < 2500, `the connection lived ${lifetime} ms`);
-      assert.ok(run.durationMs >= 1000 && run.durationMs < 8000, `took ${run.durationMs} ms`);
+      await waitFor('the server to see the connection close', () => connection?.closed === true);
+      assert.equal(connection?.finished, false, 'the whole trickle was sent: the deadline did not cut it');
+      assert.ok(run.durationMs >= 1000, `ended after ${run.durationMs} ms, before the 1 s deadline`);
     }
 
     test('a server that trickles its answer times out after 1 s, not when it finishes', async () => {
@@ -247,7 +250,7 @@ describe('failure modes against a plain-HTTP token server', () => {
         },
         SAST_SECRETS,
       );
-      assertCutAfterOneSecond(run);
+      await assertCutAfterOneSecond(run);
     });
 
     test('the CLI keeps the same deadline', async () => {
@@ -257,7 +260,7 @@ describe('failure modes against a plain-HTTP token server', () => {
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assertFailure(cliError(run), { endpoint: trickler.url + IDENTITY_TOKEN_PATH, says: /within 1 s/, hint: /timeout-seconds/ });
-      assertCutAfterOneSecond(run);
+      await assertCutAfterOneSecond(run);
       assertClean(run, SAST_SECRETS);
     });
 
@@ -266,8 +269,8 @@ describe('failure modes against a plain-HTTP token server', () => {
       const run = await runSast(server, { 'timeout-seconds': 1, 'max-attempts': 2 });
       assertActionSucceeded(run, SAST_SECRETS);
       assert.equal(server.requests.length, 2);
+      // The first answer was due after 10 s: a success with two requests means the deadline cut it.
       assert.match(warningsOf(run).join('\n'), /Attempt 1 of 2 failed: timeout\./);
-      assert.ok(run.durationMs < 8000, `took ${run.durationMs} ms`);
     });
   });
 
@@ -614,8 +617,8 @@ describe('TLS', () => {
       assertActionSucceeded(run, [...SAST_SECRETS, ...PROXY_SECRETS]);
       assert.equal(server.requests.length, 3);
       assert.equal(proxy.connects.length, 3);
+      // The first answer trickles for 10 s: three requests and a success mean the deadline cut it.
       assert.match(warningsOf(run).join('\n'), /Attempt 1 of 3 failed: timeout\.[^]*Attempt 2 of 3 failed: HTTP 503\./);
-      assert.ok(run.durationMs < 8000, `took ${run.durationMs} ms, as long as the trickle`);
     });
 
     test('a host the proxy cannot reach: the proxy status, retried, and a NO_PROXY hint', async () => {
@@ -706,7 +709,7 @@ describe('TLS', () => {
 interface Trickler {
   url: string;
   /** one per request, reset by each new request */
-  connections: Array<{ openedAt: number; closedAt?: number }>;
+  connections: Array<{ closed: boolean; finished: boolean }>;
   close(): Promise<void>;
 }
 
@@ -715,14 +718,15 @@ async function startTrickler(): Promise<Trickler> {
   const connections: Trickler['connections'] = [];
   const server = http.createServer((req, res) => {
     connections.splice(0);
-    const connection: Trickler['connections'][number] = { openedAt: performance.now() };
+    const connection: Trickler['connections'][number] = { closed: false, finished: false };
     connections.push(connection);
-    req.socket.once('close', () => (connection.closedAt = performance.now()));
+    req.socket.once('close', () => (connection.closed = true));
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' });
     const body = Buffer.from(`${JSON.stringify(tokenBody)}${' '.repeat(50)}`);
     let sent = 0;
     const timer = setInterval(() => {
+      if (sent >= body.length) connection.finished = true;
       if (sent >= body.length || res.destroyed) return void (clearInterval(timer), res.end());
       res.write(body.subarray(sent, ++sent));
     }, 200);
@@ -814,18 +818,6 @@ describe('HTTP_PROXY and NO_PROXY for http:// servers', () => {
 });
 
 // ---- the trust boundary: what a hostile server or a careless input can reach ----
-
-/**
- * Lines a CI system would read as a command (GitHub's `::x::` at a line's start or `##[x]`
- * anywhere, Azure's `##vso[` anywhere), besides the one command a line may start with by design.
- */
-function commandLines(text: string, allowed: RegExp = /^::(add-mask|warning|error|debug)::/): string[] {
-  return text.split(/\r?\n|\r/).filter((line) => {
-    const prefix = allowed.exec(line)?.[0] ?? '';
-    const rest = line.slice(prefix.length);
-    return (!prefix && rest.trim().startsWith('::')) || /##(vso)?\[/i.test(rest);
-  });
-}
 
 describe('the trust boundary', () => {
   let server: TokenServer;

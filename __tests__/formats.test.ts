@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FORMATS, formatResult } from '../src/cli/formats.ts';
+import { formatResult } from '../src/cli/formats.ts';
 import { powershellQuote } from '../src/core/quoting.ts';
 import type { TokenResult } from '../src/core/token-response.ts';
 import { OUTPUTS } from '../src/core/outputs.ts';
 import { evaluatePowershellAssignments, pwshPath } from './support/powershell.ts';
+import { sastResult } from './support/fixtures.ts';
 
 /** Everything PowerShell could misread: its quotes (typographic ones too), `$`, backticks, newlines, `;`, unicode. */
 const HOSTILE = [
@@ -26,23 +27,11 @@ const HOSTILE = [
   '',
 ];
 
-const result = (overrides: Partial<TokenResult> = {}): TokenResult =>
-  ({
-    accessToken: 'eyJ.token',
-    tokenType: 'Bearer',
-    expiresIn: 3600,
-    expiresAt: '2030-01-01T00:00:00Z',
-    scope: 'sast_rest_api',
-    apiUrl: 'https://cx.example.com/cxrestapi',
-    tenant: undefined,
-    ...overrides,
-  }) as TokenResult;
+const result = (overrides: Partial<TokenResult> = {}): TokenResult => sastResult({ expiresAt: '2030-01-01T00:00:00Z', ...overrides });
 
 const envNameOf = (name: string) => OUTPUTS.find((spec) => spec.name === name)!.envName;
 
 describe('--format powershell', () => {
-  it('is one of the formats', () => assert.ok((FORMATS as readonly string[]).includes('powershell')));
-
   it('sets the same variables as env, with the token under env-name', () => {
     const full = result({ tenant: 'acme' });
     const exported = [...formatResult('env', full, 'MY_TOKEN').matchAll(/^export ([A-Z_]+)=/gm)].map((m) => m[1]);

@@ -13,7 +13,8 @@ import { freePort, IDENTITY_TOKEN_PATH, startTokenServer, type TokenServer } fro
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 const TLS_HOST = 'cx.example.test';
 const FORM = 'grant_type=password&username=u&password=p%40ss';
-const OPTIONS: HttpOptions = { timeoutMs: 5_000, insecureSkipTlsVerify: false };
+// A deadline no loaded machine reaches for a loopback answer; the deadline tests set their own.
+const OPTIONS: HttpOptions = { timeoutMs: 60_000, insecureSkipTlsVerify: false };
 
 const request = (url: string, body = FORM): HttpRequest => ({
   url,

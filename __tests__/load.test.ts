@@ -101,7 +101,7 @@ after(async () => {
 
 test(
   `${CLIENTS} concurrent runs with the default max-attempts against a server refusing every second request`,
-  { timeout: 90_000 },
+  { timeout: 300_000 },
   async (t) => {
     limiter = await startRateLimiter(tokenServer, everySecondRefused);
     try {
@@ -124,7 +124,7 @@ test(
   },
 );
 
-test(`${CLIENTS} concurrent CLI runs against a server admitting ${RATE} requests per second`, { timeout: 60_000 }, async (t) => {
+test(`${CLIENTS} concurrent CLI runs against a server admitting ${RATE} requests per second`, { timeout: 300_000 }, async (t) => {
   limiter = await startRateLimiter(tokenServer, fixedWindow);
   const runs = await Promise.all(
     users.map((user) =>

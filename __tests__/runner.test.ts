@@ -4,10 +4,11 @@ import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CheckmarxAuthError, exitCodeOf } from '../src/core/errors.ts';
-import type { TokenResult } from '../src/core/token-response.ts';
 import { OUTPUTS, outputValues } from '../src/core/outputs.ts';
 import * as core from '../src/action/workflow-commands.ts';
 import { fileCommand } from '../src/action/workflow-commands.ts';
+import { stdoutOf } from './support/capture.ts';
+import { cxoneResult } from './support/fixtures.ts';
 import { parseFileCommands } from './support/run.ts';
 
 describe('file commands', () => {
@@ -27,23 +28,6 @@ describe('file commands', () => {
 
 const RUNNER_FILES = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE'] as const;
 const TOUCHED = [...RUNNER_FILES, 'CX_TEST_EXPORTED'];
-
-/** Runs fn with the strings written to process.stdout recorded instead (the test runner's own bytes pass). */
-function stdoutOf(fn: () => void): string {
-  const original = process.stdout.write;
-  let text = '';
-  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-    if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    text += chunk;
-    return true;
-  } as typeof process.stdout.write;
-  try {
-    fn();
-  } finally {
-    process.stdout.write = original;
-  }
-  return text;
-}
 
 describe('workflow commands', () => {
   let dir: string;
@@ -161,15 +145,7 @@ describe('workflow commands', () => {
 });
 
 describe("the action's outputs", () => {
-  const result: TokenResult = {
-    accessToken: 'tok',
-    tokenType: 'Bearer',
-    expiresIn: 1800,
-    expiresAt: '2030-01-01T00:00:00.000Z',
-    apiUrl: 'https://ast.checkmarx.net/api',
-    tenant: 'acme',
-    refreshToken: 'never-an-output',
-  };
+  const result = cxoneResult({ accessToken: 'tok', refreshToken: 'never-an-output' });
   it('one per OUTPUTS entry that has a value, in table order; never the refresh token', () => {
     assert.deepEqual(outputValues(result), [
       ['access-token', 'tok'],

@@ -12,12 +12,9 @@ import { isScope, isTokenType, parseTokenResponse } from '../src/core/token-resp
 import { MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, planRetry } from '../src/core/retry.ts';
 import { diagnosticLine, printable } from '../src/core/printable.ts';
 import { CXONE_REGIONS, REGION_ALIASES } from '../src/core/products.ts';
+import { NO_FILES } from './support/fixtures.ts';
+import { isCommand } from './support/commands.ts';
 
-const noFiles = {
-  readFile: () => {
-    throw Object.assign(new Error('no'), { code: 'ENOENT' });
-  },
-};
 const sast = { product: 'sast', 'server-url': 'https://cx.example.com', username: 'u', password: 'p' };
 
 /** Text a hostile server would send: random, with line breaks and both CI systems' command syntax mixed in. */
@@ -43,13 +40,6 @@ const hostile = fc
     { maxLength: 12 },
   )
   .map((parts) => parts.join(''));
-
-/** A line the GitHub runner or the Azure agent would act on, besides `allowed` at its start. */
-function isCommand(line: string, allowed?: RegExp): boolean {
-  const prefix = (allowed && allowed.exec(line)?.[0]) ?? '';
-  const rest = line.slice(prefix.length);
-  return (!prefix && rest.trim().startsWith('::')) || /##(vso)?\[/i.test(rest);
-}
 
 describe('no printed line built from server text is a command', () => {
   it('printable: one line, no command, for any text', () => {
@@ -101,7 +91,7 @@ describe('no printed line built from server text is a command', () => {
 });
 
 describe('inputs', () => {
-  const envName = (name: string) => resolveSettings({ ...sast, 'env-name': name }, noFiles).envName;
+  const envName = (name: string) => resolveSettings({ ...sast, 'env-name': name }, NO_FILES).envName;
   it('env-name: names that would hurt are refused, others kept', () => {
     for (const bad of [
       'GITHUB_ENV',

@@ -19,7 +19,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls check() every 20 ms until it is true; fails the test, naming `what`, after withinMs. */
-export async function waitFor(what: string, check: () => boolean, withinMs = 10_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean, withinMs = 30_000): Promise<void> {
   for (const end = Date.now() + withinMs; !check();) {
     if (Date.now() > end) assert.fail(`waited ${withinMs} ms for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,6 +19,7 @@ const tls = (): typeof Tls => process.getBuiltinModule('node:tls');
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
   const proxy = proxyFor(url);
+  loadModules(url, proxy);
   const attempt = new Attempt(options.timeoutMs);
   try {
     const connection = await openConnection(url, proxy, options, attempt);
@@ -31,6 +32,21 @@ export const postForm: PostForm = async (request, options) => {
     attempt.end();
   }
 };
+
+/**
+ * Loads the node:http, node:https and node:tls that this attempt will use before its deadline
+ * starts: timeout-seconds is for the network, from connect to the last byte (SPEC), and the first
+ * load of node:https can take longer than a short deadline on a loaded machine.
+ */
+function loadModules(url: URL, via: Proxy | undefined): void {
+  for (const { protocol } of via ? [url, via.url] : [url]) {
+    if (protocol !== 'https:') http();
+    else {
+      tls();
+      https();
+    }
+  }
+}
 
 interface Destroyable {
   destroy(error?: Error): unknown;
