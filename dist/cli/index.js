@@ -2555,6 +2555,7 @@ const tls = () => process.getBuiltinModule('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
+    loadModules(url, proxy);
     const attempt = new Attempt(options.timeoutMs);
     try {
         const connection = await openConnection(url, proxy, options, attempt);
@@ -2570,6 +2571,21 @@ const postForm = async (request, options) => {
         attempt.end();
     }
 };
+/**
+ * Loads the node:http, node:https and node:tls that this attempt will use before its deadline
+ * starts: timeout-seconds is for the network, from connect to the last byte (SPEC), and the first
+ * load of node:https can take longer than a short deadline on a loaded machine.
+ */
+function loadModules(url, via) {
+    for (const { protocol } of via ? [url, via.url] : [url]) {
+        if (protocol !== 'https:')
+            http();
+        else {
+            tls();
+            https();
+        }
+    }
+}
 /**
  * What one attempt opened (requests, tunnel and TLS sockets), destroyed when its deadline passes
  * and when it ends, so that a failed attempt cannot keep the process alive. A timer and destroy()
