@@ -46,14 +46,15 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     assert.equal(Number(bytes), statSync(join(REPO_ROOT, file)).size, `${program}: the size of the file timed`);
   }
   for (const [pair, target] of [
-    ['action / its floor', 1.15],
-    ['CLI / its floor', 1.15],
+    ['action / its floor', 1.2],
+    ['CLI / its floor', 1.2],
     ['token from the agent / its floor', 1.3],
   ] as const) {
     const [, min, median, max, verdict, ofMedians] = rowOf(stdout, pair);
     for (const cell of [min, median, max, ofMedians]) assert.match(cell ?? '', RATIO, pair);
     assert.ok(Number(min) <= Number(median) && Number(median) <= Number(max), `${pair}: min <= median <= max`);
-    assert.equal(verdict, `≤ ${target} ${Number(median) <= target ? 'met' : 'NOT met'}`, pair);
+    // Whether it is met depends on the machine's load; that the verdict follows the figure does not.
+    assert.equal(verdict, `≤ ${target.toFixed(2)} ${Number(median) <= target ? 'met' : 'NOT met'}`, pair);
   }
 });
 

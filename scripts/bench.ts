@@ -15,7 +15,8 @@ import type { TokenServer } from '../__tests__/support/token-server.ts';
 const ACTION_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal.cjs');
 const CLI_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal-cli.cjs');
 const SOCKET_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'socket-floor.cjs');
-const TARGET_RATIO = 1.15;
+// Issue 19 (answering issue 12): 1.20 x the honest floors for the action and the CLI (goal 1.10).
+const TARGET_RATIO = 1.2;
 const AGENT_TARGET_RATIO = 1.3;
 
 interface Options {
@@ -251,7 +252,8 @@ function pairTable(list: Pair[], times: Map<Program, number[]>): string {
   const medianOf = (program: Program) => spread(times.get(program) ?? []).median;
   for (const pair of list) {
     const { min, median, max } = spread(ratios(pair, times));
-    const verdict = `≤ ${pair.target} ${median <= pair.target ? 'met' : 'NOT met'}`;
+    // Judged on the figure shown, so that the table never says 1.20 NOT met beside a median of 1.20.
+    const verdict = `≤ ${pair.target.toFixed(2)} ${Number(median.toFixed(2)) <= pair.target ? 'met' : 'NOT met'}`;
     const ofMedians = medianOf(pair.subject) / medianOf(pair.floor);
     lines.push(
       `| ${pair.name} / its floor | ${min.toFixed(2)} | ${median.toFixed(2)} | ${max.toFixed(2)} | ${verdict} | ${ofMedians.toFixed(2)} |`,
