@@ -435,7 +435,7 @@ describe('CLI: failures', () => {
     const run = await runCli(['s3cretHalf', ...sastFlags()], { env: sastEnv() });
     assertFailedBeforeAnyRequest(
       run,
-      /Unexpected argument: the first word is a verb \(token, start-agent, stop-agent or inspect\) or a --flag\./,
+      /Unexpected argument: the first word is a verb \(token, start-agent, stop-agent, inspect or exec\) or a --flag\./,
     );
     assertNoLeak(run, ['s3cretHalf']);
   });

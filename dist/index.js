@@ -655,8 +655,8 @@ function writeCommandFolder(base, node, cli, warn) {
 
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
-// key). Every front end registers them with the log's masking before it prints, exports or saves
+// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
 // them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 const RUN_TIME_SECRETS = {
@@ -664,6 +664,7 @@ const RUN_TIME_SECRETS = {
     refreshToken: 'the refresh token',
     agentKey: 'the token agent key',
     authSock: names_SOCK_VARIABLE,
+    execKey: "the one-time key of exec's token endpoint",
 };
 function isRunTimeSecret(field) {
     return Object.hasOwn(RUN_TIME_SECRETS, field);

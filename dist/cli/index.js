@@ -28,8 +28,8 @@ const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
-// key). Every front end registers them with the log's masking before it prints, exports or saves
+// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
 // them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 const RUN_TIME_SECRETS = {
@@ -37,6 +37,7 @@ const RUN_TIME_SECRETS = {
     refreshToken: 'the refresh token',
     agentKey: 'the token agent key',
     authSock: SOCK_VARIABLE,
+    execKey: "the one-time key of exec's token endpoint",
 };
 function isRunTimeSecret(field) {
     return Object.hasOwn(RUN_TIME_SECRETS, field);
@@ -152,6 +153,8 @@ function variables(result, tokenEnvName) {
         return [{ name, value, secret }];
     });
 }
+/** The token variables of --format env, as exec sets them in its child's environment. */
+
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
@@ -1872,317 +1875,193 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
-;// CONCATENATED MODULE: ./src/cli/verbs.js
-// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
-// bare command's, passed in; these add the agent around it.
+;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
+// The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
+// endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
+// token that a token source gives, for one client and a one-time key. Everything else is refused:
+// another Host (421: DNS rebinding), path (404), method (405), a body over 64 KiB (413), a wrong
+// client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect'];
-/** Flags a verb takes besides the input flags. */
-const VERB_FLAGS = {
-    token: { 'min-validity': { type: 'string' } },
-    'start-agent': {},
-    'stop-agent': {},
-    inspect: {},
-};
-/** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
-const VERB_FORMATS = {
-    token: FORMATS,
-    'start-agent': ['env', 'json', 'azure', 'powershell'],
-    'stop-agent': [],
-    inspect: INSPECT_FORMATS,
-};
-const DEFAULT_MIN_VALIDITY = 60;
-function isVerb(word) {
-    return VERBS.includes(word ?? '');
+const MAX_BODY_BYTES = 64 * 1024;
+/** The least validity a served token has (SPEC: at least 60 s). */
+const MIN_SERVED_VALIDITY_SECONDS = 60;
+const LOOPBACK = '127.0.0.1';
+/** Receiving one request, headers and body, may take this long; answering is the source's business. */
+const REQUEST_DEADLINE_MS = 30_000;
+function tokenPath(tenant) {
+    return `/auth/realms/${tenant}/protocol/openid-connect/token`;
 }
-function runVerb(verb, context) {
-    return COMMANDS[verb](context);
-}
-const COMMANDS = {
-    token: async (context) => {
-        const minValidity = parseMinValidity(context.flags['min-validity']);
-        const sock = context.env[SOCK_VARIABLE];
-        if (!sock) {
-            const { settings, result } = await context.exchange();
-            warnIf(context, shortLivedWarning(result, minValidity));
-            context.mask(result);
-            return context.write(formatResult(context.format, result, settings.envName));
-        }
-        const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
-        if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
-        if (!('result' in answer))
-            throw new AgentError('The token agent sent no token.');
-        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-        warnIf(context, answer.warning);
-        context.mask(answer.result);
-        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-    },
-    'start-agent': async (context) => {
-        const formats = VERB_FORMATS['start-agent'];
-        if (!formats.includes(context.format)) {
-            const [first, ...others] = formats;
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
-        }
-        const { settings, result } = await context.exchange();
-        const arrivedAt = performance.now();
-        const key = newKey();
-        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
-        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
-        const sock = formatSock(address, key);
-        context.mask({ ...result, agentKey: key, authSock: sock });
-        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-        return context.write(startOutput(context.format, sock, result, settings.envName));
-    },
-    'stop-agent': async (context) => {
-        const sock = context.env[SOCK_VARIABLE];
-        // Exit 0: an exit trap after a failed start-agent adds no second error.
-        if (!sock) {
-            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
-            return 0;
-        }
-        const { address, key } = parseSock(sock);
-        try {
-            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-            if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
-            context.say('Stopped the token agent.');
-        }
-        catch (error) {
-            if (!(error instanceof AgentNotRunning))
-                throw error;
-            context.say('The token agent had already stopped.');
-        }
-        return 0;
-    },
-};
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
-    const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
-    if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
-    }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
-}
-
-;// CONCATENATED MODULE: ./src/core/version.js
-// Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
-const VERSION = '1.1.0';
-const USER_AGENT = `checkmarx-auth/${VERSION}`;
-
-;// CONCATENATED MODULE: ./src/cli/help.js
-// `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
-// prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
-// that a new input or format cannot be missing here; every line fits in 100 columns.
-
-
-
-
-
-
-const HELP_WIDTH = 100;
-/**
- * Shell recipes assign first and eval second: `eval "$(...)"` returns 0 when the
- * command failed, so a script would go on without a token.
- */
-const EXAMPLES = [
-    '  # Checkmarx One with an API key (in CX_APIKEY, as a secret): the token on stdout',
-    '  token="$(checkmarx-auth --product cxone)" || exit 1',
-    '',
-    '  # CxSAST: set CX_ACCESS_TOKEN, CX_API_URL, ... in this shell (the password in CX_PASSWORD)',
-    '  export CX_SERVER_URL=https://cx.example.com CX_USERNAME=ci-user',
-    '  cx_env="$(checkmarx-auth --product sast --format env)" || exit 1',
-    '  eval "$cx_env"',
-    '',
-    '  # A job longer than a token lives: the token agent hands out fresh tokens until stopped',
-    '  cx_env="$(checkmarx-auth start-agent --product cxone)" || exit 1',
-    '  eval "$cx_env"',
-    '  token="$(checkmarx-auth token --min-validity 300)" || exit 1',
-    '  checkmarx-auth stop-agent',
-];
-/** Inputs whose action wording does not fit the CLI. */
-const CLI_DESCRIPTIONS = {
-    'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
-    'env-name': 'Name of the token variable in the env, azure and powershell formats.',
-    agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
-};
-const FORMAT_MEANINGS = {
-    token: 'token: the token and a newline.',
-    json: 'json: every output as JSON, camelCase keys.',
-    env: "env: export NAME='value' lines for eval or . (sh, bash, zsh).",
-    azure: 'azure: ##vso[task.setvariable] commands for Azure Pipelines; only the token is secret.',
-    powershell: "powershell: $env:NAME = 'value' lines for Invoke-Expression.",
-};
-const NO_BREAK = '\u00a0';
-/** Words wrapped to HELP_WIDTH, each line after the first indented by `indent`; NO_BREAK joins words. */
-function wrap(text, indent, first = indent) {
-    const lines = [];
-    let line = first;
-    for (const word of text.split(/[ \n]+/).filter(Boolean)) {
-        const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
-        if (candidate.length > HELP_WIDTH && line.trim() !== '') {
-            lines.push(line);
-            line = `${indent}${word}`;
-        }
-        else {
-            line = candidate;
-        }
-    }
-    lines.push(line);
-    return lines.map((wrapped) => wrapped.replaceAll(NO_BREAK, ' '));
-}
-const formatList = (formats) => formats.join('|');
-/** One entry per verb (the compiler sees to it): a new verb cannot be left out of --help. */
-const VERB_HELP = {
-    'start-agent': {
-        flags: '[--flag value ...]',
-        what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
-    },
-    token: {
-        flags: '[--min-validity SECONDS] [--flag value ...]',
-        what: `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command.`,
-    },
-    'stop-agent': {
-        flags: '',
-        what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
-    },
-    inspect: {
-        flags: '[--flag value ...]',
-        what: 'Send no request: print what the flags and environment resolve to (product, grant type, token endpoint, tenant, region, client id, api-url) and what a Checkmarx One API key says of itself (realm, azp, issued, expiry). Never a secret, nor a piece of one.',
-    },
-};
-const verbs = () => Object.entries(VERB_HELP);
-function usageSection() {
-    // A bracketed option stays on one line.
-    const usage = (first, words) => wrap(words.replace(/\[[^\]]*\]/g, (option) => option.replaceAll(' ', NO_BREAK)), ' '.repeat(9), first);
-    return [
-        ...usage('Usage:', `checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--format ${formatList(FORMATS)}] [--flag value ...]`),
-        ...verbs().flatMap(([verb, { flags }]) => {
-            const formats = VERB_FORMATS[verb];
-            return usage(' '.repeat(7), `checkmarx-auth ${verb}${formats.length > 0 ? ` [--format ${formatList(formats)}]` : ''}${flags ? ` ${flags}` : ''}`);
-        }),
-    ];
-}
-function verbSection() {
-    return [
-        'Verbs (for jobs that outlive a token):',
-        ...verbs().flatMap(([verb, { what }]) => {
-            const formats = VERB_FORMATS[verb];
-            const printed = formats.length > 0 ? ` Formats: ${formats.join(', ')} (default ${formats[0]}).` : '';
-            return wrap(`${what}${printed}`, ' '.repeat(15), `  ${verb.padEnd(12)}`);
-        }),
-    ];
-}
-function flagRows() {
-    return INPUTS.flatMap((spec) => {
-        const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
-        const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
-        return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+async function startTokenEndpoint(options) {
+    // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
+    const { createServer } = process.getBuiltinModule('node:http');
+    let expectedHost = '';
+    const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, LOOPBACK, () => resolve());
     });
+    server.on('clientError', (_error, socket) => socket.destroy());
+    const { port } = server.address();
+    expectedHost = `${LOOPBACK}:${port}`;
+    const url = `http://${expectedHost}`;
+    return {
+        url,
+        port,
+        tokenUrl: `${url}${tokenPath(options.tenant)}`,
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        }),
+    };
 }
-function helpText() {
-    return [
-        `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
-        '',
-        'Examples (bash; secrets come from the environment, since process lists show flags):',
-        ...EXAMPLES,
-        '',
-        ...usageSection(),
-        '',
-        ...verbSection(),
-        '',
-        ...wrap('Every flag may come from its environment variable instead; a flag wins. Give secrets (password, client-secret, api-key) by environment: process lists show flags.', ''),
-        '',
-        ...flagRows(),
-        `  --format <${formatList(FORMATS)}>`,
-        '      What stdout gets:',
-        ...Object.values(FORMAT_MEANINGS).map((meaning) => `        ${meaning}`),
-        '      (default: token)',
-        ...wrap(`env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`, '      '),
-        '  -h, --help       Show this help.',
-        '  -V, --version    Show the version.',
-        '',
-        'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
-        '',
-    ].join('\n');
+function reply(res, status, body, headers = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+        Pragma: 'no-cache',
+        ...headers,
+    });
+    res.end(text);
 }
-
-;// CONCATENATED MODULE: ./src/cli/action-only.js
-// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
-// user who gives one expects something to happen: say what to run instead.
-
-const INSTEAD = {
-    agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
-    'export-env': 'to print export lines for the shell, use --format env instead',
-};
-const action_only_TRUE_WORDS = ['true', 'yes', '1', 'on'];
-/** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
-function actionOnlyWarnings(flags, env, verb) {
-    const warnings = Object.entries(INSTEAD)
-        .filter(([name]) => flags[name] !== undefined)
-        .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
-    // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
-    const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
-    if (flags.agent === undefined &&
-        action_only_TRUE_WORDS.includes(agentVariable) &&
-        verb !== 'start-agent' &&
-        verb !== 'stop-agent' &&
-        !env[SOCK_VARIABLE]) {
-        warnings.push(`CX_AGENT=${env.CX_AGENT.trim()} is read by the action only, and the CLI starts no agent: ${INSTEAD.agent}.`);
+const oauthError = (error, description) => ({ error, error_description: description });
+function handle(options, expectedHost, req, res) {
+    // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
+    if (req.headers.host !== expectedHost) {
+        req.resume();
+        return reply(res, 421, oauthError('misdirected_request', `This endpoint answers only for ${expectedHost}.`));
     }
-    return warnings;
+    if (!isTokenPath(req.url ?? '', options.tenant)) {
+        req.resume();
+        return reply(res, 404, oauthError('not_found', 'Only the realm token endpoint is served here.'));
+    }
+    if (req.method !== 'POST') {
+        req.resume();
+        return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
+    }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
+        return tooLarge(req, res);
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES)
+            tooLarge(req, res);
+        else
+            chunks.push(chunk);
+    });
+    req.once('end', () => {
+        if (size > MAX_BODY_BYTES)
+            return;
+        void answer(options, req, Buffer.concat(chunks).toString('utf8')).then(({ status, body }) => reply(res, status, body));
+    });
+    req.once('error', () => res.destroy());
 }
-
-;// CONCATENATED MODULE: ./src/cli/naming.js
-// How the CLI names an input in a message: as the flag and the variable a user types, never as
-// an action input (`--username / CX_USERNAME`, not `Input 'username'`).
-
-/** `--username / CX_USERNAME`; `--api-key / CX_API_KEY or CX_APIKEY`; `--min-validity` (a flag only). */
-function flagAndVariable(input) {
-    const spec = INPUTS.find((candidate) => candidate.name === input);
-    return spec ? `--${input} / ${spec.env.join(' or ')}` : `--${input}`;
+function tooLarge(req, res) {
+    if (res.headersSent)
+        return;
+    req.removeAllListeners('data');
+    reply(res, 413, oauthError('invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
+    // Stop reading, but let the answer reach the client before the connection goes.
+    res.once('finish', () => req.socket.destroy());
 }
-const CLI_NAMING = {
-    subject: flagAndVariable,
-    reference: flagAndVariable,
-    several: (references) => references,
-};
-/** The variable the CLI reads an input from first. */
-function variableOf(input) {
-    return INPUTS.find((spec) => spec.name === input).env[0];
+function isTokenPath(target, tenant) {
+    const path = target.split('?')[0] ?? '';
+    const match = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(path);
+    if (!match)
+        return false;
+    let realm;
+    try {
+        realm = decodeURIComponent(match[1]);
+    }
+    catch {
+        return false;
+    }
+    return realm.toLowerCase() === tenant.toLowerCase();
+}
+const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
+async function answer(options, req, body) {
+    const type = (req.headers['content-type'] ?? 'application/x-www-form-urlencoded').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+        return { status: 400, body: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') };
+    }
+    const form = new URLSearchParams(body);
+    const repeated = ['grant_type', 'client_id', 'client_secret'].find((name) => form.getAll(name).length > 1);
+    if (repeated)
+        return { status: 400, body: oauthError('invalid_request', `duplicated parameter ${repeated}`) };
+    if (!clientAuthenticated(options, req.headers.authorization, form))
+        return INVALID_CLIENT;
+    const grantType = form.get('grant_type');
+    if (!grantType)
+        return { status: 400, body: oauthError('invalid_request', 'Missing form parameter: grant_type') };
+    if (grantType !== 'client_credentials') {
+        return { status: 400, body: oauthError('unsupported_grant_type', 'Only client_credentials is served here.') };
+    }
+    let token;
+    try {
+        token = await options.token(Math.max(MIN_SERVED_VALIDITY_SECONDS, options.minValiditySeconds ?? 0));
+    }
+    catch (error) {
+        options.failed?.(error);
+        return {
+            status: 503,
+            body: oauthError('temporarily_unavailable', 'checkmarx-auth could not get a token; its error is in the job log.'),
+        };
+    }
+    options.serving?.(token);
+    return {
+        status: 200,
+        body: {
+            access_token: token.accessToken,
+            expires_in: remainingSeconds(token, (options.now ?? Date.now)()),
+            refresh_expires_in: 0,
+            token_type: token.tokenType,
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        },
+    };
+}
+/**
+ * The client and key, by HTTP Basic (RFC 6749 2.3.1: each part form-encoded) or by form fields,
+ * as Keycloak accepts them; given both ways, both must be right. The key is compared in constant time.
+ */
+function clientAuthenticated(options, authorization, form) {
+    const given = [];
+    if (authorization !== undefined) {
+        const basic = parseBasic(authorization);
+        if (!basic)
+            return false;
+        given.push(basic);
+    }
+    if (form.has('client_id') || form.has('client_secret') || given.length === 0) {
+        given.push({ id: form.get('client_id'), secret: form.get('client_secret') });
+    }
+    // Every check runs, so that the time taken does not say which part was wrong.
+    return given
+        .map(({ id, secret }) => id === options.clientId && keysMatch(secret ?? '', options.clientSecret))
+        .reduce((all, ok) => all && ok, true);
+}
+function parseBasic(header) {
+    const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
+    if (!match)
+        return undefined;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    try {
+        const decode = (part) => decodeURIComponent(part.replace(/\+/g, ' '));
+        return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What is left of the token's life, whole seconds, never more than it was issued for. */
+function remainingSeconds(token, now) {
+    const left = Math.floor((Date.parse(token.expiresAt) - now) / 1000);
+    return Number.isFinite(left) ? Math.max(0, Math.min(token.expiresIn, left)) : token.expiresIn;
 }
 
 ;// CONCATENATED MODULE: ./src/core/hints.js
@@ -2546,7 +2425,7 @@ class DecodedURL extends URL {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
-const MAX_BODY_BYTES = 1024 * 1024;
+const http_MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
 const http = () => process.getBuiltinModule('node:http');
@@ -2730,14 +2609,14 @@ function exchange(connection, request, attempt) {
 }
 function readBody(response, done, fail) {
     const declared = Number(response.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES)
-        return tooLarge(response, fail);
+    if (declared > http_MAX_BODY_BYTES)
+        return http_tooLarge(response, fail);
     const chunks = [];
     let size = 0;
     response.on('data', (chunk) => {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES)
-            tooLarge(response, fail);
+        if (size > http_MAX_BODY_BYTES)
+            http_tooLarge(response, fail);
         else
             chunks.push(chunk);
     });
@@ -2745,11 +2624,11 @@ function readBody(response, done, fail) {
     response.on('error', fail);
     response.once('aborted', () => fail(Object.assign(new Error('the connection closed mid-response'), { code: 'ECONNRESET' })));
 }
-function tooLarge(response, fail) {
+function http_tooLarge(response, fail) {
     fail(new TransportFailure({
         kind: 'bad-response',
         status: response.statusCode ?? 0,
-        detail: `the response body is larger than ${MAX_BODY_BYTES} bytes, which no token response is`,
+        detail: `the response body is larger than ${http_MAX_BODY_BYTES} bytes, which no token response is`,
     }));
     response.destroy();
 }
@@ -2819,6 +2698,11 @@ function isIpAddress(host) {
     return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
+;// CONCATENATED MODULE: ./src/core/version.js
+// Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
+const VERSION = '1.1.0';
+const USER_AGENT = `checkmarx-auth/${VERSION}`;
+
 ;// CONCATENATED MODULE: ./src/io/system.js
 // The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
 
@@ -2853,6 +2737,511 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
+;// CONCATENATED MODULE: ./src/cli/exec.js
+// `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
+// the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
+// in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
+// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The OAuth client the child logs in as; the key is what makes it this child's. */
+const EXEC_CLIENT_ID = 'checkmarx-auth-exec';
+/** ast-cli keeps a token this long before it asks again (CX_TOKEN_EXPIRY_SECONDS, default 300). */
+const CX_TOKEN_CACHE_SECONDS = 300;
+const MAX_MIN_VALIDITY_SECONDS = 3600;
+/** A secret this long or longer is also looked for inside a variable's value. */
+const MIN_CONTAINED_SECRET = 8;
+/** The variables that `cx` reads to log in, set for Checkmarx One only. */
+const LOGIN_VARIABLES = (/* unused pure expression or super */ null && (['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI']));
+class ExecUsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
+/**
+ * The child's environment: the parent's, without any variable that holds a secret in use (by
+ * value, whatever its name) or names a secret input, without stale token variables, plus the
+ * fresh token variables and, for Checkmarx One, the loopback login.
+ */
+function childEnvironment(parent, options) {
+    const forms = secretForms(options.secrets.filter((secret) => secret.trim() !== ''));
+    const contained = forms.filter((form) => form.length >= MIN_CONTAINED_SECRET);
+    const holdsSecret = (value) => forms.includes(value.trim()) || contained.some((form) => value.includes(form));
+    const dropped = new Set([
+        ...INPUTS.filter((spec) => 'secret' in spec && spec.secret).flatMap((spec) => spec.env),
+        ...OUTPUTS.map((spec) => spec.envName),
+        options.envName,
+    ]);
+    const env = {};
+    for (const [name, value] of Object.entries(parent)) {
+        if (value === undefined || dropped.has(name.toUpperCase()) || dropped.has(name) || holdsSecret(value))
+            continue;
+        env[name] = value;
+    }
+    for (const { name, value } of variables(options.result, options.envName))
+        env[name] = value;
+    if (options.login) {
+        Object.assign(env, {
+            CX_BASE_AUTH_URI: options.login.authUri,
+            CX_TENANT: options.login.tenant,
+            CX_CLIENT_ID: options.login.clientId,
+            CX_CLIENT_SECRET: options.login.clientSecret,
+            CX_BASE_URI: options.result.apiUrl.replace(/\/api\/?$/, ''),
+        });
+    }
+    return env;
+}
+/**
+ * Checkmarx One: the product as given, else what the token says (the agent does not name its
+ * product): a tenant and an `api-url` ending in /api is Checkmarx One; SCA's has no /api.
+ */
+function isCheckmarxOne(product, result) {
+    if (product)
+        return product.toLowerCase() === 'cxone';
+    return result.tenant !== undefined && /\/api\/?$/.test(result.apiUrl);
+}
+/** How long a token handed to the child must still be valid: as long as ast-cli keeps one. */
+function minValidityFor(env) {
+    const asked = Number(env.CX_TOKEN_EXPIRY_SECONDS ?? CX_TOKEN_CACHE_SECONDS);
+    const seconds = Number.isFinite(asked) ? asked : CX_TOKEN_CACHE_SECONDS;
+    return Math.min(MAX_MIN_VALIDITY_SECONDS, Math.max(MIN_SERVED_VALIDITY_SECONDS, Math.ceil(seconds)));
+}
+/** 128 + the signal's number, as shells report a command that a signal ended. */
+function exitCodeOfChild(code, signal) {
+    if (code !== null)
+        return code;
+    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+    return 128 + (number ?? 0);
+}
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+async function runExec(context) {
+    const command = context.command ?? [];
+    if (command.length === 0 || !command[0]) {
+        throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+    }
+    if (context.flags.format !== undefined)
+        context.warn('exec prints nothing itself, so --format is ignored.');
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    const given = secretValues(values);
+    const minValidity = minValidityFor(context.env);
+    const source = await tokenSource(context, minValidity);
+    const { first } = source;
+    const secrets = [...given, ...given.map((secret) => cleanPastedKey(secret).value ?? secret), ...source.secrets];
+    const envName = source.envName ?? parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+    const key = newKey();
+    context.mask(first);
+    const cxone = isCheckmarxOne(values.product, first);
+    const endpoint = cxone && first.tenant
+        ? await startTokenEndpoint({
+            tenant: first.tenant,
+            clientId: EXEC_CLIENT_ID,
+            clientSecret: key,
+            minValiditySeconds: minValidity,
+            token: (seconds) => source.token(seconds),
+            serving: (token) => context.mask(token),
+            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+        })
+        : undefined;
+    try {
+        if (endpoint)
+            context.mask({ execKey: key });
+        const env = childEnvironment(context.env, {
+            result: first,
+            envName,
+            secrets,
+            ...(endpoint ? { login: { authUri: endpoint.url, tenant: first.tenant, clientId: EXEC_CLIENT_ID, clientSecret: key } } : {}),
+        });
+        context.debug(endpoint
+            ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
+            : `Running '${command[0]}' with a fresh token.`);
+        return await runChild(command, env);
+    }
+    finally {
+        await endpoint?.close();
+    }
+}
+/** The agent when CX_AUTH_SOCK is set; else one exchange now (failing before the child starts) and a cache. */
+async function tokenSource(context, minValidity) {
+    const sock = context.env[SOCK_VARIABLE];
+    if (sock) {
+        const { address, key } = parseSock(sock);
+        const token = async (seconds) => {
+            const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
+            if (!answer.ok)
+                throw new AgentError(answer.message, answer.exitCode);
+            if (!('result' in answer))
+                throw new AgentError('The token agent sent no token.');
+            return answer.result;
+        };
+        return { secrets: [], token, first: await token(minValidity) };
+    }
+    const { settings, result } = await context.exchange();
+    const arrivedAt = performance.now();
+    const log = { info: context.debug, warning: context.warn, debug: context.debug };
+    const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken), () => performance.now(), { result: agentToken(result), arrivedAt });
+    return {
+        first: agentToken(result),
+        secrets: settings.plan.secrets,
+        envName: settings.envName,
+        token: async (seconds) => (await cache.get(seconds)).result,
+    };
+}
+/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
+class SpawnError extends CheckmarxAuthError {
+    exitCode;
+    constructor(command, error) {
+        const notFound = error.code === 'ENOENT';
+        super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
+        this.exitCode = notFound ? 127 : 126;
+    }
+}
+/** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
+function runChild(command, env) {
+    const { spawn } = process.getBuiltinModule('node:child_process');
+    return new Promise((resolve, reject) => {
+        const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+        const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)]);
+        for (const [signal, handler] of handlers)
+            process.on(signal, handler);
+        const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
+        child.once('error', (error) => {
+            done();
+            reject(new SpawnError(command[0], error));
+        });
+        child.once('exit', (code, signal) => {
+            done();
+            resolve(exitCodeOfChild(code, signal));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cli/verbs.js
+// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
+// bare command's, passed in; these add the agent around it.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect', 'exec'];
+/** Flags a verb takes besides the input flags. */
+const VERB_FLAGS = {
+    token: { 'min-validity': { type: 'string' } },
+    'start-agent': {},
+    'stop-agent': {},
+    inspect: {},
+    exec: {},
+};
+/** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
+const VERB_FORMATS = {
+    token: FORMATS,
+    'start-agent': ['env', 'json', 'azure', 'powershell'],
+    'stop-agent': [],
+    inspect: INSPECT_FORMATS,
+    exec: [],
+};
+const DEFAULT_MIN_VALIDITY = 60;
+function isVerb(word) {
+    return VERBS.includes(word ?? '');
+}
+function runVerb(verb, context) {
+    return COMMANDS[verb](context);
+}
+const COMMANDS = {
+    token: async (context) => {
+        const minValidity = parseMinValidity(context.flags['min-validity']);
+        const sock = context.env[SOCK_VARIABLE];
+        if (!sock) {
+            const { settings, result } = await context.exchange();
+            warnIf(context, shortLivedWarning(result, minValidity));
+            context.mask(result);
+            return context.write(formatResult(context.format, result, settings.envName));
+        }
+        const { address, key } = parseSock(sock);
+        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.message, answer.exitCode);
+        if (!('result' in answer))
+            throw new AgentError('The token agent sent no token.');
+        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+        warnIf(context, answer.warning);
+        context.mask(answer.result);
+        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+    },
+    'start-agent': async (context) => {
+        const formats = VERB_FORMATS['start-agent'];
+        if (!formats.includes(context.format)) {
+            const [first, ...others] = formats;
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+        }
+        const { settings, result } = await context.exchange();
+        const arrivedAt = performance.now();
+        const key = newKey();
+        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+        const sock = formatSock(address, key);
+        context.mask({ ...result, agentKey: key, authSock: sock });
+        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+        return context.write(startOutput(context.format, sock, result, settings.envName));
+    },
+    'stop-agent': async (context) => {
+        const sock = context.env[SOCK_VARIABLE];
+        // Exit 0: an exit trap after a failed start-agent adds no second error.
+        if (!sock) {
+            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+            return 0;
+        }
+        const { address, key } = parseSock(sock);
+        try {
+            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+            if (!answer.ok)
+                throw new AgentError(answer.message, answer.exitCode);
+            context.say('Stopped the token agent.');
+        }
+        catch (error) {
+            if (!(error instanceof AgentNotRunning))
+                throw error;
+            context.say('The token agent had already stopped.');
+        }
+        return 0;
+    },
+    exec: runExec,
+};
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    }
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/cli/help.js
+// `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
+// prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
+// that a new input or format cannot be missing here; every line fits in 100 columns.
+
+
+
+
+
+
+const HELP_WIDTH = 100;
+/**
+ * Shell recipes assign first and eval second: `eval "$(...)"` returns 0 when the
+ * command failed, so a script would go on without a token.
+ */
+const EXAMPLES = [
+    '  # Checkmarx One with an API key (in CX_APIKEY, as a secret): the token on stdout',
+    '  token="$(checkmarx-auth --product cxone)" || exit 1',
+    '',
+    '  # CxSAST: set CX_ACCESS_TOKEN, CX_API_URL, ... in this shell (the password in CX_PASSWORD)',
+    '  export CX_SERVER_URL=https://cx.example.com CX_USERNAME=ci-user',
+    '  cx_env="$(checkmarx-auth --product sast --format env)" || exit 1',
+    '  eval "$cx_env"',
+    '',
+    '  # A job longer than a token lives: the token agent hands out fresh tokens until stopped',
+    '  cx_env="$(checkmarx-auth start-agent --product cxone)" || exit 1',
+    '  eval "$cx_env"',
+    '  token="$(checkmarx-auth token --min-validity 300)" || exit 1',
+    '  checkmarx-auth stop-agent',
+];
+/** Inputs whose action wording does not fit the CLI. */
+const CLI_DESCRIPTIONS = {
+    'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
+    'env-name': 'Name of the token variable in the env, azure and powershell formats.',
+    agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
+};
+const FORMAT_MEANINGS = {
+    token: 'token: the token and a newline.',
+    json: 'json: every output as JSON, camelCase keys.',
+    env: "env: export NAME='value' lines for eval or . (sh, bash, zsh).",
+    azure: 'azure: ##vso[task.setvariable] commands for Azure Pipelines; only the token is secret.',
+    powershell: "powershell: $env:NAME = 'value' lines for Invoke-Expression.",
+};
+const NO_BREAK = '\u00a0';
+/** Words wrapped to HELP_WIDTH, each line after the first indented by `indent`; NO_BREAK joins words. */
+function wrap(text, indent, first = indent) {
+    const lines = [];
+    let line = first;
+    for (const word of text.split(/[ \n]+/).filter(Boolean)) {
+        const candidate = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+        if (candidate.length > HELP_WIDTH && line.trim() !== '') {
+            lines.push(line);
+            line = `${indent}${word}`;
+        }
+        else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    return lines.map((wrapped) => wrapped.replaceAll(NO_BREAK, ' '));
+}
+const formatList = (formats) => formats.join('|');
+/** One entry per verb (the compiler sees to it): a new verb cannot be left out of --help. */
+const VERB_HELP = {
+    'start-agent': {
+        flags: '[--flag value ...]',
+        what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+    },
+    token: {
+        flags: '[--min-validity SECONDS] [--flag value ...]',
+        what: `Print a token valid for at least --min-validity seconds (default ${DEFAULT_MIN_VALIDITY}). With ${SOCK_VARIABLE} set it asks the agent, which reuses its token or exchanges again; without it, the same one-shot exchange as the bare command.`,
+    },
+    'stop-agent': {
+        flags: '',
+        what: `Stop the agent that ${SOCK_VARIABLE} names (exit 0 also when it is already gone, or ${SOCK_VARIABLE} is not set). Prints nothing on stdout.`,
+    },
+    inspect: {
+        flags: '[--flag value ...]',
+        what: 'Send no request: print what the flags and environment resolve to (product, grant type, token endpoint, tenant, region, client id, api-url) and what a Checkmarx One API key says of itself (realm, azp, issued, expiry). Never a secret, nor a piece of one.',
+    },
+    exec: {
+        flags: '[--flag value ...] -- COMMAND [ARGS...]',
+        what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
+    },
+};
+const verbs = () => Object.entries(VERB_HELP);
+function usageSection() {
+    // A bracketed option stays on one line.
+    const usage = (first, words) => wrap(words.replace(/\[[^\]]*\]/g, (option) => option.replaceAll(' ', NO_BREAK)), ' '.repeat(9), first);
+    return [
+        ...usage('Usage:', `checkmarx-auth --product <${formatList(PRODUCT_NAMES)}> [--format ${formatList(FORMATS)}] [--flag value ...]`),
+        ...verbs().flatMap(([verb, { flags }]) => {
+            const formats = VERB_FORMATS[verb];
+            return usage(' '.repeat(7), `checkmarx-auth ${verb}${formats.length > 0 ? ` [--format ${formatList(formats)}]` : ''}${flags ? ` ${flags}` : ''}`);
+        }),
+    ];
+}
+function verbSection() {
+    return [
+        'Verbs (for jobs that outlive a token):',
+        ...verbs().flatMap(([verb, { what }]) => {
+            const formats = VERB_FORMATS[verb];
+            const printed = formats.length > 0 ? ` Formats: ${formats.join(', ')} (default ${formats[0]}).` : '';
+            return wrap(`${what}${printed}`, ' '.repeat(15), `  ${verb.padEnd(12)}`);
+        }),
+    ];
+}
+function flagRows() {
+    return INPUTS.flatMap((spec) => {
+        const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
+        const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
+        return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+    });
+}
+function helpText() {
+    return [
+        `checkmarx-auth ${VERSION}: exchange Checkmarx credentials for a short-lived access token.`,
+        '',
+        'Examples (bash; secrets come from the environment, since process lists show flags):',
+        ...EXAMPLES,
+        '',
+        ...usageSection(),
+        '',
+        ...verbSection(),
+        '',
+        ...wrap('Every flag may come from its environment variable instead; a flag wins. Give secrets (password, client-secret, api-key) by environment: process lists show flags.', ''),
+        '',
+        ...flagRows(),
+        `  --format <${formatList(FORMATS)}>`,
+        '      What stdout gets:',
+        ...Object.values(FORMAT_MEANINGS).map((meaning) => `        ${meaning}`),
+        '      (default: token)',
+        ...wrap(`env, azure and powershell variables: the token as --env-name, then ${OTHER_VARIABLES.join(', ')}.`, '      '),
+        '  -h, --help       Show this help.',
+        '  -V, --version    Show the version.',
+        '',
+        'Exit codes: 0 success, 1 the token request failed, 2 bad usage or configuration.',
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/action-only.js
+// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
+// user who gives one expects something to happen: say what to run instead.
+
+const INSTEAD = {
+    agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
+    'export-env': 'to print export lines for the shell, use --format env instead',
+};
+const action_only_TRUE_WORDS = ['true', 'yes', '1', 'on'];
+/** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
+function actionOnlyWarnings(flags, env, verb) {
+    const warnings = Object.entries(INSTEAD)
+        .filter(([name]) => flags[name] !== undefined)
+        .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
+    // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
+    const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
+    if (flags.agent === undefined &&
+        action_only_TRUE_WORDS.includes(agentVariable) &&
+        verb !== 'start-agent' &&
+        verb !== 'stop-agent' &&
+        !env[SOCK_VARIABLE]) {
+        warnings.push(`CX_AGENT=${env.CX_AGENT.trim()} is read by the action only, and the CLI starts no agent: ${INSTEAD.agent}.`);
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/cli/naming.js
+// How the CLI names an input in a message: as the flag and the variable a user types, never as
+// an action input (`--username / CX_USERNAME`, not `Input 'username'`).
+
+/** `--username / CX_USERNAME`; `--api-key / CX_API_KEY or CX_APIKEY`; `--min-validity` (a flag only). */
+function flagAndVariable(input) {
+    const spec = INPUTS.find((candidate) => candidate.name === input);
+    return spec ? `--${input} / ${spec.env.join(' or ')}` : `--${input}`;
+}
+const CLI_NAMING = {
+    subject: flagAndVariable,
+    reference: flagAndVariable,
+    several: (references) => references,
+};
+/** The variable the CLI reads an input from first. */
+function variableOf(input) {
+    return INPUTS.find((spec) => spec.name === input).env[0];
+}
+
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -2867,7 +3256,7 @@ function decodeText(bytes) {
 
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const SETTINGS_DEADLINE_MS = 10_000;
-const REQUEST_DEADLINE_MS = 10_000;
+const server_REQUEST_DEADLINE_MS = 10_000;
 const SOCKET_POLL_MS = 2_000;
 const LIFETIME_MS = 24 * 60 * 60 * 1000;
 const SILENT = { info: () => { }, warning: () => { }, debug: () => { } };
@@ -2946,7 +3335,7 @@ class Agent {
     }
     serve(socket) {
         socket.on('error', () => { });
-        const deadline = setTimeout(() => socket.destroy(), REQUEST_DEADLINE_MS);
+        const deadline = setTimeout(() => socket.destroy(), server_REQUEST_DEADLINE_MS);
         let received = Buffer.alloc(0);
         const onData = (chunk) => {
             received = Buffer.concat([received, chunk]);
@@ -3158,7 +3547,10 @@ async function main(argv, deps, say) {
     const verb = isVerb(argv[0]) ? argv[0] : undefined;
     if (!verb)
         rejectUnknownVerb(argv[0]);
-    const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
+    const words = verb ? argv.slice(1) : argv;
+    // exec: the flags end at the first `--` (no flag value can be one), the command follows.
+    const dash = verb === 'exec' ? words.indexOf('--') : -1;
+    const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
     if (flags.help)
         return write(helpText());
     if (flags.version)
@@ -3173,8 +3565,10 @@ async function main(argv, deps, say) {
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
     const exchange = () => oneShot(flags, deps, say, debug, masking);
+    const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
+    const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)
-        return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask });
+        return runVerb(verb, { ...context, ...command });
     const { settings, result } = await exchange();
     mask(result);
     return write(formatResult(format, result, settings.envName));

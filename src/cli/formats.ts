@@ -63,3 +63,6 @@ function variables(result: TokenResult, tokenEnvName: string): Variable[] {
     return [{ name, value, secret }];
   });
 }
+
+/** The token variables of --format env, as exec sets them in its child's environment. */
+export { variables as tokenVariables };

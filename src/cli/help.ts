@@ -91,6 +91,10 @@ const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
     flags: '[--flag value ...]',
     what: 'Send no request: print what the flags and environment resolve to (product, grant type, token endpoint, tenant, region, client id, api-url) and what a Checkmarx One API key says of itself (realm, azp, issued, expiry). Never a secret, nor a piece of one.',
   },
+  exec: {
+    flags: '[--flag value ...] -- COMMAND [ARGS...]',
+    what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
+  },
 };
 
 const verbs = () => Object.entries(VERB_HELP) as Array<[Verb, VerbHelp]>;

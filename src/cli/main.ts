@@ -80,7 +80,10 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   }
   const verb = isVerb(argv[0]) ? argv[0] : undefined;
   if (!verb) rejectUnknownVerb(argv[0]);
-  const flags = parseCommandLine(verb ? argv.slice(1) : argv, verb);
+  const words = verb ? argv.slice(1) : argv;
+  // exec: the flags end at the first `--` (no flag value can be one), the command follows.
+  const dash = verb === 'exec' ? words.indexOf('--') : -1;
+  const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
   actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
@@ -93,7 +96,9 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   const masking = logMasking(deps);
   const mask = (values: RunTimeSecretValues) => runTimeSecretValues(values).forEach((value) => masking?.(value));
   const exchange = () => oneShot(flags, deps, say, debug, masking);
-  if (verb) return runVerb(verb, { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask });
+  const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
+  const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
+  if (verb) return runVerb(verb, { ...context, ...command });
   const { settings, result } = await exchange();
   mask(result);
   return write(formatResult(format, result, settings.envName));

@@ -16,8 +16,9 @@ import { FORMATS, formatResult, isVariableFormat, variableLines, type Format } f
 import { defaultOf, readInputs } from '../core/inputs.ts';
 import { shortLivedWarning } from '../agent/cache.ts';
 import { INSPECT_FORMATS } from './inspect.ts';
+import { runExec } from './exec.ts';
 
-export const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect'] as const;
+export const VERBS = ['token', 'start-agent', 'stop-agent', 'inspect', 'exec'] as const;
 export type Verb = (typeof VERBS)[number];
 /** inspect sends no request and has formats of its own (text, json): see inspect.ts. */
 export type ExchangeVerb = Exclude<Verb, 'inspect'>;
@@ -28,6 +29,7 @@ export const VERB_FLAGS: Readonly<Record<Verb, Record<string, { type: 'string' }
   'start-agent': {},
   'stop-agent': {},
   inspect: {},
+  exec: {},
 };
 
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
@@ -36,6 +38,7 @@ export const VERB_FORMATS: Readonly<Record<Verb, readonly string[]>> = {
   'start-agent': ['env', 'json', 'azure', 'powershell'],
   'stop-agent': [],
   inspect: INSPECT_FORMATS,
+  exec: [],
 };
 
 export const DEFAULT_MIN_VALIDITY = 60;
@@ -55,6 +58,8 @@ export interface VerbContext {
    * GitHub Actions or Azure Pipelines); a verb calls it before it prints any of them.
    */
   readonly mask: (values: RunTimeSecretValues) => void;
+  /** exec: the words after `--`. */
+  readonly command?: readonly string[];
 }
 
 export function isVerb(word: string | undefined): word is Verb {
@@ -125,6 +130,8 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
     }
     return 0;
   },
+
+  exec: runExec,
 };
 
 /** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */

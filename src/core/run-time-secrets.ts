@@ -1,6 +1,6 @@
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key and CX_AUTH_SOCK (which holds the
-// key). Every front end registers them with the log's masking before it prints, exports or saves
+// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
 // them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 import { SOCK_VARIABLE } from './names.ts';
@@ -10,6 +10,7 @@ export const RUN_TIME_SECRETS = {
   refreshToken: 'the refresh token',
   agentKey: 'the token agent key',
   authSock: SOCK_VARIABLE,
+  execKey: "the one-time key of exec's token endpoint",
 } as const;
 
 export type RunTimeSecret = keyof typeof RUN_TIME_SECRETS;

@@ -1,0 +1,306 @@
+// `checkmarx-auth exec` in this process (so that coverage sees src/cli/exec.ts), through the CLI's
+// own run(): a real token server, a real child (an ast-cli-shaped client, support/ast-cli-client.ts)
+// that logs in at the loopback endpoint and reports its environment. And the pure parts: the
+// child's environment, the product guess, the validity asked for, exit codes and mask lines.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { AgentToken } from '../src/agent/protocol.ts';
+import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, isCheckmarxOne, minValidityFor } from '../src/cli/exec.ts';
+import { run } from '../src/cli/main.ts';
+import { SYSTEM_IO } from '../src/io/system.ts';
+import { makeApiKey, makeJwt } from './support/jwt.ts';
+import { assertNoLeak } from './support/run.ts';
+import { DEFAULT_REALM, DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
+
+const CLIENT = join(import.meta.dirname, 'support', 'ast-cli-client.ts');
+
+const TOKEN: AgentToken = {
+  accessToken: 'fresh.token.value',
+  tokenType: 'Bearer',
+  expiresIn: 1800,
+  expiresAt: '2030-01-01T00:30:00Z',
+  apiUrl: 'https://eu.ast.checkmarx.net/api',
+  tenant: 'acme',
+};
+
+describe('exec: the child environment', () => {
+  const API_KEY = 'eyJhbGciOi.api-key-value.signature';
+  const parent = {
+    PATH: '/usr/bin:/bin',
+    HOME: '/home/ci',
+    CX_APIKEY: API_KEY,
+    CX_API_KEY: 'another key given by its input variable',
+    CX_PASSWORD: 'short',
+    CX_CLIENT_SECRET: 'parent client secret',
+    MY_OWN_COPY: API_KEY,
+    PADDED_COPY: `  ${API_KEY}\n`,
+    IN_A_CONFIG: `--apikey ${API_KEY} --verbose`,
+    URL_ENCODED: encodeURIComponent('p@ss word&more'),
+    CX_GRANTED_SCOPE: 'stale scope of an earlier token',
+    cx_access_token: 'stale lower-case token',
+    CX_PRODUCT: 'cxone',
+    UNRELATED: 'keep me',
+    SHORT_WORD: 'short',
+  };
+  const secrets = [API_KEY, 'p@ss word&more', 'short'];
+
+  it('drops every variable that holds a secret in use, whatever its name, and every secret input variable', () => {
+    const env = childEnvironment(parent, { result: TOKEN, envName: 'CX_ACCESS_TOKEN', secrets });
+    for (const name of ['CX_APIKEY', 'CX_API_KEY', 'CX_PASSWORD', 'CX_CLIENT_SECRET', 'MY_OWN_COPY', 'PADDED_COPY', 'IN_A_CONFIG']) {
+      assert.ok(!(name in env), name);
+    }
+    assert.ok(!('URL_ENCODED' in env), 'a URL-encoded spelling of a secret');
+    assert.ok(!('SHORT_WORD' in env), 'a short secret, by equal value');
+    for (const secret of secrets) assert.ok(!Object.values(env).some((value) => value.includes(secret)), 'no secret left');
+    assert.equal(env.UNRELATED, 'keep me');
+    assert.equal(env.PATH, parent.PATH);
+    assert.equal(env.CX_PRODUCT, 'cxone');
+  });
+
+  it('sets the token variables of --format env, and no stale one', () => {
+    const { tenant, ...withoutTenant } = TOKEN;
+    void tenant;
+    const env = childEnvironment(parent, { result: withoutTenant, envName: 'CX_ACCESS_TOKEN', secrets });
+    assert.equal(env.CX_ACCESS_TOKEN, TOKEN.accessToken);
+    assert.equal(env.CX_TOKEN_TYPE, 'Bearer');
+    assert.equal(env.CX_EXPIRES_IN, '1800');
+    assert.equal(env.CX_EXPIRES_AT, TOKEN.expiresAt);
+    assert.equal(env.CX_API_URL, TOKEN.apiUrl);
+    assert.ok(!('CX_GRANTED_SCOPE' in env), 'the parent scope is not the new token');
+    assert.ok(!('CX_TOKEN_TENANT' in env));
+    assert.ok(!('cx_access_token' in env));
+    assert.ok(!('CX_BASE_AUTH_URI' in env) && !('CX_CLIENT_ID' in env) && !('CX_BASE_URI' in env), 'no login without an endpoint');
+  });
+
+  it('the token under --env-name, and for Checkmarx One the loopback login with the API host', () => {
+    const login = { authUri: 'http://127.0.0.1:4567', tenant: 'acme', clientId: EXEC_CLIENT_ID, clientSecret: 'one-time-key-123456789' };
+    const env = childEnvironment(parent, { result: TOKEN, envName: 'CXONE_TOKEN', secrets, login });
+    assert.equal(env.CXONE_TOKEN, TOKEN.accessToken);
+    assert.ok(!('CX_ACCESS_TOKEN' in env));
+    assert.deepEqual(
+      {
+        CX_BASE_AUTH_URI: env.CX_BASE_AUTH_URI,
+        CX_TENANT: env.CX_TENANT,
+        CX_CLIENT_ID: env.CX_CLIENT_ID,
+        CX_CLIENT_SECRET: env.CX_CLIENT_SECRET,
+        CX_BASE_URI: env.CX_BASE_URI,
+      },
+      {
+        CX_BASE_AUTH_URI: 'http://127.0.0.1:4567',
+        CX_TENANT: 'acme',
+        CX_CLIENT_ID: EXEC_CLIENT_ID,
+        CX_CLIENT_SECRET: 'one-time-key-123456789',
+        CX_BASE_URI: 'https://eu.ast.checkmarx.net',
+      },
+    );
+  });
+
+  it('Checkmarx One is the product given, else a tenant and an api-url ending in /api', () => {
+    assert.equal(isCheckmarxOne('CXONE', TOKEN), true);
+    assert.equal(isCheckmarxOne('sca', TOKEN), false);
+    assert.equal(isCheckmarxOne(undefined, TOKEN), true);
+    assert.equal(isCheckmarxOne(undefined, { ...TOKEN, apiUrl: 'https://api-sca.checkmarx.net' }), false, 'SCA');
+    const { tenant, ...sast } = TOKEN;
+    void tenant;
+    assert.equal(isCheckmarxOne(undefined, { ...sast, apiUrl: 'https://cx.example.com/cxrestapi' }), false, 'CxSAST');
+  });
+
+  it('asks for as long as ast-cli keeps a token (CX_TOKEN_EXPIRY_SECONDS, default 300), 60 s to an hour', () => {
+    assert.equal(minValidityFor({}), 300);
+    assert.equal(minValidityFor({ CX_TOKEN_EXPIRY_SECONDS: '900' }), 900);
+    assert.equal(minValidityFor({ CX_TOKEN_EXPIRY_SECONDS: '10' }), 60);
+    assert.equal(minValidityFor({ CX_TOKEN_EXPIRY_SECONDS: '99999' }), 3600);
+    assert.equal(minValidityFor({ CX_TOKEN_EXPIRY_SECONDS: 'soon' }), 300);
+  });
+
+  it('exit codes: the code, else 128 + the signal number', () => {
+    assert.equal(exitCodeOfChild(0, null), 0);
+    assert.equal(exitCodeOfChild(3, null), 3);
+    assert.equal(exitCodeOfChild(null, 'SIGTERM'), 143);
+    assert.equal(exitCodeOfChild(null, 'SIGINT'), 130);
+    assert.equal(exitCodeOfChild(null, 'SIGKILL'), 137);
+  });
+});
+
+describe('exec: in process, with a real token server and child', () => {
+  let server: TokenServer;
+  let temp: string;
+  let report: string;
+  before(async () => {
+    server = await startTokenServer();
+    temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-exec-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    server.reset();
+    server.config.keycloakExpiresIn = 1800;
+    report = join(temp, `report-${Math.random().toString(36).slice(2)}.json`);
+  });
+
+  interface Report {
+    env: Record<string, string>;
+    logins: Array<{ status: number; body: Record<string, unknown> }>;
+  }
+  const readReport = (): Report => JSON.parse(readFileSync(report, 'utf8')) as Report;
+
+  async function exec(flags: string[], child: string[], env: Record<string, string> = {}) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(['exec', ...flags, '--', process.execPath, CLIENT, report, ...child], {
+      env: { PATH: process.env.PATH, ...env },
+      io: SYSTEM_IO,
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+    });
+    return { code, stdout, stderr };
+  }
+
+  const cxoneFlags = () => [
+    '--product',
+    'cxone',
+    '--iam-url',
+    server.url,
+    '--tenant',
+    DEFAULT_REALM.name,
+    '--client-id',
+    DEFAULT_REALM.clientId,
+  ];
+  const cxoneEnv = { CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret, COPY_OF_SECRET: DEFAULT_REALM.clientSecret };
+
+  it('Checkmarx One: the child logs in at the loopback endpoint, form and Basic, and gets the fresh token', async () => {
+    for (const basic of [false, true]) {
+      server.reset();
+      const run = await exec(cxoneFlags(), ['--logins', '2', ...(basic ? ['--basic'] : [])], cxoneEnv);
+      assert.equal(run.code, 0, run.stderr);
+      const { env, logins } = readReport();
+      assert.equal(server.requests.length, 1, 'one exchange: the endpoint serves the cached token');
+      assert.equal(env.CX_ACCESS_TOKEN, server.issuedAccessTokens[0]);
+      assert.deepEqual(
+        logins.map((login) => [login.status, login.body.access_token, login.body.refresh_expires_in]),
+        [
+          [200, env.CX_ACCESS_TOKEN, 0],
+          [200, env.CX_ACCESS_TOKEN, 0],
+        ],
+      );
+      assert.ok(Number(logins[0]!.body.expires_in) >= 1790);
+      assert.match(env.CX_BASE_AUTH_URI ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(env.CX_TENANT, DEFAULT_REALM.name);
+      assert.equal(env.CX_CLIENT_ID, EXEC_CLIENT_ID);
+      assert.match(env.CX_CLIENT_SECRET ?? '', /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url');
+      assert.equal(env.CX_BASE_URI, DEFAULT_REALM.astBaseUrl);
+      assert.ok(!('COPY_OF_SECRET' in env), 'a copy of the client secret under another name');
+      assert.ok(!JSON.stringify(env).includes(DEFAULT_REALM.clientSecret), 'the credential is nowhere in the child');
+      assert.equal(run.stdout, '', 'exec prints nothing on stdout');
+      assertNoLeak(run, [DEFAULT_REALM.clientSecret, env.CX_ACCESS_TOKEN!, env.CX_CLIENT_SECRET!]);
+    }
+  });
+
+  it('a new key for every run, and the endpoint is gone when the child has exited', async () => {
+    assert.equal((await exec(cxoneFlags(), [], cxoneEnv)).code, 0);
+    const first = readReport().env;
+    assert.equal((await exec(cxoneFlags(), [], cxoneEnv)).code, 0);
+    const second = readReport().env;
+    assert.notEqual(first.CX_CLIENT_SECRET, second.CX_CLIENT_SECRET);
+    await assert.rejects(fetch(`${first.CX_BASE_AUTH_URI}/`, { signal: AbortSignal.timeout(5_000) }));
+  });
+
+  it('inside GitHub Actions, the token and the key are masked on stderr before the child starts', async () => {
+    const run = await exec(cxoneFlags(), [], { ...cxoneEnv, GITHUB_ACTIONS: 'true' });
+    assert.equal(run.code, 0, run.stderr);
+    const { env } = readReport();
+    const masks = run.stderr.split('\n').filter((line) => line.startsWith('::add-mask::'));
+    assert.deepEqual(masks.slice(-2), [`::add-mask::${env.CX_ACCESS_TOKEN}`, `::add-mask::${env.CX_CLIENT_SECRET}`]);
+    assertNoLeak({ stdout: run.stdout, stderr: run.stderr.replace(/^::add-mask::.*$/gm, '') }, [env.CX_ACCESS_TOKEN!]);
+  });
+
+  it('a token that would expire is exchanged again, each new one masked before it is served', async () => {
+    server.config.keycloakExpiresIn = 120; // shorter than the 300 s ast-cli keeps a token
+    const run = await exec(cxoneFlags(), ['--logins', '2'], { ...cxoneEnv, TF_BUILD: 'True' });
+    assert.equal(run.code, 0, run.stderr);
+    const { env, logins } = readReport();
+    assert.equal(server.requests.length, 3);
+    assert.deepEqual(
+      logins.map((login) => login.body.access_token),
+      server.issuedAccessTokens.slice(1),
+    );
+    assert.equal(env.CX_ACCESS_TOKEN, server.issuedAccessTokens[0]);
+    for (const token of server.issuedAccessTokens) assert.ok(run.stderr.includes(`##vso[task.setsecret]${token}\n`));
+  });
+
+  it('a failed re-exchange: the child gets 503, exec warns with the reason and no secret', async () => {
+    const first = makeJwt({ 'ast-base-url': DEFAULT_REALM.astBaseUrl });
+    server.enqueue({ body: { access_token: first, expires_in: 120, token_type: 'Bearer' } });
+    server.enqueue({ status: 401, body: { error: 'invalid_client', error_description: 'Invalid client credentials' } });
+    const run = await exec(cxoneFlags(), ['--logins', '1'], cxoneEnv);
+    assert.equal(run.code, 0, run.stderr);
+    const { env, logins } = readReport();
+    assert.equal(env.CX_ACCESS_TOKEN, first);
+    assert.equal(logins[0]!.status, 503);
+    assert.equal(logins[0]!.body.error, 'temporarily_unavailable');
+    assert.match(run.stderr, /warning: The token endpoint for '.*' could not get a token: .*HTTP 401 invalid_client/);
+    assertNoLeak(run, [DEFAULT_REALM.clientSecret]);
+  });
+
+  it('the child’s exit code is exec’s', async () => {
+    const run = await exec(cxoneFlags(), ['--exit', '3'], cxoneEnv);
+    assert.equal(run.code, 3);
+  });
+
+  it('a failing exchange fails before the child starts, as the plain command does', async () => {
+    const run = await exec(cxoneFlags(), [], { CX_CLIENT_SECRET: 'wrong secret' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /error: .*HTTP 401/);
+    assert.equal(existsSync(report), false, 'the child never ran');
+  });
+
+  it('CxSAST: only the token variables, no endpoint', async () => {
+    const flags = ['--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username];
+    const run = await exec(flags, [], { CX_PASSWORD: DEFAULT_SAST_USER.password, SAVED: DEFAULT_SAST_USER.password });
+    assert.equal(run.code, 0, run.stderr);
+    const { env, logins } = readReport();
+    assert.equal(env.CX_ACCESS_TOKEN, server.issuedAccessTokens[0]);
+    assert.equal(env.CX_API_URL, `${server.url}/cxrestapi`);
+    for (const name of ['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI', 'CX_PASSWORD', 'SAVED']) {
+      assert.ok(!(name in env), name);
+    }
+    assert.deepEqual(logins, []);
+  });
+
+  it('an API key: CX_APIKEY is not in the child, so cx logs in through the endpoint, not with the key', async () => {
+    const apiKey = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
+    const run = await exec(['--product', 'cxone'], [], { CX_APIKEY: `"${apiKey}"` });
+    assert.equal(run.code, 0, run.stderr);
+    const { env, logins } = readReport();
+    assert.ok(!('CX_APIKEY' in env));
+    assert.ok(!JSON.stringify(env).includes(apiKey));
+    assert.equal(logins[0]?.status, 200);
+    assertNoLeak(run, [apiKey]);
+  });
+
+  it('usage: a missing command is exit 2; a command that does not exist 127; --format is ignored with a warning', async () => {
+    let stderr = '';
+    const deps = { env: { PATH: process.env.PATH }, io: SYSTEM_IO, stdout: () => {}, stderr: (text: string) => (stderr += text) };
+    assert.equal(await run(['exec', '--product', 'cxone'], deps), 2);
+    assert.equal(await run(['exec', '--product', 'cxone', '--'], deps), 2);
+    assert.match(stderr, /exec needs a command after --/);
+    stderr = '';
+    const flags = [...cxoneFlags(), '--format', 'json', '--', 'checkmarx-auth-no-such-command'];
+    assert.equal(await run(['exec', ...flags], { ...deps, env: { ...deps.env, ...cxoneEnv } }), 127);
+    assert.match(stderr, /warning: exec prints nothing itself, so --format is ignored/);
+    assert.match(stderr, /error: 'checkmarx-auth-no-such-command' was not found/);
+  });
+
+  it('--help lists the verb', async () => {
+    let stdout = '';
+    await run(['--help'], { env: {}, io: SYSTEM_IO, stdout: (text) => (stdout += text), stderr: () => {} });
+    assert.match(stdout, /checkmarx-auth exec \[--flag value \.\.\.\] -- COMMAND \[ARGS\.\.\.\]/);
+    assert.match(stdout, /^ {2}exec {9}Run COMMAND with a fresh token/m);
+  });
+});

@@ -1,0 +1,230 @@
+// `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
+// the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
+// in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
+// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
+import type { ChildProcess } from 'node:child_process';
+import { askAgent, TOKEN_DEADLINE_MS } from '../agent/client.ts';
+import { TokenCache } from '../agent/cache.ts';
+import { AgentError } from '../agent/errors.ts';
+import { agentToken, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
+import { MIN_SERVED_VALIDITY_SECONDS, startTokenEndpoint } from '../agent/token-endpoint.ts';
+import { CheckmarxAuthError, failureMessage } from '../core/errors.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import type { Exchange } from '../core/exchange.ts';
+import { requestToken } from '../core/grant.ts';
+import { INPUTS, readInputs, secretValues, defaultOf } from '../core/inputs.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import { OUTPUTS } from '../core/outputs.ts';
+import { secretForms } from '../core/secrets.ts';
+import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
+import { SYSTEM_IO } from '../io/system.ts';
+import { tokenVariables } from './formats.ts';
+import type { VerbContext } from './verbs.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The OAuth client the child logs in as; the key is what makes it this child's. */
+export const EXEC_CLIENT_ID = 'checkmarx-auth-exec';
+/** ast-cli keeps a token this long before it asks again (CX_TOKEN_EXPIRY_SECONDS, default 300). */
+const CX_TOKEN_CACHE_SECONDS = 300;
+const MAX_MIN_VALIDITY_SECONDS = 3600;
+/** A secret this long or longer is also looked for inside a variable's value. */
+const MIN_CONTAINED_SECRET = 8;
+
+/** The variables that `cx` reads to log in, set for Checkmarx One only. */
+export const LOGIN_VARIABLES = ['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI'] as const;
+
+class ExecUsageError extends CheckmarxAuthError {
+  readonly exitCode = EXIT_USAGE;
+}
+
+/** What `exec` tells the child about the loopback endpoint (Checkmarx One only). */
+export interface ChildLogin {
+  readonly authUri: string;
+  readonly tenant: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+export interface ChildEnvironmentOptions {
+  readonly result: AgentToken;
+  readonly envName: string;
+  /** Every secret in use (inputs as given and as used); a variable holding one is left out. */
+  readonly secrets: readonly string[];
+  readonly login?: ChildLogin;
+}
+
+/**
+ * The child's environment: the parent's, without any variable that holds a secret in use (by
+ * value, whatever its name) or names a secret input, without stale token variables, plus the
+ * fresh token variables and, for Checkmarx One, the loopback login.
+ */
+export function childEnvironment(parent: Env, options: ChildEnvironmentOptions): Record<string, string> {
+  const forms = secretForms(options.secrets.filter((secret) => secret.trim() !== ''));
+  const contained = forms.filter((form) => form.length >= MIN_CONTAINED_SECRET);
+  const holdsSecret = (value: string) => forms.includes(value.trim()) || contained.some((form) => value.includes(form));
+  const dropped = new Set([
+    ...INPUTS.filter((spec) => 'secret' in spec && spec.secret).flatMap((spec) => spec.env),
+    ...OUTPUTS.map((spec) => spec.envName),
+    options.envName,
+  ]);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value === undefined || dropped.has(name.toUpperCase()) || dropped.has(name) || holdsSecret(value)) continue;
+    env[name] = value;
+  }
+  for (const { name, value } of tokenVariables(options.result, options.envName)) env[name] = value;
+  if (options.login) {
+    Object.assign(env, {
+      CX_BASE_AUTH_URI: options.login.authUri,
+      CX_TENANT: options.login.tenant,
+      CX_CLIENT_ID: options.login.clientId,
+      CX_CLIENT_SECRET: options.login.clientSecret,
+      CX_BASE_URI: options.result.apiUrl.replace(/\/api\/?$/, ''),
+    });
+  }
+  return env;
+}
+
+/**
+ * Checkmarx One: the product as given, else what the token says (the agent does not name its
+ * product): a tenant and an `api-url` ending in /api is Checkmarx One; SCA's has no /api.
+ */
+export function isCheckmarxOne(product: string | undefined, result: AgentToken): boolean {
+  if (product) return product.toLowerCase() === 'cxone';
+  return result.tenant !== undefined && /\/api\/?$/.test(result.apiUrl);
+}
+
+/** How long a token handed to the child must still be valid: as long as ast-cli keeps one. */
+export function minValidityFor(env: Env): number {
+  const asked = Number(env.CX_TOKEN_EXPIRY_SECONDS ?? CX_TOKEN_CACHE_SECONDS);
+  const seconds = Number.isFinite(asked) ? asked : CX_TOKEN_CACHE_SECONDS;
+  return Math.min(MAX_MIN_VALIDITY_SECONDS, Math.max(MIN_SERVED_VALIDITY_SECONDS, Math.ceil(seconds)));
+}
+
+/** 128 + the signal's number, as shells report a command that a signal ended. */
+export function exitCodeOfChild(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+  return 128 + (number ?? 0);
+}
+
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export async function runExec(context: VerbContext): Promise<number> {
+  const command = context.command ?? [];
+  if (command.length === 0 || !command[0]) {
+    throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+  }
+  if (context.flags.format !== undefined) context.warn('exec prints nothing itself, so --format is ignored.');
+
+  const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+  const given = secretValues(values);
+  const minValidity = minValidityFor(context.env);
+  const source = await tokenSource(context, minValidity);
+  const { first } = source;
+  const secrets = [...given, ...given.map((secret) => cleanPastedKey(secret).value ?? secret), ...source.secrets];
+  const envName = source.envName ?? parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+  const key = newKey();
+  context.mask(first);
+
+  const cxone = isCheckmarxOne(values.product, first);
+  const endpoint =
+    cxone && first.tenant
+      ? await startTokenEndpoint({
+          tenant: first.tenant,
+          clientId: EXEC_CLIENT_ID,
+          clientSecret: key,
+          minValiditySeconds: minValidity,
+          token: (seconds) => source.token(seconds),
+          serving: (token) => context.mask(token),
+          failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+        })
+      : undefined;
+  try {
+    if (endpoint) context.mask({ execKey: key });
+    const env = childEnvironment(context.env, {
+      result: first,
+      envName,
+      secrets,
+      ...(endpoint ? { login: { authUri: endpoint.url, tenant: first.tenant!, clientId: EXEC_CLIENT_ID, clientSecret: key } } : {}),
+    });
+    context.debug(
+      endpoint
+        ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
+        : `Running '${command[0]}' with a fresh token.`,
+    );
+    return await runChild(command, env);
+  } finally {
+    await endpoint?.close();
+  }
+}
+
+interface TokenSource {
+  readonly token: (minValiditySeconds: number) => Promise<AgentToken>;
+  /** The secrets this source used (an exchange's settings), besides the inputs given. */
+  readonly secrets: readonly string[];
+  /** env-name as the exchange resolved it. */
+  readonly envName?: string;
+  /** The token the child starts with. */
+  readonly first: AgentToken;
+}
+
+/** The agent when CX_AUTH_SOCK is set; else one exchange now (failing before the child starts) and a cache. */
+async function tokenSource(context: VerbContext, minValidity: number): Promise<TokenSource> {
+  const sock = context.env[SOCK_VARIABLE];
+  if (sock) {
+    const { address, key } = parseSock(sock);
+    const token = async (seconds: number) => {
+      const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
+      if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
+      if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
+      return answer.result;
+    };
+    return { secrets: [], token, first: await token(minValidity) };
+  }
+  const { settings, result }: Exchange = await context.exchange();
+  const arrivedAt = performance.now();
+  const log = { info: context.debug, warning: context.warn, debug: context.debug };
+  const cache = new TokenCache(
+    () => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken),
+    () => performance.now(),
+    { result: agentToken(result), arrivedAt },
+  );
+  return {
+    first: agentToken(result),
+    secrets: settings.plan.secrets,
+    envName: settings.envName,
+    token: async (seconds) => (await cache.get(seconds)).result,
+  };
+}
+
+/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
+class SpawnError extends CheckmarxAuthError {
+  readonly exitCode: number;
+  constructor(command: string, error: NodeJS.ErrnoException) {
+    const notFound = error.code === 'ENOENT';
+    super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
+    this.exitCode = notFound ? 127 : 126;
+  }
+}
+
+/** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
+function runChild(command: readonly string[], env: Record<string, string>): Promise<number> {
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
+    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      done();
+      reject(new SpawnError(command[0]!, error));
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      resolve(exitCodeOfChild(code, signal));
+    });
+  });
+}
