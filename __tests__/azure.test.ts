@@ -4,7 +4,7 @@
 // post-job step; and the manifests (task.json, vss-extension.json) against the tables of src/core.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -196,6 +196,28 @@ describe('the task in process', () => {
     const message = task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '';
     assert.match(message, /^Inputs 'clientId' and 'clientSecret' are required for/);
     assert.ok(!/client-id|client-secret/.test(message), message);
+  });
+
+  test('a cancel while the agent starts stops it and leaves nothing: no CX_AUTH_SOCK, no folder', async () => {
+    const jobTemp = mkdtempSync(join(temp, 'cancel-'));
+    const baseline = process.listenerCount('SIGINT');
+    // Once the task listens for SIGINT (the agent is starting), the agent cancels the step.
+    const cancel = setInterval(() => {
+      if (process.listenerCount('SIGINT') > baseline) {
+        clearInterval(cancel);
+        process.emit('SIGINT');
+      }
+    }, 1);
+    try {
+      const task = await runTaskHere({ ...sast, [`ENDPOINT_URL_${ID}`]: server.url, INPUT_AGENT: 'true', AGENT_TEMPDIRECTORY: jobTemp });
+      assert.equal(task.code, 1);
+      assert.match(task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '', /cancelled/);
+      assert.ok(!('CX_AUTH_SOCK' in task.agent.variables));
+      assert.deepEqual(task.agent.prependPaths, []);
+      assert.deepEqual(readdirSync(jobTemp), [], 'the command folder and the socket folder are gone');
+    } finally {
+      clearInterval(cancel);
+    }
   });
 
   test('agent: true without Agent.TempDirectory fails before any variable is set', async () => {
