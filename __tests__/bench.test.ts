@@ -56,6 +56,8 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     // Whether it is met depends on the machine's load; that the verdict follows the figure does not.
     assert.equal(verdict, `≤ ${target.toFixed(2)} ${Number(median) <= target ? 'met' : 'NOT met'}`, pair);
   }
+  for (const row of ['after 10 requests', 'after 10,000 requests']) assert.match(rowOf(stdout, row)[1] ?? '', /^\d+\.\d$/, row);
+  assert.match(rowOf(stdout, 'growth')[1] ?? '', /^-?\d+% \(goal ≤ 10% and ≤ 64 MB: (met|NOT met)\)$/);
 });
 
 test('npm run bench says what is wrong with a bad flag', async () => {

@@ -4,12 +4,15 @@
 // BENCHMARKS.md is written by hand from this output; it also says why the floors are CommonJS.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_ENTRY, CLI_ENTRY, REPO_ROOT, assertNoLeak, runAction, runCli } from '../__tests__/support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer } from '../__tests__/support/token-server.ts';
+import { agentPidsUnder } from '../__tests__/support/processes.ts';
+import { askAgent } from '../src/agent/client.ts';
+import { parseSock } from '../src/agent/protocol.ts';
 import type { TokenServer } from '../__tests__/support/token-server.ts';
 
 const ACTION_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal.cjs');
@@ -262,6 +265,64 @@ function pairTable(list: Pair[], times: Map<Program, number[]>): string {
   return lines.join('\n');
 }
 
+// ---- the agent's resident memory ----
+
+const MEMORY_REQUESTS = [10, 10_000] as const;
+const MEMORY_GOAL_MB = 64;
+const MEMORY_GROWTH_GOAL = 0.1;
+
+/**
+ * The resident memory (VmRSS, Linux) of an agent that start-agent started, after 10 requests and
+ * after 10,000 (10 callers at a time, each a new connection, as `checkmarx-auth token` makes),
+ * every one served from its cache. Undefined where /proc is missing.
+ */
+async function agentMemory(server: TokenServer, work: string): Promise<string | undefined> {
+  if (!existsSync('/proc/self/status')) return undefined;
+  const folder = mkdtempSync(join(work, 'memory-'));
+  const env = {
+    CX_PRODUCT: 'sast',
+    CX_SERVER_URL: server.url,
+    CX_USERNAME: DEFAULT_SAST_USER.username,
+    CX_PASSWORD: DEFAULT_SAST_USER.password,
+    TMPDIR: folder,
+  };
+  const run = await runCli(['start-agent', '--format', 'json'], { env });
+  assert.equal(run.code, 0, `start-agent failed:\n${run.stderr}`);
+  const { authSock } = JSON.parse(run.stdout) as { authSock: string };
+  const { address, key } = parseSock(authSock);
+  try {
+    const [pid] = [...agentPidsUnder(folder)];
+    assert.ok(pid, 'the agent that start-agent started is found by its socket');
+    const rssMb = () => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+    const issued = server.issuedAccessTokens.length;
+    let done = 0;
+    const caller = async (until: number) => {
+      while (done < until) {
+        done++;
+        const answer = await askAgent(address, { key, op: 'token', minValidity: 60 }, 60_000);
+        assert.ok(answer.ok && 'result' in answer, 'the agent served a token');
+      }
+    };
+    const rows: string[] = [];
+    for (const requests of MEMORY_REQUESTS) {
+      await Promise.all(Array.from({ length: 10 }, () => caller(requests)));
+      rows.push(`| after ${requests.toLocaleString('en')} requests | ${rssMb().toFixed(1)} |`);
+    }
+    assert.equal(server.issuedAccessTokens.length, issued, 'every request was served from the cache');
+    const [first, last] = rows.map((row) => Number(/\| ([\d.]+) \|$/.exec(row)?.[1]));
+    const growth = last! / first! - 1;
+    const met = growth <= MEMORY_GROWTH_GOAL && last! <= MEMORY_GOAL_MB;
+    return [
+      '| agent resident memory (VmRSS) | MB |',
+      '|---|---:|',
+      ...rows,
+      `| growth | ${(growth * 100).toFixed(0)}% (goal ≤ ${MEMORY_GROWTH_GOAL * 100}% and ≤ ${MEMORY_GOAL_MB} MB: ${met ? 'met' : 'NOT met'}) |`,
+    ].join('\n');
+  } finally {
+    await askAgent(address, { key, op: 'stop' }, 5_000).catch(() => undefined);
+  }
+}
+
 // ---- main ----
 
 async function main(): Promise<void> {
@@ -274,7 +335,16 @@ async function main(): Promise<void> {
     const list = await pairs({ server, work, defer: (stop) => stops.push(stop) }, options);
     const programs = [...new Set(list.flatMap((pair) => [pair.subject, pair.floor]))];
     const times = await interleave(programs, options);
-    const text = [header(options, loadAtStart), '', programTable(programs, times), '', pairTable(list, times), ''];
+    const memory = await agentMemory(server, work);
+    const text = [
+      header(options, loadAtStart),
+      '',
+      programTable(programs, times),
+      '',
+      pairTable(list, times),
+      '',
+      ...(memory ? [memory, ''] : []),
+    ];
     process.stdout.write(text.join('\n'));
   } finally {
     for (const stop of stops.reverse()) await stop();
