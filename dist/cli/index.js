@@ -3155,7 +3155,7 @@ function usageSection() {
 }
 function verbSection() {
     return [
-        'Verbs (for jobs that outlive a token):',
+        'Verbs:',
         ...verbs().flatMap(([verb, { what }]) => {
             const formats = VERB_FORMATS[verb];
             const printed = formats.length > 0 ? ` Formats: ${formats.join(', ')} (default ${formats[0]}).` : '';
