@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { makeApiKey } from './support/jwt.ts';
@@ -107,7 +107,8 @@ async function runJob(sandbox: Sandbox, variables: Record<string, string>): Prom
     {
       cwd: sandbox.project,
       env: cleanEnv({
-        PATH: [sandbox.bin, process.env['PATH']].join(delimiter),
+        // the job's node is this one (the token server is TypeScript, run by Node 24)
+        PATH: [sandbox.bin, dirname(process.execPath), process.env['PATH']].join(delimiter),
         HOME: sandbox.home,
         TMPDIR: sandbox.tmp,
         npm_config_offline: 'true',
@@ -177,7 +178,8 @@ describe(
     });
 
     it('passes: the token and a fresh one from the agent come from the token server, and no secret is in the log', async () => {
-      const run = await runJob(sandbox, { TOKEN_SERVER_PORT: String(port) });
+      // CX_PRODUCT, as a CI/CD variable, loses to the product input, which the component makes a flag.
+    const run = await runJob(sandbox, { TOKEN_SERVER_PORT: String(port), CX_PRODUCT: 'sca' });
       const left = await waitUntilNoProcesses(sandbox);
       killAll(left);
       const output = `${run.stdout}\n${run.stderr}`;
@@ -203,7 +205,7 @@ describe(
 
       assert.deepEqual(left, [], 'the token server or the agent outlived the job');
       assert.deepEqual(
-        readdirSync(sandbox.tmp).filter((name) => name.startsWith('checkmarx-auth-job-')),
+        readdirSync(sandbox.tmp).filter((name) => name.startsWith('cxauth-job-')),
         [],
         "the job's folder is left",
       );
