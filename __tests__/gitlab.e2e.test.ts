@@ -179,7 +179,7 @@ describe(
 
     it('passes: the token and a fresh one from the agent come from the token server, and no secret is in the log', async () => {
       // CX_PRODUCT, as a CI/CD variable, loses to the product input, which the component makes a flag.
-    const run = await runJob(sandbox, { TOKEN_SERVER_PORT: String(port), CX_PRODUCT: 'sca' });
+      const run = await runJob(sandbox, { TOKEN_SERVER_PORT: String(port), CX_PRODUCT: 'sca' });
       const left = await waitUntilNoProcesses(sandbox);
       killAll(left);
       const output = `${run.stdout}\n${run.stderr}`;
