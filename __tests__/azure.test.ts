@@ -314,7 +314,7 @@ describe('task.json and vss-extension.json', () => {
     }
     assert.deepEqual(
       task.outputVariables.map((variable) => variable.name),
-      ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant'],
+      ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant', 'apiKeyExpiresAt'],
     );
     assert.deepEqual(
       OUTPUTS.map((spec) => camelCase(spec.name)),

@@ -25,7 +25,7 @@ import {
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const API_KEY = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
-const JSON_KEYS = ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant'];
+const JSON_KEYS = ['accessToken', 'tokenType', 'expiresIn', 'expiresAt', 'scope', 'apiUrl', 'tenant', 'apiKeyExpiresAt'];
 const VARIABLES = [
   'CX_ACCESS_TOKEN',
   'CX_TOKEN_TYPE',

@@ -4,11 +4,20 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PRODUCTS, type ProductName } from '../src/core/products.ts';
+import { run as runActionInProcess } from '../src/action/main.ts';
+import { run as runCliInProcess } from '../src/cli/main.ts';
+import { SYSTEM_IO } from '../src/io/system.ts';
+import { capturingStdout, withProcessEnv } from './support/capture.ts';
+import { makeApiKey } from './support/jwt.ts';
 import {
   assertNoLeak,
   LOOPBACK_ONLY_DNS_ENV,
   runAction,
+  parseFileCommands,
   runCli,
   unescapeCommandData,
   type ActionRun,
@@ -17,6 +26,7 @@ import {
 } from './support/run.ts';
 import {
   DEFAULT_OIDC_CLIENT,
+  DEFAULT_REALM,
   DEFAULT_SAST_TOKEN,
   DEFAULT_SAST_USER,
   SAST_CLI_CLIENT,
@@ -207,4 +217,149 @@ describe('Access Control OIDC service clients: client_credentials', () => {
     assert.match(cliError(run), /client-secret.*is required for product 'sast' with grant type 'client_credentials'/);
     assert.equal(server.requests.length, 0);
   });
+});
+
+// ---- Checkmarx One API keys that expire ----
+
+const DAY_MS = 86_400_000;
+const EXPIRY_WARNING = /The Checkmarx One API key expires at (\S+) \(in (\d+) days\)\. Create a new key in Checkmarx One/;
+
+/** A key for the test realm whose exp is `days` from the real clock (the token server checks exp by it). */
+function keyExpiringIn(days: number): { key: string; expiresAt: string } {
+  const exp = Math.floor((Date.now() + days * DAY_MS) / 1000);
+  const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}`, claims: { exp } });
+  return { key, expiresAt: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+describe('Checkmarx One API key expiry, through the bundles', () => {
+  test('5 days left: the action outputs api-key-expires-at and warns; the token still comes', async () => {
+    const { key, expiresAt } = keyExpiringIn(5);
+    const run = await runAction({ inputs: { product: 'cxone', 'api-key': key }, env: DEBUG });
+    assertActionOk(run, [key]);
+    assert.equal(run.outputs['api-key-expires-at'], expiresAt);
+    const warning = commandLines(run, 'warning').find((line) => EXPIRY_WARNING.test(line));
+    assert.ok(warning, commandLines(run, 'warning').join('\n'));
+    assert.deepEqual(EXPIRY_WARNING.exec(warning)!.slice(1), [expiresAt, '5']);
+  });
+
+  test('60 days left: the output, and no warning', async () => {
+    const { key, expiresAt } = keyExpiringIn(60);
+    const run = await runAction({ inputs: { product: 'cxone', 'api-key': key }, env: DEBUG });
+    assertActionOk(run, [key]);
+    assert.equal(run.outputs['api-key-expires-at'], expiresAt);
+    assert.ok(!commandLines(run, 'warning').some((line) => line.includes('API key expires')), commandLines(run, 'warning').join('\n'));
+  });
+
+  test('a key without exp, and a CxSAST token: no output, no warning', async () => {
+    const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}` });
+    const cxone = await runAction({ inputs: { product: 'cxone', 'api-key': key }, env: DEBUG });
+    assertActionOk(cxone, [key]);
+    assert.equal(cxone.outputs['api-key-expires-at'], undefined);
+    const sast = await runAction({ inputs: { product: 'sast', 'server-url': server.url, 'api-key': DEFAULT_SAST_TOKEN }, env: DEBUG });
+    assert.equal(sast.outputs['api-key-expires-at'], undefined);
+    for (const run of [cxone, sast]) assert.ok(!run.stdout.includes('API key expires'));
+  });
+
+  test('the CLI warns at 5 days, not at 60, and json carries apiKeyExpiresAt; env sets no variable for it', async () => {
+    const soon = keyExpiringIn(5);
+    const warned = await runCli(['--product', 'cxone', '--format', 'json'], { env: { CX_APIKEY: soon.key, ...DEBUG } });
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /^checkmarx-auth: warning: The Checkmarx One API key expires at \S+ \(in 5 days\)/m);
+    assert.equal((JSON.parse(warned.stdout) as Record<string, unknown>)['apiKeyExpiresAt'], soon.expiresAt);
+    assertNoLeak(warned, [soon.key]);
+    const later = keyExpiringIn(60);
+    const quiet = await runCli(['--product', 'cxone', '--format', 'env'], { env: { CX_APIKEY: later.key, ...DEBUG } });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /API key expires/);
+    assert.ok(!quiet.stdout.includes(later.expiresAt), 'no variable for the key expiry');
+  });
+
+  test('a key that worked and is now refused: invalid_grant, and the hint names what kills a key', async () => {
+    const { key } = keyExpiringIn(60);
+    const jti = (JSON.parse(Buffer.from(key.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    server.revokedKeyIds.add(jti); // as IAM, a license update or the user's next cx auth login would
+    try {
+      const run = await runAction({ inputs: { product: 'cxone', 'api-key': key }, env: DEBUG });
+      assertActionFailed(
+        run,
+        /HTTP 400.*invalid_grant/,
+        /license update.*every API key of the tenant.*revoked in Identity and Access Management.*cx auth login.*next login/,
+        [key],
+      );
+      assert.deepEqual(server.revocations, [], 'never revoked by this tool');
+    } finally {
+      server.revokedKeyIds.delete(jti);
+    }
+  });
+});
+
+describe('Checkmarx One API key expiry, in process with an injected clock', () => {
+  // The key expires 30 days from the real clock (so the token server takes it); the clock the
+  // entry points get is moved so that 5 or 60 days are left.
+  const EXP_IN_DAYS = 30;
+  const clockWith = (daysLeft: number) => Date.now() + (EXP_IN_DAYS - daysLeft) * DAY_MS;
+  let work: string;
+  before(() => (work = mkdtempSync(join(tmpdir(), 'checkmarx-auth-expiry-'))));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  async function actionAt(daysLeft: number, key: string) {
+    const output = join(mkdtempSync(join(work, 'runner-')), 'output');
+    const env = {
+      GITHUB_OUTPUT: output,
+      GITHUB_ENV: join(work, 'env'),
+      INPUT_PRODUCT: 'cxone',
+      'INPUT_API-KEY': key,
+      INPUT_AGENT: 'false',
+    };
+    const now = clockWith(daysLeft);
+    const saved = process.exitCode;
+    try {
+      const { text } = await withProcessEnv(
+        { GITHUB_OUTPUT: output, GITHUB_ENV: env.GITHUB_ENV, GITHUB_STATE: undefined, RUNNER_DEBUG: undefined },
+        () => capturingStdout(() => runActionInProcess({ env, io: { ...SYSTEM_IO, now: () => now } })),
+      );
+      return { stdout: text, outputs: parseFileCommands(readFileSync(output, 'utf8')), exitCode: process.exitCode };
+    } finally {
+      process.exitCode = saved;
+    }
+  }
+
+  async function cliAt(daysLeft: number, key: string) {
+    let stdout = '';
+    let stderr = '';
+    const now = clockWith(daysLeft);
+    const code = await runCliInProcess(['--product', 'cxone', '--format', 'json'], {
+      env: { CX_APIKEY: key },
+      io: { ...SYSTEM_IO, now: () => now },
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+    });
+    return { code, stdout, stderr };
+  }
+
+  for (const [daysLeft, warns] of [
+    [5, true],
+    [60, false],
+  ] as const) {
+    test(`${daysLeft} days left: the action ${warns ? 'warns' : 'does not warn'}, and outputs the expiry`, async () => {
+      const { key, expiresAt } = keyExpiringIn(EXP_IN_DAYS);
+      const step = await actionAt(daysLeft, key);
+      assert.equal(step.outputs['api-key-expires-at'], expiresAt, step.stdout);
+      const warning = step.stdout.split('\n').find((line) => line.startsWith('::warning::') && line.includes('API key expires'));
+      if (warns) assert.match(warning ?? '', new RegExp(`expires at ${expiresAt} \\(in ${daysLeft} days\\)`));
+      else assert.equal(warning, undefined);
+      const unmasked = step.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+      assert.ok(!unmasked.join('\n').includes(key), 'the key is not in the log');
+    });
+    test(`${daysLeft} days left: the CLI ${warns ? 'warns' : 'does not warn'}`, async () => {
+      const { key, expiresAt } = keyExpiringIn(EXP_IN_DAYS);
+      const run = await cliAt(daysLeft, key);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as Record<string, unknown>)['apiKeyExpiresAt'], expiresAt);
+      if (warns)
+        assert.match(run.stderr, new RegExp(`warning: The Checkmarx One API key expires at ${expiresAt} \\(in ${daysLeft} days\\)`));
+      else assert.doesNotMatch(run.stderr, /API key expires/);
+      assertNoLeak(run, [key]);
+    });
+  }
 });

@@ -29,7 +29,7 @@ const HOSTILE = [
 
 const result = (overrides: Partial<TokenResult> = {}): TokenResult => sastResult({ expiresAt: '2030-01-01T00:00:00Z', ...overrides });
 
-const envNameOf = (name: string) => OUTPUTS.find((spec) => spec.name === name)!.envName;
+const envNameOf = (name: string) => OUTPUTS.find((spec) => spec.name === name)!.envName!;
 
 describe('--format powershell', () => {
   it('sets the same variables as env, with the token under env-name', () => {

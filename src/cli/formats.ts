@@ -51,7 +51,7 @@ export interface Variable {
 }
 
 /** The env, azure and powershell variables besides the token, whose name is env-name. */
-export const OTHER_VARIABLES = OUTPUTS.filter((spec) => !spec.secret).map((spec) => spec.envName);
+export const OTHER_VARIABLES = OUTPUTS.flatMap((spec) => (!spec.secret && spec.envName ? [spec.envName] : []));
 
 // An env-name equal to another variable's name keeps the token: that variable is left out.
 function variables(result: TokenResult, tokenEnvName: string): Variable[] {
@@ -59,7 +59,7 @@ function variables(result: TokenResult, tokenEnvName: string): Variable[] {
     const value = spec.value(result);
     const { secret } = spec;
     const name = secret ? tokenEnvName : spec.envName;
-    if (value === undefined || (!secret && name === tokenEnvName)) return [];
+    if (value === undefined || name === undefined || (!secret && name === tokenEnvName)) return [];
     return [{ name, value, secret }];
   });
 }

@@ -6,6 +6,7 @@ import { requestToken, type GrantDeps } from './grant.ts';
 import { type TokenResult } from './token-response.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
 import { runTimeSecretValues } from './run-time-secrets.ts';
+import { expiryWarning, keyFactsOf } from './key-facts.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
   /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */
@@ -29,6 +30,9 @@ export async function exchangeCredentials(values: RawInputs, deps: ExchangeDeps)
   deps.check?.(settings);
   settings.warnings.forEach((warning) => deps.log.warning(warning));
   const { plan } = settings;
+  // Before the request: a key that has expired fails it, and the warning says why.
+  const expiry = expiryWarning(keyFactsOf(plan), deps.now());
+  if (expiry) deps.log.warning(expiry);
   deps.log.info(
     `Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`,
   );

@@ -135,7 +135,7 @@ const RULES: readonly HintRule[] = [
   {
     when: (f) => f.hosting === 'cxone' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
     hint: () =>
-      'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
+      "the API key was rejected: it may have expired, or belong to another tenant or region. A key that worked before is killed by a license update (which invalidates every API key of the tenant), by being revoked in Identity and Access Management, or, for a key made by cx auth login, by that user's next login. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.",
   },
   {
     when: (f) => oauth(f, 'invalid_client', 'unauthorized_client') || (f.hosting === 'cxone' && f.status === 401),

@@ -6,8 +6,8 @@ import type { TokenResult } from './token-response.ts';
 export interface OutputSpec {
   readonly name: string;
   readonly description: string;
-  /** The variable the CLI's env and azure formats set (the token's is env-name). */
-  readonly envName: string;
+  /** The variable the CLI's env, azure and powershell formats set (the token's is env-name); none: JSON only. */
+  readonly envName?: string;
   /** The field of the result it shows. */
   readonly field: Exclude<keyof TokenResult, 'refreshToken'>;
   /** A run-time secret (the token): masked first, and a secret variable wherever it is set. */
@@ -15,9 +15,9 @@ export interface OutputSpec {
   readonly value: (result: TokenResult) => string | undefined;
 }
 
-function output(name: string, envName: string, field: OutputSpec['field'], description: string): OutputSpec {
+function output(name: string, envName: string | undefined, field: OutputSpec['field'], description: string): OutputSpec {
   const value = (result: TokenResult) => (result[field] === undefined ? undefined : String(result[field]));
-  return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+  return { name, ...(envName ? { envName } : {}), field, description, secret: isRunTimeSecret(field), value };
 }
 
 export const OUTPUTS: readonly OutputSpec[] = [
@@ -28,6 +28,13 @@ export const OUTPUTS: readonly OutputSpec[] = [
   output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
   output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
   output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
+  // No CLI variable: the variables are the token's; the key's expiry is for checks and warnings.
+  output(
+    'api-key-expires-at',
+    undefined,
+    'apiKeyExpiresAt',
+    'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries exp.',
+  ),
 ];
 
 /** Output name → value, for the outputs that have one. */

@@ -4,6 +4,7 @@
 import type { FailureDetails } from './failures.ts';
 import { parseJsonObject, type JsonObject } from './json.ts';
 import { decodeJwtClaims, stringClaim } from './jwt.ts';
+import { apiKeyExpiresAt } from './key-facts.ts';
 import { parseRetryAfter } from './retry.ts';
 import { redact } from './secrets.ts';
 import type { GrantPlan } from './settings.ts';
@@ -19,6 +20,8 @@ export interface TokenResult {
   readonly tenant?: string;
   /** Returned by Checkmarx One; kept only so that it can be masked. Never output. */
   readonly refreshToken?: string;
+  /** When the Checkmarx One API key itself expires, where it carries `exp` (ISO-8601 UTC). */
+  readonly apiKeyExpiresAt?: string;
 }
 
 /** Checks an HTTP answer and returns the token, or the failure it describes. */
@@ -85,6 +88,7 @@ function tokenFrom(
   if (claimUrl && !isApiUrl(claimUrl)) {
     return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
   }
+  const apiKeyExpiry = apiKeyExpiresAt(plan);
   const result: TokenResult = {
     accessToken,
     tokenType,
@@ -93,6 +97,7 @@ function tokenFrom(
     apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
     ...(scope !== undefined ? { scope } : {}),
     ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+    ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
     ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
   };
   const problem = outputProblem(result);

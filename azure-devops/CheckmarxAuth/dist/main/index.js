@@ -278,6 +278,790 @@ const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
 const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
 const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
+;// CONCATENATED MODULE: ./src/core/json.js
+// The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
+// only a plain object is an answer; anything else, or text that does not parse, is none.
+function json_parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/jwt.js
+// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
+// key and which client it belongs to; the IAM server is what verifies it.
+
+function decodeJwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    return json_parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/did-you-mean.js
+// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
+// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
+function normalise(name) {
+    return name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .replace(/^(checkmarx|cx)(?=.)/, '');
+}
+/** The candidate the value most likely meant, if any is close enough. */
+function didYouMean(value, candidates) {
+    const wanted = normalise(value);
+    let best;
+    for (const name of candidates) {
+        const distance = editDistance(wanted, normalise(name));
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    const allowed = wanted.length <= 3 ? 1 : 2;
+    return best && best.distance <= allowed ? best.name : undefined;
+}
+/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
+function notOneOf(value, candidates) {
+    const suggestion = didYouMean(value, candidates);
+    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/core/products.js
+// What differs between the Checkmarx products, as data. Everything else is shared.
+const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+/** The grant types of CxSAST and Access Control, in the order they are picked. */
+const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
+/**
+ * The client of CxSAST's own CLI (CxConsole `GenerateToken`), whose refresh tokens `api-key` holds,
+ * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
+ */
+const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
+const PRODUCTS = {
+    sast: {
+        name: 'sast',
+        title: 'CxSAST REST API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'sast_rest_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi',
+    },
+    'sast-odata': {
+        name: 'sast-odata',
+        title: 'CxSAST OData API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_sast_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'access_control_api sast_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/Cxwebinterface/odata/v1',
+    },
+    'access-control': {
+        name: 'access-control',
+        title: 'Checkmarx Access Control API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'access_control_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi/auth',
+    },
+    sca: {
+        name: 'sca',
+        title: 'Checkmarx SCA',
+        hosting: 'sca-cloud',
+        grantTypes: ['password'],
+        defaultClients: { password: { id: 'sca_resource_owner' } },
+        defaultScope: 'sca_api',
+        tenantInAcrValues: true,
+    },
+    cxone: {
+        name: 'cxone',
+        title: 'Checkmarx One',
+        hosting: 'cxone',
+        grantTypes: ['refresh_token', 'client_credentials'],
+        // The API key's own client (its azp claim) comes first; see locateCxOne.
+        defaultClients: { refresh_token: { id: 'ast-app' } },
+        apiUrlClaim: 'ast-base-url',
+    },
+};
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const products_SCA_REGIONS = {
+    us: {
+        tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://api-sca.checkmarx.net',
+    },
+    eu: {
+        tokenUrl: 'https://eu.platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://eu.api-sca.checkmarx.net',
+    },
+};
+/** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
+const products_CXONE_REGIONS = {
+    us: 'https://iam.checkmarx.net',
+    us2: 'https://us.iam.checkmarx.net',
+    eu: 'https://eu.iam.checkmarx.net',
+    eu2: 'https://eu-2.iam.checkmarx.net',
+    deu: 'https://deu.iam.checkmarx.net',
+    anz: 'https://anz.iam.checkmarx.net',
+    ind: 'https://ind.iam.checkmarx.net',
+    ind2: 'https://ind-2.iam.checkmarx.net',
+    sng: 'https://sng.iam.checkmarx.net',
+    mea: 'https://mea.iam.checkmarx.net',
+    il: 'https://gov-il.iam.checkmarx.net',
+};
+/** Other names for regions: the host prefixes users copy, and Checkmarx's own names. */
+const REGION_ALIASES = {
+    'eu-2': 'eu2',
+    'ind-2': 'ind2',
+    'gov-il': 'il',
+    uae: 'mea',
+};
+const DEFAULT_REGION = 'us';
+/** Which inputs carry the credentials of each grant type. */
+const GRANT_CREDENTIALS = {
+    password: ['username', 'password'],
+    refresh_token: ['api-key'],
+    client_credentials: ['client-id', 'client-secret'],
+};
+/**
+ * Which inputs each grant type's form sends. refresh_token sends a client secret only as part of
+ * a default client (CxSAST's `cli_client`), never one given as client-secret.
+ */
+const GRANT_SENDS = {
+    password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
+    refresh_token: ['api-key', 'client-id'],
+    client_credentials: ['client-id', 'client-secret', 'scope'],
+};
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+const HOSTING_USES = {
+    'self-hosted': ['server-url', 'token-url'],
+    'sca-cloud': ['region', 'tenant', 'token-url'],
+    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
+};
+
+;// CONCATENATED MODULE: ./src/core/endpoints.js
+// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
+// of hosting; the product table says which applies.
+
+
+
+
+const LOCATORS = {
+    'self-hosted': locateSelfHosted,
+    'sca-cloud': locateSca,
+    cxone: locateCxOne,
+};
+function locateEndpoint(profile, values, grantType) {
+    return LOCATORS[profile.hosting](profile, values, grantType);
+}
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+}
+function locateSelfHosted(profile, values) {
+    const tokenPath = profile.tokenPath ?? '';
+    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
+    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
+    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
+    if (!root && !tokenUrl) {
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+    }
+    return {
+        tokenUrl: tokenUrl || `${root}${tokenPath}`,
+        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
+    };
+}
+/** The server root of a URL that ends with the product's token path (any case). */
+function serverRootOf(tokenUrl, tokenPath) {
+    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
+}
+/**
+ * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
+ * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
+ */
+function normalizeServerUrl(value) {
+    const url = parseHttpUrl('server-url', value);
+    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
+    if (portal)
+        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
+    if (url.search || url.hash)
+        throw new InputError('server-url', 'must not have a query or fragment.');
+    const path = url.pathname
+        .replace(/\/+$/, '')
+        .replace(/\/cxrestapi$/i, '')
+        .replace(/\/+$/, '');
+    return `${url.origin}${path}`;
+}
+function locateSca(profile, values) {
+    const region = pickRegion(values, products_SCA_REGIONS);
+    const tenant = values.tenant;
+    if (!tenant)
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+    return {
+        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
+        apiUrl: region.apiUrl,
+        tenant,
+    };
+}
+function locateCxOne(_profile, values, grantType) {
+    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
+    const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
+    const keyRealm = realmOfClaims(claims);
+    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
+    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
+        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
+    }
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
+    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
+    if (!tenant) {
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+    }
+    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
+    const explicitTokenUrl = explicitUrl(values, 'token-url');
+    const credentialClientId = stringClaim(claims, 'azp');
+    return {
+        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
+        tenant,
+        ...(credentialClientId ? { credentialClientId } : {}),
+    };
+}
+const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
+function checkRealmName(tenant, input) {
+    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
+        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
+        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+    }
+}
+const REALMS_PATH = '/auth/realms/';
+/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
+function realmOfClaims(claims) {
+    if (!claims)
+        return undefined;
+    const aud = claims.aud;
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
+    const iss = stringClaim(claims, 'iss');
+    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
+    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
+}
+function splitRealmUrl(realmUrl) {
+    let url;
+    try {
+        url = new URL(realmUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    const at = url.pathname.indexOf(REALMS_PATH);
+    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
+    let tenant;
+    try {
+        tenant = decodeURIComponent(segment);
+    }
+    catch {
+        return undefined; // a malformed %-escape: not a realm URL
+    }
+    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
+}
+/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
+function parseIamUrl(value) {
+    const url = parseHttpUrl('iam-url', value);
+    if (url.pathname.includes(REALMS_PATH)) {
+        const realm = splitRealmUrl(url.href);
+        if (!realm)
+            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+        return realm;
+    }
+    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
+}
+/**
+ * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
+ * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
+ * endpoint never turns into Checkmarx's public one.
+ */
+function astHostOf(iamUrl) {
+    const url = new URL(iamUrl);
+    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
+    return url.origin;
+}
+function pickRegion(values, regions) {
+    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
+    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
+    // Own keys only: 'region: __proto__' must not find Object.prototype.
+    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
+    if (region === undefined)
+        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
+    return region;
+}
+function explicitUrl(values, name) {
+    const value = values[name];
+    return value === undefined ? undefined : parseHttpUrl(name, value).href;
+}
+function parseHttpUrl(input, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/core/key-facts.js
+// What a credential says of itself, and what the inputs resolve to, without any request: the
+// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
+// to expire. The key is read, never verified: the IAM server is what verifies it.
+
+
+
+
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
+function keyFactsOf(plan) {
+    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+        return undefined;
+    const claims = decodeJwtClaims(plan.apiKey);
+    if (!claims)
+        return undefined;
+    const realm = realmOfClaims(claims);
+    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const azp = stringClaim(claims, 'azp');
+    const issuedAt = instantClaim(claims, 'iat');
+    const expiresAt = instantClaim(claims, 'exp');
+    return {
+        ...(realmUrl ? { realmUrl } : {}),
+        ...(azp ? { azp } : {}),
+        ...(issuedAt ? { issuedAt } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+    };
+}
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+function apiKeyExpiresAt(plan) {
+    return keyFactsOf(plan)?.expiresAt;
+}
+/** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
+function instantClaim(claims, name) {
+    const seconds = claims[name];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        return undefined;
+    const date = new Date(Math.floor(seconds) * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
+function regionOf(plan) {
+    const { tokenUrl } = plan.endpoint;
+    if (plan.profile.hosting === 'sca-cloud') {
+        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
+    }
+    if (plan.profile.hosting === 'cxone') {
+        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
+    }
+    return undefined;
+}
+function inspectPlan(plan) {
+    const region = regionOf(plan);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
+}
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
+
+;// CONCATENATED MODULE: ./src/core/retry.js
+// When a failed request is worth another attempt, and how long to wait first.
+function isRetryable(details) {
+    if (details.kind === 'network' || details.kind === 'timeout')
+        return true;
+    // A proxy that cannot be reached is a network failure too; one that answered is not.
+    if (details.kind === 'proxy' && details.code !== undefined)
+        return true;
+    const status = details.status;
+    if (status === undefined)
+        return false;
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/** The longest wait before a retry, jitter included. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/** `Retry-After` as seconds or an HTTP date, capped. */
+function parseRetryAfter(value, now) {
+    if (!value)
+        return undefined;
+    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
+    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
+function backoffMs(attempt, retryAfterMs, random) {
+    if (retryAfterMs !== undefined) {
+        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
+    }
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+/**
+ * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
+ * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
+ * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
+ */
+const PACED_WAIT_BUDGET_MS = 120_000;
+/** Whether to try again after a failure, after how long, and what that uses up. */
+function planRetry(state, failure, maxAttempts, random) {
+    if (!isRetryable(failure))
+        return undefined;
+    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
+    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
+    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
+        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
+    }
+    if (state.attempts >= maxAttempts)
+        return undefined;
+    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable_printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable_printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secrets_secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable_printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable_printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secrets_secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/core/token-response.js
+// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
+// trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
+
+
+
+
+/** Checks an HTTP answer and returns the token, or the failure it describes. */
+function parseTokenResponse(plan, response, now) {
+    const { secrets } = plan;
+    const { status } = response;
+    if (status < 100 || status > 599)
+        return badResponse(status, 'the status code is not a valid HTTP status');
+    if (status >= 300 && status < 400) {
+        const location = headerValue(response, 'location');
+        return {
+            kind: 'redirect',
+            status,
+            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+        };
+    }
+    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    }
+    if (looksLikeHtml(response))
+        return { kind: 'html', status };
+    const json = json_parseJsonObject(response.body);
+    if (status < 200 || status >= 300)
+        return httpFailure(response, json, secrets, now);
+    if (json === undefined)
+        return badResponse(status, 'the response is not JSON');
+    return tokenFrom(plan, json, status, now, secrets);
+}
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location, tokenUrl) {
+    const base = new URL(tokenUrl);
+    if (/^[a-z][a-z\d+.-]*:/i.test(location))
+        return location;
+    if (location.startsWith('//'))
+        return `${base.protocol}${location}`;
+    if (location.startsWith('/'))
+        return `${base.origin}${location}`;
+    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+function tokenFrom(plan, json, status, now, secrets) {
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+    }
+    if (json.expires_in === undefined)
+        return badResponse(status, 'the JSON response has no expires_in');
+    const expiresIn = toSeconds(json.expires_in);
+    if (expiresIn === undefined)
+        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+    const tokenType = optional(json.token_type) ?? 'Bearer';
+    if (!isTokenType(tokenType))
+        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+    const scope = optional(json.scope);
+    if (scope !== undefined && !isScope(scope))
+        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
+    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const apiKeyExpiry = apiKeyExpiresAt(plan);
+    const result = {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
+        ...(scope !== undefined ? { scope } : {}),
+        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
+        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+    };
+    const problem = token_response_outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
+}
+function httpFailure(response, json, secrets, now) {
+    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
+    return {
+        kind: 'http',
+        status: response.status,
+        ...(json ? oauthFields(json, secrets) : {}),
+        ...(bodyText ? { description: bodyText } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+}
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json, secrets) {
+    const oauthError = serverText(json.error, secrets);
+    const description = serverText(json.error_description, secrets);
+    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+/** Absent, null and "" are "not given". */
+function optional(value) {
+    return value === null || value === '' ? undefined : value;
+}
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function token_response_outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    return undefined;
+}
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
+function serverText(value, secrets) {
+    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
+}
+function badResponse(status, detail) {
+    return { kind: 'bad-response', status, detail };
+}
+function looksLikeHtml(response) {
+    const type = headerValue(response, 'content-type') ?? '';
+    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
+}
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+function toSeconds(value) {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+}
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
@@ -653,385 +1437,6 @@ function writeCommandFolder(base, node, cli, warn) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/did-you-mean.js
-// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
-// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
-function normalise(name) {
-    return name
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')
-        .replace(/^(checkmarx|cx)(?=.)/, '');
-}
-/** The candidate the value most likely meant, if any is close enough. */
-function didYouMean(value, candidates) {
-    const wanted = normalise(value);
-    let best;
-    for (const name of candidates) {
-        const distance = editDistance(wanted, normalise(name));
-        if (!best || distance < best.distance)
-            best = { name, distance };
-    }
-    const allowed = wanted.length <= 3 ? 1 : 2;
-    return best && best.distance <= allowed ? best.name : undefined;
-}
-/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
-function notOneOf(value, candidates) {
-    const suggestion = didYouMean(value, candidates);
-    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-;// CONCATENATED MODULE: ./src/core/json.js
-// The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
-// only a plain object is an answer; anything else, or text that does not parse, is none.
-function json_parseJsonObject(text) {
-    try {
-        const value = JSON.parse(text.replace(/^\uFEFF/, ''));
-        return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/jwt.js
-// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
-// key and which client it belongs to; the IAM server is what verifies it.
-
-function decodeJwtClaims(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[1])
-        return undefined;
-    return json_parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
-}
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/products.js
-// What differs between the Checkmarx products, as data. Everything else is shared.
-const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
-const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
-/** The grant types of CxSAST and Access Control, in the order they are picked. */
-const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
-/**
- * The client of CxSAST's own CLI (CxConsole `GenerateToken`), whose refresh tokens `api-key` holds,
- * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
- */
-const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const PRODUCTS = {
-    sast: {
-        name: 'sast',
-        title: 'CxSAST REST API',
-        hosting: 'self-hosted',
-        grantTypes: CXSAST_GRANTS,
-        defaultClients: {
-            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
-            refresh_token: CXSAST_CLI_CLIENT,
-        },
-        defaultScope: 'sast_rest_api',
-        tokenPath: CXSAST_TOKEN_PATH,
-        apiPath: '/cxrestapi',
-    },
-    'sast-odata': {
-        name: 'sast-odata',
-        title: 'CxSAST OData API',
-        hosting: 'self-hosted',
-        grantTypes: CXSAST_GRANTS,
-        defaultClients: {
-            password: { id: 'resource_owner_sast_client', secret: CXSAST_CLIENT_SECRET },
-            refresh_token: CXSAST_CLI_CLIENT,
-        },
-        defaultScope: 'access_control_api sast_api',
-        tokenPath: CXSAST_TOKEN_PATH,
-        apiPath: '/Cxwebinterface/odata/v1',
-    },
-    'access-control': {
-        name: 'access-control',
-        title: 'Checkmarx Access Control API',
-        hosting: 'self-hosted',
-        grantTypes: CXSAST_GRANTS,
-        defaultClients: {
-            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
-            refresh_token: CXSAST_CLI_CLIENT,
-        },
-        defaultScope: 'access_control_api',
-        tokenPath: CXSAST_TOKEN_PATH,
-        apiPath: '/cxrestapi/auth',
-    },
-    sca: {
-        name: 'sca',
-        title: 'Checkmarx SCA',
-        hosting: 'sca-cloud',
-        grantTypes: ['password'],
-        defaultClients: { password: { id: 'sca_resource_owner' } },
-        defaultScope: 'sca_api',
-        tenantInAcrValues: true,
-    },
-    cxone: {
-        name: 'cxone',
-        title: 'Checkmarx One',
-        hosting: 'cxone',
-        grantTypes: ['refresh_token', 'client_credentials'],
-        // The API key's own client (its azp claim) comes first; see locateCxOne.
-        defaultClients: { refresh_token: { id: 'ast-app' } },
-        apiUrlClaim: 'ast-base-url',
-    },
-};
-const PRODUCT_NAMES = Object.keys(PRODUCTS);
-const SCA_REGIONS = {
-    us: {
-        tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
-        apiUrl: 'https://api-sca.checkmarx.net',
-    },
-    eu: {
-        tokenUrl: 'https://eu.platform.checkmarx.net/identity/connect/token',
-        apiUrl: 'https://eu.api-sca.checkmarx.net',
-    },
-};
-/** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
-const CXONE_REGIONS = {
-    us: 'https://iam.checkmarx.net',
-    us2: 'https://us.iam.checkmarx.net',
-    eu: 'https://eu.iam.checkmarx.net',
-    eu2: 'https://eu-2.iam.checkmarx.net',
-    deu: 'https://deu.iam.checkmarx.net',
-    anz: 'https://anz.iam.checkmarx.net',
-    ind: 'https://ind.iam.checkmarx.net',
-    ind2: 'https://ind-2.iam.checkmarx.net',
-    sng: 'https://sng.iam.checkmarx.net',
-    mea: 'https://mea.iam.checkmarx.net',
-    il: 'https://gov-il.iam.checkmarx.net',
-};
-/** Other names for regions: the host prefixes users copy, and Checkmarx's own names. */
-const REGION_ALIASES = {
-    'eu-2': 'eu2',
-    'ind-2': 'ind2',
-    'gov-il': 'il',
-    uae: 'mea',
-};
-const DEFAULT_REGION = 'us';
-/** Which inputs carry the credentials of each grant type. */
-const GRANT_CREDENTIALS = {
-    password: ['username', 'password'],
-    refresh_token: ['api-key'],
-    client_credentials: ['client-id', 'client-secret'],
-};
-/**
- * Which inputs each grant type's form sends. refresh_token sends a client secret only as part of
- * a default client (CxSAST's `cli_client`), never one given as client-secret.
- */
-const GRANT_SENDS = {
-    password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
-    refresh_token: ['api-key', 'client-id'],
-    client_credentials: ['client-id', 'client-secret', 'scope'],
-};
-/** Which inputs locate the token endpoint, for each kind of hosting. */
-const HOSTING_USES = {
-    'self-hosted': ['server-url', 'token-url'],
-    'sca-cloud': ['region', 'tenant', 'token-url'],
-    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
-};
-
-;// CONCATENATED MODULE: ./src/core/endpoints.js
-// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the product table says which applies.
-
-
-
-
-const LOCATORS = {
-    'self-hosted': locateSelfHosted,
-    'sca-cloud': locateSca,
-    cxone: locateCxOne,
-};
-function locateEndpoint(profile, values, grantType) {
-    return LOCATORS[profile.hosting](profile, values, grantType);
-}
-/**
- * The inputs the product's endpoint needs and the values lack, found before any locator runs so
- * that one message names them together with the missing credentials.
- */
-const ENDPOINT_NEEDS = {
-    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
-    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
-    // An API key or an iam-url may name the tenant; the locator checks those.
-    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
-};
-function missingEndpointInputs(profile, values, grantType) {
-    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
-}
-function locateSelfHosted(profile, values) {
-    const tokenPath = profile.tokenPath ?? '';
-    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
-    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
-    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
-    if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
-    }
-    return {
-        tokenUrl: tokenUrl || `${root}${tokenPath}`,
-        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
-    };
-}
-/** The server root of a URL that ends with the product's token path (any case). */
-function serverRootOf(tokenUrl, tokenPath) {
-    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
-}
-/**
- * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
- * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
- */
-function normalizeServerUrl(value) {
-    const url = parseHttpUrl('server-url', value);
-    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
-    if (portal)
-        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
-    if (url.search || url.hash)
-        throw new InputError('server-url', 'must not have a query or fragment.');
-    const path = url.pathname
-        .replace(/\/+$/, '')
-        .replace(/\/cxrestapi$/i, '')
-        .replace(/\/+$/, '');
-    return `${url.origin}${path}`;
-}
-function locateSca(profile, values) {
-    const region = pickRegion(values, SCA_REGIONS);
-    const tenant = values.tenant;
-    if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
-    return {
-        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
-        apiUrl: region.apiUrl,
-        tenant,
-    };
-}
-function locateCxOne(_profile, values, grantType) {
-    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
-    const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
-    const keyRealm = realmOfClaims(claims);
-    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
-    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
-        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
-    }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
-    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
-    if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
-    }
-    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
-    const explicitTokenUrl = explicitUrl(values, 'token-url');
-    const credentialClientId = stringClaim(claims, 'azp');
-    return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
-        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
-        tenant,
-        ...(credentialClientId ? { credentialClientId } : {}),
-    };
-}
-const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
-/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
-function checkRealmName(tenant, input) {
-    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
-        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
-        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
-    }
-}
-const REALMS_PATH = '/auth/realms/';
-/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
-function realmOfClaims(claims) {
-    if (!claims)
-        return undefined;
-    const aud = claims.aud;
-    const audiences = Array.isArray(aud) ? aud : [aud];
-    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
-    const iss = stringClaim(claims, 'iss');
-    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
-    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
-}
-function splitRealmUrl(realmUrl) {
-    let url;
-    try {
-        url = new URL(realmUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return undefined;
-    const at = url.pathname.indexOf(REALMS_PATH);
-    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
-    let tenant;
-    try {
-        tenant = decodeURIComponent(segment);
-    }
-    catch {
-        return undefined; // a malformed %-escape: not a realm URL
-    }
-    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
-}
-/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
-function parseIamUrl(value) {
-    const url = parseHttpUrl('iam-url', value);
-    if (url.pathname.includes(REALMS_PATH)) {
-        const realm = splitRealmUrl(url.href);
-        if (!realm)
-            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
-        return realm;
-    }
-    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
-}
-/**
- * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
- * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
- * endpoint never turns into Checkmarx's public one.
- */
-function astHostOf(iamUrl) {
-    const url = new URL(iamUrl);
-    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
-    return url.origin;
-}
-function pickRegion(values, regions) {
-    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
-    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
-    // Own keys only: 'region: __proto__' must not find Object.prototype.
-    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
-    if (region === undefined)
-        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
-    return region;
-}
-function explicitUrl(values, name) {
-    const value = values[name];
-    return value === undefined ? undefined : parseHttpUrl(name, value).href;
-}
-function parseHttpUrl(input, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
-    }
-    if (url.username || url.password) {
-        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
-    }
-    return url;
-}
-
 ;// CONCATENATED MODULE: ./src/core/inputs.js
 // The inputs of the action and the flags of the CLI: one table, read from a source and then from
 // the environment (`CX_` + upper snake case, plus the Checkmarx CLI's own names).
@@ -1322,134 +1727,6 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-function printable_printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
-    const text = printable_printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.js
-// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
-// message: every form of every secret is cut out and control characters are neutralised.
-
-const MAX_SERVER_TEXT = 300;
-/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
-function redact(text, secrets) {
-    const forms = secretForms(secrets);
-    let clean = text;
-    for (const form of forms)
-        clean = clean.split(form).join('***');
-    clean = printable_printable(clean).trim();
-    if (clean.length > MAX_SERVER_TEXT)
-        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
-    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-    for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable_printable(form));
-    return clean;
-}
-/**
- * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
- * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
- */
-function secretForms(secrets) {
-    const forms = new Set();
-    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
-    for (const secret of [...secrets, ...lines]) {
-        if (!secret.trim())
-            continue;
-        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
-            forms.add(form);
-    }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-function lowerCaseHex(encoded) {
-    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-}
-function removeTrailingPrefix(text, secret) {
-    const body = text.endsWith('…') ? text.slice(0, -1) : text;
-    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
-        if (body.endsWith(secret.slice(0, n)))
-            return `${body.slice(0, -n)}***…`;
-    }
-    return text;
-}
-
-;// CONCATENATED MODULE: ./src/core/retry.js
-// When a failed request is worth another attempt, and how long to wait first.
-function isRetryable(details) {
-    if (details.kind === 'network' || details.kind === 'timeout')
-        return true;
-    // A proxy that cannot be reached is a network failure too; one that answered is not.
-    if (details.kind === 'proxy' && details.code !== undefined)
-        return true;
-    const status = details.status;
-    if (status === undefined)
-        return false;
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/** The longest wait before a retry, jitter included. */
-const MAX_RETRY_AFTER_MS = 30_000;
-/** `Retry-After` as seconds or an HTTP date, capped. */
-function parseRetryAfter(value, now) {
-    if (!value)
-        return undefined;
-    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
-    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
-    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
-}
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
-/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
-function backoffMs(attempt, retryAfterMs, random) {
-    if (retryAfterMs !== undefined) {
-        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
-    }
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (random * ceiling) / 2);
-}
-/**
- * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
- * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
- * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
- */
-const PACED_WAIT_BUDGET_MS = 120_000;
-/** Whether to try again after a failure, after how long, and what that uses up. */
-function planRetry(state, failure, maxAttempts, random) {
-    if (!isRetryable(failure))
-        return undefined;
-    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
-    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
-    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
-        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
-    }
-    if (state.attempts >= maxAttempts)
-        return undefined;
-    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
-}
-
 ;// CONCATENATED MODULE: ./src/core/hints.js
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
@@ -1552,7 +1829,7 @@ const RULES = [
     },
     {
         when: (f) => f.hosting === 'cxone' && f.grantType === 'refresh_token' && oauth(f, 'invalid_grant'),
-        hint: () => 'the API key was rejected: it may have expired or been revoked, or belong to another tenant or region. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.',
+        hint: () => "the API key was rejected: it may have expired, or belong to another tenant or region. A key that worked before is killed by a license update (which invalidates every API key of the tenant), by being revoked in Identity and Access Management, or, for a key made by cx auth login, by that user's next login. Create a new key in Checkmarx One (Identity and Access Management, API Keys) and store it as a secret.",
     },
     {
         when: (f) => oauth(f, 'invalid_client', 'unauthorized_client') || (f.hosting === 'cxone' && f.status === 401),
@@ -1637,164 +1914,6 @@ function buildTokenRequest(plan, userAgent) {
         },
         body: form.toString(),
     };
-}
-
-;// CONCATENATED MODULE: ./src/core/token-response.js
-// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
-// trusted: every value it sends is checked, and its text is redacted before it enters a message.
-
-
-
-
-/** Checks an HTTP answer and returns the token, or the failure it describes. */
-function parseTokenResponse(plan, response, now) {
-    const { secrets } = plan;
-    const { status } = response;
-    if (status < 100 || status > 599)
-        return badResponse(status, 'the status code is not a valid HTTP status');
-    if (status >= 300 && status < 400) {
-        const location = headerValue(response, 'location');
-        return {
-            kind: 'redirect',
-            status,
-            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
-        };
-    }
-    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') {
-        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
-    }
-    if (looksLikeHtml(response))
-        return { kind: 'html', status };
-    const json = json_parseJsonObject(response.body);
-    if (status < 200 || status >= 300)
-        return httpFailure(response, json, secrets, now);
-    if (json === undefined)
-        return badResponse(status, 'the response is not JSON');
-    return tokenFrom(plan, json, status, now, secrets);
-}
-/**
- * A relative Location made absolute against the token endpoint. By joining text, not with a URL
- * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
- */
-function redirectTarget(location, tokenUrl) {
-    const base = new URL(tokenUrl);
-    if (/^[a-z][a-z\d+.-]*:/i.test(location))
-        return location;
-    if (location.startsWith('//'))
-        return `${base.protocol}${location}`;
-    if (location.startsWith('/'))
-        return `${base.origin}${location}`;
-    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
-}
-function tokenFrom(plan, json, status, now, secrets) {
-    const accessToken = json.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
-    }
-    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
-        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
-    }
-    if (json.expires_in === undefined)
-        return badResponse(status, 'the JSON response has no expires_in');
-    const expiresIn = toSeconds(json.expires_in);
-    if (expiresIn === undefined)
-        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
-    const tokenType = optional(json.token_type) ?? 'Bearer';
-    if (!isTokenType(tokenType))
-        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
-    const scope = optional(json.scope);
-    if (scope !== undefined && !isScope(scope))
-        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
-    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-    if (claimUrl && !isApiUrl(claimUrl)) {
-        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
-    }
-    const result = {
-        accessToken,
-        tokenType,
-        expiresIn,
-        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
-        ...(scope !== undefined ? { scope } : {}),
-        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
-        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
-    };
-    const problem = token_response_outputProblem(result);
-    return problem ? badResponse(status, problem) : result;
-}
-function httpFailure(response, json, secrets, now) {
-    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
-    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
-    return {
-        kind: 'http',
-        status: response.status,
-        ...(json ? oauthFields(json, secrets) : {}),
-        ...(bodyText ? { description: bodyText } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    };
-}
-/** The OAuth `error` and `error_description` of a JSON body, redacted. */
-function oauthFields(json, secrets) {
-    const oauthError = serverText(json.error, secrets);
-    const description = serverText(json.error_description, secrets);
-    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
-}
-/** Absent, null and "" are "not given". */
-function optional(value) {
-    return value === null || value === '' ? undefined : value;
-}
-// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
-// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
-const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
-const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
-/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
-const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
-const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
-/**
- * The one rule for every value that becomes an output, a variable or a printed line (api-url,
- * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
- * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
- * the result keeps it; else what is wrong.
- */
-function token_response_outputProblem(result) {
-    if (!isAccessToken(result.accessToken))
-        return 'the access token contains spaces or control characters';
-    if (!isTokenType(result.tokenType))
-        return 'the token type is not valid RFC 6749 syntax';
-    if (result.scope !== undefined && !isScope(result.scope))
-        return 'the scope is not valid RFC 6749 syntax';
-    if (!isApiUrl(result.apiUrl))
-        return 'the API URL is not an http(s) URL without spaces or control characters';
-    if (result.tenant !== undefined && !isPlainValue(result.tenant))
-        return 'the tenant contains spaces or control characters';
-    if (!isPlainValue(result.expiresAt))
-        return 'the expiry is not a plain instant';
-    return undefined;
-}
-const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
-function serverText(value, secrets) {
-    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
-}
-function badResponse(status, detail) {
-    return { kind: 'bad-response', status, detail };
-}
-function looksLikeHtml(response) {
-    const type = headerValue(response, 'content-type') ?? '';
-    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
-}
-/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
-const MAX_EXPIRES_IN = 1e9;
-function toSeconds(value) {
-    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
-}
-function headerValue(response, name) {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport.js
@@ -1905,18 +2024,23 @@ const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
 
 
+
 async function exchangeCredentials(values, deps) {
     const { mask } = deps;
     const given = secretValues(values);
     if (mask)
-        secretForms(given).forEach(mask);
+        secrets_secretForms(given).forEach(mask);
     const settings = resolveSettings(values, deps);
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
-        secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+        secrets_secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
     deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
+    // Before the request: a key that has expired fails it, and the warning says why.
+    const expiry = expiryWarning(keyFactsOf(plan), deps.now());
+    if (expiry)
+        deps.log.warning(expiry);
     deps.log.info(`Requesting a ${plan.profile.title} token from ${plan.endpoint.tokenUrl} (grant type ${plan.grantType}, client ${plan.clientId}).`);
     const result = await requestToken(plan, settings.transport, deps);
     if (mask)
@@ -1931,7 +2055,7 @@ async function exchangeCredentials(values, deps) {
 
 function output(name, envName, field, description) {
     const value = (result) => (result[field] === undefined ? undefined : String(result[field]));
-    return { name, envName, field, description, secret: isRunTimeSecret(field), value };
+    return { name, ...(envName ? { envName } : {}), field, description, secret: isRunTimeSecret(field), value };
 }
 const OUTPUTS = [
     output('access-token', 'CX_ACCESS_TOKEN', 'accessToken', 'The access token, masked in logs.'),
@@ -1941,6 +2065,8 @@ const OUTPUTS = [
     output('scope', 'CX_GRANTED_SCOPE', 'scope', 'Granted scope, where the server returns one.'),
     output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
     output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
+    // No CLI variable: the variables are the token's; the key's expiry is for checks and warnings.
+    output('api-key-expires-at', undefined, 'apiKeyExpiresAt', 'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries exp.'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {
@@ -2146,7 +2272,7 @@ async function exchangeAndSet(deps, agent) {
         registered.add(value);
         agent.setSecret(value);
     };
-    secretForms(secretValues(values)).forEach(mask);
+    secrets_secretForms(secretValues(values)).forEach(mask);
     warnings.forEach(agent.warning);
     if (values['env-name'])
         checkVariableName(values['env-name']);

@@ -195,9 +195,492 @@ class AgentError extends CheckmarxAuthError {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/did-you-mean.js
+// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
+// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
+function normalise(name) {
+    return name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .replace(/^(checkmarx|cx)(?=.)/, '');
+}
+/** The candidate the value most likely meant, if any is close enough. */
+function didYouMean(value, candidates) {
+    const wanted = normalise(value);
+    let best;
+    for (const name of candidates) {
+        const distance = editDistance(wanted, normalise(name));
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    const allowed = wanted.length <= 3 ? 1 : 2;
+    return best && best.distance <= allowed ? best.name : undefined;
+}
+/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
+function notOneOf(value, candidates) {
+    const suggestion = didYouMean(value, candidates);
+    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/core/jwt.js
+// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
+// key and which client it belongs to; the IAM server is what verifies it.
+
+function jwt_decodeJwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    return json_parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+function jwt_stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/products.js
+// What differs between the Checkmarx products, as data. Everything else is shared.
+const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
+const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+/** The grant types of CxSAST and Access Control, in the order they are picked. */
+const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
+/**
+ * The client of CxSAST's own CLI (CxConsole `GenerateToken`), whose refresh tokens `api-key` holds,
+ * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
+ */
+const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
+const PRODUCTS = {
+    sast: {
+        name: 'sast',
+        title: 'CxSAST REST API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'sast_rest_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi',
+    },
+    'sast-odata': {
+        name: 'sast-odata',
+        title: 'CxSAST OData API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_sast_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'access_control_api sast_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/Cxwebinterface/odata/v1',
+    },
+    'access-control': {
+        name: 'access-control',
+        title: 'Checkmarx Access Control API',
+        hosting: 'self-hosted',
+        grantTypes: CXSAST_GRANTS,
+        defaultClients: {
+            password: { id: 'resource_owner_client', secret: CXSAST_CLIENT_SECRET },
+            refresh_token: CXSAST_CLI_CLIENT,
+        },
+        defaultScope: 'access_control_api',
+        tokenPath: CXSAST_TOKEN_PATH,
+        apiPath: '/cxrestapi/auth',
+    },
+    sca: {
+        name: 'sca',
+        title: 'Checkmarx SCA',
+        hosting: 'sca-cloud',
+        grantTypes: ['password'],
+        defaultClients: { password: { id: 'sca_resource_owner' } },
+        defaultScope: 'sca_api',
+        tenantInAcrValues: true,
+    },
+    cxone: {
+        name: 'cxone',
+        title: 'Checkmarx One',
+        hosting: 'cxone',
+        grantTypes: ['refresh_token', 'client_credentials'],
+        // The API key's own client (its azp claim) comes first; see locateCxOne.
+        defaultClients: { refresh_token: { id: 'ast-app' } },
+        apiUrlClaim: 'ast-base-url',
+    },
+};
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const products_SCA_REGIONS = {
+    us: {
+        tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://api-sca.checkmarx.net',
+    },
+    eu: {
+        tokenUrl: 'https://eu.platform.checkmarx.net/identity/connect/token',
+        apiUrl: 'https://eu.api-sca.checkmarx.net',
+    },
+};
+/** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
+const products_CXONE_REGIONS = {
+    us: 'https://iam.checkmarx.net',
+    us2: 'https://us.iam.checkmarx.net',
+    eu: 'https://eu.iam.checkmarx.net',
+    eu2: 'https://eu-2.iam.checkmarx.net',
+    deu: 'https://deu.iam.checkmarx.net',
+    anz: 'https://anz.iam.checkmarx.net',
+    ind: 'https://ind.iam.checkmarx.net',
+    ind2: 'https://ind-2.iam.checkmarx.net',
+    sng: 'https://sng.iam.checkmarx.net',
+    mea: 'https://mea.iam.checkmarx.net',
+    il: 'https://gov-il.iam.checkmarx.net',
+};
+/** Other names for regions: the host prefixes users copy, and Checkmarx's own names. */
+const REGION_ALIASES = {
+    'eu-2': 'eu2',
+    'ind-2': 'ind2',
+    'gov-il': 'il',
+    uae: 'mea',
+};
+const DEFAULT_REGION = 'us';
+/** Which inputs carry the credentials of each grant type. */
+const GRANT_CREDENTIALS = {
+    password: ['username', 'password'],
+    refresh_token: ['api-key'],
+    client_credentials: ['client-id', 'client-secret'],
+};
+/**
+ * Which inputs each grant type's form sends. refresh_token sends a client secret only as part of
+ * a default client (CxSAST's `cli_client`), never one given as client-secret.
+ */
+const GRANT_SENDS = {
+    password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
+    refresh_token: ['api-key', 'client-id'],
+    client_credentials: ['client-id', 'client-secret', 'scope'],
+};
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+const HOSTING_USES = {
+    'self-hosted': ['server-url', 'token-url'],
+    'sca-cloud': ['region', 'tenant', 'token-url'],
+    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
+};
+
+;// CONCATENATED MODULE: ./src/core/endpoints.js
+// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
+// of hosting; the product table says which applies.
+
+
+
+
+const LOCATORS = {
+    'self-hosted': locateSelfHosted,
+    'sca-cloud': locateSca,
+    cxone: locateCxOne,
+};
+function locateEndpoint(profile, values, grantType) {
+    return LOCATORS[profile.hosting](profile, values, grantType);
+}
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+}
+function locateSelfHosted(profile, values) {
+    const tokenPath = profile.tokenPath ?? '';
+    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
+    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
+    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
+    if (!root && !tokenUrl) {
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+    }
+    return {
+        tokenUrl: tokenUrl || `${root}${tokenPath}`,
+        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
+    };
+}
+/** The server root of a URL that ends with the product's token path (any case). */
+function serverRootOf(tokenUrl, tokenPath) {
+    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
+}
+/**
+ * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
+ * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
+ */
+function normalizeServerUrl(value) {
+    const url = parseHttpUrl('server-url', value);
+    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
+    if (portal)
+        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
+    if (url.search || url.hash)
+        throw new InputError('server-url', 'must not have a query or fragment.');
+    const path = url.pathname
+        .replace(/\/+$/, '')
+        .replace(/\/cxrestapi$/i, '')
+        .replace(/\/+$/, '');
+    return `${url.origin}${path}`;
+}
+function locateSca(profile, values) {
+    const region = pickRegion(values, products_SCA_REGIONS);
+    const tenant = values.tenant;
+    if (!tenant)
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+    return {
+        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
+        apiUrl: region.apiUrl,
+        tenant,
+    };
+}
+function locateCxOne(_profile, values, grantType) {
+    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
+    const claims = apiKey ? jwt_decodeJwtClaims(apiKey) : undefined;
+    const keyRealm = endpoints_realmOfClaims(claims);
+    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
+    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
+        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
+    }
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
+    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
+    if (!tenant) {
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+    }
+    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
+    const explicitTokenUrl = explicitUrl(values, 'token-url');
+    const credentialClientId = jwt_stringClaim(claims, 'azp');
+    return {
+        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
+        tenant,
+        ...(credentialClientId ? { credentialClientId } : {}),
+    };
+}
+const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
+function checkRealmName(tenant, input) {
+    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
+        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
+        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+    }
+}
+const REALMS_PATH = '/auth/realms/';
+/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
+function endpoints_realmOfClaims(claims) {
+    if (!claims)
+        return undefined;
+    const aud = claims.aud;
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
+    const iss = jwt_stringClaim(claims, 'iss');
+    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
+    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
+}
+function splitRealmUrl(realmUrl) {
+    let url;
+    try {
+        url = new URL(realmUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    const at = url.pathname.indexOf(REALMS_PATH);
+    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
+    let tenant;
+    try {
+        tenant = decodeURIComponent(segment);
+    }
+    catch {
+        return undefined; // a malformed %-escape: not a realm URL
+    }
+    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
+}
+/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
+function parseIamUrl(value) {
+    const url = parseHttpUrl('iam-url', value);
+    if (url.pathname.includes(REALMS_PATH)) {
+        const realm = splitRealmUrl(url.href);
+        if (!realm)
+            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+        return realm;
+    }
+    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
+}
+/**
+ * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
+ * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
+ * endpoint never turns into Checkmarx's public one.
+ */
+function astHostOf(iamUrl) {
+    const url = new URL(iamUrl);
+    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
+    return url.origin;
+}
+function pickRegion(values, regions) {
+    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
+    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
+    // Own keys only: 'region: __proto__' must not find Object.prototype.
+    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
+    if (region === undefined)
+        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
+    return region;
+}
+function explicitUrl(values, name) {
+    const value = values[name];
+    return value === undefined ? undefined : parseHttpUrl(name, value).href;
+}
+function parseHttpUrl(input, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/core/key-facts.js
+// What a credential says of itself, and what the inputs resolve to, without any request: the
+// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
+// to expire. The key is read, never verified: the IAM server is what verifies it.
+
+
+
+
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+/** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
+function keyFactsOf(plan) {
+    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+        return undefined;
+    const claims = decodeJwtClaims(plan.apiKey);
+    if (!claims)
+        return undefined;
+    const realm = realmOfClaims(claims);
+    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const azp = stringClaim(claims, 'azp');
+    const issuedAt = instantClaim(claims, 'iat');
+    const expiresAt = instantClaim(claims, 'exp');
+    return {
+        ...(realmUrl ? { realmUrl } : {}),
+        ...(azp ? { azp } : {}),
+        ...(issuedAt ? { issuedAt } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+    };
+}
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+function key_facts_apiKeyExpiresAt(plan) {
+    return keyFactsOf(plan)?.expiresAt;
+}
+/** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
+function instantClaim(claims, name) {
+    const seconds = claims[name];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        return undefined;
+    const date = new Date(Math.floor(seconds) * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
+function regionOf(plan) {
+    const { tokenUrl } = plan.endpoint;
+    if (plan.profile.hosting === 'sca-cloud') {
+        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
+    }
+    if (plan.profile.hosting === 'cxone') {
+        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
+    }
+    return undefined;
+}
+function inspectPlan(plan) {
+    const region = regionOf(plan);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
+}
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
+
 ;// CONCATENATED MODULE: ./src/core/token-response.js
 // Reads the token endpoint's answer: the token, or the failure it describes. The server is not
 // trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
 
 
 
@@ -266,6 +749,7 @@ function tokenFrom(plan, json, status, now, secrets) {
     if (claimUrl && !isApiUrl(claimUrl)) {
         return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
     }
+    const apiKeyExpiry = apiKeyExpiresAt(plan);
     const result = {
         accessToken,
         tokenType,
@@ -274,6 +758,7 @@ function tokenFrom(plan, json, status, now, secrets) {
         apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
         ...(scope !== undefined ? { scope } : {}),
         ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
         ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     };
     const problem = outputProblem(result);
