@@ -225,6 +225,7 @@ describe('CLI: every product, --format json', () => {
           scope: product.scope,
           apiUrl: product.apiUrl(),
           tenant: product.tenant,
+          apiKeyExpiresAt: null,
         },
       );
       // Between the run's start and end plus the lifetime (whole seconds: a second either side).

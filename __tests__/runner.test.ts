@@ -155,6 +155,6 @@ describe("the action's outputs", () => {
       ['api-url', 'https://ast.checkmarx.net/api'],
       ['tenant', 'acme'],
     ]);
-    assert.equal(outputValues({ ...result, scope: 'sast_rest_api' }).length, OUTPUTS.length);
+    assert.equal(outputValues({ ...result, scope: 'sast_rest_api', apiKeyExpiresAt: '2030-02-01T00:00:00Z' }).length, OUTPUTS.length);
   });
 });
