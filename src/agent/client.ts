@@ -30,7 +30,12 @@ const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET
  * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
  * agent's own exchange, with its retries and deadlines).
  */
-export function askAgent(address: string, request: AgentRequest, deadlineMs: number, ackMs = ACK_DEADLINE_MS): Promise<AgentAnswer> {
+export function askAgent(
+  address: string,
+  request: AgentRequest,
+  deadlineMs: number,
+  ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs),
+): Promise<AgentAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(address);
     let received = '';

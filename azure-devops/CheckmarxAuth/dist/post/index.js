@@ -1016,7 +1016,7 @@ const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET
  * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
  * agent's own exchange, with its retries and deadlines).
  */
-function askAgent(address, request, deadlineMs, ackMs = ACK_DEADLINE_MS) {
+function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
