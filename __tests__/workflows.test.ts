@@ -60,9 +60,14 @@ describe('workflow files', () => {
   it('the parser would catch a broken workflow (so the checks above can fail)', () => {
     assert.notDeepEqual(workflowErrors('e2e.yml', workflowText('e2e.yml').replace('runs-on:', 'runs_on:')), []);
   });
-  it('every action is pinned to a version or commit', () => {
+  it('every third-party action is pinned by its full commit SHA, with its version in a comment for dependabot', () => {
     const remote = files.flatMap(allSteps).flatMap((step) => (step.uses && step.uses !== './' ? [step.uses] : []));
-    for (const uses of remote) assert.match(uses, /^[\w-]+\/[\w-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$/, uses);
+    assert.ok(remote.length > 0);
+    for (const uses of remote) assert.match(uses, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, uses);
+    // The comment is lost by the YAML parser, so the lines are read as text.
+    const lines = files.flatMap((file) => workflowText(file).split('\n')).filter((line) => /^\s*(- )?uses: (?!\.\/)/.test(line));
+    assert.equal(lines.length, remote.length);
+    for (const line of lines) assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
   });
 });
 
@@ -117,7 +122,14 @@ describe('release.yml', () => {
     assert.match(steps[at(runs('git push --force origin'), 'moving the tag')]!.run!, /major="\$\{GITHUB_REF_NAME%%\.\*\}"/);
     const publish = steps[at(runs('npm publish'), 'npm publish')]!;
     assert.match(publish.run!, /npm publish --provenance --access public/);
-    assert.equal(publish.env?.['NODE_AUTH_TOKEN'], '${{ secrets.NPM_TOKEN }}');
+  });
+  it('publishes to npm by trusted publishing (OIDC): no token, no registry-url placeholder, npm 11.5.1 or later', () => {
+    // The parsed workflow, so that the comments explaining it may name what it no longer uses.
+    assert.doesNotMatch(JSON.stringify(release), /NPM_TOKEN|NODE_AUTH_TOKEN|secrets\./);
+    assert.equal(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['registry-url'], undefined);
+    const npm = at(runs('npm install --global npm@11'), 'npm 11');
+    assert.ok(npm < at(runs('npm publish'), 'npm publish'));
+    assert.equal(release.permissions?.['id-token'], 'write');
   });
 });
 
