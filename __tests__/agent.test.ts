@@ -79,6 +79,12 @@ describe('agent protocol', () => {
   it('parses answers, dropping unknown fields', () => {
     const answer = { ok: true, result: { ...token('abc'), refreshToken: 'never', extra: 1 }, source: 'cache' };
     assert.deepEqual(parseAnswer(JSON.stringify(answer)), { ok: true, result: token('abc'), source: 'cache' });
+    const expiring = { ...token('abc'), apiKeyExpiresAt: '2030-01-01T00:00:00Z' };
+    assert.deepEqual(parseAnswer(JSON.stringify({ ok: true, result: expiring, source: 'exchange' })), {
+      ok: true,
+      result: expiring,
+      source: 'exchange',
+    });
     assert.deepEqual(parseAnswer('{"ok":true,"stopped":true}'), { ok: true, stopped: true });
     assert.deepEqual(parseAnswer('{"ok":false,"message":"bad\\n::error::x","exitCode":1}'), {
       ok: false,
@@ -92,6 +98,8 @@ describe('agent protocol', () => {
       { ok: true, result: token('a\nb'), source: 'cache' },
       { ok: true, result: { ...token('a'), tokenType: 'Bearer\n::set-env' }, source: 'cache' },
       { ok: true, result: { ...token('a'), expiresIn: '60' }, source: 'cache' },
+      { ok: true, result: { ...token('a'), apiKeyExpiresAt: '2030\n::error::x' }, source: 'cache' },
+      { ok: true, result: { ...token('a'), apiKeyExpiresAt: 5 }, source: 'cache' },
       { ok: true, result: token('a'), source: 'disk' },
       { ok: false, message: 'x', exitCode: 0 },
       { ok: 'yes' },

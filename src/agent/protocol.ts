@@ -131,18 +131,20 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
  */
 function parseToken(value: unknown): AgentToken | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value as Record<string, unknown>;
+  const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant, apiKeyExpiresAt } = value as Record<string, unknown>;
   const strings = [accessToken, tokenType, expiresAt, apiUrl];
   if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9)) return undefined;
-  if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string')) return undefined;
+  const optional = [scope, tenant, apiKeyExpiresAt];
+  if (!optional.every((s) => s === undefined || typeof s === 'string')) return undefined;
   const token: AgentToken = {
     accessToken: accessToken as string,
     tokenType: tokenType as string,
     expiresIn,
     expiresAt: expiresAt as string,
     apiUrl: apiUrl as string,
-    ...(scope ? { scope } : {}),
-    ...(tenant ? { tenant } : {}),
+    ...(scope ? { scope: scope as string } : {}),
+    ...(tenant ? { tenant: tenant as string } : {}),
+    ...(apiKeyExpiresAt ? { apiKeyExpiresAt: apiKeyExpiresAt as string } : {}),
   };
   return outputProblem(token) ? undefined : token;
 }

@@ -156,6 +156,7 @@ export function outputProblem(result: Omit<TokenResult, 'refreshToken'>): string
   if (!isApiUrl(result.apiUrl)) return 'the API URL is not an http(s) URL without spaces or control characters';
   if (result.tenant !== undefined && !isPlainValue(result.tenant)) return 'the tenant contains spaces or control characters';
   if (!isPlainValue(result.expiresAt)) return 'the expiry is not a plain instant';
+  if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt)) return "the API key's expiry is not a plain instant";
   return undefined;
 }
 export const isTokenType = (value: unknown): value is string =>
