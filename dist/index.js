@@ -1038,6 +1038,8 @@ function token_response_outputProblem(result) {
         return 'the tenant contains spaces or control characters';
     if (!isPlainValue(result.expiresAt))
         return 'the expiry is not a plain instant';
+    if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
+        return "the API key's expiry is not a plain instant";
     return undefined;
 }
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
@@ -1159,11 +1161,12 @@ function parseAnswer(line) {
 function parseToken(value) {
     if (typeof value !== 'object' || value === null)
         return undefined;
-    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant } = value;
+    const { accessToken, tokenType, expiresIn, expiresAt, apiUrl, scope, tenant, apiKeyExpiresAt } = value;
     const strings = [accessToken, tokenType, expiresAt, apiUrl];
     if (!strings.every((s) => typeof s === 'string') || !isNumberIn(expiresIn, 0, 1e9))
         return undefined;
-    if ((scope !== undefined && typeof scope !== 'string') || (tenant !== undefined && typeof tenant !== 'string'))
+    const optional = [scope, tenant, apiKeyExpiresAt];
+    if (!optional.every((s) => s === undefined || typeof s === 'string'))
         return undefined;
     const token = {
         accessToken: accessToken,
@@ -1171,8 +1174,9 @@ function parseToken(value) {
         expiresIn,
         expiresAt: expiresAt,
         apiUrl: apiUrl,
-        ...(scope ? { scope } : {}),
-        ...(tenant ? { tenant } : {}),
+        ...(scope ? { scope: scope } : {}),
+        ...(tenant ? { tenant: tenant } : {}),
+        ...(apiKeyExpiresAt ? { apiKeyExpiresAt: apiKeyExpiresAt } : {}),
     };
     return outputProblem(token) ? undefined : token;
 }
