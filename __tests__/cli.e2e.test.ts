@@ -493,6 +493,20 @@ describe('CLI: flags only the action acts on', () => {
     });
   }
 
+  it('an input this product does not use is named as its flag and variable, not as an action input', async () => {
+    const run = await runCli(sastFlags(), { env: { ...sastEnv(), CX_REGION: 'eu', CX_TENANT: 'acme' } });
+    assertSucceeded(run);
+    assert.ok(
+      run.stderr
+        .split('\n')
+        .includes(
+          "checkmarx-auth: warning: --region / CX_REGION and --tenant / CX_TENANT are not used by product 'sast' with grant type 'password' and ignored.",
+        ),
+      run.stderr,
+    );
+    assert.doesNotMatch(run.stderr, /Input '/);
+  });
+
   it('no warning without them, nor for CX_AGENT=false', async () => {
     const run = await runCli(sastFlags(), { env: { ...sastEnv(), CX_AGENT: 'false' } });
     assertSucceeded(run);

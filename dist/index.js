@@ -1840,7 +1840,7 @@ function resolveSettings(given, deps) {
         exportEnv: parseBoolean(values, 'export-env'),
         envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
         agent: parseBoolean(values, 'agent'),
-        warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
+        warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
     };
 }
 /** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
@@ -1859,16 +1859,19 @@ function cleanPastedKey(value) {
     };
 }
 /** Inputs that were given but that this product and grant type never send or use. */
-function unusedInputWarnings(plan, values) {
+function unusedInputWarnings(plan, values, naming) {
     const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
     const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
     const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
     if (unused.length === 0)
         return [];
+    const why = `not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`;
+    if (naming) {
+        const names = listOf(unused.map(naming.reference));
+        return [`${unused.length > 1 ? naming.several(names) : names} ${unused.length > 1 ? 'are' : 'is'} ${why}`];
+    }
     const names = unused.map((name) => `'${name}'`).join(', ');
-    return [
-        `Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`,
-    ];
+    return [`Input ${names} ${unused.length > 1 ? 'are' : 'is'} ${why}`];
 }
 function resolvePlan(values) {
     const profile = parseProduct(values.product);

@@ -148,6 +148,7 @@ function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string)
   return exchangeCredentials(values, {
     ...(mask ? { mask } : {}),
     log: { info: say('info'), warning: say('warning'), debug },
+    naming: CLI_NAMING,
     ...deps.io,
   });
 }

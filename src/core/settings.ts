@@ -3,7 +3,7 @@
 
 import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, missingEndpointInputs, type Endpoint } from './endpoints.ts';
-import { InputError, MissingInputsError, type MissingInput, type OtherGrant } from './errors.ts';
+import { InputError, listOf, MissingInputsError, type InputNaming, type MissingInput, type OtherGrant } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
@@ -53,6 +53,8 @@ export interface Settings {
 export interface ConfigDeps {
   /** Reads a regular file of at most maxBytes; throws with code ENOTREG or EFBIG otherwise. */
   readonly readFile: (path: string, maxBytes: number) => string;
+  /** How the front end names inputs in a warning (the CLI: `--region / CX_REGION`); else as action inputs. */
+  readonly naming?: InputNaming;
 }
 
 export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
@@ -66,7 +68,7 @@ export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
     exportEnv: parseBoolean(values, 'export-env'),
     envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
     agent: parseBoolean(values, 'agent'),
-    warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values), ...warningsFor(plan, transport)],
+    warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
   };
 }
 
@@ -85,15 +87,18 @@ export function cleanPastedKey(value: string | undefined): { value: string | und
 }
 
 /** Inputs that were given but that this product and grant type never send or use. */
-function unusedInputWarnings(plan: GrantPlan, values: RawInputs): string[] {
+function unusedInputWarnings(plan: GrantPlan, values: RawInputs, naming: InputNaming | undefined): string[] {
   const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
   const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
   const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
   if (unused.length === 0) return [];
+  const why = `not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`;
+  if (naming) {
+    const names = listOf(unused.map(naming.reference));
+    return [`${unused.length > 1 ? naming.several(names) : names} ${unused.length > 1 ? 'are' : 'is'} ${why}`];
+  }
   const names = unused.map((name) => `'${name}'`).join(', ');
-  return [
-    `Input ${names} ${unused.length > 1 ? 'are' : 'is'} not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`,
-  ];
+  return [`Input ${names} ${unused.length > 1 ? 'are' : 'is'} ${why}`];
 }
 
 export function resolvePlan(values: RawInputs): GrantPlan {
