@@ -884,9 +884,9 @@ describe('the trust boundary', () => {
       const azure = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], {
         env: { ...env, TF_BUILD: 'True' },
       });
-      assert.match(azure.stderr, /^##vso\[task\.logissue type=warning\]checkmarx-auth: Input 'region' is not used/m);
+      assert.match(azure.stderr, /^##vso\[task\.logissue type=warning\]checkmarx-auth: --region \/ CX_REGION is not used/m);
       const plain = await runCli(['--product', 'sast', '--server-url', server.url, '--region', 'eu'], { env });
-      assert.match(plain.stderr, /^checkmarx-auth: warning: Input 'region' is not used/m);
+      assert.match(plain.stderr, /^checkmarx-auth: warning: --region \/ CX_REGION is not used/m);
     });
   });
 
