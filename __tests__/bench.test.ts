@@ -38,6 +38,8 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     'CLI floor (scripts/bench/minimal-cli.cjs)': 'scripts/bench/minimal-cli.cjs',
     'CLI token (dist/cli/index.js)': 'dist/cli/index.js',
     'socket floor (scripts/bench/socket-floor.cjs)': 'scripts/bench/socket-floor.cjs',
+    'CLI exec -- true, cxone agent (dist/cli/index.js)': 'dist/cli/index.js',
+    'CLI token, cxone agent (dist/cli/index.js)': 'dist/cli/index.js',
   };
   for (const [program, file] of Object.entries(programs)) {
     const [, min, median, max, bytes] = rowOf(stdout, program);
@@ -49,6 +51,7 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     ['action / its floor', 1.2],
     ['CLI / its floor', 1.2],
     ['token from the agent / its floor', 1.3],
+    ['exec -- true vs token / its floor', 1.3],
   ] as const) {
     const [, min, median, max, verdict, ofMedians] = rowOf(stdout, pair);
     for (const cell of [min, median, max, ofMedians]) assert.match(cell ?? '', RATIO, pair);
@@ -58,6 +61,12 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
   }
   for (const row of ['after 10 requests', 'after 10,000 requests']) assert.match(rowOf(stdout, row)[1] ?? '', /^\d+\.\d$/, row);
   assert.match(rowOf(stdout, 'growth')[1] ?? '', /^-?\d+% \(goal ≤ 10% and ≤ 64 MB: (met|NOT met)\)$/);
+  for (const row of ["from exec's own cache", 'from the agent']) {
+    const [, min, median, max, goal] = rowOf(stdout, row);
+    for (const cell of [min, median, max]) assert.match(cell ?? '', RATIO, row);
+    assert.ok(Number(min) <= Number(median) && Number(median) <= Number(max), `${row}: min <= median <= max`);
+    assert.equal(goal, `≤ 2 ms ${Number(median) <= 2 ? 'met' : 'NOT met'}`, row);
+  }
 });
 
 test('npm run bench says what is wrong with a bad flag', async () => {

@@ -9,7 +9,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION_ENTRY, CLI_ENTRY, REPO_ROOT, assertNoLeak, runAction, runCli } from '../__tests__/support/run.ts';
-import { DEFAULT_SAST_USER, startTokenServer } from '../__tests__/support/token-server.ts';
+import { DEFAULT_REALM, DEFAULT_SAST_USER, startTokenServer } from '../__tests__/support/token-server.ts';
 import { agentPidsUnder } from '../__tests__/support/processes.ts';
 import { askAgent } from '../src/agent/client.ts';
 import { parseSock } from '../src/agent/protocol.ts';
@@ -18,9 +18,14 @@ import type { TokenServer } from '../__tests__/support/token-server.ts';
 const ACTION_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal.cjs');
 const CLI_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal-cli.cjs');
 const SOCKET_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'socket-floor.cjs');
+const ENDPOINT_CLIENT = join(REPO_ROOT, 'scripts', 'bench', 'endpoint-client.cjs');
 // Issue 19 (answering issue 12): 1.20 x the honest floors for the action and the CLI (goal 1.10).
 const TARGET_RATIO = 1.2;
 const AGENT_TARGET_RATIO = 1.3;
+/** Issue 20: `exec -- true` within 1.3 x `token`, and a cached token from exec's endpoint within 2 ms. */
+const EXEC_TARGET_RATIO = 1.3;
+const ENDPOINT_GOAL_MS = 2;
+const ENDPOINT_REQUESTS = 100;
 
 interface Options {
   runs: number;
@@ -122,14 +127,44 @@ function agentProgram(server: TokenServer, name: string, source: string, entry: 
   };
 }
 
-/** Starts an agent as a user would (`start-agent`), for the token pair; `defer` stops it. */
-async function startAgent(server: TokenServer, defer: Setup['defer']): Promise<{ sock: string; token: string }> {
-  const env = {
-    CX_PRODUCT: 'sast',
-    CX_SERVER_URL: server.url,
-    CX_USERNAME: DEFAULT_SAST_USER.username,
-    CX_PASSWORD: DEFAULT_SAST_USER.password,
+/** `checkmarx-auth exec -- true` with a Checkmarx One agent: the endpoint starts and closes, the child does nothing. */
+function execProgram(server: TokenServer, name: string, entry: string, sock: string): Program {
+  return {
+    name: `${name} (${label(CLI_ENTRY)})`,
+    source: CLI_ENTRY,
+    entry,
+    async run() {
+      const issued = server.issuedAccessTokens.length;
+      const run = await runCli(['exec', '--', 'true'], { entry, env: { CX_AUTH_SOCK: sock } });
+      assert.equal(run.code, 0, `${name} failed:\n${run.stderr}`);
+      assert.equal(server.issuedAccessTokens.length, issued, `${name}: the agent exchanged again`);
+      return run.durationMs;
+    },
   };
+}
+
+/** The inputs of a Checkmarx One OAuth client on the bench's token server. */
+const cxoneEnv = (server: TokenServer) => ({
+  CX_PRODUCT: 'cxone',
+  CX_BASE_AUTH_URI: server.url,
+  CX_TENANT: DEFAULT_REALM.name,
+  CX_CLIENT_ID: DEFAULT_REALM.clientId,
+  CX_CLIENT_SECRET: DEFAULT_REALM.clientSecret,
+});
+
+const SAST_ENV = (server: TokenServer) => ({
+  CX_PRODUCT: 'sast',
+  CX_SERVER_URL: server.url,
+  CX_USERNAME: DEFAULT_SAST_USER.username,
+  CX_PASSWORD: DEFAULT_SAST_USER.password,
+});
+
+/** Starts an agent as a user would (`start-agent`), for the token pair; `defer` stops it. */
+async function startAgent(
+  server: TokenServer,
+  defer: Setup['defer'],
+  env: Record<string, string> = SAST_ENV(server),
+): Promise<{ sock: string; token: string }> {
   const run = await runCli(['start-agent', '--format', 'json'], { env });
   assert.equal(run.code, 0, `start-agent failed:\n${run.stderr}`);
   const { authSock, accessToken } = JSON.parse(run.stdout) as { authSock: string; accessToken: string };
@@ -164,6 +199,7 @@ async function pairs({ server, work, defer }: Setup, options: Options): Promise<
   const actionFloor = actionProgram(server, 'action floor', ACTION_FLOOR, copy(ACTION_FLOOR));
   const agent = await startAgent(server, defer);
   const agentProgramOf = (name: string, source: string) => agentProgram(server, name, source, copy(source), agent.sock, agent.token);
+  const cxone = await startAgent(server, defer, cxoneEnv(server));
   const target = TARGET_RATIO;
   return [
     { name: 'action', subject: actionProgram(server, 'action', ACTION_ENTRY, copy(ACTION_ENTRY)), floor: actionFloor, target },
@@ -178,6 +214,12 @@ async function pairs({ server, work, defer }: Setup, options: Options): Promise<
       subject: agentProgramOf('CLI token', CLI_ENTRY),
       floor: agentProgramOf('socket floor', SOCKET_FLOOR),
       target: AGENT_TARGET_RATIO,
+    },
+    {
+      name: 'exec -- true vs token',
+      subject: execProgram(server, 'CLI exec -- true, cxone agent', copy(CLI_ENTRY), cxone.sock),
+      floor: agentProgram(server, 'CLI token, cxone agent', CLI_ENTRY, copy(CLI_ENTRY), cxone.sock, cxone.token),
+      target: EXEC_TARGET_RATIO,
     },
     ...options.also.map((file) => ({
       name: `also ${file}`,
@@ -323,6 +365,37 @@ async function agentMemory(server: TokenServer, work: string): Promise<string | 
   }
 }
 
+// ---- exec's token endpoint ----
+
+/**
+ * Milliseconds per login at exec's endpoint, as the child sees them (one kept-alive connection,
+ * ENDPOINT_REQUESTS logins after 5 warm-ups), every one a cached token: from exec's own cache
+ * (one exchange at start) and from the agent (each login asks it).
+ */
+async function endpointLatency(server: TokenServer, agentSock: string): Promise<string> {
+  const child = ['exec', '--', process.execPath, ENDPOINT_CLIENT, String(ENDPOINT_REQUESTS)];
+  const rows: string[] = [];
+  for (const [name, env] of [
+    ["from exec's own cache", cxoneEnv(server)],
+    ['from the agent', { CX_AUTH_SOCK: agentSock }],
+  ] as const) {
+    const issued = server.issuedAccessTokens.length;
+    const run = await runCli(child, { env });
+    assert.equal(run.code, 0, `exec with the endpoint client failed:\n${run.stderr}`);
+    const times = JSON.parse(run.stdout) as number[];
+    assert.equal(times.length, ENDPOINT_REQUESTS);
+    assert.ok(server.issuedAccessTokens.length <= issued + 1, `${name}: the logins were not served from a cache`);
+    const { min, median, max } = spread(times);
+    const met = Number(median.toFixed(2)) <= ENDPOINT_GOAL_MS ? 'met' : 'NOT met';
+    rows.push(`| ${name} | ${min.toFixed(2)} | ${median.toFixed(2)} | ${max.toFixed(2)} | ≤ ${ENDPOINT_GOAL_MS} ms ${met} |`);
+  }
+  return [
+    `| exec's token endpoint, a cached token (${ENDPOINT_REQUESTS} logins) | min ms | median ms | max ms | goal |`,
+    '|---|---:|---:|---:|---|',
+    ...rows,
+  ].join('\n');
+}
+
 // ---- main ----
 
 async function main(): Promise<void> {
@@ -336,6 +409,10 @@ async function main(): Promise<void> {
     const programs = [...new Set(list.flatMap((pair) => [pair.subject, pair.floor]))];
     const times = await interleave(programs, options);
     const memory = await agentMemory(server, work);
+    const endpoint = await endpointLatency(
+      server,
+      await startAgent(server, (stop) => stops.push(stop), cxoneEnv(server)).then((a) => a.sock),
+    );
     const text = [
       header(options, loadAtStart),
       '',
@@ -344,6 +421,8 @@ async function main(): Promise<void> {
       pairTable(list, times),
       '',
       ...(memory ? [memory, ''] : []),
+      endpoint,
+      '',
     ];
     process.stdout.write(text.join('\n'));
   } finally {
