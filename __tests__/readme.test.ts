@@ -369,21 +369,33 @@ const anchorOf = (heading: string) =>
 const headingsOf = (text: string) =>
   new Set([...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
 
-describe('README layout', () => {
-  it('is a landing page of at most 400 lines', () => {
-    assert.ok(readme.split('\n').length <= 400, `${readme.split('\n').length} lines`);
+describe('README layout: a landing page (issue 23)', () => {
+  const prose = readme.replace(/^( *)```[\s\S]*?^\1```/gm, '');
+  /** The text of a `## ` section, up to the next one. */
+  const section = (heading: string) => {
+    const start = readme.indexOf(`\n${heading}\n`);
+    assert.ok(start >= 0, `missing ${heading}`);
+    const end = readme.indexOf('\n## ', start + heading.length + 2);
+    return readme.slice(start + heading.length + 2, end === -1 ? undefined : end);
+  };
+
+  it('has at most 1,800 words of prose (code blocks not counted)', () => {
+    const words = prose.split(/\s+/).filter(Boolean).length;
+    assert.ok(words <= 1800, `${words} words`);
   });
   it('has its sections in this order', () => {
     const order = [
-      '## Contents',
-      '## Quick start',
+      '## Before you start',
+      '## Quick start: Checkmarx One',
+      '## Other products',
       '## Inputs',
       '## Outputs',
-      '## The token agent',
-      '## Other CI systems: the CLI',
-      '## Versions',
+      '## Long jobs: the token agent',
+      '## Other CI systems',
       '## Security',
+      '## Try it without a Checkmarx account',
       '## Development',
+      '## Versions',
       '## License',
     ].map((heading) => ({ heading, at: readme.indexOf(`\n${heading}\n`) }));
     for (const { heading, at } of order) assert.ok(at >= 0, `missing ${heading}`);
@@ -392,13 +404,79 @@ describe('README layout', () => {
       [...order].sort((a, b) => a.at - b.at).map(({ heading }) => heading),
     );
   });
-  it('says at the top that development needs Node 24, as .nvmrc does', () => {
-    assert.match(readme.slice(0, readme.indexOf('\n## ')), /Node\.js 24/);
-    assert.equal(readFileSync(join(REPO_ROOT, '.nvmrc'), 'utf8').trim(), '24');
+  it('says what it is in two sentences', () => {
+    const intro = readme.slice(readme.indexOf('\n') + 1, readme.indexOf('\n## ')).trim();
+    assert.equal(intro.split(/(?<=\.)\s+(?=[A-Z])/).length, 2, intro);
+  });
+  it('before you start: make an API key and store it as CX_APIKEY', () => {
+    const text = section('## Before you start');
+    assert.match(text, /API Keys/);
+    assert.match(text, /`CX_APIKEY`/);
+  });
+  it('the first example is a complete Checkmarx One workflow that GitHub accepts', () => {
+    const first = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const workflow = parse(first) as { on?: unknown; jobs?: Record<string, { 'runs-on'?: string; steps?: ShownStep['step'][] }> };
+    assert.ok(workflow.on && workflow.jobs, 'no on: and jobs:');
+    const [job] = Object.values(workflow.jobs);
+    assert.ok(job?.['runs-on'] && job.steps, 'no runs-on: and steps:');
+    const step = job.steps.find((s) => s.uses === USES);
+    assert.deepEqual(step?.with, { product: 'cxone', 'api-key': '${{ secrets.CX_APIKEY }}' });
+    assert.deepEqual(workflowErrors('checkmarx.yml', first), []);
+  });
+  it('marks every input required or optional, and every output always or when it is set', () => {
+    for (const [heading, names] of [
+      ['## Inputs', INPUTS.map((spec) => spec.name)],
+      ['## Outputs', OUTPUTS.map((spec) => spec.name)],
+    ] as const) {
+      const rows = tableAfter(heading, readme, 'README.md');
+      for (const name of names) {
+        const row = rows.find((cells) => cells[0]!.split(/,\s*/).map(unquote).includes(name));
+        assert.ok(row, `${heading}: ${name} is not in the table`);
+        assert.ok(row[1] !== '' || heading === '## Inputs', `${heading}: ${name} is not marked`);
+      }
+    }
+    assert.match(tableAfter('## Inputs', readme, 'README.md')[0]!.join('|'), /^`product`\|\*\*required\*\*/);
+  });
+  it('other CI systems: the GitLab component, then the Azure task, then the CLI', () => {
+    const text = section('## Other CI systems');
+    const at = ['component:', 'CheckmarxAuth@1', 'npx --yes checkmarx-auth@'].map((word) => text.indexOf(word));
+    assert.ok(
+      at.every((index) => index >= 0),
+      at.join(', '),
+    );
+    assert.deepEqual(
+      at,
+      [...at].sort((a, b) => a - b),
+    );
+  });
+  it('security in five lines, with a link to the full model', () => {
+    const lines = section('## Security')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    assert.ok(lines.length <= 5, lines.join('\n'));
+    assert.ok(lines.some((line) => line.includes('](docs/security.md)')));
+  });
+  it('try it: clone, Node 24 and how to get it, then npm ci && npm run demo', () => {
+    const text = section('## Try it without a Checkmarx account');
+    for (const word of ['git clone', 'Node.js 24', 'nvm', 'fnm', 'volta', 'nodejs.org', 'npm ci && npm run demo']) {
+      assert.ok(text.includes(word), word);
+    }
+  });
+  it('says how long npm test takes, and that the pwsh tests skip without pwsh', () => {
+    const text = section('## Development');
+    assert.match(text, /npm test/);
+    assert.match(text, /minutes/);
+    assert.match(text, /pwsh/);
+  });
+  it('leaves the validation rules to docs/', () => {
+    for (const rule of [/BASH_ENV/, /1 MiB/, /Retry-After/, /255\s+letters/]) assert.doesNotMatch(prose, rule);
   });
   it('links every page in docs/', () => {
     for (const file of docPages) assert.ok(readme.includes(`](docs/${file})`), `docs/${file} is not linked from the README`);
   });
+});
+
+describe('README links and names', () => {
   it('every relative link in README.md and docs/ leads to a file and heading that exist', () => {
     for (const [page, text] of pages) {
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
