@@ -4,13 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PRODUCT_NAMES } from '../src/core/products.ts';
-import { assertNoLeak, parseFileCommands, REPO_ROOT, runAction } from './support/run.ts';
+import { assertNoLeak, parseFileCommands, type ProcessRun, REPO_ROOT, runAction, runPost } from './support/run.ts';
 import { freePort } from './support/token-server.ts';
 import { workflowErrors } from './support/workflow-parser.ts';
 
@@ -28,6 +28,7 @@ interface Step {
 
 interface Job {
   'runs-on': string;
+  container?: string;
   strategy?: { matrix?: Record<string, unknown> };
   defaults?: { run?: { shell?: string } };
   env?: Record<string, string | number>;
@@ -134,9 +135,9 @@ describe('release.yml', () => {
 });
 
 describe('e2e.yml', () => {
-  const steps = allSteps('e2e.yml');
-  const actionSteps = steps.filter((step) => step.uses === './');
   const job = workflow('e2e.yml').jobs['e2e']!;
+  const steps = job.steps;
+  const actionSteps = allSteps('e2e.yml').filter((step) => step.uses === './');
 
   it('runs on Linux, Windows and macOS, bash steps saying so', () => {
     assert.equal(job['runs-on'], '${{ matrix.os }}');
@@ -171,10 +172,52 @@ describe('e2e.yml', () => {
   it('checks the outputs of every action step in a later step', () => {
     const check = steps.at(-1)!;
     const referenced = JSON.stringify(check.env ?? {});
-    for (const step of actionSteps) {
+    for (const step of steps.filter((step) => step.uses === './')) {
       assert.ok(step.id, `a uses: ./ step without an id: ${step.name}`);
       assert.ok(referenced.includes(`steps.${step.id}.`), `the last step does not look at ${step.id}`);
     }
+  });
+});
+
+describe('e2e.yml, the token agent through the action', () => {
+  const jobs = workflow('e2e.yml').jobs;
+  const agentJobs = { agent: jobs['agent']!, 'agent-container': jobs['agent-container']! };
+  const cliSteps = (job: Job, command: string) => job.steps.filter((step) => step.run?.includes(command));
+  const shellOf = (job: Job, step: Step) => step.shell ?? job.defaults?.run?.shell;
+
+  it('runs on Linux, Windows and macOS, and in a node:24 job container', () => {
+    assert.ok(jobs['agent'] && jobs['agent-container'], 'no agent or agent-container job');
+    assert.equal(agentJobs.agent['runs-on'], '${{ matrix.os }}');
+    assert.deepEqual(agentJobs.agent.strategy?.matrix?.['os'], ['ubuntu-latest', 'windows-latest', 'macos-latest']);
+    assert.equal(agentJobs['agent-container'].container, 'node:24');
+  });
+  for (const [name, job] of Object.entries(agentJobs)) {
+    it(`${name}: starts the agent with agent: true through the action itself, after the token server`, () => {
+      const server = job.steps.findIndex((step) => step.run?.includes('node scripts/token-server.ts --port'));
+      const start = job.steps.findIndex((step) => step.uses === './' && step.with?.['agent'] === true);
+      assert.ok(server >= 0 && start > server, `token server at ${server}, agent: true at ${start}`);
+    });
+    it(`${name}: later bash steps call checkmarx-auth token and exec, exec with CX_APIKEY set for it to hide`, () => {
+      const bash = (step: Step) => shellOf(job, step) === 'bash';
+      assert.ok(cliSteps(job, 'checkmarx-auth token').some(bash), 'no bash step runs checkmarx-auth token');
+      const exec = cliSteps(job, 'checkmarx-auth exec -- ').filter(bash);
+      assert.ok(exec.length > 0, 'no bash step runs checkmarx-auth exec');
+      for (const step of exec) assert.match(String(step.env?.['CX_APIKEY']), /TOKEN_SERVER_CXONE_API_KEY/);
+    });
+    it(`${name}: the last step checks that the agent is still there for the post step`, () => {
+      assert.match(job.steps.at(-1)!.run ?? '', /checkmarx-auth token/);
+    });
+  }
+  it('agent: calls token and exec in pwsh, and in cmd (with call) on Windows', () => {
+    const job = agentJobs.agent;
+    const pwsh = job.steps.filter((step) => step.shell === 'pwsh');
+    assert.ok(
+      pwsh.some((step) => /checkmarx-auth token[\s\S]*checkmarx-auth exec -- /.test(step.run ?? '')),
+      'pwsh',
+    );
+    const cmd = job.steps.find((step) => step.shell === 'cmd');
+    assert.equal(cmd?.if, "runner.os == 'Windows'");
+    assert.match(cmd?.run ?? '', /call checkmarx-auth token[\s\S]*call checkmarx-auth exec -- /);
   });
 });
 
@@ -189,6 +232,10 @@ interface StepRecord {
 
 interface JobState {
   env: Record<string, string>;
+  /** GITHUB_PATH additions, first first */
+  path: string[];
+  /** what `uses: ./` steps saved for their post step (GITHUB_STATE) */
+  actionState: Record<string, string>;
   steps: Record<string, StepRecord>;
   runnerTemp: string;
   processGroups: number[];
@@ -239,8 +286,14 @@ async function runStep(step: Step, state: JobState): Promise<StepRun | undefined
     return undefined;
   }
   if (step.uses === './') {
-    const env = { ...state.env, ...evaluateAll(step.env, state) };
-    return runAction({ inputs: evaluateAll(step.with, state), env });
+    // The job's RUNNER_TEMP, and the runner's files kept there: an agent lives on in it, and its
+    // GITHUB_PATH and GITHUB_STATE are for later steps and the post step.
+    const env = { RUNNER_TEMP: state.runnerTemp, ...state.env, ...evaluateAll(step.env, state) };
+    const run = await runAction({ inputs: evaluateAll(step.with, state), env, keep: mkdtempSync(join(state.runnerTemp, 'action-')) });
+    const added = readFileSync(run.files.path, 'utf8').split('\n').filter(Boolean);
+    state.path.unshift(...added.reverse());
+    Object.assign(state.actionState, run.state);
+    return run;
   }
   if (step.run) return runBash(step, state);
   return undefined; // actions/checkout, actions/setup-node: this checkout and this node already are
@@ -259,7 +312,7 @@ async function runBash(step: Step, state: JobState): Promise<StepRun> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       HOME: process.env['HOME'],
-      PATH: `${dirname(process.execPath)}:${process.env['PATH']}`,
+      PATH: [...state.path, dirname(process.execPath), process.env['PATH']].join(':'),
       RUNNER_TEMP: state.runnerTemp,
       GITHUB_ENV: files.env,
       GITHUB_OUTPUT: files.output,
@@ -318,6 +371,8 @@ describe('e2e.yml, run here', () => {
   before(async () => {
     state = {
       env: Object.fromEntries(Object.entries(job.env ?? {}).map(([name, value]) => [name, String(value)])),
+      path: [],
+      actionState: {},
       steps: {},
       runnerTemp: mkdtempSync(join(tmpdir(), 'checkmarx-auth-e2e-')),
       processGroups: [],
@@ -357,6 +412,7 @@ describe('e2e.yml, run here', () => {
     ];
     for (const run of report.runs.values()) assertNoLeak(run, secrets);
   });
+  it('started no agent', () => assert.deepEqual(report.state.actionState, {}));
   it('the check step fails when an output is not what it should be', async () => {
     const steps = {
       ...report.state.steps,
@@ -365,6 +421,69 @@ describe('e2e.yml, run here', () => {
     const run = await runBash(checkStep, { ...report.state, steps });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /::error::sast api-url: expected 'http:\/\/127\.0\.0\.1:\d+\/cxrestapi', got 'https:\/\/elsewhere'/);
+  });
+});
+
+describe('e2e.yml, the agent job run here (bash steps, then the post step)', () => {
+  const job = workflow('e2e.yml').jobs['agent']!;
+  let report: JobReport;
+  let state: JobState | undefined;
+  let post: ProcessRun;
+  let pid: number;
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  before(async () => {
+    state = {
+      env: Object.fromEntries(Object.entries(job.env ?? {}).map(([name, value]) => [name, String(value)])),
+      path: [],
+      actionState: {},
+      steps: {},
+      runnerTemp: mkdtempSync(join(tmpdir(), 'checkmarx-auth-e2e-agent-')),
+      processGroups: [],
+      skipped: [],
+    };
+    state.env['TOKEN_SERVER_PORT'] = String(await freePort());
+    report = await runJob(job, state);
+    pid = Number(state.actionState['agent_pid']);
+    post = await runPost(Object.fromEntries(Object.entries(state.actionState).map(([name, value]) => [`STATE_${name}`, value])));
+  });
+  after(() => {
+    if (!state) return;
+    // Only if the post step did not stop it: the agent the action started, by its PID.
+    const started = Number(state.actionState['agent_pid']);
+    if (started > 0 && alive(started)) process.kill(started, 'SIGTERM');
+    state.processGroups.forEach(stopGroup);
+    rmSync(state.runnerTemp, { recursive: true, force: true });
+  });
+
+  it('passes: the bash steps got a token from the agent and exec hid CX_APIKEY', () => {
+    const said = [...report.runs.values()].map((run) => run.stdout).join('');
+    assert.match(said, /bash: the agent served a token; exec handed on a token and no API key\./);
+    assert.match(said, /The agent is alive; the post step stops it\./);
+  });
+  it('skips only the pwsh and cmd steps', () => {
+    assert.deepEqual(report.state.skipped, ['checkmarx-auth token and exec in PowerShell', 'checkmarx-auth token and exec in cmd']);
+  });
+  it('the post step says it stopped the agent, and no agent survives', () => {
+    assert.ok(pid > 0, 'the action saved no agent PID');
+    assert.equal(post.code, 0, post.stdout + post.stderr);
+    assert.match(post.stdout, /Stopped the token agent\./);
+    assert.equal(alive(pid), false, `agent ${pid} is still running`);
+    for (const folder of JSON.parse(state!.actionState['agent_folders'] ?? '[]') as string[])
+      assert.equal(existsSync(folder), false, folder);
+  });
+  it('no step printed a test credential or a token outside a mask command', () => {
+    const secrets = [report.state.env['TOKEN_SERVER_CXONE_API_KEY']!, report.state.steps['agent']?.outputs['access-token'] ?? ''];
+    assert.ok(secrets.every(Boolean));
+    for (const run of [...report.runs.values(), post]) assertNoLeak(run, secrets);
   });
 });
 
