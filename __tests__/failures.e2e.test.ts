@@ -265,11 +265,12 @@ describe('failure modes against a plain-HTTP token server', () => {
     });
 
     test('a timed-out attempt is retried', async () => {
-      enqueue(server, { status: 200, body: tokenBody, delayMs: 10_000 });
-      const run = await runSast(server, { 'timeout-seconds': 1, 'max-attempts': 2 });
+      // A 5 s deadline, not 1 s: the second attempt must get its answer within it on a loaded machine.
+      enqueue(server, { status: 200, body: tokenBody, delayMs: 60_000 });
+      const run = await runSast(server, { 'timeout-seconds': 5, 'max-attempts': 2 });
       assertActionSucceeded(run, SAST_SECRETS);
       assert.equal(server.requests.length, 2);
-      // The first answer was due after 10 s: a success with two requests means the deadline cut it.
+      // The first answer was due after 60 s: a success with two requests means the deadline cut it.
       assert.match(warningsOf(run).join('\n'), /Attempt 1 of 2 failed: timeout\./);
     });
   });
@@ -611,13 +612,15 @@ describe('TLS', () => {
     });
 
     test('the deadline and retries hold through the tunnel, and no socket is left open', async () => {
-      server.enqueue({ status: 200, body: tokenBody, chunks: { count: 50, intervalMs: 200 } });
+      // A byte a second for about a minute, against a 5 s deadline: long enough for the tunnel and TLS
+      // of the later attempts on a loaded machine (1 s was not), far shorter than the trickle.
+      server.enqueue({ status: 200, body: tokenBody, chunks: { count: 60, intervalMs: 1_000 } });
       server.enqueue({ status: 503, body: 'busy' });
-      const run = await viaProxy({ 'ca-cert': ca.certPem, 'timeout-seconds': 1, 'max-attempts': 3 }, { HTTPS_PROXY: proxyUrl });
+      const run = await viaProxy({ 'ca-cert': ca.certPem, 'timeout-seconds': 5, 'max-attempts': 3 }, { HTTPS_PROXY: proxyUrl });
       assertActionSucceeded(run, [...SAST_SECRETS, ...PROXY_SECRETS]);
       assert.equal(server.requests.length, 3);
       assert.equal(proxy.connects.length, 3);
-      // The first answer trickles for 10 s: three requests and a success mean the deadline cut it.
+      // The first answer trickles for a minute: three requests and a success mean the deadline cut it.
       assert.match(warningsOf(run).join('\n'), /Attempt 1 of 3 failed: timeout\.[^]*Attempt 2 of 3 failed: HTTP 503\./);
     });
 
