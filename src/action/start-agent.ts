@@ -2,16 +2,13 @@
 // `checkmarx-auth` command that runs the bundled CLI on the runner's own Node, and tell the post
 // step what to stop.
 
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
-import { AgentError } from '../agent/errors.ts';
-import { isContainerTemp, startAgent, type StartedAgent } from '../agent/launch.ts';
-import { writeCommandFolder } from '../agent/command-folder.ts';
-import { formatSock, newKey, STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { startJobAgent } from '../agent/job-agent.ts';
+import { isContainerTemp } from '../agent/launch.ts';
+import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
-import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import * as workflow from './workflow-commands.ts';
@@ -34,35 +31,25 @@ export function baseFolder(env: Env): string {
  * made before the step fails.
  */
 export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number, env: Env = process.env): Promise<void> {
-  const base = baseFolder(env);
-  const key = newKey();
-  runTimeSecretValues({ agentKey: key }).forEach(workflow.setSecret);
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
-  const cancel = new AbortController();
-  const onSignal = () => cancel.abort();
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  let folder: string | undefined;
-  let agent: StartedAgent | undefined;
-  try {
-    folder = writeCommandFolder(base, process.execPath, entry, workflow.warning);
-    agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
-    const sock = formatSock(agent.address, key);
-    runTimeSecretValues({ authSock: sock }).forEach(workflow.setSecret);
-    workflow.saveState(STATE_FOLDERS, JSON.stringify([folder, ...(agent.folder ? [agent.folder] : [])]));
-    workflow.saveState(STATE_PID, String(agent.pid));
-    workflow.saveState(STATE_SOCK, sock);
-    workflow.addPath(folder);
-    // Last: a later step sees CX_AUTH_SOCK only if everything else was written.
-    workflow.exportVariable(SOCK_VARIABLE, sock);
-    // A signal that came while the state and files were written.
-    if (cancel.signal.aborted) throw new AgentError('The token agent was stopped: the step was cancelled.');
-  } catch (error) {
-    agent?.abandon();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-    throw error;
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
+  await startJobAgent({
+    base: baseFolder(env),
+    entry,
+    settings,
+    first,
+    arrivedAt,
+    env,
+    mask: workflow.setSecret,
+    warn: workflow.warning,
+    stepWord: 'the step',
+    publish: ({ sock, pid, commandFolder, folders }) => {
+      workflow.saveState(STATE_FOLDERS, JSON.stringify(folders));
+      workflow.saveState(STATE_PID, String(pid));
+      workflow.saveState(STATE_SOCK, sock);
+      workflow.addPath(commandFolder);
+      workflow.exportVariable(SOCK_VARIABLE, sock);
+    },
+  });
   workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }

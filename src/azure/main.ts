@@ -6,18 +6,15 @@
 // the environment (CX_*): an explicit input is the pipeline author's last word, and the
 // connection is what the project set up for everyone (docs/azure-devops.md).
 
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { AgentError } from '../agent/errors.ts';
-import { isContainerTemp, startAgent, type StartedAgent } from '../agent/launch.ts';
-import { writeCommandFolder } from '../agent/command-folder.ts';
-import { formatSock, newKey } from '../agent/protocol.ts';
+import { startJobAgent } from '../agent/job-agent.ts';
+import { isContainerTemp } from '../agent/launch.ts';
 import { failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
-import { isSecretVariable, runTimeSecretValues } from '../core/run-time-secrets.ts';
+import { isSecretVariable } from '../core/run-time-secrets.ts';
 import { camelCase, OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
 import type { Settings } from '../core/settings.ts';
@@ -122,42 +119,30 @@ async function startTaskAgent(
   arrivedAt: number,
   tempDirectory: string,
 ): Promise<void> {
-  const key = newKey();
-  runTimeSecretValues({ agentKey: key }).forEach(mask);
   // <task>/dist/main/index.js → <task>/dist/cli/index.js
   const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
-  // The folders go under the job's temporary folder, which the agent empties after every job: the
-  // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
-  // the container's own temporary folder is used, as the action does.
-  const base = isContainerTemp(tempDirectory) ? tmpdir() : tempDirectory;
-  const cancel = new AbortController();
-  const onSignal = () => cancel.abort();
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  let folder: string | undefined;
-  let started: StartedAgent | undefined;
-  try {
-    folder = writeCommandFolder(base, process.execPath, entry);
-    const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
-    started = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
-    const sock = formatSock(started.address, key);
-    runTimeSecretValues({ authSock: sock }).forEach(mask);
-    const folders = [folder, ...(started.folder ? [started.folder] : [])];
-    agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
-    agent.setTaskVariable(TASK_VARIABLE_PID, String(started.pid), { secret: false });
-    agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
-    agent.prependPath(folder);
-    // Last, so that a later step sees CX_AUTH_SOCK only if everything else was set. A secret
-    // variable, as every variable whose value is a run-time secret: later steps map it into their
-    // environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
-    agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
-    if (cancel.signal.aborted) throw new AgentError('The token agent was stopped: the task was cancelled.');
-  } catch (error) {
-    started?.abandon();
-    if (folder) rmSync(folder, { recursive: true, force: true });
-    throw error;
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
+  await startJobAgent({
+    // The folders go under the job's temporary folder, which the agent empties after every job: the
+    // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
+    // the container's own temporary folder is used, as the action does.
+    base: isContainerTemp(tempDirectory) ? tmpdir() : tempDirectory,
+    entry,
+    settings,
+    first,
+    arrivedAt,
+    env: { ...deps.env, RUNNER_TEMP: tempDirectory },
+    mask,
+    stepWord: 'the task',
+    publish: ({ sock, pid, commandFolder, folders }) => {
+      agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
+      agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
+      agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+      agent.prependPath(commandFolder);
+      // A secret variable, as every variable whose value is a run-time secret: later steps map it
+      // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+      agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
+    },
+  });
   agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }
 

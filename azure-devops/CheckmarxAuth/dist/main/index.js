@@ -97,13 +97,60 @@
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
 var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_path_namespaceObject, 2);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: names_SOCK_VARIABLE,
+    execKey: "the one-time key of exec's token endpoint",
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
+;// CONCATENATED MODULE: ./src/core/quoting.js
+// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+function shellQuote(value) {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+function powershellQuote(value) {
+    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
 const exit_codes_EXIT_TOKEN_FAILED = 1;
@@ -269,14 +316,6 @@ class errors_AgentError extends CheckmarxAuthError {
         this.exitCode = exitCode;
     }
 }
-
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
-/** Where the token agent listens and its key: `<address>#<key>`. */
-const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/core/json.js
 // The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
@@ -1190,6 +1229,59 @@ function isNumberIn(value, min, max) {
     return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
 }
 
+;// CONCATENATED MODULE: ./src/agent/command-folder.js
+// The `checkmarx-auth` command that a front end puts on later steps' PATH once it started the
+// agent: sh and cmd wrappers that run the bundled CLI on the CI's own Node, so later steps need
+// no install.
+
+
+
+
+/**
+ * The sh and cmd wrappers, written in `folder`, that run `cli` with `node`. `paths` is the
+ * platform's path module (path.win32 to see what a Windows runner gets).
+ */
+function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
+    return {
+        sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
+        cmd: `@"${cmdPath(node, folder, paths)}" "${cmdPath(cli, folder, paths)}" %*\r\n`,
+    };
+}
+const isAscii = (text) => /^[\x20-\x7e]*$/.test(text);
+/**
+ * A path as a batch file may spell it. cmd reads a batch file in the console's OEM code page, so
+ * the file must be pure ASCII: `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`.
+ * So the path is given relative to the script's own folder, `%~dp0`, which cmd expands in Unicode:
+ * the non-ASCII part the two paths share drops out. Where that is not ASCII either (another drive
+ * and a non-ASCII name), the absolute path. A `%` is doubled (a batch file reads `%x%` as a
+ * variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
+ */
+function cmdPath(target, folder, paths) {
+    const relative = paths.relative(folder, target).split(paths.sep).join('\\');
+    const escaped = (text) => text.replace(/%/g, '%%');
+    return !paths.isAbsolute(relative) && isAscii(relative) ? `%~dp0${escaped(relative)}` : escaped(target);
+}
+/**
+ * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing.
+ * `warn` hears when the cmd wrapper had to name a non-ASCII path, which cmd will misread.
+ */
+function writeCommandFolder(base, node, cli, warn) {
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
+    try {
+        const scripts = commandScripts(node, cli, folder);
+        if (process.platform === 'win32' && !isAscii(scripts.cmd.trimEnd())) {
+            warn?.(`checkmarx-auth.cmd names a path with non-ASCII letters that it cannot give relative to its own folder (another drive, or not shared with ${base}); cmd may misread it. From cmd, run node and ${cli} directly.`);
+        }
+        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
+        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
+        return folder;
+    }
+    catch (error) {
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
@@ -1373,71 +1465,45 @@ function pick(env, names) {
     return picked;
 }
 
-;// CONCATENATED MODULE: ./src/core/quoting.js
-// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
-/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
-function shellQuote(value) {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
- * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
- * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
- */
-function powershellQuote(value) {
-    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
-}
-
-;// CONCATENATED MODULE: ./src/agent/command-folder.js
-// The `checkmarx-auth` command that a front end puts on later steps' PATH once it started the
-// agent: sh and cmd wrappers that run the bundled CLI on the CI's own Node, so later steps need
-// no install.
+;// CONCATENATED MODULE: ./src/agent/job-agent.js
+// Starting the agent for a CI job (the action's `agent: true`, the Azure task's), all or nothing:
+// once the agent runs, a failure while the front end hands it to the job (state, variables,
+// PATH) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was made,
+// before the step fails.
 
 
 
 
-/**
- * The sh and cmd wrappers, written in `folder`, that run `cli` with `node`. `paths` is the
- * platform's path module (path.win32 to see what a Windows runner gets).
- */
-function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
-    return {
-        sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-        cmd: `@"${cmdPath(node, folder, paths)}" "${cmdPath(cli, folder, paths)}" %*\r\n`,
-    };
-}
-const isAscii = (text) => /^[\x20-\x7e]*$/.test(text);
-/**
- * A path as a batch file may spell it. cmd reads a batch file in the console's OEM code page, so
- * the file must be pure ASCII: `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`.
- * So the path is given relative to the script's own folder, `%~dp0`, which cmd expands in Unicode:
- * the non-ASCII part the two paths share drops out. Where that is not ASCII either (another drive
- * and a non-ASCII name), the absolute path. A `%` is doubled (a batch file reads `%x%` as a
- * variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
- */
-function cmdPath(target, folder, paths) {
-    const relative = paths.relative(folder, target).split(paths.sep).join('\\');
-    const escaped = (text) => text.replace(/%/g, '%%');
-    return !paths.isAbsolute(relative) && isAscii(relative) ? `%~dp0${escaped(relative)}` : escaped(target);
-}
-/**
- * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing.
- * `warn` hears when the cmd wrapper had to name a non-ASCII path, which cmd will misread.
- */
-function writeCommandFolder(base, node, cli, warn) {
-    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
+
+
+async function startJobAgent(start) {
+    const key = newKey();
+    runTimeSecretValues({ agentKey: key }).forEach(start.mask);
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    let commandFolder;
+    let agent;
     try {
-        const scripts = commandScripts(node, cli, folder);
-        if (process.platform === 'win32' && !isAscii(scripts.cmd.trimEnd())) {
-            warn?.(`checkmarx-auth.cmd names a path with non-ASCII letters that it cannot give relative to its own folder (another drive, or not shared with ${base}); cmd may misread it. From cmd, run node and ${cli} directly.`);
-        }
-        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
-        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-        return folder;
+        commandFolder = writeCommandFolder(start.base, process.execPath, start.entry, start.warn);
+        const { entry, settings, first, arrivedAt, env } = start;
+        agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
+        const sock = formatSock(agent.address, key);
+        runTimeSecretValues({ authSock: sock }).forEach(start.mask);
+        const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
+        start.publish({ sock, pid: agent.pid, commandFolder, folders });
+        // A signal that came while the state and files were written.
+        if (cancel.signal.aborted)
+            throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
     }
     catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+        agent?.abandon();
+        if (commandFolder)
+            (0,external_node_fs_namespaceObject.rmSync)(commandFolder, { recursive: true, force: true });
         throw error;
+    }
+    finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
 }
 
@@ -1999,30 +2065,6 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
-// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
-// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
-// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
-
-const RUN_TIME_SECRETS = {
-    accessToken: 'the access token',
-    refreshToken: 'the refresh token',
-    agentKey: 'the token agent key',
-    authSock: names_SOCK_VARIABLE,
-    execKey: "the one-time key of exec's token endpoint",
-};
-function isRunTimeSecret(field) {
-    return Object.hasOwn(RUN_TIME_SECRETS, field);
-}
-/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
-function runTimeSecretValues(values) {
-    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
-}
-/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
-const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
-const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
-
 ;// CONCATENATED MODULE: ./src/core/exchange.js
 // The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
 
@@ -2236,9 +2278,6 @@ function taskVariable(env, name) {
 
 
 
-
-
-
 /** The name of the input that holds the service connection's id. */
 const CONNECTION_INPUT = 'connection';
 /** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
@@ -2314,46 +2353,30 @@ async function exchangeAndSet(deps, agent) {
  * before the task fails.
  */
 async function startTaskAgent(deps, agent, mask, settings, first, arrivedAt, tempDirectory) {
-    const key = newKey();
-    runTimeSecretValues({ agentKey: key }).forEach(mask);
     // <task>/dist/main/index.js → <task>/dist/cli/index.js
     const entry = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)(deps.scriptPath)), 'cli', 'index.js');
-    // The folders go under the job's temporary folder, which the agent empties after every job: the
-    // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
-    // the container's own temporary folder is used, as the action does.
-    const base = isContainerTemp(tempDirectory) ? (0,external_node_os_namespaceObject.tmpdir)() : tempDirectory;
-    const cancel = new AbortController();
-    const onSignal = () => cancel.abort();
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    let folder;
-    let started;
-    try {
-        folder = writeCommandFolder(base, process.execPath, entry);
-        const env = { ...deps.env, RUNNER_TEMP: tempDirectory };
-        started = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: folder, signal: cancel.signal });
-        const sock = formatSock(started.address, key);
-        runTimeSecretValues({ authSock: sock }).forEach(mask);
-        const folders = [folder, ...(started.folder ? [started.folder] : [])];
-        agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
-        agent.setTaskVariable(TASK_VARIABLE_PID, String(started.pid), { secret: false });
-        agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
-        agent.prependPath(folder);
-        // Last, so that a later step sees CX_AUTH_SOCK only if everything else was set. A secret
-        // variable, as every variable whose value is a run-time secret: later steps map it into their
-        // environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
-        agent.setVariable(names_SOCK_VARIABLE, sock, { secret: isSecretVariable(names_SOCK_VARIABLE), output: false });
-        if (cancel.signal.aborted)
-            throw new errors_AgentError('The token agent was stopped: the task was cancelled.');
-    }
-    catch (error) {
-        started?.abandon();
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-        throw error;
-    }
-    finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    }
+    await startJobAgent({
+        // The folders go under the job's temporary folder, which the agent empties after every job: the
+        // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
+        // the container's own temporary folder is used, as the action does.
+        base: isContainerTemp(tempDirectory) ? (0,external_node_os_namespaceObject.tmpdir)() : tempDirectory,
+        entry,
+        settings,
+        first,
+        arrivedAt,
+        env: { ...deps.env, RUNNER_TEMP: tempDirectory },
+        mask,
+        stepWord: 'the task',
+        publish: ({ sock, pid, commandFolder, folders }) => {
+            agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
+            agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
+            agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+            agent.prependPath(commandFolder);
+            // A secret variable, as every variable whose value is a run-time secret: later steps map it
+            // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
+            agent.setVariable(names_SOCK_VARIABLE, sock, { secret: isSecretVariable(names_SOCK_VARIABLE), output: false });
+        },
+    });
     agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
 }
 /**

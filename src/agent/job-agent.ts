@@ -1,0 +1,68 @@
+// Starting the agent for a CI job (the action's `agent: true`, the Azure task's), all or nothing:
+// once the agent runs, a failure while the front end hands it to the job (state, variables,
+// PATH) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was made,
+// before the step fails.
+
+import { rmSync } from 'node:fs';
+import type { Settings } from '../core/settings.ts';
+import { runTimeSecretValues } from '../core/run-time-secrets.ts';
+import type { TokenResult } from '../core/token-response.ts';
+import { writeCommandFolder } from './command-folder.ts';
+import { AgentError } from './errors.ts';
+import { startAgent, type StartedAgent } from './launch.ts';
+import { formatSock, newKey } from './protocol.ts';
+
+export interface JobAgentStart {
+  /** Where the command folder goes; its removal at the end of the job stops the agent. */
+  readonly base: string;
+  /** The CLI bundle that runs the agent and that the `checkmarx-auth` command runs. */
+  readonly entry: string;
+  readonly settings: Settings;
+  readonly first: TokenResult;
+  readonly arrivedAt: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Registers a secret with the CI system's log masking, before it is written anywhere. */
+  readonly mask: (secret: string) => void;
+  readonly warn?: (message: string) => void;
+  /** What the user is told when the step was cancelled during start-up ("the step", "the task"). */
+  readonly stepWord: string;
+  /** Hands the running agent to the job; CX_AUTH_SOCK last, so that it is there only if all else is. */
+  readonly publish: (agent: PublishedAgent) => void;
+}
+
+export interface PublishedAgent {
+  /** CX_AUTH_SOCK's value: the address and the key. */
+  readonly sock: string;
+  readonly pid: number;
+  /** The command folder, for PATH. */
+  readonly commandFolder: string;
+  /** Everything to remove at the end of the job. */
+  readonly folders: readonly string[];
+}
+
+export async function startJobAgent(start: JobAgentStart): Promise<void> {
+  const key = newKey();
+  runTimeSecretValues({ agentKey: key }).forEach(start.mask);
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let commandFolder: string | undefined;
+  let agent: StartedAgent | undefined;
+  try {
+    commandFolder = writeCommandFolder(start.base, process.execPath, start.entry, start.warn);
+    const { entry, settings, first, arrivedAt, env } = start;
+    agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
+    const sock = formatSock(agent.address, key);
+    runTimeSecretValues({ authSock: sock }).forEach(start.mask);
+    const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
+    start.publish({ sock, pid: agent.pid, commandFolder, folders });
+    // A signal that came while the state and files were written.
+    if (cancel.signal.aborted) throw new AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+  } catch (error) {
+    agent?.abandon();
+    if (commandFolder) rmSync(commandFolder, { recursive: true, force: true });
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
