@@ -160,6 +160,36 @@ function killAll(pids: number[]): void {
   }
 }
 
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.');
+
+/** A pipeline with two includes of the component, as docs/gitlab.md shows. */
+const TWO_INCLUDES = `include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/checkmarx-auth@$CI_COMMIT_SHA
+    inputs:
+      product: sast
+      server-url: https://cx.example.com
+      username: ci-scanner
+      job-name: .checkmarx-sast
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/checkmarx-auth@$CI_COMMIT_SHA
+    inputs:
+      product: cxone
+      job-name: .checkmarx-one
+
+.print-inputs:
+  before_script:
+    - 'echo "inputs: $CHECKMARX_AUTH_PRODUCT $CHECKMARX_AUTH_SERVER_URL $CHECKMARX_AUTH_USERNAME $CHECKMARX_AUTH_VERSION"'
+
+cxsast-job:
+  extends: [.checkmarx-sast, .print-inputs]
+  script:
+    - 'true'
+
+checkmarx-one-job:
+  extends: [.checkmarx-one, .print-inputs]
+  script:
+    - 'true'
+`;
+
 const skip = whyNot();
 
 describe(
@@ -209,6 +239,44 @@ describe(
         [],
         "the job's folder is left",
       );
+    });
+
+    it('keeps both hidden jobs when a pipeline includes the component twice under two job-names', async () => {
+      // CxSAST and Checkmarx One in one pipeline: each job extends its own include's hidden job and
+      // prints the inputs that job hands over. With one fixed job name the second include would
+      // replace the first, and .checkmarx-sast would not exist.
+      const file = 'two-includes.gitlab-ci.yml';
+      writeFileSync(join(sandbox.project, file), TWO_INCLUDES);
+      rmSync(join(sandbox.project, '.gitlab-ci-local'), { recursive: true, force: true });
+      const run = await runProcess(
+        process.execPath,
+        [
+          GITLAB_CI_LOCAL,
+          '--force-shell-executor',
+          '--no-color',
+          '--home',
+          sandbox.home,
+          '--file',
+          file,
+          'cxsast-job',
+          'checkmarx-one-job',
+        ],
+        {
+          cwd: sandbox.project,
+          env: cleanEnv({ PATH: [sandbox.bin, process.env['PATH']].join(delimiter), HOME: sandbox.home }),
+          timeoutMs: RUN_DEADLINE_MS,
+        },
+      );
+      const output = `${run.stdout}\n${run.stderr}`;
+      assert.equal(run.code, 0, output);
+      assert.match(run.stdout, /PASS {2}cxsast-job/);
+      assert.match(run.stdout, /PASS {2}checkmarx-one-job/);
+      assert.match(run.stdout, new RegExp(`^cxsast-job +> inputs: sast https://cx\\.example\\.com ci-scanner ${VERSION}$`, 'm'));
+      assert.match(run.stdout, new RegExp(`^checkmarx-one-job +> inputs: cxone {3}${VERSION}$`, 'm'));
+      // and each job has the rest of its hidden job: the component's after_script
+      for (const job of ['cxsast-job', 'checkmarx-one-job']) {
+        assert.match(run.stdout, new RegExp(`^${job} +\\$ # checkmarx-auth: stop the token agent`, 'm'));
+      }
     });
 
     it('fails at the start-agent line with exit 1 when the exchange fails, and runs nothing after it', async () => {
