@@ -17,8 +17,9 @@ import { REPO_ROOT, assertNoLeak, cleanEnv, runProcess } from './support/run.ts'
 const TEMPLATE = join(REPO_ROOT, 'templates', 'checkmarx-auth', 'template.yml');
 const documents = parseAllDocuments(readFileSync(TEMPLATE, 'utf8')).map((document) => document.toJS() as Record<string, unknown>);
 const inputs = (documents[0] as { spec: { inputs: Record<string, { default: string }> } }).spec.inputs;
+// the hidden job's name is the job-name input: the key GitLab interpolates
 const job = (documents[1] as Record<string, { variables: Record<string, string>; before_script: string[]; after_script: string[] }>)[
-  '.checkmarx-auth'
+  '$[[ inputs.job-name ]]'
 ]!;
 /** The agent polls for its socket every 2 s. */
 const AGENT_GONE_WITHIN_MS = 10_000;
