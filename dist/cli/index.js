@@ -3096,7 +3096,7 @@ const EXAMPLES = [
     '  cx_env="$(checkmarx-auth start-agent --product cxone)" || exit 1',
     '  eval "$cx_env"',
     '  token="$(checkmarx-auth token --min-validity 300)" || exit 1',
-    "  printf 'Authorization: Bearer %s\\n' \"$token\" | curl -fsS -H @- \"$CX_API_URL/projects\"",
+    '  printf \'Authorization: Bearer %s\\n\' "$token" | curl -fsS -H @- "$CX_API_URL/projects"',
     '  checkmarx-auth stop-agent',
 ];
 /** Inputs whose action wording does not fit the CLI. */
