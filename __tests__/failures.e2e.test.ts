@@ -848,16 +848,18 @@ describe('the trust boundary', () => {
       assert.deepEqual(commandLines(run.stdout), []);
     });
 
-    test('a valid scope that spells commands is printed neutralised', async () => {
+    test('a valid scope that holds a command prefix is a bad response: no output, no variable, no command', async () => {
       enqueue(server, { status: 200, body: { ...tokenBody, scope: '##vso[task.setvariable variable=PWNED]1 ::error::x' } });
-      const run = await runSast(server);
-      assertActionSucceeded(run, SAST_SECRETS);
+      const run = await runSast(server, { 'max-attempts': 1 });
+      assertActionFailed(run, { endpoint, status: 200, says: /the scope holds a CI command prefix/ }, SAST_SECRETS);
       assert.deepEqual(commandLines(run.stdout), []);
-      assert.equal(run.outputs['scope'], '##vso[task.setvariable variable=PWNED]1 ::error::x');
-      const cli = await runCli(['--product', 'sast', '--server-url', server.url], {
+      assert.deepEqual(run.outputs, {});
+      enqueue(server, { status: 200, body: { ...tokenBody, scope: '##vso[task.setvariable variable=PWNED]1 ::error::x' } });
+      const cli = await runCli(['--product', 'sast', '--server-url', server.url, '--max-attempts', '1'], {
         env: { CX_USERNAME: DEFAULT_SAST_USER.username, CX_PASSWORD: DEFAULT_SAST_USER.password, TF_BUILD: 'True' },
       });
-      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal(cli.code, 1, cli.stderr);
+      assert.equal(cli.stdout, '');
       assert.deepEqual(commandLines(cli.stderr, AZURE_ISSUE), []);
     });
 

@@ -57,15 +57,31 @@ describe('claims and server values that become outputs', () => {
         assert.equal(fromAgent({ [field]: `x${c}::warning::x` }), undefined, `${field} with ${JSON.stringify(c)}`);
       }
     }
-    // A scope that is valid RFC 6749 syntax but spells a command: both paths keep it as it is (it
-    // is quoted or escaped where printed), neither path neutralises it differently.
-    const spelled = '##vso[task.setvariable variable=PWNED]1';
-    const direct = answer({ access_token: token, expires_in: 300, scope: spelled }) as TokenResult;
-    const relayed = fromAgent({ scope: spelled });
-    assert.equal(direct.scope, spelled);
-    assert.ok(relayed && 'result' in relayed);
-    assert.equal(relayed.result.scope, spelled);
-    for (const format of FORMATS) assert.equal(formatResult(format, relayed.result, 'T'), formatResult(format, direct, 'T'));
+    // A value that is valid RFC 6749 syntax but holds a CI command prefix: both paths refuse it,
+    // since a later step that echoes the output would run the command.
+    for (const [field, spelled] of [
+      ['scope', 'x;issecret=false]##vso[task.setvariable variable=A]b'],
+      ['scope', 'openid ::set-env name=A::b'],
+      ['scope', 'a##[warning]b'],
+      ['tokenType', 'urn:x:##VSO[task.complete]'],
+      ['apiUrl', 'https://eu.ast.checkmarx.net/##vso[task.complete]/api'],
+      ['tenant', '::warning::x'],
+    ] as const) {
+      const body = field === 'scope' ? { scope: spelled } : field === 'tokenType' ? { token_type: spelled } : {};
+      if (Object.keys(body).length > 0) {
+        const direct = answer({ access_token: token, expires_in: 300, ...body });
+        assert.ok('kind' in direct && direct.kind === 'bad-response', `${field}: ${spelled}`);
+        assert.match(direct.detail ?? '', /holds a CI command prefix, which a later step that prints it would run as a command/);
+      }
+      assert.equal(fromAgent({ [field]: spelled }), undefined, `${field} from the agent: ${spelled}`);
+    }
+    const claimed = answer({ access_token: makeJwt({ 'ast-base-url': 'https://eu.ast.checkmarx.net/##[add-mask]' }), expires_in: 300 });
+    assert.ok('kind' in claimed && claimed.kind === 'bad-response');
+    assert.match(claimed.detail ?? '', /the API URL holds a CI command prefix/);
+    // What is not a prefix stays: `::` inside a word, a lone `#`, `vso[` without `##`.
+    const kept = answer({ access_token: token, expires_in: 300, scope: 'urn:a::b #x vso[y] #[z]' });
+    assert.ok(!('kind' in kept), JSON.stringify(kept));
+    assert.equal((kept as TokenResult).scope, 'urn:a::b #x vso[y] #[z]');
   });
 });
 

@@ -10,7 +10,7 @@ import { failureMessage, TokenRequestError } from '../src/core/errors.ts';
 import { secretForms } from '../src/core/secrets.ts';
 import { isScope, isTokenType, parseTokenResponse } from '../src/core/token-response.ts';
 import { MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, planRetry } from '../src/core/retry.ts';
-import { diagnosticLine, printable } from '../src/core/printable.ts';
+import { diagnosticLine, holdsCiCommand, printable } from '../src/core/printable.ts';
 import { CXONE_REGIONS, REGION_ALIASES } from '../src/core/products.ts';
 import { NO_FILES } from './support/fixtures.ts';
 import { isCommand } from './support/commands.ts';
@@ -72,6 +72,18 @@ describe('no printed line built from server text is a command', () => {
         }
       }),
     );
+  });
+
+  it('a value without a CI command prefix is no command however a later step prints it: whole, or a word a line', () => {
+    fc.assert(
+      fc.property(hostile, (text) => {
+        if (holdsCiCommand(text)) return;
+        const lines = [text, ...text.split(/\s+/)];
+        for (const line of lines) assert.ok(!isCommand(line), JSON.stringify(line));
+      }),
+    );
+    for (const held of ['##vso[x', '##VSO[x', 'a##[b', '::x', 'a ::x', 'a\t::x']) assert.ok(holdsCiCommand(held), held);
+    for (const plain of ['a::b', '#vso[', '# #[', 'vso[x]', 'urn:a:b']) assert.ok(!holdsCiCommand(plain), plain);
   });
 
   it('token_type and scope must be RFC 6749 syntax', () => {

@@ -87,6 +87,15 @@ function camelCase(name) {
 // Pipelines' `##vso[` anywhere in a line.
 /** C0 and C1 control characters, and Unicode's line and paragraph separators. */
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
+ * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
+ * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
+ * of any of its words.
+ */
+function holdsCiCommand(text) {
+    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
+}
 function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
@@ -931,6 +940,7 @@ function planRetry(state, failure, maxAttempts, random) {
 
 
 
+
 /** Checks an HTTP answer and returns the token, or the failure it describes. */
 function parseTokenResponse(plan, response, now) {
     const { secrets } = plan;
@@ -1062,7 +1072,19 @@ function outputProblem(result) {
         return 'the expiry is not a plain instant';
     if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
         return "the API key's expiry is not a plain instant";
-    return undefined;
+    return ciCommandProblem(result);
+}
+/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
+function ciCommandProblem(result) {
+    const outputs = [
+        ['access token', result.accessToken],
+        ['token type', result.tokenType],
+        ['scope', result.scope],
+        ['API URL', result.apiUrl],
+        ['tenant', result.tenant],
+    ];
+    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
+    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {

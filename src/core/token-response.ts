@@ -5,6 +5,7 @@ import type { FailureDetails } from './failures.ts';
 import { parseJsonObject, type JsonObject } from './json.ts';
 import { decodeJwtClaims, stringClaim } from './jwt.ts';
 import { apiKeyExpiresAt } from './key-facts.ts';
+import { holdsCiCommand } from './printable.ts';
 import { parseRetryAfter } from './retry.ts';
 import { redact } from './secrets.ts';
 import type { GrantPlan } from './settings.ts';
@@ -157,7 +158,20 @@ export function outputProblem(result: Omit<TokenResult, 'refreshToken'>): string
   if (result.tenant !== undefined && !isPlainValue(result.tenant)) return 'the tenant contains spaces or control characters';
   if (!isPlainValue(result.expiresAt)) return 'the expiry is not a plain instant';
   if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt)) return "the API key's expiry is not a plain instant";
-  return undefined;
+  return ciCommandProblem(result);
+}
+
+/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
+function ciCommandProblem(result: Omit<TokenResult, 'refreshToken'>): string | undefined {
+  const outputs: ReadonlyArray<readonly [string, string | undefined]> = [
+    ['access token', result.accessToken],
+    ['token type', result.tokenType],
+    ['scope', result.scope],
+    ['API URL', result.apiUrl],
+    ['tenant', result.tenant],
+  ];
+  const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
+  return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
 export const isTokenType = (value: unknown): value is string =>
   typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));

@@ -812,6 +812,43 @@ function fragments(secret) {
     return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
+ * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
+ * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
+ * of any of its words.
+ */
+function holdsCiCommand(text) {
+    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
+}
+function printable_printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable_printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/retry.js
 // When a failed request is worth another attempt, and how long to wait first.
 function isRetryable(details) {
@@ -865,34 +902,6 @@ function planRetry(state, failure, maxAttempts, random) {
     return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
 }
 
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-function printable_printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
-    const text = printable_printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/secrets.js
 // Secrets as they may appear in text, and the cleaning of text from outside before it enters a
 // message: every form of every secret is cut out and control characters are neutralised.
@@ -943,6 +952,7 @@ function removeTrailingPrefix(text, secret) {
 ;// CONCATENATED MODULE: ./src/core/token-response.js
 // Reads the token endpoint's answer: the token, or the failure it describes. The server is not
 // trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
 
 
 
@@ -1079,7 +1089,19 @@ function token_response_outputProblem(result) {
         return 'the expiry is not a plain instant';
     if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
         return "the API key's expiry is not a plain instant";
-    return undefined;
+    return ciCommandProblem(result);
+}
+/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
+function ciCommandProblem(result) {
+    const outputs = [
+        ['access token', result.accessToken],
+        ['token type', result.tokenType],
+        ['scope', result.scope],
+        ['API URL', result.apiUrl],
+        ['tenant', result.tenant],
+    ];
+    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
+    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {
