@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { parseAnswer } from '../src/agent/protocol.ts';
 import { resolveSettings } from '../src/core/settings.ts';
 import { parseTokenResponse, type TokenResult } from '../src/core/token-response.ts';
-import { formatResult, FORMATS } from '../src/cli/formats.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
 import { assertNoLeak, LOOPBACK_ONLY_DNS_ENV, runCli } from './support/run.ts';
