@@ -143,6 +143,27 @@ describe('token endpoint: what ast-cli and the Python SDK get', () => {
     assert.equal(JSON.parse(answer.body).access_token, `header.payload-${minted}.signature`);
   });
 
+  it('Basic and a form client_id without a form secret, as Keycloak accepts it: the Basic secret authenticates', async () => {
+    const keycloakStyle = basic(CLIENT_ID, key, `grant_type=client_credentials&client_id=${CLIENT_ID}`);
+    const answer = await call(endpoint, keycloakStyle);
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(JSON.parse(answer.body).access_token, `header.payload-${minted}.signature`);
+    // The form's client must be the Basic one; a wrong Basic key is not saved by the form's client.
+    const otherClient = basic(CLIENT_ID, key, 'grant_type=client_credentials&client_id=ast-app');
+    const wrongKey = basic(CLIENT_ID, newKey(), `grant_type=client_credentials&client_id=${CLIENT_ID}`);
+    const otherBasic = basic('ast-app', key, `grant_type=client_credentials&client_id=${CLIENT_ID}`);
+    for (const refused of [otherClient, wrongKey, otherBasic]) {
+      const refusal = await call(endpoint, refused);
+      assert.equal(refusal.status, 401, refused.body);
+      assert.equal(JSON.parse(refusal.body).error, 'invalid_client');
+    }
+    // A form secret and a Basic id: each part one way.
+    const split = basic(CLIENT_ID, '', `grant_type=client_credentials&client_secret=${key}`);
+    assert.equal((await call(endpoint, split)).status, 401, 'an empty Basic secret is a secret given, and wrong');
+    const formOnlyId = { body: `grant_type=client_credentials&client_id=${CLIENT_ID}` };
+    assert.equal((await call(endpoint, formOnlyId)).status, 401, 'a client id without any secret');
+  });
+
   it('Basic and form together: both must be right', async () => {
     const both = basic(CLIENT_ID, key, `grant_type=client_credentials&client_id=${CLIENT_ID}&client_secret=${key}`);
     assert.equal((await call(endpoint, both)).status, 200);

@@ -185,23 +185,29 @@ async function answer(options: TokenEndpointOptions, req: IncomingMessage, body:
 }
 
 /**
- * The client and key, by HTTP Basic (RFC 6749 2.3.1: each part form-encoded) or by form fields,
- * as Keycloak accepts them; given both ways, both must be right. The key is compared in constant time.
+ * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
+ * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
+ * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
+ * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
+ * is refused. An Authorization header that is not Basic is refused. The key is compared in
+ * constant time.
  */
 function clientAuthenticated(options: TokenEndpointOptions, authorization: string | undefined, form: URLSearchParams): boolean {
-  const given: Array<{ id: string | null; secret: string | null }> = [];
-  if (authorization !== undefined) {
-    const basic = parseBasic(authorization);
-    if (!basic) return false;
-    given.push(basic);
-  }
-  if (form.has('client_id') || form.has('client_secret') || given.length === 0) {
-    given.push({ id: form.get('client_id'), secret: form.get('client_secret') });
-  }
+  const basic = authorization === undefined ? undefined : parseBasic(authorization);
+  if (authorization !== undefined && !basic) return false;
+  const ids = given(basic?.id, form.get('client_id'));
+  const secrets = given(basic?.secret, form.get('client_secret'));
+  if (ids.length === 0 || secrets.length === 0) return false;
   // Every check runs, so that the time taken does not say which part was wrong.
-  return given
-    .map(({ id, secret }) => id === options.clientId && keysMatch(secret ?? '', options.clientSecret))
-    .reduce((all, ok) => all && ok, true);
+  return [...ids.map((id) => id === options.clientId), ...secrets.map((secret) => keysMatch(secret, options.clientSecret))].reduce(
+    (all, ok) => all && ok,
+    true,
+  );
+}
+
+/** The values given, by Basic and by form, in that order. */
+function given(...values: Array<string | null | undefined>): string[] {
+  return values.filter((value): value is string => typeof value === 'string');
 }
 
 function parseBasic(header: string): { id: string; secret: string } | undefined {
