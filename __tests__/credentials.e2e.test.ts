@@ -260,6 +260,19 @@ describe('Checkmarx One API key expiry, through the bundles', () => {
     for (const run of [cxone, sast]) assert.ok(!run.stdout.includes('API key expires'));
   });
 
+  test('a key with exp 0 (Keycloak: never expires): no output, no warning, no 1970 anywhere', async () => {
+    const key = makeApiKey({ realmUrl: `${server.url}/auth/realms/${DEFAULT_REALM.name}`, claims: { exp: 0 } });
+    const run = await runAction({ inputs: { product: 'cxone', 'api-key': key }, env: DEBUG });
+    assertActionOk(run, [key]);
+    assert.equal(run.outputs['api-key-expires-at'], undefined);
+    assert.ok(!run.stdout.includes('API key expire'), run.stdout);
+    const cli = await runCli(['--product', 'cxone', '--format', 'json'], { env: { CX_APIKEY: key, ...DEBUG } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal((JSON.parse(cli.stdout) as Record<string, unknown>)['apiKeyExpiresAt'], null);
+    assert.doesNotMatch(cli.stderr, /API key expire|1970/);
+    assertNoLeak(cli, [key]);
+  });
+
   test('the CLI warns at 5 days, not at 60, and json carries apiKeyExpiresAt; env sets no variable for it', async () => {
     const soon = keyExpiringIn(5);
     const warned = await runCli(['--product', 'cxone', '--format', 'json'], { env: { CX_APIKEY: soon.key, ...DEBUG } });

@@ -162,8 +162,18 @@ describe('inspect, in process', () => {
     const j = json(await inspect(['--product', 'cxone', '--format', 'json'], { CX_APIKEY: key }));
     assert.deepEqual(j.apiKey, { realmUrl: REALM_URL, azp: 'ast-app', issuedAt: '2026-03-01T12:00:00Z', expiresAt: null });
     const text = await inspect(['--product', 'cxone'], { CX_APIKEY: key });
-    assert.match(text.stdout, /^API key expires: +not by itself \(the key has no exp claim\)$/m);
+    assert.match(text.stdout, /^API key expires: +not by itself \(the key has no exp claim, or exp 0\)$/m);
     assert.equal(text.stderr, '');
+  });
+
+  it('a key with exp 0 (Keycloak: no expiry) reads as a key without exp, not as expired in 1970', async () => {
+    const key = makeApiKey({ realmUrl: REALM_URL, claims: { iat: nowSeconds, exp: 0 } });
+    const j = json(await inspect(['--product', 'cxone', '--format', 'json'], { CX_APIKEY: key }));
+    assert.deepEqual(j.apiKey, { realmUrl: REALM_URL, azp: 'ast-app', issuedAt: '2026-03-01T12:00:00Z', expiresAt: null });
+    const text = await inspect(['--product', 'cxone'], { CX_APIKEY: key });
+    assert.match(text.stdout, /^API key expires: +not by itself \(the key has no exp claim, or exp 0\)$/m);
+    assert.doesNotMatch(text.stdout + text.stderr, /1970|expired/);
+    assert.equal(text.stderr, '', 'no expiry warning');
   });
 
   it('an expired key: said so, in the warning and the text', async () => {

@@ -493,7 +493,8 @@ function refreshTokenGrant(grant: KeycloakGrant): Reply {
 function isUsableKey(grant: KeycloakGrant, claims: Claims): boolean {
   const jti = claims['jti'];
   if (typeof jti === 'string' && grant.state.revokedKeyIds.has(jti)) return false;
-  if (typeof claims['exp'] === 'number' && claims['exp'] < nowSeconds()) return false;
+  // Keycloak's JsonWebToken.isExpired: exp 0 (or none) never expires.
+  if (typeof claims['exp'] === 'number' && claims['exp'] !== 0 && claims['exp'] < nowSeconds()) return false;
   return realmNameOf(claims) === grant.realmName;
 }
 

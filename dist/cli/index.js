@@ -66,7 +66,7 @@ const OUTPUTS = [
     output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
     output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
     // No CLI variable: the variables are the token's; the key's expiry is for checks and warnings.
-    output('api-key-expires-at', undefined, 'apiKeyExpiresAt', 'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries exp.'),
+    output('api-key-expires-at', undefined, 'apiKeyExpiresAt', 'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries a positive exp (0 or none: it does not expire).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {
@@ -785,7 +785,7 @@ function keyFactsOf(plan) {
     const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = instantClaim(claims, 'exp');
+    const expiresAt = expiryClaim(claims);
     return {
         ...(realmUrl ? { realmUrl } : {}),
         ...(azp ? { azp } : {}),
@@ -793,9 +793,14 @@ function keyFactsOf(plan) {
         ...(expiresAt ? { expiresAt } : {}),
     };
 }
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
 function apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
+}
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims) {
+    const seconds = claims['exp'];
+    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
 function instantClaim(claims, name) {
@@ -1896,7 +1901,7 @@ function inspectionText(inspection, now) {
     if (key) {
         rows.push(['API key realm', key.realmUrl], ['API key azp', key.azp], ['API key issued', key.issuedAt], [
             'API key expires',
-            key.expiresAt ? `${key.expiresAt} (${relative(key.expiresAt, now)})` : 'not by itself (the key has no exp claim)',
+            key.expiresAt ? `${key.expiresAt} (${relative(key.expiresAt, now)})` : 'not by itself (the key has no exp claim, or exp 0)',
         ]);
     }
     const width = Math.max(...rows.map(([label]) => label.length)) + 2;
@@ -2057,24 +2062,27 @@ async function answer(options, req, body) {
     };
 }
 /**
- * The client and key, by HTTP Basic (RFC 6749 2.3.1: each part form-encoded) or by form fields,
- * as Keycloak accepts them; given both ways, both must be right. The key is compared in constant time.
+ * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
+ * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
+ * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
+ * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
+ * is refused. An Authorization header that is not Basic is refused. The key is compared in
+ * constant time.
  */
 function clientAuthenticated(options, authorization, form) {
-    const given = [];
-    if (authorization !== undefined) {
-        const basic = parseBasic(authorization);
-        if (!basic)
-            return false;
-        given.push(basic);
-    }
-    if (form.has('client_id') || form.has('client_secret') || given.length === 0) {
-        given.push({ id: form.get('client_id'), secret: form.get('client_secret') });
-    }
+    const basic = authorization === undefined ? undefined : parseBasic(authorization);
+    if (authorization !== undefined && !basic)
+        return false;
+    const ids = given(basic?.id, form.get('client_id'));
+    const secrets = given(basic?.secret, form.get('client_secret'));
+    if (ids.length === 0 || secrets.length === 0)
+        return false;
     // Every check runs, so that the time taken does not say which part was wrong.
-    return given
-        .map(({ id, secret }) => id === options.clientId && keysMatch(secret ?? '', options.clientSecret))
-        .reduce((all, ok) => all && ok, true);
+    return [...ids.map((id) => id === options.clientId), ...secrets.map((secret) => keysMatch(secret, options.clientSecret))].reduce((all, ok) => all && ok, true);
+}
+/** The values given, by Basic and by form, in that order. */
+function given(...values) {
+    return values.filter((value) => typeof value === 'string');
 }
 function parseBasic(header) {
     const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);

@@ -577,7 +577,7 @@ function keyFactsOf(plan) {
     const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = instantClaim(claims, 'exp');
+    const expiresAt = expiryClaim(claims);
     return {
         ...(realmUrl ? { realmUrl } : {}),
         ...(azp ? { azp } : {}),
@@ -585,9 +585,14 @@ function keyFactsOf(plan) {
         ...(expiresAt ? { expiresAt } : {}),
     };
 }
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
 function key_facts_apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
+}
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims) {
+    const seconds = claims['exp'];
+    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
 function instantClaim(claims, name) {

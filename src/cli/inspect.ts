@@ -81,7 +81,7 @@ export function inspectionText(inspection: Inspection, now: number): string {
       ['API key issued', key.issuedAt],
       [
         'API key expires',
-        key.expiresAt ? `${key.expiresAt} (${relative(key.expiresAt, now)})` : 'not by itself (the key has no exp claim)',
+        key.expiresAt ? `${key.expiresAt} (${relative(key.expiresAt, now)})` : 'not by itself (the key has no exp claim, or exp 0)',
       ],
     );
   }

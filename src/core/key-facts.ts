@@ -16,7 +16,7 @@ export interface KeyFacts {
   readonly azp?: string;
   /** ISO-8601 UTC, from `iat`. */
   readonly issuedAt?: string;
-  /** ISO-8601 UTC, from `exp`; absent when the key does not expire by itself. */
+  /** ISO-8601 UTC, from a positive `exp`; absent when the key does not expire by itself (`exp` 0 or absent). */
   readonly expiresAt?: string;
 }
 
@@ -33,7 +33,7 @@ export function keyFactsOf(plan: GrantPlan): KeyFacts | undefined {
   const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
   const azp = stringClaim(claims, 'azp');
   const issuedAt = instantClaim(claims, 'iat');
-  const expiresAt = instantClaim(claims, 'exp');
+  const expiresAt = expiryClaim(claims);
   return {
     ...(realmUrl ? { realmUrl } : {}),
     ...(azp ? { azp } : {}),
@@ -42,9 +42,15 @@ export function keyFactsOf(plan: GrantPlan): KeyFacts | undefined {
   };
 }
 
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
 export function apiKeyExpiresAt(plan: GrantPlan): string | undefined {
   return keyFactsOf(plan)?.expiresAt;
+}
+
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims: JwtClaims): string | undefined {
+  const seconds = claims['exp'];
+  return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */

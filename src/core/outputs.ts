@@ -33,7 +33,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
     'api-key-expires-at',
     undefined,
     'apiKeyExpiresAt',
-    'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries exp.',
+    'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries a positive exp (0 or none: it does not expire).',
   ),
 ];
 

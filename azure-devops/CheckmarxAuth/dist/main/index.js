@@ -718,7 +718,7 @@ function keyFactsOf(plan) {
     const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = instantClaim(claims, 'exp');
+    const expiresAt = expiryClaim(claims);
     return {
         ...(realmUrl ? { realmUrl } : {}),
         ...(azp ? { azp } : {}),
@@ -726,9 +726,14 @@ function keyFactsOf(plan) {
         ...(expiresAt ? { expiresAt } : {}),
     };
 }
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
 function apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
+}
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims) {
+    const seconds = claims['exp'];
+    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
 function instantClaim(claims, name) {
@@ -2137,7 +2142,7 @@ const OUTPUTS = [
     output('api-url', 'CX_API_URL', 'apiUrl', "Base URL of the product's REST API."),
     output('tenant', 'CX_TOKEN_TENANT', 'tenant', 'The tenant used (sca, cxone).'),
     // No CLI variable: the variables are the token's; the key's expiry is for checks and warnings.
-    output('api-key-expires-at', undefined, 'apiKeyExpiresAt', 'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries exp.'),
+    output('api-key-expires-at', undefined, 'apiKeyExpiresAt', 'ISO-8601 UTC instant when the Checkmarx One API key expires, when the key carries a positive exp (0 or none: it does not expire).'),
 ];
 /** Output name → value, for the outputs that have one. */
 function outputValues(result) {
