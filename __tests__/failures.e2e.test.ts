@@ -803,7 +803,7 @@ describe('HTTP_PROXY and NO_PROXY for http:// servers', () => {
     });
   }
 
-  // @actions/http-client always bypasses loopback names, so the target here is loopback spelled as
+  // Loopback names (localhost, 127.0.0.0/8, ::1) always bypass the proxy, so the target here is loopback spelled as
   // an IPv4-mapped IPv6 address: the proxy is used unless NO_PROXY names it.
   test('NO_PROXY and no_proxy bypass the proxy', async () => {
     const target = { url: `http://[::ffff:127.0.0.1]:${server.port}` };

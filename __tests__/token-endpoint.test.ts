@@ -154,7 +154,7 @@ describe('token endpoint: what ast-cli and the Python SDK get', () => {
     const otherBasic = basic('ast-app', key, `grant_type=client_credentials&client_id=${CLIENT_ID}`);
     for (const refused of [otherClient, wrongKey, otherBasic]) {
       const refusal = await call(endpoint, refused);
-      assert.equal(refusal.status, 401, refused.body);
+      assert.equal(refusal.status, 401, String(refused.body));
       assert.equal(JSON.parse(refusal.body).error, 'invalid_client');
     }
     // A form secret and a Basic id: each part one way.

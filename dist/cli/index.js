@@ -2371,97 +2371,103 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
+;// CONCATENATED MODULE: ./src/core/no-proxy.js
+// Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
+// a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
+// commas or blanks and compared without case; `*` alone matches every host; a leading `.` or `*.`
+// matches the domain itself and its subdomains, as does a bare domain; an entry may end in
+// `:port`; an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`) matches addresses only.
+/** Loopback never goes through a proxy: `localhost`, 127.0.0.0/8 and ::1. */
+function isLoopbackHost(hostname) {
+    const host = unbracketed(hostname.toLowerCase()).replace(/\.$/, '');
+    const address = ipOf(host);
+    if (!address)
+        return host === 'localhost';
+    return address.bits === 32 ? address.value >> 24n === 127n : address.value === 1n;
 }
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
+function bypassesProxy(destination, noProxy) {
+    if (isLoopbackHost(destination.hostname))
         return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
+    return noProxyEntries(noProxy).some((entry) => entryMatches(entry, destination));
+}
+function noProxyEntries(noProxy) {
+    return noProxy
+        .split(/[\s,]+/)
+        .map((entry) => entry.toLowerCase())
+        .filter((entry) => entry !== '');
+}
+function entryMatches(entry, destination) {
+    if (entry === '*')
+        return true;
+    const { host, port } = splitPort(entry);
+    if (port !== undefined && port !== destination.port)
         return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
+    const address = ipOf(unbracketed(destination.hostname.toLowerCase()));
+    if (address)
+        return addressMatches(host, address);
+    return domainMatches(host, destination.hostname.toLowerCase());
 }
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+/** `host:port`, `[v6]:port`; a bare IPv6 address has more than one colon and no port. */
+function splitPort(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { host: bracketed[1], ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+    const withPort = /^([^:]+):(\d+)$/.exec(entry);
+    return withPort ? { host: withPort[1], port: Number(withPort[2]) } : { host: entry };
 }
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
+function domainMatches(pattern, hostname) {
+    const domain = pattern.replace(/^\*?\./, '').replace(/\.$/, '');
+    const host = hostname.replace(/\.$/, '');
+    return domain !== '' && (host === domain || host.endsWith(`.${domain}`));
 }
-//# sourceMappingURL=proxy.js.map
+function unbracketed(host) {
+    return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+function addressMatches(pattern, address) {
+    const [text = '', prefixText] = pattern.split('/', 2);
+    const network = ipOf(unbracketed(text));
+    if (!network || network.bits !== address.bits)
+        return false;
+    const prefix = prefixText === undefined ? address.bits : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
+    if (prefix < 0 || prefix > address.bits)
+        return false;
+    const shift = BigInt(address.bits - prefix);
+    return network.value >> shift === address.value >> shift;
+}
+function ipOf(text) {
+    return ipv4Of(text) ?? ipv6Of(text);
+}
+function ipv4Of(text) {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255))
+        return undefined;
+    return { bits: 32, value: parts.reduce((value, part) => (value << 8n) | BigInt(part), 0n) };
+}
+function ipv6Of(text) {
+    if (!text.includes(':') || !/^[0-9a-f:.]+$/.test(text))
+        return undefined;
+    const halves = text.split('::');
+    if (halves.length > 2)
+        return undefined;
+    const groups = (half) => (half ? half.split(':').flatMap(groupsOf) : []);
+    const head = groups(halves[0]);
+    const tail = groups(halves[1]);
+    if (head.includes(undefined) || tail.includes(undefined))
+        return undefined;
+    const missing = 8 - head.length - tail.length;
+    if (halves.length === 1 ? missing !== 0 : missing < 1)
+        return undefined;
+    const all = [...head, ...Array(halves.length === 1 ? 0 : missing).fill(0), ...tail];
+    return { bits: 128, value: all.reduce((value, group) => (value << 16n) | BigInt(group), 0n) };
+}
+/** One group of an IPv6 address; an embedded IPv4 address (`::ffff:1.2.3.4`) is two. */
+function groupsOf(group) {
+    const v4 = ipv4Of(group);
+    if (v4)
+        return [Number(v4.value >> 16n), Number(v4.value & 0xffffn)];
+    return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -2539,37 +2545,49 @@ class Attempt {
     }
 }
 function proxyFor(url) {
-    // getProxyUrl quietly goes direct when the variable does not parse; a user who set one wants to hear.
-    let proxy;
-    try {
-        proxy = getProxyUrl(url);
-    }
-    catch {
-        proxy = undefined;
-    }
     const variable = proxyVariable(url);
-    // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
-    if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue()))
+        return undefined;
+    const proxy = parseProxyUrl(process.env[variable] ?? '');
+    // The value may hold the proxy's password, so it is not repeated.
+    if (!proxy) {
+        throw new TransportFailure({
+            kind: 'proxy',
+            detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+        });
+    }
+    // Speaking HTTP to a SOCKS proxy would fail obscurely: refused, naming the variable.
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
         throw new TransportFailure({
             kind: 'proxy',
             proxyVariable: variable,
             detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
         });
     }
-    if (proxy && variable)
-        return { url: proxy, variable };
-    if (!variable || checkBypass(url))
-        return undefined;
-    // The value may hold the proxy's password, so it is not repeated.
-    throw new TransportFailure({
-        kind: 'proxy',
-        detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-    });
+    return { url: proxy, variable };
 }
-/** The variable getProxyUrl reads for this URL, when it is set. */
+/** A proxy URL as curl takes it: a value without a scheme is http://; its user and password must decode. */
+function parseProxyUrl(value) {
+    const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+    if (!URL.canParse(text))
+        return undefined;
+    const url = new URL(text);
+    try {
+        decodeURIComponent(url.username);
+        decodeURIComponent(url.password);
+    }
+    catch {
+        return undefined;
+    }
+    return url;
+}
+/** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
 function proxyVariable(url) {
     const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
     return names.find((name) => process.env[name]);
+}
+function noProxyValue() {
+    return process.env['no_proxy'] || process.env['NO_PROXY'] || '';
 }
 async function openConnection(url, via, options, attempt) {
     const secure = url.protocol === 'https:';

@@ -5,7 +5,7 @@ import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type { Socket } from 'node:net';
 import type * as Tls from 'node:tls';
-import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy';
+import { bypassesProxy } from '../core/no-proxy.ts';
 import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -93,35 +93,49 @@ interface Proxy {
 }
 
 function proxyFor(url: URL): Proxy | undefined {
-  // getProxyUrl quietly goes direct when the variable does not parse; a user who set one wants to hear.
-  let proxy: URL | undefined;
-  try {
-    proxy = getProxyUrl(url);
-  } catch {
-    proxy = undefined;
-  }
   const variable = proxyVariable(url);
-  // getProxyUrl takes any scheme and would speak HTTP to a SOCKS proxy: refused, naming the variable.
-  if (proxy && variable && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+  if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue())) return undefined;
+  const proxy = parseProxyUrl(process.env[variable] ?? '');
+  // The value may hold the proxy's password, so it is not repeated.
+  if (!proxy) {
+    throw new TransportFailure({
+      kind: 'proxy',
+      detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+    });
+  }
+  // Speaking HTTP to a SOCKS proxy would fail obscurely: refused, naming the variable.
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new TransportFailure({
       kind: 'proxy',
       proxyVariable: variable,
       detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
     });
   }
-  if (proxy && variable) return { url: proxy, variable };
-  if (!variable || checkBypass(url)) return undefined;
-  // The value may hold the proxy's password, so it is not repeated.
-  throw new TransportFailure({
-    kind: 'proxy',
-    detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-  });
+  return { url: proxy, variable };
 }
 
-/** The variable getProxyUrl reads for this URL, when it is set. */
+/** A proxy URL as curl takes it: a value without a scheme is http://; its user and password must decode. */
+function parseProxyUrl(value: string): URL | undefined {
+  const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return undefined;
+  }
+  return url;
+}
+
+/** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
 function proxyVariable(url: URL): string | undefined {
   const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
   return names.find((name) => process.env[name]);
+}
+
+function noProxyValue(): string {
+  return process.env['no_proxy'] || process.env['NO_PROXY'] || '';
 }
 
 interface Connection {
