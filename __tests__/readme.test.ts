@@ -355,6 +355,14 @@ describe('shell snippets in README.md and docs/', () => {
       assert.equal(run.status, 0, `${run.stdout}${run.stderr}\n${code}`);
     }
   });
+  const python = spawnSync('python3', ['--version'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
+  it('Python snippets parse', { skip: python ? false : 'python3 is not installed here' }, () => {
+    const parse = (code: string) =>
+      spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: code, encoding: 'utf8', timeout: 10_000 });
+    assert.ok(codeBlocks('python').length >= 1, 'docs/exec.md shows the SDK with a token callback');
+    for (const { code } of codeBlocks('python')) assert.equal(parse(code).status, 0, `${parse(code).stderr}\n${code}`);
+    assert.notEqual(parse('def x(:\n').status, 0, 'the check can fail');
+  });
 });
 
 // ---- the README as a landing page, and the pages it links ----
