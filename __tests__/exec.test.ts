@@ -4,12 +4,18 @@
 // child's environment, the product guess, the validity asked for, exit codes and mask lines.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentToken } from '../src/agent/protocol.ts';
-import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, isCheckmarxOne, minValidityFor } from '../src/cli/exec.ts';
+import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, isCheckmarxOne, minValidityFor, runExec } from '../src/cli/exec.ts';
+import { NODE_LAUNCHER, startFailure, type ChildLauncher } from '../src/cli/start-child.ts';
+import type { VerbContext } from '../src/cli/verbs.ts';
+import { CLI_NAMING } from '../src/cli/naming.ts';
+import { exitCodeOf, failureMessage } from '../src/core/errors.ts';
+import { resolveSettings } from '../src/core/settings.ts';
+import { sastResult } from './support/fixtures.ts';
 import { run } from '../src/cli/main.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
@@ -302,5 +308,99 @@ describe('exec: in process, with a real token server and child', () => {
     await run(['--help'], { env: {}, io: SYSTEM_IO, stdout: (text) => (stdout += text), stderr: () => {} });
     assert.match(stdout, /checkmarx-auth exec \[--flag value \.\.\.\] -- COMMAND \[ARGS\.\.\.\]/);
     assert.match(stdout, /^ {2}exec {9}Run COMMAND with a fresh token/m);
+  });
+});
+
+describe('exec: a COMMAND the platform cannot start (Windows through an injected platform and spawn)', () => {
+  let temp: string;
+  before(() => {
+    temp = mkdtempSync(join(tmpdir(), 'checkmarx-auth-exec-start-'));
+  });
+  after(() => rmSync(temp, { recursive: true, force: true }));
+
+  const settings = resolveSettings(
+    { product: 'sast', 'server-url': 'https://cx.example.com', username: DEFAULT_SAST_USER.username, password: DEFAULT_SAST_USER.password },
+    SYSTEM_IO,
+  );
+  const token = sastResult({ accessToken: 'exec.start.token' });
+
+  /** exec through runExec with a context whose exchange gives a CxSAST token (no endpoint). */
+  async function execWith(command: string[], launcher: ChildLauncher): Promise<{ error: unknown; warned: string[] }> {
+    const warned: string[] = [];
+    const context: VerbContext = {
+      flags: {},
+      format: 'token',
+      env: { PATH: process.env.PATH },
+      exchange: async () => ({ settings, result: token }),
+      say: () => {},
+      warn: (m) => void warned.push(m),
+      debug: () => {},
+      write: () => 0,
+      mask: () => {},
+      command,
+    };
+    try {
+      await runExec(context, launcher);
+    } catch (error) {
+      return { error, warned };
+    }
+    return assert.fail('exec did not fail');
+  }
+
+  /** What the CLI prints for the error, and the exit code it ends with. */
+  const seen = (error: unknown) => ({ message: failureMessage(error, CLI_NAMING), code: exitCodeOf(error) });
+  const spawned: string[] = [];
+  const recording = (spawn: ChildLauncher['spawn']): ChildLauncher['spawn'] =>
+    ((file: string, ...rest: unknown[]) => {
+      spawned.push(file);
+      return (spawn as (...args: unknown[]) => ReturnType<ChildLauncher['spawn']>)(file, ...rest);
+    }) as ChildLauncher['spawn'];
+  /** Node's spawn on Windows since the BatBadBut fix: a batch file without a shell throws EINVAL at once. */
+  const throwsEinval = (() => {
+    throw Object.assign(new Error('spawn EINVAL'), { code: 'EINVAL', errno: -4071, syscall: 'spawn' });
+  }) as unknown as ChildLauncher['spawn'];
+
+  it('a .cmd or .bat on Windows: 126 and the cmd /c line to run instead, never an unexpected failure', async () => {
+    for (const name of ['tool.cmd', 'C:\\Tools\\Build Tool.BAT', 'npx.Cmd']) {
+      spawned.length = 0;
+      const { error } = await execWith([name, '--version'], { platform: 'win32', spawn: recording(throwsEinval) });
+      const { message, code } = seen(error);
+      assert.equal(code, 126, message);
+      assert.equal(
+        message,
+        `'${name}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- cmd /c ${name} ...' instead.`,
+      );
+      assert.deepEqual(spawned, [], 'refused before the spawn');
+    }
+  });
+
+  it('anything spawn throws at once is 126 with its code; a batch file named by its error is told cmd /c', async () => {
+    const { error } = await execWith(['tool'], { platform: 'win32', spawn: throwsEinval });
+    assert.deepEqual(seen(error), { message: "'tool' could not be started (EINVAL).", code: 126 });
+    assert.deepEqual(seen(startFailure('x.bat', Object.assign(new Error('x'), { code: 'EINVAL' }), 'win32')), {
+      message: "'x.bat' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- cmd /c x.bat ...' instead.",
+      code: 126,
+    });
+  });
+
+  it('a missing command is 127; on Windows the message also says how a batch file of that name runs', async () => {
+    const missing = 'checkmarx-auth-no-such-tool';
+    const windows = await execWith([missing], { platform: 'win32', spawn: NODE_LAUNCHER.spawn });
+    assert.deepEqual(seen(windows.error), {
+      message: `'${missing}' was not found (is it on PATH?). If it is a batch file (${missing}.cmd), run 'cmd /c ${missing}.cmd'.`,
+      code: 127,
+    });
+    const linux = await execWith([missing], NODE_LAUNCHER);
+    assert.deepEqual(seen(linux.error), { message: `'${missing}' was not found (is it on PATH?).`, code: 127 });
+    // A .cmd on Linux is a file like any other: here a missing one.
+    const cmdOnLinux = await execWith(['tool.cmd'], { platform: 'linux', spawn: NODE_LAUNCHER.spawn });
+    assert.equal(seen(cmdOnLinux.error).code, 127);
+  });
+
+  it('a file that exists but cannot run is 126 (EACCES)', async () => {
+    const file = join(temp, 'not-executable');
+    writeFileSync(file, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    const { error } = await execWith([file], NODE_LAUNCHER);
+    assert.deepEqual(seen(error), { message: `'${file}' could not be started (EACCES).`, code: 126 });
   });
 });

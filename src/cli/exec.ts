@@ -21,6 +21,7 @@ import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import { tokenVariables } from './formats.ts';
 import type { VerbContext } from './verbs.ts';
+import { NODE_LAUNCHER, startChild, startFailure, type ChildLauncher } from './start-child.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -112,7 +113,7 @@ export function exitCodeOfChild(code: number | null, signal: NodeJS.Signals | nu
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-export async function runExec(context: VerbContext): Promise<number> {
+export async function runExec(context: VerbContext, launcher: ChildLauncher = NODE_LAUNCHER): Promise<number> {
   const command = context.command ?? [];
   if (command.length === 0 || !command[0]) {
     throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
@@ -155,7 +156,7 @@ export async function runExec(context: VerbContext): Promise<number> {
         ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
         : `Running '${command[0]}' with a fresh token.`,
     );
-    return await runChild(command, env);
+    return await runChild(command, env, launcher);
   } finally {
     await endpoint?.close();
   }
@@ -200,27 +201,16 @@ async function tokenSource(context: VerbContext, minValidity: number): Promise<T
   };
 }
 
-/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
-class SpawnError extends CheckmarxAuthError {
-  readonly exitCode: number;
-  constructor(command: string, error: NodeJS.ErrnoException) {
-    const notFound = error.code === 'ENOENT';
-    super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
-    this.exitCode = notFound ? 127 : 126;
-  }
-}
-
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
-function runChild(command: readonly string[], env: Record<string, string>): Promise<number> {
-  const { spawn } = process.getBuiltinModule('node:child_process');
+function runChild(command: readonly string[], env: Record<string, string>, launcher: ChildLauncher): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
+    const child: ChildProcess = startChild(command, env, launcher);
     const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
     const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
     child.once('error', (error: NodeJS.ErrnoException) => {
       done();
-      reject(new SpawnError(command[0]!, error));
+      reject(startFailure(command[0]!, error, launcher.platform));
     });
     child.once('exit', (code, signal) => {
       done();
