@@ -22,6 +22,7 @@ import { startAgent } from '../src/agent/launch.ts';
 import {
   ACK_LINE,
   encodeLine,
+  HEARTBEAT,
   formatSock,
   newKey,
   parseAnswer,
@@ -30,7 +31,7 @@ import {
   type AgentSettings,
   type AgentToken,
 } from '../src/agent/protocol.ts';
-import { runAgentProcess, serveAgent } from '../src/agent/server.ts';
+import { runAgentProcess, serveAgent, type AgentHost } from '../src/agent/server.ts';
 import { resolveSettings, type Settings } from '../src/core/settings.ts';
 import { AgentError } from '../src/agent/errors.ts';
 import { InputError } from '../src/core/errors.ts';
@@ -96,7 +97,10 @@ function withStdin<T>(text: string, fn: () => Promise<T>): Promise<T> {
   return fn().finally(() => Object.defineProperty(process, 'stdin', original));
 }
 
-async function startInProcess(overrides: Partial<AgentSettings> = {}): Promise<InProcessAgent> {
+async function startInProcess(
+  overrides: Partial<AgentSettings> = {},
+  host: Pick<AgentHost, 'pollMs' | 'heartbeatMs'> = {},
+): Promise<InProcessAgent> {
   const folder = mkdtempSync(join(work, 'agent-'));
   const address = join(folder, 'agent.sock');
   const key = newKey();
@@ -113,7 +117,7 @@ async function startInProcess(overrides: Partial<AgentSettings> = {}): Promise<I
   };
   const exitsBefore = exitCalls.length;
   let onTerminate: (() => void) | undefined;
-  await serveAgent(agentSettings, { exit: (code) => void exitCalls.push(code), onTerminate: (stop) => (onTerminate = stop) });
+  await serveAgent(agentSettings, { ...host, exit: (code) => void exitCalls.push(code), onTerminate: (stop) => (onTerminate = stop) });
   assert.ok(onTerminate, 'the agent asks to hear of SIGTERM');
   const stop = onTerminate;
   sigtermHandlers.push(stop);
@@ -217,6 +221,55 @@ describe('the agent server loop, in process', () => {
     await assert.rejects(askAgent(agent.address, { key: agent.key, op: 'token', minValidity: 0 }, WAIT_MS), AgentNotRunning);
   });
 
+  it('while it works on a request (its exchange), it sends heartbeats after the acknowledgement, then the answer', async () => {
+    let release!: () => void;
+    server.config.responseGate = new Promise<void>((resolve) => (release = resolve));
+    const beating = await startInProcess({}, { heartbeatMs: 10 });
+    const socket = connect(beating.address);
+    socket.on('error', () => {});
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    socket.write(encodeLine({ key: beating.key, op: 'token', minValidity: 7200 }));
+    try {
+      const exchanges = server.requests.length;
+      await waitFor('the exchange to reach the token server', () => server.requests.length > exchanges);
+      await waitFor('three heartbeats', () => received.startsWith(`${ACK_LINE}${HEARTBEAT.repeat(3)}`));
+      assert.match(received, /^\{"ok":true,"ack":true\}\n *$/, 'only spaces follow the acknowledgement while the exchange is held');
+    } finally {
+      release();
+      server.config.responseGate = undefined;
+    }
+    await waitFor('the answer line', () => received.endsWith('}\n') && received.split('\n').length === 3);
+    const line = received.slice(ACK_LINE.length).trimEnd();
+    assert.match(line, /^ +\{/, 'the answer comes after the heartbeats, on the same line');
+    const answer = parseAnswer(line);
+    assert.ok(answer && 'result' in answer && answer.source === 'exchange', line);
+    socket.destroy();
+    beating.sigterm();
+  });
+
+  it('stops when its socket path becomes a regular file (or another socket)', async () => {
+    const replacements: Array<(path: string) => Promise<(() => void) | undefined>> = [
+      async (path) => void writeFileSync(path, 'not a socket'),
+      async (path) => {
+        const other = createServer();
+        await new Promise<void>((resolve) => other.listen(path, resolve));
+        return () => void other.close();
+      },
+    ];
+    for (const replace of replacements) {
+      const replaced = await startInProcess({}, { pollMs: 20 });
+      rmSync(replaced.address);
+      const cleanup = await replace(replaced.address);
+      try {
+        await waitFor('the agent to notice its socket path is not its socket', () => replaced.exits() === 1);
+        assert.equal(existsSync(replaced.folder), false);
+      } finally {
+        cleanup?.();
+      }
+    }
+  });
+
   it('stops when its socket file is removed', async () => {
     const second = await startInProcess();
     rmSync(second.address);
@@ -278,8 +331,8 @@ describe('askAgent', () => {
     await new Promise<void>((resolve) => fake.listen(address, resolve));
     return address;
   }
-  const ask = (address: string, deadlineMs = WAIT_MS, ackMs = WAIT_MS) =>
-    askAgent(address, { key: newKey(), op: 'token', minValidity: 0 }, deadlineMs, ackMs);
+  const ask = (address: string, deadlineMs = WAIT_MS, ackMs = WAIT_MS, silenceMs = WAIT_MS) =>
+    askAgent(address, { key: newKey(), op: 'token', minValidity: 0 }, deadlineMs, { ackMs, silenceMs });
 
   it('nothing at the address: AgentNotRunning, naming the address and CX_AUTH_SOCK', async () => {
     const address = join(work, 'nobody', 'agent.sock');
@@ -316,6 +369,49 @@ describe('askAgent', () => {
     assert.deepEqual(await ask(slow, 5_000, 100), answer);
     const never = await fakeAgent((socket) => socket.write(ACK_LINE));
     await assert.rejects(ask(never, 300, 100), { message: `The token agent at ${never} did not answer within 0.3 s.` });
+  });
+
+  it(
+    'a peer that acknowledges, then says nothing (an agent frozen mid exchange) is reported after the silence bound, not the deadline',
+    { timeout: WAIT_MS },
+    async () => {
+      let peer: import('node:net').Socket | undefined;
+      const address = await fakeAgent((socket) => {
+        peer = socket;
+        socket.write(ACK_LINE);
+      });
+      let peerClosedFirst = false;
+      const asked = ask(address, 10 * 60_000, WAIT_MS, 200).catch((error: Error) => {
+        // The client gave up while the peer still held the connection open: no answer, no end.
+        peerClosedFirst = peer?.readableEnded === true || peer?.destroyed === true;
+        throw error;
+      });
+      await assert.rejects(asked, {
+        name: 'AgentError',
+        message: `The token agent at ${address} (from CX_AUTH_SOCK) acknowledged the request, then said nothing for 0.2 s: it is stopped or frozen.`,
+      });
+      assert.equal(peerClosedFirst, false);
+    },
+  );
+
+  it('heartbeats after the acknowledgement keep a slow answer alive past the silence bound; the answer line may follow them', async () => {
+    const answer: AgentAnswer = { ok: false, message: 'slow', exitCode: 1 };
+    let beats = 0;
+    const slow = await fakeAgent((socket) => {
+      socket.write(ACK_LINE);
+      const beat = setInterval(() => {
+        beats += 1;
+        socket.write(HEARTBEAT);
+      }, 20);
+      // Answered once the client has waited at least five times its silence bound.
+      setTimeout(() => {
+        clearInterval(beat);
+        socket.end(encodeLine(answer));
+      }, 1_500);
+      socket.once('close', () => clearInterval(beat));
+    });
+    assert.deepEqual(await ask(slow, WAIT_MS, WAIT_MS, 300), answer);
+    assert.ok(beats > 5, `${beats} heartbeats`);
   });
 
   it('a well-formed answer after the acknowledgement is returned as parsed; one without it is not the protocol', async () => {
@@ -468,11 +564,11 @@ describe('runVerb', () => {
     const run = await verb('token', 'env', { CX_AUTH_SOCK: agent.sock, CX_ENV_NAME: 'FROM_ENV' });
     assert.equal(run.exchanges, 0);
     assert.match(run.out, /^export FROM_ENV='first-token'$/m);
-    assert.deepEqual(run.debugged, ["The token came from the agent's cache."]);
+    assert.deepEqual(run.debugged, ['The token agent acknowledged the request.', "The token came from the agent's cache."]);
     const flagged = await verb('token', 'env', { CX_AUTH_SOCK: agent.sock, CX_ENV_NAME: 'FROM_ENV' }, { 'env-name': 'FROM_FLAG' });
     assert.match(flagged.out, /^export FROM_FLAG='first-token'$/m);
     const fresh = await verb('token', 'token', { CX_AUTH_SOCK: agent.sock }, { 'min-validity': '7000' });
-    assert.deepEqual(fresh.debugged, ['The token came from a new exchange by the agent.']);
+    assert.deepEqual(fresh.debugged, ['The token agent acknowledged the request.', 'The token came from a new exchange by the agent.']);
     assert.equal(fresh.warned.length, 1);
     // A token the agent minted later is masked before it is printed, like the first.
     assert.notEqual(fresh.out, 'first-token\n');

@@ -105,8 +105,8 @@ describe('lifetime: the agent ends with the job', () => {
     assert.deepEqual(readdirSync(run.files.runnerTemp), [], 'it removed its socket folder as it stopped');
   });
 
-  for (const variable of ['GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH']) {
-    it(`an unwritable ${variable} fails the step and leaves no agent and nothing under RUNNER_TEMP`, async (t) => {
+  for (const variable of ['GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT']) {
+    it(`an unwritable ${variable} fails the step and leaves no agent, nothing under RUNNER_TEMP and no token in GITHUB_ENV`, async (t) => {
       const temp = testFolder(t);
       const unwritable = join(temp, 'a-folder-not-a-file');
       mkdirSync(unwritable);
@@ -116,8 +116,29 @@ describe('lifetime: the agent ends with the job', () => {
       assert.doesNotMatch(run.stdout, /Started the token agent/);
       await waitFor('no agent to run', () => agentPidsUnder(temp).size === 0);
       assert.deepEqual(readdirSync(run.files.runnerTemp), []);
-      assert.equal(run.exported['CX_AUTH_SOCK'], undefined, 'CX_AUTH_SOCK is exported last, once everything else was written');
-      if (variable !== 'GITHUB_ENV') assert.equal(readFileSync(run.files.path, 'utf8'), '');
+      assert.deepEqual(run.exported, {}, 'the token and CX_AUTH_SOCK are exported last, once everything else was written');
+      assert.doesNotMatch(run.stdout, /Unexpected failure/);
+      // The state comes first: nothing else was written.
+      if (variable === 'GITHUB_STATE') assert.equal(readFileSync(run.files.path, 'utf8'), '');
+    });
+  }
+
+  for (const [what, make] of [
+    ['a missing folder', (temp: string) => join(temp, 'no-such-folder')],
+    ['a file', (temp: string) => (writeFileSync(join(temp, 'a-file'), ''), join(temp, 'a-file'))],
+  ] as const) {
+    it(`RUNNER_TEMP naming ${what} is an input error naming it, before any request; nothing is exported`, async (t) => {
+      const temp = testFolder(t);
+      const runnerTemp = make(temp);
+      const before = server.requests.length;
+      const run = await actionWithAgent(temp, { RUNNER_TEMP: runnerTemp });
+      assert.equal(run.code, 1);
+      const why = what === 'a file' ? 'is not a folder' : 'does not exist';
+      assert.ok(run.stdout.includes(`::error::Input 'agent': needs RUNNER_TEMP to be a folder; '${runnerTemp}' ${why}.`), run.stdout);
+      assert.doesNotMatch(run.stdout, /Unexpected failure/);
+      assert.equal(server.requests.length, before, 'no request was sent');
+      assert.deepEqual([run.exported, run.state, run.outputs], [{}, {}, {}]);
+      assert.equal(agentPidsUnder(temp).size, 0);
     });
   }
 
@@ -208,6 +229,33 @@ describe('lifetime: from a copy of dist/ under a folder named with non-ASCII let
     assert.match(post.stdout, /^Stopped the token agent\.$/m);
     await waitFor('the agent to stop', () => !isAlive(pid));
     assert.deepEqual(readdirSync(run.files.runnerTemp), []);
+  });
+
+  it('RUNNER_TEMP that does not share the non-ASCII folder: the cmd wrapper stays ASCII and runs a copy of the CLI beside it', async () => {
+    const runs = join(temp, 'plain-runner');
+    mkdirSync(runs);
+    const run = await actionWithAgent(runs, { TMPDIR: temp }, join(dist, 'index.js'));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const pid = soleAgent(temp);
+    const bin = readFileSync(run.files.path, 'utf8').trim();
+    const cmd = readFileSync(join(bin, 'checkmarx-auth.cmd'));
+    assert.ok(
+      cmd.every((byte) => byte === 0x0d || byte === 0x0a || (byte >= 0x20 && byte <= 0x7e)),
+      cmd.toString('latin1'),
+    );
+    assert.match(cmd.toString('ascii'), /^@"%~dp0[\x20-\x7e]+node[\x20-\x7e]*" "%~dp0checkmarx-auth\.cjs" %\*\r\n$/);
+    assert.ok(readFileSync(join(bin, 'checkmarx-auth.cjs')).equals(readFileSync(join(dist, 'cli', 'index.js'))), 'the copy is the bundle');
+    // The copy runs on its own, as the cmd wrapper runs it.
+    const later = await runProcess(process.execPath, [join(bin, 'checkmarx-auth.cjs'), 'token'], {
+      env: cleanEnv({ ...run.exported }),
+      cwd: tmpdir(),
+    });
+    assert.equal(later.code, 0, later.stderr);
+    assert.equal(later.stdout, `${run.outputs['access-token']}\n`);
+    const post = await postFor(run, join(dist, 'post', 'index.js'));
+    assert.match(post.stdout, /^Stopped the token agent\.$/m);
+    await waitFor('the agent to stop', () => !isAlive(pid));
+    assert.deepEqual(readdirSync(run.files.runnerTemp), [], 'the copy goes with the command folder');
   });
 
   it('a step cancelled (SIGINT) during the start-up wait stops the agent before it fails', async () => {
@@ -321,5 +369,44 @@ describe('hostile peers: a frozen agent or a foreign socket is reported, not wai
     }
     process.kill(pid, 'SIGCONT');
     assert.equal((await runCli(['stop-agent'], { env: { CX_AUTH_SOCK: frozenSock } })).code, 0);
+  });
+
+  it('an agent stopped (SIGSTOP) mid exchange, after its acknowledgement, is reported after 10 s of silence, not the 600 s deadline', async (t) => {
+    const temp = testFolder(t);
+    const started = await runCli(
+      ['start-agent', '--product', 'sast', '--server-url', server.url, '--username', DEFAULT_SAST_USER.username, '--format', 'json'],
+      { env: { CX_PASSWORD: PASSWORD, TMPDIR: temp } },
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const sock = (JSON.parse(started.stdout) as { authSock: string }).authSock;
+    const pid = soleAgent(temp);
+    // The token server holds the agent's exchange until the test ends: it never completes.
+    let release!: () => void;
+    server.config.responseGate = new Promise<void>((resolve) => (release = resolve));
+    t.after(() => {
+      killQuietly(pid, 'SIGCONT');
+      killQuietly(pid, 'SIGKILL');
+      release();
+      server.config.responseGate = undefined;
+    });
+    const before = server.requests.length;
+    const asking = runCli(['token', '--min-validity', '7200'], { env: { CX_AUTH_SOCK: sock, RUNNER_DEBUG: '1' } });
+    // The agent acknowledged the request and is in its exchange: then it freezes.
+    await waitFor('the agent to start its exchange', () => server.requests.length === before + 1);
+    process.kill(pid, 'SIGSTOP');
+    const run = await asking;
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /The token agent acknowledged the request\./);
+    const address = sock.replace(/#[^#]*$/, '');
+    assert.ok(
+      run.stderr.includes(
+        `checkmarx-auth: error: The token agent at ${address} (from CX_AUTH_SOCK) acknowledged the request, then said nothing for 10 s: it is stopped or frozen.`,
+      ),
+      run.stderr,
+    );
+    // Structurally not the deadline: the exchange is still held at the token server, unanswered.
+    assert.equal(server.requests.length, before + 1);
+    assert.ok(isAlive(pid), 'the agent is still there, stopped');
   });
 });

@@ -174,12 +174,26 @@ describe('agent: the action with agent: true, later steps, and the post step', (
   });
 
   it('12 concurrent callers cause one exchange and all get its token', async () => {
-    server.config.responseDelayMs = 2000;
+    // A barrier, not a delay: the token server holds the agent's exchange until every caller has
+    // said (RUNNER_DEBUG) that the agent acknowledged its request, however slowly they started.
+    let release!: () => void;
+    server.config.responseGate = new Promise<void>((resolve) => (release = resolve));
     const before = server.requests.length;
     const script =
       'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do checkmarx-auth token --min-validity 4000 > out.$i 2> err.$i & done; wait; cat out.* | sort | uniq -c | wc -l; cat out.* | wc -l';
-    const run = await sh(`cd '${temp}' && ${script}`, step);
-    server.config.responseDelayMs = 0;
+    const running = sh(`cd '${temp}' && ${script}`, { ...step, RUNNER_DEBUG: '1' });
+    const acknowledged = () =>
+      Array.from({ length: 12 }, (_, i) => join(temp, `err.${i + 1}`)).filter(
+        (file) => existsSync(file) && readFileSync(file, 'utf8').includes('The token agent acknowledged the request.'),
+      ).length;
+    try {
+      await waitFor('all 12 callers to be acknowledged', () => acknowledged() === 12, SH_DEADLINE_MS);
+      await waitFor('the one exchange to reach the token server', () => server.requests.length === before + 1);
+    } finally {
+      release();
+      server.config.responseGate = undefined;
+    }
+    const run = await running;
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.stdout.trim().split(/\s+/), ['1', '12'], 'twelve lines, one distinct token');
     assert.equal(server.requests.length, before + 1);

@@ -224,4 +224,45 @@ describe('start-agent output and the command wrappers', () => {
       '@"C:\\actions-runner\\externals\\node24\\bin\\node.exe" "%~dp0..\\..\\_actions\\o\\r\\v1\\dist\\cli\\index.js" %*\r\n',
     );
   });
+
+  /** The bytes cmd reads: every one printable ASCII, CR LF at the end. */
+  const assertAscii = (cmd: string) => {
+    const bytes = Buffer.from(cmd, 'utf8');
+    assert.ok(
+      bytes.subarray(0, -2).every((byte) => byte >= 0x20 && byte <= 0x7e),
+      `not ASCII: ${JSON.stringify(cmd)}`,
+    );
+    assert.deepEqual([...bytes.subarray(-2)], [0x0d, 0x0a]);
+  };
+
+  it('a non-ASCII action path that RUNNER_TEMP does not share: the cmd wrapper is still pure ASCII, through a copy of the CLI and CX_AUTH_NODE', () => {
+    const folder = 'C:\\a\\_work\\_temp\\checkmarx-auth-bin-AbC123';
+    const node = 'C:\\a\\externals\\node24\\bin\\node.exe';
+    // A ref folder under _actions, and a local `uses: ./...` in a workspace, with non-ASCII letters.
+    for (const cli of [
+      'C:\\a\\_work\\_actions\\acme\\checkmarx-auth\\jürgen-fix\\dist\\cli\\index.js',
+      'C:\\a\\_work\\Jürgens Repo\\Jürgens Repo\\tools\\checkmarx-auth\\dist\\cli\\index.js',
+    ]) {
+      const scripts = commandScripts(node, cli, folder, win32);
+      assertAscii(scripts.cmd);
+      assert.equal(scripts.cmd, '@"%~dp0..\\..\\..\\externals\\node24\\bin\\node.exe" "%~dp0checkmarx-auth.cjs" %*\r\n');
+      assert.equal(scripts.copyCli, true);
+      assert.deepEqual(scripts.variables, {});
+    }
+    // RUNNER_TEMP on another drive than a runner under a non-ASCII folder: node through CX_AUTH_NODE,
+    // which the front end sets for later steps (cmd expands a variable in Unicode).
+    const root = 'C:\\Läufer 100% (ß) & ^x';
+    const other = commandScripts(
+      `${root}\\externals\\node24\\bin\\node.exe`,
+      `${root}\\_work\\_actions\\o\\r\\v1\\dist\\cli\\index.js`,
+      'D:\\t\\checkmarx-auth-bin-1',
+      win32,
+    );
+    assertAscii(other.cmd);
+    assert.equal(other.cmd, '@"%CX_AUTH_NODE%" "%~dp0checkmarx-auth.cjs" %*\r\n');
+    assert.deepEqual(other.variables, { CX_AUTH_NODE: `${root}\\externals\\node24\\bin\\node.exe` });
+    // Where a path is reachable in ASCII, nothing is copied and no variable is needed.
+    const plain = commandScripts(node, 'C:\\a\\_work\\_actions\\o\\r\\v1\\dist\\cli\\index.js', folder, win32);
+    assert.deepEqual([plain.copyCli, plain.variables], [false, {}]);
+  });
 });

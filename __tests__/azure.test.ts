@@ -4,7 +4,7 @@
 // post-job step; and the manifests (task.json, vss-extension.json) against the tables of src/core.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -212,7 +212,7 @@ describe('the task in process', () => {
       const task = await runTaskHere({ ...sast, [`ENDPOINT_URL_${ID}`]: server.url, INPUT_AGENT: 'true', AGENT_TEMPDIRECTORY: jobTemp });
       assert.equal(task.code, 1);
       assert.match(task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '', /cancelled/);
-      assert.ok(!('CX_AUTH_SOCK' in task.agent.variables));
+      assert.deepEqual(task.agent.variables, {}, 'no CX_AUTH_SOCK, and no token or output variable either');
       assert.deepEqual(task.agent.prependPaths, []);
       assert.deepEqual(readdirSync(jobTemp), [], 'the command folder and the socket folder are gone');
     } finally {
@@ -225,6 +225,24 @@ describe('the task in process', () => {
     assert.equal(task.code, 1);
     assert.match(task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '', /Input 'agent'.*AGENT_TEMPDIRECTORY/);
     assert.deepEqual(task.agent.variables, {});
+  });
+
+  test('agent: true with Agent.TempDirectory missing, or a file, is an input error naming it, before any request', async () => {
+    const file = join(temp, 'not-a-folder');
+    writeFileSync(file, '');
+    for (const [path, why] of [
+      [join(temp, 'no-such-folder'), 'does not exist'],
+      [file, 'is not a folder'],
+    ] as const) {
+      const requestsBefore = server.requests.length;
+      const task = await runTaskHere({ ...sast, [`ENDPOINT_URL_${ID}`]: server.url, INPUT_AGENT: 'true', AGENT_TEMPDIRECTORY: path });
+      assert.equal(task.code, 1);
+      const error = task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '';
+      assert.ok(error.includes(`needs AGENT_TEMPDIRECTORY to be a folder; '${path}' ${why}.`), error);
+      assert.doesNotMatch(error, /Unexpected failure/);
+      assert.equal(server.requests.length, requestsBefore);
+      assert.deepEqual(task.agent.variables, {});
+    }
   });
 
   test("a variable name that Azure Pipelines uses itself is refused, named as the task's envName", async () => {

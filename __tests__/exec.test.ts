@@ -378,7 +378,8 @@ describe('exec: a COMMAND the platform cannot start (Windows through an injected
     const { error } = await execWith(['tool'], { platform: 'win32', spawn: throwsEinval });
     assert.deepEqual(seen(error), { message: "'tool' could not be started (EINVAL).", code: 126 });
     assert.deepEqual(seen(startFailure('x.bat', Object.assign(new Error('x'), { code: 'EINVAL' }), 'win32')), {
-      message: "'x.bat' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- cmd /c x.bat ...' instead.",
+      message:
+        "'x.bat' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- cmd /c x.bat ...' instead.",
       code: 126,
     });
   });

@@ -84,6 +84,8 @@ export interface TokenServerConfig {
   keycloakExpiresIn: number;
   /** wait this long before every routed (not scripted) answer */
   responseDelayMs: number;
+  /** a barrier: routed answers wait until it resolves (the test releases it), or the server closes */
+  responseGate?: Promise<void> | undefined;
 }
 
 export interface TokenServerOptions extends Partial<TokenServerConfig> {
@@ -253,6 +255,7 @@ async function handle(state: State, req: http.IncomingMessage, res: http.ServerR
     const scripted = state.queue.shift();
     if (scripted) await serveScripted(state, req, res, scripted);
     else if (!state.config.responseDelayMs || (await pause(state, state.config.responseDelayMs))) {
+      if (state.config.responseGate && !(await passGate(state, state.config.responseGate))) return;
       send(res, route(state, request, originOf(req)));
     }
   } catch (error) {
@@ -618,6 +621,12 @@ async function serveScripted(state: State, req: http.IncomingMessage, res: http.
     res.write(piece);
   }
   res.end();
+}
+
+/** false when the server closed meanwhile */
+function passGate(state: State, gate: Promise<void>): Promise<boolean> {
+  const closed = new Promise<boolean>((resolve) => state.closing.signal.addEventListener('abort', () => resolve(false), { once: true }));
+  return Promise.race([gate.then(() => true), closed]);
 }
 
 /** false when the server closed meanwhile */

@@ -36,12 +36,14 @@ async function exchangeAndExport(deps: ActionDeps): Promise<void> {
     log: { info: workflow.info, warning: workflow.warning, debug: workflow.debug },
     ...deps.io,
   });
-  workflow.setOutputs(outputValues(result));
-  if (settings.exportEnv) {
-    workflow.exportVariable(settings.envName, result.accessToken);
-    workflow.info(`Exported the token as ${settings.envName} for later steps.`);
-  }
+  // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
+  const handOver = (variables: ReadonlyArray<readonly [string, string]> = []) => {
+    workflow.setOutputs(outputValues(result));
+    workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken] as const] : []), ...variables]);
+    if (settings.exportEnv) workflow.info(`Exported the token as ${settings.envName} for later steps.`);
+  };
   // The token's age for the agent starts here, well within a millisecond of its arrival: reading
   // the clock earlier would load perf_hooks into every run, agent or not.
-  if (settings.agent) await startActionAgent(settings, result, performance.now(), deps.env);
+  if (settings.agent) await startActionAgent(settings, result, performance.now(), deps.env, handOver);
+  else handOver();
 }

@@ -4,7 +4,7 @@
 
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
-import { startJobAgent } from '../agent/job-agent.ts';
+import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
 import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
@@ -22,7 +22,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function baseFolder(env: Env): string {
   const runnerTemp = env.RUNNER_TEMP;
   if (!runnerTemp) throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
-  return isContainerTemp(runnerTemp) ? tmpdir() : runnerTemp;
+  return isContainerTemp(runnerTemp) ? tmpdir() : checkedFolder('RUNNER_TEMP', runnerTemp);
 }
 
 /**
@@ -30,7 +30,13 @@ export function baseFolder(env: Env): string {
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-export async function startActionAgent(settings: Settings, first: TokenResult, arrivedAt: number, env: Env = process.env): Promise<void> {
+export async function startActionAgent(
+  settings: Settings,
+  first: TokenResult,
+  arrivedAt: number,
+  env: Env = process.env,
+  handOver: (variables: ReadonlyArray<readonly [string, string]>) => void = workflow.exportVariables,
+): Promise<void> {
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
   await startJobAgent({
@@ -41,14 +47,14 @@ export async function startActionAgent(settings: Settings, first: TokenResult, a
     arrivedAt,
     env,
     mask: workflow.setSecret,
-    warn: workflow.warning,
     stepWord: 'the step',
-    publish: ({ sock, pid, commandFolder, folders }) => {
+    publish: ({ sock, pid, commandFolder, folders, variables }) => {
       workflow.saveState(STATE_FOLDERS, JSON.stringify(folders));
       workflow.saveState(STATE_PID, String(pid));
       workflow.saveState(STATE_SOCK, sock);
       workflow.addPath(commandFolder);
-      workflow.exportVariable(SOCK_VARIABLE, sock);
+      // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
+      handOver([...Object.entries(variables), [SOCK_VARIABLE, sock]]);
     },
   });
   workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);

@@ -32,9 +32,17 @@ export function setOutputs(outputs: ReadonlyArray<readonly [name: string, value:
 }
 
 export function exportVariable(name: string, value: string): void {
-  process.env[name] = value;
-  if (process.env.GITHUB_ENV) appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
-  else issueCommand('set-env', { name }, value);
+  exportVariables([[name, value]]);
+}
+
+/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
+export function exportVariables(variables: ReadonlyArray<readonly [name: string, value: string]>): void {
+  if (variables.length === 0) return;
+  if (process.env.GITHUB_ENV) {
+    const names = variables.map(([name]) => name).join(', ');
+    appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
+  } else for (const [name, value] of variables) issueCommand('set-env', { name }, value);
+  for (const [name, value] of variables) process.env[name] = value;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back; each bounded.
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 import { connect } from 'node:net';
 import { encodeLine, isAck, MAX_LINE_BYTES, parseAnswer, type AgentAnswer, type AgentRequest } from './protocol.ts';
@@ -11,6 +11,11 @@ export const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
 export const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 export const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+export const SILENCE_DEADLINE_MS = 10_000;
 
 /** The agent is gone: its socket is missing or nobody listens on it. */
 export class AgentNotRunning extends AgentError {
@@ -22,36 +27,50 @@ export class AgentNotRunning extends AgentError {
   }
 }
 
+/** The bounds besides the whole deadline; tests shorten them. */
+export interface AskBounds {
+  /** For the acknowledgement (default ACK_DEADLINE_MS, never more than the whole deadline). */
+  readonly ackMs?: number;
+  /** For silence after the acknowledgement (default SILENCE_DEADLINE_MS; none when the whole deadline is shorter). */
+  readonly silenceMs?: number;
+  /** Hears that the agent acknowledged the request. */
+  readonly onAcknowledged?: () => void;
+}
+
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
- * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
- * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
- * agent's own exchange, with its retries and deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
  */
-export function askAgent(
-  address: string,
-  request: AgentRequest,
-  deadlineMs: number,
-  ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs),
-): Promise<AgentAnswer> {
+export function askAgent(address: string, request: AgentRequest, deadlineMs: number, bounds: AskBounds = {}): Promise<AgentAnswer> {
+  const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+  const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
   return new Promise((resolve, reject) => {
     const socket = connect(address);
     let received = '';
     let connected = false;
     let acknowledged = false;
-    let timer = setTimeout(
-      () =>
-        fail(
-          new AgentError(
-            `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`,
-          ),
+    let deadline: NodeJS.Timeout | undefined;
+    const silence = new SilenceWatch(() =>
+      fail(
+        new AgentError(
+          acknowledged
+            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`,
         ),
-      ackMs,
+      ),
     );
+    silence.arm(ackMs);
+    // Silence as long as the whole deadline is the deadline's to report.
+    const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
     function fail(error: Error): void {
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      silence.stop();
       socket.destroy();
       reject(error);
     }
@@ -61,6 +80,8 @@ export function askAgent(
       socket.write(encodeLine(request));
     });
     socket.setEncoding('utf8').on('data', (chunk: string) => {
+      // Any byte is a sign of life: a heartbeat, or part of the answer.
+      if (acknowledged) watchSilence();
       received += chunk;
       for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
         const line = received.slice(0, end);
@@ -68,15 +89,17 @@ export function askAgent(
         if (!acknowledged) {
           if (!isAck(line)) return notProtocol();
           acknowledged = true;
-          clearTimeout(timer);
-          timer = setTimeout(
+          bounds.onAcknowledged?.();
+          watchSilence();
+          deadline = setTimeout(
             () => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)),
             deadlineMs,
           );
           continue;
         }
         const answer = parseAnswer(line);
-        clearTimeout(timer);
+        clearTimeout(deadline);
+        silence.stop();
         socket.destroy();
         if (answer) resolve(answer);
         else reject(new AgentError('The token agent sent an answer that is not its protocol.'));
@@ -94,4 +117,29 @@ export function askAgent(
       );
     });
   });
+}
+
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private verdict: NodeJS.Immediate | undefined;
+  private readonly onSilent: () => void;
+
+  constructor(onSilent: () => void) {
+    this.onSilent = onSilent;
+  }
+
+  arm(ms: number): void {
+    this.stop();
+    this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.verdict);
+  }
 }

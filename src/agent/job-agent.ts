@@ -3,7 +3,8 @@
 // PATH) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was made,
 // before the step fails.
 
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { InputError } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
 import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { TokenResult } from '../core/token-response.ts';
@@ -23,7 +24,6 @@ export interface JobAgentStart {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Registers a secret with the CI system's log masking, before it is written anywhere. */
   readonly mask: (secret: string) => void;
-  readonly warn?: (message: string) => void;
   /** What the user is told when the step was cancelled during start-up ("the step", "the task"). */
   readonly stepWord: string;
   /** Hands the running agent to the job; CX_AUTH_SOCK last, so that it is there only if all else is. */
@@ -38,6 +38,23 @@ export interface PublishedAgent {
   readonly commandFolder: string;
   /** Everything to remove at the end of the job. */
   readonly folders: readonly string[];
+  /** Variables later steps need besides CX_AUTH_SOCK (what checkmarx-auth.cmd reads: CX_AUTH_NODE). */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/**
+ * The CI's temporary folder, which the agent's folders go under: a missing one, or a file, is an
+ * input error naming the variable, found before the exchange.
+ */
+export function checkedFolder(variable: string, path: string): string {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
+  }
+  if (!isFolder) throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
+  return path;
 }
 
 export async function startJobAgent(start: JobAgentStart): Promise<void> {
@@ -49,15 +66,17 @@ export async function startJobAgent(start: JobAgentStart): Promise<void> {
   let commandFolder: string | undefined;
   let agent: StartedAgent | undefined;
   try {
-    commandFolder = writeCommandFolder(start.base, process.execPath, start.entry, start.warn);
+    const command = writeCommandFolder(start.base, process.execPath, start.entry);
+    commandFolder = command.folder;
     const { entry, settings, first, arrivedAt, env } = start;
     agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
     const sock = formatSock(agent.address, key);
     runTimeSecretValues({ authSock: sock }).forEach(start.mask);
     const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
-    start.publish({ sock, pid: agent.pid, commandFolder, folders });
-    // A signal that came while the state and files were written.
+    // A signal that came after the start-up wait. publish is synchronous: none can come during it,
+    // so what it writes (the token last) is written only for a start that stands.
     if (cancel.signal.aborted) throw new AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+    start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
   } catch (error) {
     agent?.abandon();
     if (commandFolder) rmSync(commandFolder, { recursive: true, force: true });

@@ -92,6 +92,15 @@ export function encodeLine(message: AgentRequest | AgentAnswer): string {
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 export const ACK_LINE = '{"ok":true,"ack":true}\n';
 
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+export const HEARTBEAT = ' ';
+export const HEARTBEAT_MS = 2_000;
+
 export function isAck(line: string): boolean {
   const json = parseJsonObject(line);
   return json?.ok === true && json.ack === true;

@@ -2,12 +2,14 @@
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
 // It has no stdout or stderr after start-up, and logs nothing: no secret can leak from it.
 
-import { rmSync, stat } from 'node:fs';
+import { lstat, lstatSync, rmSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   ACK_LINE,
   agentToken,
   encodeLine,
+  HEARTBEAT,
+  HEARTBEAT_MS,
   keysMatch,
   MAX_LINE_BYTES,
   parseRequest,
@@ -42,6 +44,8 @@ export interface AgentHost {
   readonly onTerminate: (stop: () => void) => void;
   /** How often it looks for its socket file and the folder it watches (default 2 s). */
   readonly pollMs?: number;
+  /** How often it tells a caller that it still works on the request (default HEARTBEAT_MS). */
+  readonly heartbeatMs?: number;
   /** The process id it reports when asked to stop (default process.pid). */
   readonly pid?: number;
 }
@@ -118,9 +122,14 @@ class Agent {
     const watched = [
       ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
       ...(this.settings.watch ? [this.settings.watch] : []),
-    ];
+    ].map((path) => ({ path, identity: identityOf(lstatSync(path)) }));
     if (watched.length > 0) {
-      const look = () => watched.forEach((path) => stat(path, (error) => error?.code === 'ENOENT' && this.stop()));
+      const look = () =>
+        watched.forEach(({ path, identity }) =>
+          lstat(path, (error, stats) => {
+            if (error ? GONE.has(error.code ?? '') : identityOf(stats) !== identity) this.stop();
+          }),
+        );
       this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
     }
   }
@@ -138,7 +147,11 @@ class Agent {
       if (end === -1 || end > MAX_LINE_BYTES) return void socket.destroy();
       // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
       socket.write(ACK_LINE);
+      // While it works (an exchange), it says so: a caller tells it from a frozen agent by this.
+      const heartbeat = setInterval(() => socket.write(HEARTBEAT), this.host.heartbeatMs ?? HEARTBEAT_MS);
+      socket.once('close', () => clearInterval(heartbeat));
       void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
+        clearInterval(heartbeat);
         // On 'close', which comes also when the caller hangs up first.
         if ('stopped' in answer) socket.once('close', () => this.stop());
         socket.end(encodeLine(answer));
@@ -168,6 +181,14 @@ class Agent {
     if (this.settings.folder) rmSync(this.settings.folder, { recursive: true, force: true });
     this.host.exit(0);
   }
+}
+
+/** What the agent watches may be removed, or replaced: by a regular file, by another socket or folder. */
+const GONE = new Set(['ENOENT', 'ENOTDIR']);
+
+/** A path's identity: its device, inode and type; another file at the same path has another one. */
+function identityOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 
 function refusal(message: string): AgentAnswer {

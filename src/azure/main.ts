@@ -8,7 +8,7 @@
 
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { startJobAgent } from '../agent/job-agent.ts';
+import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
 import { failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
@@ -81,26 +81,36 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
   secretForms(secretValues(values)).forEach(mask);
   warnings.forEach(agent.warning);
   if (values['env-name']) checkVariableName(values['env-name']);
+  const tempDirectory = clean(env.AGENT_TEMPDIRECTORY);
   const { settings, result } = await exchangeCredentials(values, {
     mask,
+    // Before any request: a task that fails sets no variable.
+    check: (settings) => void (settings.agent && agentTempFolder(tempDirectory)),
     log: { info: agent.info, warning: agent.warning, debug: isTrue(env.SYSTEM_DEBUG) ? agent.debug : () => {} },
     ...deps.io,
   });
   const arrivedAt = settings.agent ? performance.now() : 0;
-  const tempDirectory = clean(env.AGENT_TEMPDIRECTORY);
-  // Before any output: a task that fails sets no variable.
-  if (settings.agent && !tempDirectory) {
+  // The outputs and the token come last, and only once everything that can fail has succeeded.
+  const handOver = () => {
+    for (const spec of OUTPUTS) {
+      const value = spec.value(result);
+      if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.name === 'access-token', output: true });
+    }
+    if (settings.exportEnv) {
+      agent.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
+      agent.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
+    }
+  };
+  if (settings.agent) await startTaskAgent(deps, agent, mask, settings, result, arrivedAt, agentTempFolder(tempDirectory), handOver);
+  else handOver();
+}
+
+/** AGENT_TEMPDIRECTORY, which the agent's folders go under: set, and a folder. */
+function agentTempFolder(tempDirectory: string | undefined): string {
+  if (!tempDirectory) {
     throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.');
   }
-  for (const spec of OUTPUTS) {
-    const value = spec.value(result);
-    if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.name === 'access-token', output: true });
-  }
-  if (settings.exportEnv) {
-    agent.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
-    agent.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
-  }
-  if (settings.agent && tempDirectory) await startTaskAgent(deps, agent, mask, settings, result, arrivedAt, tempDirectory);
+  return checkedFolder('AGENT_TEMPDIRECTORY', tempDirectory);
 }
 
 /**
@@ -118,6 +128,7 @@ async function startTaskAgent(
   first: TokenResult,
   arrivedAt: number,
   tempDirectory: string,
+  handOver: () => void,
 ): Promise<void> {
   // <task>/dist/main/index.js → <task>/dist/cli/index.js
   const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
@@ -133,11 +144,13 @@ async function startTaskAgent(
     env: { ...deps.env, RUNNER_TEMP: tempDirectory },
     mask,
     stepWord: 'the task',
-    publish: ({ sock, pid, commandFolder, folders }) => {
+    publish: ({ sock, pid, commandFolder, folders, variables }) => {
       agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
       agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
       agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
       agent.prependPath(commandFolder);
+      for (const [name, value] of Object.entries(variables)) agent.setVariable(name, value, { secret: false, output: false });
+      handOver();
       // A secret variable, as every variable whose value is a run-time secret: later steps map it
       // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
       agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });

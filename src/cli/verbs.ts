@@ -81,7 +81,9 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
       return context.write(formatResult(context.format, result, settings.envName));
     }
     const { address, key } = parseSock(sock);
-    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+      onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+    });
     if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
     if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
     context.debug(

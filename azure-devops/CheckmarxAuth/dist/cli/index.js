@@ -1166,6 +1166,14 @@ function encodeLine(message) {
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+const HEARTBEAT = ' ';
+const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1241,7 +1249,7 @@ function isNumberIn(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back; each bounded.
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 
 
@@ -1251,6 +1259,11 @@ const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -1260,20 +1273,31 @@ class AgentNotRunning extends AgentError {
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
- * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
- * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
- * agent's own exchange, with its retries and deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
  */
-function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
+function askAgent(address, request, deadlineMs, bounds = {}) {
+    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
+        let deadline;
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
+        silence.arm(ackMs);
+        // Silence as long as the whole deadline is the deadline's to report.
+        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
         function fail(error) {
-            clearTimeout(timer);
+            clearTimeout(deadline);
+            silence.stop();
             socket.destroy();
             reject(error);
         }
@@ -1283,6 +1307,9 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
+            // Any byte is a sign of life: a heartbeat, or part of the answer.
+            if (acknowledged)
+                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1291,12 +1318,14 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    clearTimeout(timer);
-                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    bounds.onAcknowledged?.();
+                    watchSilence();
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(timer);
+                clearTimeout(deadline);
+                silence.stop();
                 socket.destroy();
                 if (answer)
                     resolve(answer);
@@ -1315,6 +1344,27 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                 : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
+}
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+    timer;
+    verdict;
+    onSilent;
+    constructor(onSilent) {
+        this.onSilent = onSilent;
+    }
+    arm(ms) {
+        this.stop();
+        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        clearImmediate(this.verdict);
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -2797,11 +2847,69 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
+;// CONCATENATED MODULE: ./src/cli/start-child.js
+// Starting exec's COMMAND, and what the user is told when the platform cannot start it: 127 when
+// it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
+// (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
+
+const EXIT_CANNOT_RUN = 126;
+const EXIT_NOT_FOUND = 127;
+const NODE_LAUNCHER = {
+    platform: process.platform,
+    spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args),
+};
+/** Per platform: the file name endings that only a shell runs, and the line that runs one. */
+const SHELL_ONLY = {
+    win32: { endings: /\.(cmd|bat)$/i, runWith: (command) => `cmd /c ${command}` },
+};
+/** COMMAND could not be started; the message says what to run instead where there is something. */
+class SpawnError extends CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.name = 'SpawnError';
+        this.exitCode = exitCode;
+    }
+}
+function batchFileError(command, runWith) {
+    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
+}
+/** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
+function startFailure(command, error, platform) {
+    const shellOnly = SHELL_ONLY[platform];
+    if (error.code === 'ENOENT') {
+        const bare = !/\.[^./\\]*$/.test(command);
+        const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
+        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+    }
+    if (shellOnly?.endings.test(command))
+        return batchFileError(command, shellOnly.runWith(command));
+    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+}
+/**
+ * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
+ * spawn (since Node's 2024 fix for BatBadBut, spawn throws EINVAL for one); anything spawn throws
+ * at once, or reports by its 'error' event, becomes a SpawnError.
+ */
+function startChild(command, env, launcher) {
+    const [file = '', ...args] = command;
+    const shellOnly = SHELL_ONLY[launcher.platform];
+    if (shellOnly?.endings.test(file))
+        throw batchFileError(file, shellOnly.runWith(file));
+    try {
+        return launcher.spawn(file, args, { stdio: 'inherit', env });
+    }
+    catch (error) {
+        throw startFailure(file, error, launcher.platform);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/exec.js
 // `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
 
 
 
@@ -2885,7 +2993,7 @@ function exitCodeOfChild(code, signal) {
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-async function runExec(context) {
+async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
         throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
@@ -2925,7 +3033,7 @@ async function runExec(context) {
         context.debug(endpoint
             ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
             : `Running '${command[0]}' with a fresh token.`);
-        return await runChild(command, env);
+        return await runChild(command, env, launcher);
     }
     finally {
         await endpoint?.close();
@@ -2957,27 +3065,17 @@ async function tokenSource(context, minValidity) {
         token: async (seconds) => (await cache.get(seconds)).result,
     };
 }
-/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
-class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(command, error) {
-        const notFound = error.code === 'ENOENT';
-        super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
-        this.exitCode = notFound ? 127 : 126;
-    }
-}
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
-function runChild(command, env) {
-    const { spawn } = process.getBuiltinModule('node:child_process');
+function runChild(command, env, launcher) {
     return new Promise((resolve, reject) => {
-        const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+        const child = startChild(command, env, launcher);
         const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)]);
         for (const [signal, handler] of handlers)
             process.on(signal, handler);
         const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
         child.once('error', (error) => {
             done();
-            reject(new SpawnError(command[0], error));
+            reject(startFailure(command[0], error, launcher.platform));
         });
         child.once('exit', (code, signal) => {
             done();
@@ -3039,7 +3137,9 @@ const COMMANDS = {
             return context.write(formatResult(context.format, result, settings.envName));
         }
         const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+            onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+        });
         if (!answer.ok)
             throw new AgentError(answer.message, answer.exitCode);
         if (!('result' in answer))
@@ -3388,9 +3488,12 @@ class Agent {
         const watched = [
             ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
             ...(this.settings.watch ? [this.settings.watch] : []),
-        ];
+        ].map((path) => ({ path, identity: identityOf((0,external_node_fs_namespaceObject.lstatSync)(path)) }));
         if (watched.length > 0) {
-            const look = () => watched.forEach((path) => (0,external_node_fs_namespaceObject.stat)(path, (error) => error?.code === 'ENOENT' && this.stop()));
+            const look = () => watched.forEach(({ path, identity }) => (0,external_node_fs_namespaceObject.lstat)(path, (error, stats) => {
+                if (error ? server_GONE.has(error.code ?? '') : identityOf(stats) !== identity)
+                    this.stop();
+            }));
             this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
         }
     }
@@ -3409,7 +3512,11 @@ class Agent {
                 return void socket.destroy();
             // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
             socket.write(ACK_LINE);
+            // While it works (an exchange), it says so: a caller tells it from a frozen agent by this.
+            const heartbeat = setInterval(() => socket.write(HEARTBEAT), this.host.heartbeatMs ?? HEARTBEAT_MS);
+            socket.once('close', () => clearInterval(heartbeat));
             void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
+                clearInterval(heartbeat);
                 // On 'close', which comes also when the caller hangs up first.
                 if ('stopped' in answer)
                     socket.once('close', () => this.stop());
@@ -3443,6 +3550,12 @@ class Agent {
             (0,external_node_fs_namespaceObject.rmSync)(this.settings.folder, { recursive: true, force: true });
         this.host.exit(0);
     }
+}
+/** What the agent watches may be removed, or replaced: by a regular file, by another socket or folder. */
+const server_GONE = new Set(['ENOENT', 'ENOTDIR']);
+/** A path's identity: its device, inode and type; another file at the same path has another one. */
+function identityOf(stats) {
+    return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
     return { ok: false, message, exitCode: EXIT_USAGE };

@@ -948,6 +948,14 @@ function encodeLine(message) {
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+const HEARTBEAT = ' ';
+const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = json_parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1023,7 +1031,7 @@ function isNumberIn(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back; each bounded.
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 
 
@@ -1033,6 +1041,11 @@ const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 6
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -1042,20 +1055,31 @@ class AgentNotRunning extends AgentError {
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
- * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
- * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
- * agent's own exchange, with its retries and deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
  */
-function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
+function askAgent(address, request, deadlineMs, bounds = {}) {
+    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
+        let deadline;
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
+        silence.arm(ackMs);
+        // Silence as long as the whole deadline is the deadline's to report.
+        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
         function fail(error) {
-            clearTimeout(timer);
+            clearTimeout(deadline);
+            silence.stop();
             socket.destroy();
             reject(error);
         }
@@ -1065,6 +1089,9 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
+            // Any byte is a sign of life: a heartbeat, or part of the answer.
+            if (acknowledged)
+                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1073,12 +1100,14 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    clearTimeout(timer);
-                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    bounds.onAcknowledged?.();
+                    watchSilence();
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(timer);
+                clearTimeout(deadline);
+                silence.stop();
                 socket.destroy();
                 if (answer)
                     resolve(answer);
@@ -1097,6 +1126,27 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                 : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
+}
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+    timer;
+    verdict;
+    onSilent;
+    constructor(onSilent) {
+        this.onSilent = onSilent;
+    }
+    arm(ms) {
+        this.stop();
+        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        clearImmediate(this.verdict);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/stop.js
