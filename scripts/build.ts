@@ -4,8 +4,7 @@
 // builds into a temporary folder and fails when dist/ differs from it.
 //
 // CommonJS, not ESM: an ES module costs more to compile and link at every start (see BENCHMARKS.md).
-// The sources stay ESM, so ncc still resolves their imports with the `import` condition, which
-// @actions/http-client's `lib/proxy` needs (its exports map has no `require`). The repo is
+// The sources stay ESM, so ncc resolves their imports with the `import` condition. The repo is
 // `type: module`, so each bundle's folder gets a package.json saying `commonjs`; a bundle copied
 // alone elsewhere runs as CommonJS anyway, Node's default.
 
