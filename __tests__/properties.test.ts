@@ -14,6 +14,7 @@ import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../src/core/retry.ts';
 import { requestToken, type GrantDeps } from '../src/core/grant.ts';
 import { type TokenResult } from '../src/core/token-response.ts';
 import { toTransportFailure } from '../src/io/http.ts';
+import { isCertificate } from '../src/io/certificates.ts';
 import { type HttpResponse } from '../src/core/transport.ts';
 import { INPUTS, type RawInputs } from '../src/core/inputs.ts';
 import { makeApiKey, makeJwt } from './support/jwt.ts';
@@ -382,7 +383,7 @@ describe('parsing inputs', () => {
             throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
           };
           try {
-            const settings = resolveSettings(values, { readFile });
+            const settings = resolveSettings(values, { readFile, isCertificate });
             settings.warnings.forEach((warning) => assertNoSecret('a warning', warning, secrets));
             assert.ok(settings.transport.maxAttempts >= 1 && settings.transport.maxAttempts <= 10);
             assert.ok(settings.transport.timeoutMs > 0);

@@ -1,6 +1,7 @@
 // Values that many tests need the same: token results as the core returns them, and the I/O that
 // has no files.
 
+import { isCertificate } from '../../src/io/certificates.ts';
 import type { ConfigDeps } from '../../src/core/settings.ts';
 import type { TokenResult } from '../../src/core/token-response.ts';
 
@@ -9,6 +10,7 @@ export const NO_FILES: ConfigDeps = {
   readFile: () => {
     throw Object.assign(new Error('no'), { code: 'ENOENT' });
   },
+  isCertificate,
 };
 
 /** A CxSAST token result with a refresh token (which is never an output), changed by overrides. */

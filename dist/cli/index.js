@@ -1113,9 +1113,26 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1160,7 +1177,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1378,8 +1395,9 @@ const external_node_path_namespaceObject = require("node:path");
 
 
 
+
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1407,7 +1425,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1445,7 +1463,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1780,16 +1798,11 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-    // Loaded here, not at start-up: most runs have no ca-cert.
-    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        try {
-            new X509Certificate(pem);
-        }
-        catch {
+        if (!deps.isCertificate(pem)) {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -1971,6 +1984,7 @@ function relative(instant, now) {
 // another Host (421: DNS rebinding), path (404), method (405), a body over 64 KiB (413), a wrong
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
+
 const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
@@ -1982,7 +1996,7 @@ function tokenPath(tenant) {
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = process.getBuiltinModule('node:http');
+    const { createServer } = builtin('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
     await new Promise((resolve, reject) => {
@@ -2421,6 +2435,21 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
+;// CONCATENATED MODULE: ./src/io/certificates.js
+// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
+// so node:crypto lives here, loaded only when a run names a ca-cert.
+
+/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
+function isCertificate(pem) {
+    try {
+        new (builtin('node:crypto').X509Certificate)(pem);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2523,12 +2552,13 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
+
 const http_MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => process.getBuiltinModule('node:http');
-const https = () => process.getBuiltinModule('node:https');
-const tls = () => process.getBuiltinModule('node:tls');
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2818,8 +2848,10 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
+
 const SYSTEM_IO = {
     readFile,
+    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -2852,11 +2884,12 @@ function decodeText(bytes) {
 // it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
+
 const EXIT_CANNOT_RUN = 126;
 const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
-    spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args),
+    spawn: (...args) => builtin('node:child_process').spawn(...args),
 };
 /** Per platform: the file name endings that only a shell runs, and the line that runs one. */
 const SHELL_ONLY = {
@@ -2909,6 +2942,7 @@ function startChild(command, env, launcher) {
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
 
 
 
@@ -2989,7 +3023,7 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -10,6 +10,7 @@ import { issueCommand } from '../../node_modules/@actions/core/lib/command.js';
 import { CheckmarxAuthError } from '../core/errors.ts';
 import { EXIT_TOKEN_FAILED } from '../core/exit-codes.ts';
 import { printable } from '../core/printable.ts';
+import { builtin } from '../io/builtins.ts';
 
 export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
 export const info = (message: string): void => void process.stdout.write(printable(message) + EOL);
@@ -52,7 +53,7 @@ export function exportVariables(variables: ReadonlyArray<readonly [name: string,
  */
 export function fileCommand(name: string, value: string): string {
   if (!/[\r\n]/.test(value)) return `${name}=${value}${EOL}`;
-  const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
+  const delimiter = `ghadelimiter_${builtin('node:crypto').randomUUID()}`;
   if (value.includes(delimiter)) throw new Error(`the value of ${name} contains the delimiter`);
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }

@@ -10,10 +10,11 @@ import { AGENT_VERB, agentToken, READY_LINE, SOCKET_FOLDER_PREFIX, type AgentSet
 
 import type { Settings } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
+import { builtin } from '../io/builtins.ts';
 import type { TokenResult } from '../core/token-response.ts';
 
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = (): string => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = (): string => builtin('node:os').tmpdir();
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -74,7 +75,7 @@ export function isContainerTemp(runnerTemp: string | undefined): boolean {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
   if (platform === 'win32')
-    return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+    return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
   const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
   const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
@@ -111,7 +112,7 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
     proxyEnv: pick(launch.env, PROXY_VARIABLES),
   };
   // Loaded here, not at start-up: only a run that starts an agent needs it.
-  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { spawn } = builtin('node:child_process');
   const nullFd = process.platform === 'win32' ? undefined : openSync('/dev/null', 'r');
   let child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']>; stdout: NonNullable<ChildProcess['stdout']> };
   try {

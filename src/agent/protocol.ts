@@ -8,6 +8,7 @@ import { AgentError } from './errors.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { outputProblem, type TokenResult } from '../core/token-response.ts';
 import { printable } from '../core/printable.ts';
+import { builtin } from '../io/builtins.ts';
 
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 export const STATE_PID = 'agent_pid';
@@ -83,7 +84,7 @@ export function keysMatch(given: string, expected: string): boolean {
 }
 
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const crypto = () => process.getBuiltinModule('node:crypto');
+const crypto = () => builtin('node:crypto');
 
 export function encodeLine(message: AgentRequest | AgentAnswer): string {
   return `${JSON.stringify(message)}\n`;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { keysMatch, type AgentToken } from './protocol.ts';
+import { builtin } from '../io/builtins.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
@@ -48,7 +49,7 @@ export function tokenPath(tenant: string): string {
 
 export async function startTokenEndpoint(options: TokenEndpointOptions): Promise<TokenEndpoint> {
   // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-  const { createServer } = process.getBuiltinModule('node:http');
+  const { createServer } = builtin('node:http');
   let expectedHost = '';
   const server: Server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) =>
     handle(options, expectedHost, req, res),

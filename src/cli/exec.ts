@@ -18,6 +18,7 @@ import { SOCK_VARIABLE } from '../core/names.ts';
 import { OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
 import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
+import { builtin } from '../io/builtins.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import { tokenVariables } from './formats.ts';
 import type { VerbContext } from './verbs.ts';
@@ -107,7 +108,7 @@ export function minValidityFor(env: Env): number {
 /** 128 + the signal's number, as shells report a command that a signal ended. */
 export function exitCodeOfChild(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+  const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
   return 128 + (number ?? 0);
 }
 

@@ -4,6 +4,7 @@
 
 import type { ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { CheckmarxAuthError } from '../core/errors.ts';
+import { builtin } from '../io/builtins.ts';
 
 export const EXIT_CANNOT_RUN = 126;
 export const EXIT_NOT_FOUND = 127;
@@ -16,7 +17,7 @@ export interface ChildLauncher {
 
 export const NODE_LAUNCHER: ChildLauncher = {
   platform: process.platform,
-  spawn: (...args: Parameters<typeof nodeSpawn>) => process.getBuiltinModule('node:child_process').spawn(...args),
+  spawn: (...args: Parameters<typeof nodeSpawn>) => builtin('node:child_process').spawn(...args),
 } as ChildLauncher;
 
 /** Per platform: the file name endings that only a shell runs, and the line that runs one. */

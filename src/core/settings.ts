@@ -53,6 +53,8 @@ export interface Settings {
 export interface ConfigDeps {
   /** Reads a regular file of at most maxBytes; throws with code ENOTREG or EFBIG otherwise. */
   readonly readFile: (path: string, maxBytes: number) => string;
+  /** Whether the PEM text is one X.509 certificate that parses (src/io/certificates.ts). */
+  readonly isCertificate: (pem: string) => boolean;
   /** How the front end names inputs in a warning (the CLI: `--region / CX_REGION`); else as action inputs. */
   readonly naming?: InputNaming;
 }
@@ -207,14 +209,10 @@ function readCaCerts(value: string, deps: ConfigDeps): string[] {
     }
   }
   const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-  // Loaded here, not at start-up: most runs have no ca-cert.
-  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   const where = isPem ? 'the PEM text' : `the file '${value}'`;
   if (certs.length === 0) throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
   certs.forEach((pem, index) => {
-    try {
-      new X509Certificate(pem);
-    } catch {
+    if (!deps.isCertificate(pem)) {
       throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
     }
   });

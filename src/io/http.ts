@@ -7,14 +7,15 @@ import type { Socket } from 'node:net';
 import type * as Tls from 'node:tls';
 import { bypassesProxy } from '../core/no-proxy.ts';
 import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
+import { builtin } from './builtins.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = (): typeof Http => process.getBuiltinModule('node:http');
-const https = (): typeof Https => process.getBuiltinModule('node:https');
-const tls = (): typeof Tls => process.getBuiltinModule('node:tls');
+const http = (): typeof Http => builtin('node:http');
+const https = (): typeof Https => builtin('node:https');
+const tls = (): typeof Tls => builtin('node:tls');
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);

@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { ConfigDeps } from '../core/settings.ts';
 import type { GrantDeps } from '../core/grant.ts';
+import { isCertificate } from './certificates.ts';
 import { postForm } from './http.ts';
 import { USER_AGENT } from '../core/version.ts';
 
@@ -11,6 +12,7 @@ export type SystemIo = Omit<GrantDeps, 'log'> & ConfigDeps;
 
 export const SYSTEM_IO: SystemIo = {
   readFile,
+  isCertificate,
   postForm,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
