@@ -1,6 +1,6 @@
 // End to end: the Azure DevOps task CheckmarxAuth@1 as the agent runs it, from its committed
-// bundles under azure-devops/CheckmarxAuth/dist, on Node 20 (the Node20_1 handler) and Node 24
-// (Node24): inputs as INPUT_<NAME>, a service connection as ENDPOINT_*, stdout read with the
+// bundles under azure-devops/CheckmarxAuth/dist, on the exact Nodes of the oldest agents: 20.9.0
+// (agent 3.232.1's Node20_1 handler) and 24.10.0 (the first agent with a Node24 handler): inputs as INPUT_<NAME>, a service connection as ENDPOINT_*, stdout read with the
 // agent's own parsing and unescaping rules (support/azure.ts), against the project's token
 // server; then the post-job step with the task variables the task set.
 
@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   assertNoAzureLeak,
-  findNode20,
   parseAgentLine,
   runTask,
   runTaskPost,
@@ -20,6 +19,7 @@ import {
   type TaskRun,
 } from './support/azure.ts';
 import { makeApiKey } from './support/jwt.ts';
+import { exactNode, EXACT_NODES } from './support/nodes.ts';
 import { cleanEnv, runProcess } from './support/run.ts';
 import {
   DEFAULT_REALM,
@@ -31,10 +31,9 @@ import {
   type TokenServer,
 } from './support/token-server.ts';
 
-const NODE20 = findNode20();
 const NODES = [
-  { title: 'Node 24 (Node24 handler)', node: process.execPath },
-  { title: 'Node 20 (Node20_1 handler)', node: NODE20 },
+  { title: `Node ${EXACT_NODES.azureNode24} (Node24 handler)`, version: EXACT_NODES.azureNode24 },
+  { title: `Node ${EXACT_NODES.azureNode20} (Node20_1 handler)`, version: EXACT_NODES.azureNode20 },
 ];
 
 const CONNECTION_ID = '6f0c2a8e-3b1d-4c55-9a8f-0d2e7c1b9a44';
@@ -43,12 +42,6 @@ const PASSWORD = 'p;a]s%AZP25s%0Aw%3Bo]rd;';
 const API_KEY = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
 const TRICKY_TOKEN = `ey'J$HOME\`id\`"dq"\\n%AZP25%0A100%;]$(echo)'`;
 const BASE = { maxAttempts: 1, timeoutSeconds: 10 };
-
-function withoutNode20(): never {
-  assert.fail(
-    'No Node 20 to run the task as the Node20_1 handler does: set CHECKMARX_AUTH_NODE20 to a Node 20 binary, or install one into ~/.cache/checkmarx-auth/node20 (npm install --prefix ~/.cache/checkmarx-auth/node20 node@20).',
-  );
-}
 
 const sastUser = (overrides: Partial<ServiceConnection> = {}): ServiceConnection => ({
   id: CONNECTION_ID,
@@ -75,12 +68,12 @@ async function waitFor(check: () => boolean, withinMs: number): Promise<boolean>
   return check();
 }
 
-for (const { title, node } of NODES) {
+for (const { title, version } of NODES) {
   describe(`Azure task on ${title}`, () => {
     let server: TokenServer;
     let temp: string;
     const startedAgents: number[] = [];
-    const nodeBin = () => node ?? withoutNode20();
+    const nodeBin = () => exactNode(version);
 
     before(async () => {
       server = await startTokenServer();

@@ -6,9 +6,7 @@
 // so that the tests do not trust src/ for it.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, REPO_ROOT, runProcess, type Env, type ProcessRun } from './run.ts';
 
@@ -258,27 +256,4 @@ export async function runTaskPost(options: {
 
 function agentEnvironment(temp: string): Env {
   return { TF_BUILD: 'True', AGENT_TEMPDIRECTORY: temp, SYSTEM_HOSTTYPE: 'build', AGENT_OS: 'Linux' };
-}
-
-// ---- the agent's two Node versions ----
-
-const NODE_CANDIDATES = [
-  process.env['CHECKMARX_AUTH_NODE20'],
-  '/usr/bin/node',
-  '/usr/local/bin/node',
-  join(homedir(), '.cache', 'checkmarx-auth', 'node20', 'node_modules', '.bin', 'node'),
-];
-
-/** A Node 20 to run the task as the agent's Node20_1 handler does, or undefined when there is none. */
-export function findNode20(): string | undefined {
-  for (const candidate of NODE_CANDIDATES) {
-    if (!candidate || !existsSync(candidate)) continue;
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
-      if (version.startsWith('v20.')) return candidate;
-    } catch {
-      // not a node
-    }
-  }
-  return undefined;
 }
