@@ -74,8 +74,7 @@ export function isContainerTemp(runnerTemp: string | undefined): boolean {
 
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
-  if (platform === 'win32')
-    return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+  if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
   const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
   const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
