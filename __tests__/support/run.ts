@@ -66,6 +66,8 @@ export interface ActionRunOptions {
   keep?: string;
   /** another action program to run instead of dist/index.js (a copy, a floor for the benchmark) */
   entry?: string;
+  /** the Node that runs it (support/nodes.ts), else this one */
+  node?: string;
 }
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
@@ -84,7 +86,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
       ...inputVariables(options.inputs),
       ...options.env,
     });
-    const run = await runNode(options.entry ?? ACTION_ENTRY, [], { env, cwd: options.cwd ?? files.workspace });
+    const run = await runNode(options.entry ?? ACTION_ENTRY, [], { env, cwd: options.cwd ?? files.workspace }, options.node);
     return {
       ...run,
       outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
@@ -100,8 +102,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
 }
 
 /** The action's post step, as the runner starts it. */
-export function runPost(env: Env): Promise<ProcessRun> {
-  return runNode(POST_ENTRY, [], { env: cleanEnv({ GITHUB_ACTIONS: 'true', ...env }), cwd: tmpdir() });
+export function runPost(env: Env, node?: string): Promise<ProcessRun> {
+  return runNode(POST_ENTRY, [], { env: cleanEnv({ GITHUB_ACTIONS: 'true', ...env }), cwd: tmpdir() }, node);
 }
 
 export interface CliRunOptions {
@@ -111,14 +113,21 @@ export interface CliRunOptions {
   cwd?: string;
   /** another CLI program to run instead of dist/cli/index.js */
   entry?: string;
+  /** the Node that runs it (support/nodes.ts), else this one */
+  node?: string;
 }
 
 export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
-  return runNode(options.entry ?? CLI_ENTRY, args, {
-    env: cleanEnv(options.env ?? {}),
-    cwd: options.cwd ?? tmpdir(),
-    input: options.input,
-  });
+  return runNode(
+    options.entry ?? CLI_ENTRY,
+    args,
+    {
+      env: cleanEnv(options.env ?? {}),
+      cwd: options.cwd ?? tmpdir(),
+      input: options.input,
+    },
+    options.node,
+  );
 }
 
 export type RunnerFiles = ReturnType<typeof runnerFiles>;
@@ -171,8 +180,8 @@ interface SpawnOptions {
   input?: string | undefined;
 }
 
-function runNode(entry: string, args: string[], options: SpawnOptions): Promise<ProcessRun> {
-  return runProcess(process.execPath, [entry, ...args], options);
+function runNode(entry: string, args: string[], options: SpawnOptions, node = process.execPath): Promise<ProcessRun> {
+  return runProcess(node, [entry, ...args], options);
 }
 
 /** Runs a command to its end (killed after a bound), stdin closed after `input`, output collected. */
