@@ -38,6 +38,14 @@ function readZip(zip: Buffer): Map<string, Buffer> {
   return entries;
 }
 
+/** A PNG's width and height, from its IHDR chunk (the first, right after the signature). */
+function pngSize(png: Buffer | undefined, name: string): { width: number; height: number } {
+  assert.ok(png, `${name} is in the .vsix`);
+  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), `${name} is a PNG`);
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR', `${name} starts with its header`);
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('npm run package:azure', () => {
@@ -87,13 +95,37 @@ describe('npm run package:azure', () => {
       'CheckmarxAuth/dist/main/package.json',
       'CheckmarxAuth/dist/post/index.js',
       'CheckmarxAuth/dist/post/package.json',
+      'CheckmarxAuth/icon.png',
       'CheckmarxAuth/task.json',
     ]);
     for (const name of taskFiles) {
       assert.ok(entries.get(name)?.equals(readFileSync(join(TASK_DIR, name.slice('CheckmarxAuth/'.length)))), `${name} as committed`);
     }
     const others = [...entries.keys()].filter((name) => !name.startsWith('CheckmarxAuth/')).sort();
-    assert.deepEqual(others, ['LICENSE', '[Content_Types].xml', 'extension.vsixmanifest', 'extension.vsomanifest', 'overview.md']);
+    assert.deepEqual(others, [
+      'LICENSE',
+      '[Content_Types].xml',
+      'extension.vsixmanifest',
+      'extension.vsomanifest',
+      'images/icon.png',
+      'overview.md',
+    ]);
+  });
+
+  it("has the Marketplace's icons: the extension's (icons.default) and the task's, PNGs of at least 128 x 128", () => {
+    const vsixManifest = entries.get('extension.vsixmanifest')?.toString('utf8') ?? '';
+    assert.match(vsixManifest, /<Icon>images\/icon\.png<\/Icon>/);
+    assert.match(vsixManifest, /<Asset Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" [^>]*Path="images\/icon\.png"/);
+    for (const name of ['images/icon.png', 'CheckmarxAuth/icon.png']) {
+      const { width, height } = pngSize(entries.get(name), name);
+      assert.ok(width >= 128 && height >= 128, `${name} is ${width} x ${height}`);
+    }
+  });
+
+  it('packages the LICENSE as the license the Marketplace shows (content.license)', () => {
+    const vsixManifest = entries.get('extension.vsixmanifest')?.toString('utf8') ?? '';
+    assert.match(vsixManifest, /<Asset Type="Microsoft\.VisualStudio\.Services\.Content\.License" [^>]*Path="LICENSE"/);
+    assert.ok(entries.get('LICENSE')?.equals(readFileSync(join(REPO_ROOT, 'LICENSE'))), 'the LICENSE as committed');
   });
 });
 

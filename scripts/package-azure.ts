@@ -1,8 +1,9 @@
 // `npm run package:azure`: the Azure DevOps extension as a .vsix, built offline with tfx-cli (a
 // devDependency). It stages what the extension holds, and nothing else, in a temporary folder:
-// azure-devops/vss-extension.json, its overview and the LICENSE, and the task's folder with
-// task.json and its committed bundles (dist/: main, post, cli). The bundles are taken as
-// committed, which `npm run check:dist` proves equal to a fresh build.
+// azure-devops/vss-extension.json, its overview, its icon (images/, written by
+// scripts/make-icons.ts) and the LICENSE (the Marketplace's license page: `content.license`), and
+// the task's folder with task.json, its icon and its committed bundles (dist/: main, post, cli).
+// The bundles are taken as committed, which `npm run check:dist` proves equal to a fresh build.
 //
 // Usage: node scripts/package-azure.ts [--out DIR]   (default azure-devops/out)
 // Prints the path of checkmarx-auth-<version>.vsix.
@@ -26,8 +27,9 @@ if (manifest.version !== version) {
 const stage = mkdtempSync(join(tmpdir(), 'checkmarx-auth-vsix-'));
 try {
   for (const name of ['vss-extension.json', 'overview.md']) cpSync(join(azure, name), join(stage, name));
+  cpSync(join(azure, 'images'), join(stage, 'images'), { recursive: true });
   cpSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
-  cpSync(join(azure, 'CheckmarxAuth', 'task.json'), join(stage, 'CheckmarxAuth', 'task.json'));
+  for (const name of ['task.json', 'icon.png']) cpSync(join(azure, 'CheckmarxAuth', name), join(stage, 'CheckmarxAuth', name));
   cpSync(join(azure, 'CheckmarxAuth', 'dist'), join(stage, 'CheckmarxAuth', 'dist'), { recursive: true });
   mkdirSync(outDir, { recursive: true });
   const vsix = join(outDir, `${manifest.id}-${version}.vsix`);
