@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  agentView,
   assertNoAzureLeak,
   parseAgentLine,
   runTask,
@@ -266,6 +267,24 @@ for (const { title, version } of NODES) {
       assert.ok(isAlive(pid));
       for (const entry of readdirSync(jobTemp)) rmSync(join(jobTemp, entry), { recursive: true, force: true });
       assert.ok(await waitFor(() => !isAlive(pid), 15_000), 'the agent stopped once its folders were gone');
+    });
+
+    test('a later step that did not map CX_AUTH_SOCK is told how to map it, before what its own exchange lacks', async () => {
+      for (const args of [['token'], ['exec', '--', 'true']]) {
+        const later = await runProcess(nodeBin(), [TASK_CLI_ENTRY, ...args], {
+          env: cleanEnv({ TF_BUILD: 'True' }),
+          cwd: temp,
+          timeoutMs: 30_000,
+        });
+        assert.equal(later.code, 2, later.stderr);
+        assert.equal(later.stdout, '');
+        const errors = agentView(later.stderr).issues.filter((issue) => issue.type === 'error');
+        assert.equal(errors.length, 1, later.stderr);
+        const message = errors[0]?.message ?? '';
+        assert.match(message, /^checkmarx-auth: CX_AUTH_SOCK is not set in this step\./);
+        const mapping = message.indexOf('`env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)`');
+        assert.ok(mapping !== -1 && mapping < message.indexOf('--product / CX_PRODUCT'), message);
+      }
     });
 
     test('the post-job step of a task that started no agent does nothing', async () => {

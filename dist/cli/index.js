@@ -3437,6 +3437,48 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
+;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
+// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
+// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
+// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
+// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
+// give every later step the job's variables, so they need none).
+
+
+
+
+const MAPPING_HINTS = [
+    {
+        marker: 'TF_BUILD',
+        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
+    },
+];
+/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
+const AGENT_VERBS = ['token', 'exec'];
+/** The input failure of an exchange made only because no agent was mapped, told as that. */
+class UnmappedAgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(hint, cause) {
+        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        this.name = 'UnmappedAgentError';
+        this.exitCode = cause.exitCode;
+    }
+}
+/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
+function withAgentMappingHint(verb, env, exchange) {
+    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
+    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
+        return exchange;
+    return async () => {
+        try {
+            return await exchange();
+        }
+        catch (error) {
+            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3711,6 +3753,7 @@ function maskCommand(env) {
 
 
 
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -3777,7 +3820,7 @@ async function main(argv, deps, say) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = () => oneShot(flags, deps, say, debug, masking);
+    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)

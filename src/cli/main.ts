@@ -3,6 +3,7 @@
 import { helpText } from './help.ts';
 import { isVerb, runVerb, VERB_FLAGS, VERBS, type Verb } from './verbs.ts';
 import { actionOnlyWarnings } from './action-only.ts';
+import { withAgentMappingHint } from './agent-mapping.ts';
 import { CLI_NAMING, variableOf } from './naming.ts';
 import { didYouMean, notOneOf } from '../core/did-you-mean.ts';
 import { AGENT_VERB } from '../agent/protocol.ts';
@@ -95,7 +96,7 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => {};
   const masking = logMasking(deps);
   const mask = (values: RunTimeSecretValues) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-  const exchange = () => oneShot(flags, deps, say, debug, masking);
+  const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
   const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
   const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
   if (verb) return runVerb(verb, { ...context, ...command });
