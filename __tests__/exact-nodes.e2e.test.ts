@@ -82,6 +82,17 @@ describe(`the CLI on Node ${EXACT_NODES.cli} (engines: node >= 24)`, () => {
     }
   });
 
+  test('exec runs the command with the token and without the credential', async () => {
+    const node = exactNode(EXACT_NODES.cli);
+    const run = await runCli(['exec', ...flags(), '--', 'sh', '-c', 'printf "%s|%s" "$CX_ACCESS_TOKEN" "${CX_PASSWORD-unset}"'], {
+      node,
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${server.issuedAccessTokens.at(-1)}|unset`);
+    assertNoLeak(run, [PASSWORD]);
+  });
+
   test('start-agent, token from the agent, stop-agent', async () => {
     const node = exactNode(EXACT_NODES.cli);
     const cli = `'${node}' '${CLI_ENTRY}'`;
