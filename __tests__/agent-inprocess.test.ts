@@ -35,6 +35,7 @@ import { runAgentProcess, serveAgent, type AgentHost } from '../src/agent/server
 import { resolveSettings, type Settings } from '../src/core/settings.ts';
 import { AgentError } from '../src/agent/errors.ts';
 import { InputError } from '../src/core/errors.ts';
+import { UsageError } from '../src/cli/usage-error.ts';
 import type { Format } from '../src/cli/formats.ts';
 import type { TokenResult } from '../src/core/token-response.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
@@ -186,6 +187,7 @@ describe('the agent server loop, in process', () => {
     const answer = await askAgent(agent.address, { key: newKey(), op: 'token', minValidity: 86_400 }, WAIT_MS);
     assert.deepEqual(answer, {
       ok: false,
+      code: 'agent/refused',
       message: "The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.",
       exitCode: 2,
     });
@@ -197,6 +199,7 @@ describe('the agent server loop, in process', () => {
     assert.equal(`${ack}\n`, ACK_LINE);
     assert.deepEqual(parseAnswer(line!.trim()), {
       ok: false,
+      code: 'agent/refused',
       message: 'The token agent got a request it does not understand.',
       exitCode: 2,
     });
@@ -360,7 +363,7 @@ describe('askAgent', () => {
   });
 
   it('an acknowledged request gets the long deadline for its answer (a slow exchange), and no more', async () => {
-    const answer: AgentAnswer = { ok: false, message: 'slow', exitCode: 1 };
+    const answer: AgentAnswer = { ok: false, code: 'token-request/timeout', message: 'slow', exitCode: 1 };
     // Acknowledged at once, answered after more than the acknowledgement deadline.
     const slow = await fakeAgent((socket) => {
       socket.write(ACK_LINE);
@@ -395,7 +398,7 @@ describe('askAgent', () => {
   );
 
   it('heartbeats after the acknowledgement keep a slow answer alive past the silence bound; the answer line may follow them', async () => {
-    const answer: AgentAnswer = { ok: false, message: 'slow', exitCode: 1 };
+    const answer: AgentAnswer = { ok: false, code: 'token-request/timeout', message: 'slow', exitCode: 1 };
     let beats = 0;
     const slow = await fakeAgent((socket) => {
       socket.write(ACK_LINE);
@@ -415,7 +418,7 @@ describe('askAgent', () => {
   });
 
   it('a well-formed answer after the acknowledgement is returned as parsed; one without it is not the protocol', async () => {
-    const answer: AgentAnswer = { ok: false, message: 'no', exitCode: 1 };
+    const answer: AgentAnswer = { ok: false, code: 'token-request/invalid-grant', message: 'no', exitCode: 1 };
     const address = await fakeAgent((socket) => socket.end(`${ACK_LINE}${JSON.stringify(answer)}\nignored`));
     assert.deepEqual(await ask(address), answer);
     const unacknowledged = await fakeAgent((socket) => socket.end(`${JSON.stringify(answer)}\n`));
@@ -577,7 +580,7 @@ describe('runVerb', () => {
     // The agent's refusal is the command's error, with the agent's exit code.
     await assert.rejects(
       verb('token', 'token', { CX_AUTH_SOCK: formatSock(agent.address, newKey()) }),
-      (error: Error) => error instanceof AgentError && error.exitCode === 2,
+      (error: Error) => error instanceof AgentError && error.code === 'agent/refused' && error.exitCode === 2,
     );
     const stopped = await verb('stop-agent', 'token', { CX_AUTH_SOCK: agent.sock });
     assert.deepEqual([stopped.code, stopped.said], [0, ['Stopped the token agent.']]);
@@ -598,7 +601,7 @@ describe('runVerb', () => {
   it('start-agent --format token is refused before any exchange', async () => {
     await assert.rejects(
       verb('start-agent', 'token', {}),
-      (error: Error) => error instanceof AgentError && error.exitCode === 2 && /--format env/.test(error.message),
+      (error: Error) => error instanceof UsageError && error.code === 'usage/unknown-format' && error.exitCode === 2,
     );
   });
 

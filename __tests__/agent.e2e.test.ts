@@ -105,7 +105,7 @@ function assertCleanProcess(pid: number): void {
   assert.ok(!/(^|\0)CX_/.test(environ), 'no CX_ variable in the agent environment');
 }
 
-const errorLine = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('checkmarx-auth: error:'));
+const errorLine = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('checkmarx-auth: error ['));
 
 // ---- the action, its later steps and its post step ----
 
@@ -213,7 +213,8 @@ describe('agent: the action with agent: true, later steps, and the post step', (
     });
     assert.equal(viaAgent.code, 1);
     assert.equal(oneShot.code, 1);
-    assert.ok(errorLine(oneShot.stderr));
+    assert.ok(errorLine(oneShot.stderr)?.startsWith('checkmarx-auth: error [token-request/invalid-grant]: '), oneShot.stderr);
+    // The same line, code and all, whether the agent or the CLI itself made the exchange.
     assert.equal(errorLine(viaAgent.stderr), errorLine(oneShot.stderr));
     assert.equal(viaAgent.stdout, '');
     const next = await sh('checkmarx-auth token --min-validity 4000', step);
@@ -402,7 +403,12 @@ describe('agent: start-agent, token and stop-agent in a plain sh', () => {
       cleanEnv({}) as Env,
     );
     assert.equal(trapped.code, 7);
-    assert.equal(trapped.stderr.split('\n').filter((line) => line.includes(': error:')).length, 1, trapped.stderr);
+    const errors = trapped.stderr.split('\n').filter((line) => line.includes(': error ['));
+    assert.deepEqual(
+      errors.map((line) => line.slice(0, line.indexOf(']:') + 2)),
+      ['checkmarx-auth: error [input/missing]:'],
+      trapped.stderr,
+    );
   });
 });
 

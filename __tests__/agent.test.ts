@@ -86,11 +86,18 @@ describe('agent protocol', () => {
       source: 'exchange',
     });
     assert.deepEqual(parseAnswer('{"ok":true,"stopped":true}'), { ok: true, stopped: true });
-    assert.deepEqual(parseAnswer('{"ok":false,"message":"bad\\n::error::x","exitCode":1}'), {
+    assert.deepEqual(parseAnswer('{"ok":false,"code":"token-request/invalid-grant","message":"bad\\n::error::x","exitCode":1}'), {
       ok: false,
+      code: 'token-request/invalid-grant',
       message: 'bad ::error::x',
       exitCode: 1,
     });
+  });
+  it('takes only a code it knows from a failure answer: any other, or none, is agent/bad-answer', () => {
+    for (const code of ['token-request/pwned\n::error::x', 'constructor', 42, undefined]) {
+      const answer = parseAnswer(JSON.stringify({ ok: false, code, message: 'no', exitCode: 1 }));
+      assert.deepEqual(answer, { ok: false, code: 'agent/bad-answer', message: 'no', exitCode: 1 }, String(code));
+    }
   });
   it('refuses answers that could not be printed safely', () => {
     const bad = [

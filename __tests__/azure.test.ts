@@ -46,7 +46,7 @@ describe('logging commands', () => {
     const agent = loggingCommands((text) => out.push(text));
     agent.info('server said ##vso[task.setvariable variable=PATH]/evil\nsecond line');
     agent.warning('careful ##vso[task.complete result=Succeeded]');
-    agent.fail('it broke;] 100%');
+    agent.fail('it broke;] 100%', 'token-request/invalid-grant');
     agent.setSecret('');
     const view = agentView(out.join(''));
     assert.equal(view.log.length, 1, 'the info message stays one log line');
@@ -57,7 +57,7 @@ describe('logging commands', () => {
     );
     assert.deepEqual(view.issues, [
       { type: 'warning', message: 'careful # #vso[task.complete result=Succeeded]' },
-      { type: 'error', message: 'it broke;] 100%' },
+      { type: 'error', message: '[token-request/invalid-grant] it broke;] 100%', code: 'token-request/invalid-grant' },
     ]);
     assert.equal(view.result, 'Failed');
     assert.deepEqual(view.secrets, [], 'an empty value is not registered');
@@ -193,8 +193,10 @@ describe('the task in process', () => {
   test('every missing input is named in one message, as the task names them (camelCase)', async () => {
     const task = await runTaskHere({ INPUT_PRODUCT: 'cxone', INPUT_GRANTTYPE: 'client_credentials', INPUT_TENANT: 'acme' });
     assert.equal(task.code, 1);
-    const message = task.agent.issues.find((issue) => issue.type === 'error')?.message ?? '';
-    assert.match(message, /^Inputs 'clientId' and 'clientSecret' are required for/);
+    const issue = task.agent.issues.find((issue) => issue.type === 'error');
+    assert.equal(issue?.code, 'input/missing');
+    const message = issue?.message ?? '';
+    assert.match(message, /^\[input\/missing\] Inputs 'clientId' and 'clientSecret' are required for/);
     assert.ok(!/client-id|client-secret/.test(message), message);
   });
 

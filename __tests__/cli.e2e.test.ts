@@ -88,10 +88,14 @@ function assertSucceeded(run: CliRun): void {
   assertNoLeak(run, secrets());
 }
 
-function assertFailedBeforeAnyRequest(run: CliRun, message: RegExp): void {
+/** Exit 2, one error line `checkmarx-auth: error [code]: message` whose message matches, and no request. */
+function assertFailedBeforeAnyRequest(run: CliRun, code: string, message: RegExp): void {
   assert.equal(run.code, 2, `exit code ${run.code}; stderr: ${run.stderr}`);
   assert.equal(run.stdout, '');
-  assert.match(run.stderr, message);
+  const prefix = `checkmarx-auth: error [${code}]: `;
+  const line = run.stderr.split('\n').find((l) => l.startsWith('checkmarx-auth: error ')) ?? '';
+  assert.ok(line.startsWith(prefix), run.stderr);
+  assert.match(line.slice(prefix.length), message);
   assert.equal(server.requests.length, 0);
   assertNoLeak(run, [...secrets(), ...server.issuedAccessTokens]);
 }
@@ -375,50 +379,61 @@ describe('CLI: failures', () => {
     assert.equal(run.stdout, '');
     assert.match(
       run.stderr,
-      /^checkmarx-auth: error: CxSAST REST API token request to http:\/\/127\.0\.0\.1:\d+\/\S+ failed: HTTP 400 invalid_grant/m,
+      /^checkmarx-auth: error \[token-request\/invalid-grant\]: CxSAST REST API token request to http:\/\/127\.0\.0\.1:\d+\/\S+ failed: HTTP 400 invalid_grant/m,
     );
     assert.equal(server.requests.length, 1);
     assertNoLeak(run, [wrong, ...secrets()]);
   });
 
-  const usageErrors: Array<[title: string, args: () => string[], message: RegExp]> = [
+  const usageErrors: Array<[title: string, code: string, args: () => string[], message: RegExp]> = [
     [
       'an unknown flag',
+      'usage/unknown-flag',
       () => [...sastFlags(), '--pasword=x'],
-      /^checkmarx-auth: error: Unknown option '--pasword'\. Did you mean '--password'\? See checkmarx-auth --help\.$/m,
+      /^Unknown option '--pasword'\. Did you mean '--password'\? See checkmarx-auth --help\.$/m,
     ],
     [
       'a misspelt flag, with a suggestion',
+      'usage/unknown-flag',
       () => [...sastFlags(), '--prodcut', 'sast'],
-      /^checkmarx-auth: error: Unknown option '--prodcut'\. Did you mean '--product'\? See checkmarx-auth --help\.$/m,
+      /^Unknown option '--prodcut'\. Did you mean '--product'\? See checkmarx-auth --help\.$/m,
     ],
-    ['a bad --format', () => sastFlags({ format: 'yaml' }), /--format 'yaml' is not one of: token, json, env, azure, powershell\.$/m],
+    [
+      'a bad --format',
+      'usage/unknown-format',
+      () => sastFlags({ format: 'yaml' }),
+      /--format 'yaml' is not one of: token, json, env, azure, powershell\.$/m,
+    ],
     [
       'a misspelt --format, with a suggestion',
+      'usage/unknown-format',
       () => sastFlags({ format: 'jsn' }),
-      /^checkmarx-auth: error: --format 'jsn' is not one of: token, json, env, azure, powershell\. Did you mean 'json'\?$/m,
+      /^--format 'jsn' is not one of: token, json, env, azure, powershell\. Did you mean 'json'\?$/m,
     ],
     [
       'a misspelt verb, with a suggestion',
+      'usage/unknown-verb',
       () => ['tokn', ...sastFlags()],
-      /^checkmarx-auth: error: Unknown verb 'tokn'\. Did you mean 'token'\? See checkmarx-auth --help\.$/m,
+      /^Unknown verb 'tokn'\. Did you mean 'token'\? See checkmarx-auth --help\.$/m,
     ],
     [
       'a missing input, as its flag and variable',
+      'input/missing',
       () => flags({ product: 'sast', 'server-url': server.url }),
-      /^checkmarx-auth: error: --username \/ CX_USERNAME: is required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
+      /^--username \/ CX_USERNAME: is required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
     ],
-    ['a missing product', () => [], /^checkmarx-auth: error: --product \/ CX_PRODUCT: is required/m],
+    ['a missing product', 'input/missing', () => [], /^--product \/ CX_PRODUCT: is required/m],
     [
       'a bad input value, as its flag and variable',
+      'input/invalid',
       () => sastFlags({ 'max-attempts': 'many' }),
-      /^checkmarx-auth: error: --max-attempts \/ CX_MAX_ATTEMPTS: 'many' is not a whole number/m,
+      /^--max-attempts \/ CX_MAX_ATTEMPTS: 'many' is not a whole number/m,
     ],
-    ['a flag without its value', () => [...sastFlags(), '--region'], /Option '--region <value>' argument missing/],
+    ['a flag without its value', 'usage/flag-value', () => [...sastFlags(), '--region'], /Option '--region <value>' argument missing/],
   ];
-  for (const [title, args, message] of usageErrors) {
-    it(`exit 2 before any request for ${title}`, async () => {
-      assertFailedBeforeAnyRequest(await runCli(args(), { env: sastEnv() }), message);
+  for (const [title, code, args, message] of usageErrors) {
+    it(`exit 2 before any request for ${title}: ${code}`, async () => {
+      assertFailedBeforeAnyRequest(await runCli(args(), { env: sastEnv() }), code, message);
     });
   }
 
@@ -426,7 +441,8 @@ describe('CLI: failures', () => {
     const run = await runCli(['--product', 'sast'], { env: {} });
     assertFailedBeforeAnyRequest(
       run,
-      /^checkmarx-auth: error: --username \/ CX_USERNAME, --password \/ CX_PASSWORD and --server-url \/ CX_SERVER_URL \(e\.g\. https:\/\/cx\.example\.com\) are required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
+      'input/missing',
+      /^--username \/ CX_USERNAME, --password \/ CX_PASSWORD and --server-url \/ CX_SERVER_URL \(e\.g\. https:\/\/cx\.example\.com\) are required for product 'sast' with grant type 'password'; or give --api-key \/ CX_API_KEY or CX_APIKEY for grant type 'refresh_token'; or give --client-id \/ CX_CLIENT_ID and --client-secret \/ CX_CLIENT_SECRET for grant type 'client_credentials'\.$/m,
     );
     assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /Input '/);
@@ -436,6 +452,7 @@ describe('CLI: failures', () => {
     const run = await runCli(['s3cretHalf', ...sastFlags()], { env: sastEnv() });
     assertFailedBeforeAnyRequest(
       run,
+      'usage/unexpected-argument',
       /Unexpected argument: the first word is a verb \(token, start-agent, stop-agent, inspect or exec\) or a --flag\./,
     );
     assertNoLeak(run, ['s3cretHalf']);
@@ -443,7 +460,7 @@ describe('CLI: failures', () => {
 
   it('exit 2 for a stray argument, without echoing it (it may be half of an unquoted secret)', async () => {
     const run = await runCli([...sastFlags(), '--password', 'half', 'OtherHalf'], {});
-    assertFailedBeforeAnyRequest(run, /Unexpected argument: every value must follow its --flag/);
+    assertFailedBeforeAnyRequest(run, 'usage/unexpected-argument', /Unexpected argument: every value must follow its --flag/);
     assertNoLeak(run, ['half', 'OtherHalf']);
   });
 
@@ -608,7 +625,7 @@ describe('CLI: --help and --version', () => {
     const failed = await bash(`${asHere}\necho went on`, { CX_PASSWORD: 'wrong' });
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, '');
-    assert.match(failed.stderr, /checkmarx-auth: error: .*HTTP 400/);
+    assert.match(failed.stderr, /^checkmarx-auth: error \[token-request\/invalid-grant\]: .*HTTP 400/m);
   });
 
   for (const flag of ['--version', '-V']) {

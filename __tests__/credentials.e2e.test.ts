@@ -69,8 +69,15 @@ function assertActionFailed(run: ActionRun, says: RegExp, hint: RegExp, secrets:
   assertNoLeak(run, secrets);
 }
 
-function cliError(run: CliRun): string {
-  return run.stderr.split('\n').find((line) => line.startsWith('checkmarx-auth: error: ')) ?? '';
+/** The message of the CLI's error line with this code (`checkmarx-auth: error [code]: message`), or ''. */
+function cliError(run: CliRun, code: string): string {
+  const prefix = `checkmarx-auth: error [${code}]: `;
+  return (
+    run.stderr
+      .split('\n')
+      .find((line) => line.startsWith(prefix))
+      ?.slice(prefix.length) ?? ''
+  );
 }
 
 describe('CxSAST without a password: a GenerateToken token as api-key', () => {
@@ -138,7 +145,10 @@ describe('CxSAST without a password: a GenerateToken token as api-key', () => {
     });
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(cliError(run), /HTTP 400.*invalid_client.*Hint: .*cli_client.*leave client-id and client-secret empty/);
+    assert.match(
+      cliError(run, 'token-request/invalid-client'),
+      /HTTP 400.*invalid_client.*Hint: .*cli_client.*leave client-id and client-secret empty/,
+    );
     assertNoLeak(run, [DEFAULT_SAST_TOKEN]);
   });
 });
@@ -214,7 +224,7 @@ describe('Access Control OIDC service clients: client_credentials', () => {
       env: DEBUG,
     });
     assert.equal(run.code, 2);
-    assert.match(cliError(run), /client-secret.*is required for product 'sast' with grant type 'client_credentials'/);
+    assert.match(cliError(run, 'input/missing'), /client-secret.*is required for product 'sast' with grant type 'client_credentials'/);
     assert.equal(server.requests.length, 0);
   });
 });

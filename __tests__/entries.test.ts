@@ -86,7 +86,7 @@ describe('the action, in process', () => {
     const env = actionEnv({ ...SAST_INPUTS, password: 'wrong p@ss secret', 'max-attempts': '1' });
     const step = await inRunner(() => runAction({ env, io: SYSTEM_IO }));
     assert.equal(step.exitCode, 1);
-    assert.match(step.stdout, /^::error::.*HTTP 400/m);
+    assert.match(step.stdout, /^::error::\[token-request\/invalid-grant\] .*HTTP 400/m);
     assert.deepEqual(step.outputs, {});
     const unmasked = step.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
     assert.ok(!unmasked.join('\n').includes('wrong p@ss secret'));
@@ -96,7 +96,7 @@ describe('the action, in process', () => {
     const before = server.requests.length;
     const step = await inRunner(() => runAction({ env: actionEnv({ ...SAST_INPUTS, product: 'sats' }), io: SYSTEM_IO }));
     assert.equal(step.exitCode, 1);
-    assert.match(step.stdout, /^::error::.*product/m);
+    assert.match(step.stdout, /^::error::\[input\/invalid\] Input 'product'/m);
     assert.equal(server.requests.length, before);
   });
 });
@@ -236,7 +236,10 @@ describe('the CLI, in process', () => {
     const run = await cli([...sastFlags(), '--max-attempts', '1'], { CX_PASSWORD: 'wrong secret', TF_BUILD: 'True' });
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^##vso\[task\.logissue type=error\].*HTTP 400/m);
+    assert.match(
+      run.stderr,
+      /^##vso\[task\.logissue type=error;code=token-request\/invalid-grant\]checkmarx-auth: \[token-request\/invalid-grant%5D .*HTTP 400/m,
+    );
     // Registered with the agent's masking, and nowhere else.
     assert.match(run.stderr, /^##vso\[task\.setsecret\]wrong secret$/m);
     assert.ok(!run.stderr.replace(/^##vso\[task\.setsecret\].*$/gm, '').includes('wrong secret'));
@@ -264,7 +267,7 @@ describe('an unexpected error under RUNNER_DEBUG=1', () => {
   it('the action: its stack frames as ::debug:: lines after the error, never its message', async () => {
     const quiet = await inRunner(() => runAction({ env: actionEnv(SAST_INPUTS), io: buggyIo }));
     assert.equal(quiet.exitCode, 1);
-    assert.match(quiet.stdout, /^::error::Unexpected failure \(TypeError\)\. Please report it\.$/m);
+    assert.match(quiet.stdout, /^::error::\[internal\/unexpected\] Unexpected failure \(TypeError\)\. Please report it\.$/m);
     assert.deepEqual(framesOf(quiet.stdout.split('\n')), [], 'no frames without RUNNER_DEBUG');
     const debug = await inRunner(() => runAction({ env: { ...actionEnv(SAST_INPUTS), RUNNER_DEBUG: '1' }, io: buggyIo }));
     const lines = debug.stdout.split('\n');
@@ -287,7 +290,7 @@ describe('an unexpected error under RUNNER_DEBUG=1', () => {
     };
     const quiet = await run({ CX_PASSWORD: 'p' });
     assert.equal(quiet.code, 1);
-    assert.match(quiet.stderr, /^checkmarx-auth: error: Unexpected failure \(TypeError\)\. Please report it\.$/m);
+    assert.match(quiet.stderr, /^checkmarx-auth: error \[internal\/unexpected\]: Unexpected failure \(TypeError\)\. Please report it\.$/m);
     assert.deepEqual(framesOf(quiet.stderr.split('\n')), []);
     const debug = await run({ CX_PASSWORD: 'p', RUNNER_DEBUG: '1' });
     const frames = framesOf(debug.stderr.split('\n'));

@@ -250,7 +250,10 @@ describe('exec: in process, with a real token server and child', () => {
     assert.equal(env.CX_ACCESS_TOKEN, first);
     assert.equal(logins[0]!.status, 503);
     assert.equal(logins[0]!.body.error, 'temporarily_unavailable');
-    assert.match(run.stderr, /warning: The token endpoint for '.*' could not get a token: .*HTTP 401 invalid_client/);
+    assert.match(
+      run.stderr,
+      /warning: The token endpoint for '.*' could not get a token: \[token-request\/invalid-client\] .*HTTP 401 invalid_client/,
+    );
     assertNoLeak(run, [DEFAULT_REALM.clientSecret]);
   });
 
@@ -262,7 +265,7 @@ describe('exec: in process, with a real token server and child', () => {
   it('a failing exchange fails before the child starts, as the plain command does', async () => {
     const run = await exec(cxoneFlags(), [], { CX_CLIENT_SECRET: 'wrong secret' });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /error: .*HTTP 401/);
+    assert.match(run.stderr, /^checkmarx-auth: error \[token-request\/unauthorized-client\]: .*HTTP 401/m);
     assert.equal(existsSync(report), false, 'the child never ran');
   });
 
@@ -295,12 +298,12 @@ describe('exec: in process, with a real token server and child', () => {
     const deps = { env: { PATH: process.env.PATH }, io: SYSTEM_IO, stdout: () => {}, stderr: (text: string) => (stderr += text) };
     assert.equal(await run(['exec', '--product', 'cxone'], deps), 2);
     assert.equal(await run(['exec', '--product', 'cxone', '--'], deps), 2);
-    assert.match(stderr, /exec needs a command after --/);
+    assert.match(stderr, /^checkmarx-auth: error \[usage\/no-command\]: exec needs a command after --/m);
     stderr = '';
     const flags = [...cxoneFlags(), '--format', 'json', '--', 'checkmarx-auth-no-such-command'];
     assert.equal(await run(['exec', ...flags], { ...deps, env: { ...deps.env, ...cxoneEnv } }), 127);
     assert.match(stderr, /warning: exec prints nothing itself, so --format is ignored/);
-    assert.match(stderr, /error: 'checkmarx-auth-no-such-command' was not found/);
+    assert.match(stderr, /^checkmarx-auth: error \[exec\/not-found\]: 'checkmarx-auth-no-such-command' was not found/m);
   });
 
   it('--help lists the verb', async () => {

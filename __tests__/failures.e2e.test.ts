@@ -55,10 +55,16 @@ const DEBUG: Env = { RUNNER_DEBUG: '1', ...LOOPBACK_ONLY_DNS_ENV };
 
 // ---- what users see ----
 
-/** The ::error:: line of an action run, unescaped, or '' when there is none. */
+/** The ::error:: line of an action run, unescaped, without its `[code] `, or '' when there is none. */
 function errorOf(run: ActionRun): string {
+  return actionError(run).message;
+}
+
+/** The ::error:: line of an action run: its code and its message. */
+function actionError(run: ActionRun): { code: string; message: string } {
   const line = run.stdout.split(/\r?\n/).find((l) => l.startsWith('::error::')) ?? '';
-  return unescapeCommandData(line.slice('::error::'.length));
+  const match = /^\[([a-z-]+\/[a-z-]+)\] ([^]*)$/.exec(unescapeCommandData(line.slice('::error::'.length)));
+  return { code: match?.[1] ?? '', message: match?.[2] ?? '' };
 }
 
 function warningsOf(run: ActionRun): string[] {
@@ -111,9 +117,15 @@ function assertActionSucceeded(run: ActionRun, secrets: string[]): void {
   assertClean(run, [...secrets, token]);
 }
 
+/** The CLI's error line, `checkmarx-auth: error [code]: message`: its message. */
 function cliError(run: CliRun): string {
-  const line = run.stderr.split('\n').find((l) => l.startsWith('checkmarx-auth: error: ')) ?? '';
-  return line.slice('checkmarx-auth: error: '.length);
+  return cliErrorLine(run).message;
+}
+
+function cliErrorLine(run: CliRun): { code: string; message: string } {
+  const line = run.stderr.split('\n').find((l) => l.startsWith('checkmarx-auth: error [')) ?? '';
+  const match = /^checkmarx-auth: error \[([a-z-]+\/[a-z-]+)\]: (.*)$/.exec(line);
+  return { code: match?.[1] ?? '', message: match?.[2] ?? '' };
 }
 
 // ---- the runs ----
@@ -838,7 +850,7 @@ describe('the trust boundary', () => {
   });
 
   describe('server text never becomes a command', () => {
-    const AZURE_ISSUE = /^##vso\[task\.(logissue type=(warning|error)|setsecret)\]/;
+    const AZURE_ISSUE = /^##vso\[task\.(logissue type=(warning|error(;code=[a-z-]+\/[a-z-]+)?)|setsecret)\]/;
     const INJECTION = '\r\n::warning::pwned\n##vso[task.setvariable variable=PWNED]1\u2028::error::x ##[add-mask]y';
 
     test('a token_type with a line break is a bad response, and nothing it says starts a line', async () => {
@@ -864,11 +876,11 @@ describe('the trust boundary', () => {
     });
 
     test('error_description and page text: one line each, no command, in the action and in Azure Pipelines', async () => {
-      const answers: ScriptedResponse[] = [
-        { status: 400, body: { error: 'invalid_grant', error_description: `bad${INJECTION}` } },
-        { status: 502, headers: { 'content-type': 'text/plain' }, body: `upstream${INJECTION}` },
+      const answers: Array<[ScriptedResponse, code: string]> = [
+        [{ status: 400, body: { error: 'invalid_grant', error_description: `bad${INJECTION}` } }, 'token-request/invalid-grant'],
+        [{ status: 502, headers: { 'content-type': 'text/plain' }, body: `upstream${INJECTION}` }, 'token-request/server-error'],
       ];
-      for (const answer of answers) {
+      for (const [answer, code] of answers) {
         enqueue(server, answer);
         const run = await runSast(server, { 'max-attempts': 1 });
         assert.equal(run.code, 1);
@@ -879,7 +891,10 @@ describe('the trust boundary', () => {
         });
         assert.equal(cli.code, 1);
         const lines = cli.stderr.trimEnd().split('\n');
-        assert.match(lines.at(-1)!, /^##vso\[task\.logissue type=error\]checkmarx-auth: CxSAST REST API token request/);
+        assert.ok(
+          lines.at(-1)!.startsWith(`##vso[task.logissue type=error;code=${code}]checkmarx-auth: [${code}%5D CxSAST REST API token request`),
+          lines.at(-1),
+        );
         assert.deepEqual(commandLines(cli.stderr, AZURE_ISSUE), []);
       }
     });

@@ -68,7 +68,8 @@ export interface AgentView {
   readonly variables: Record<string, { value: string; secret: boolean; output: boolean }>;
   /** task.settaskvariable, by name as written */
   readonly taskVariables: Record<string, { value: string; secret: boolean }>;
-  readonly issues: Array<{ type: string; message: string }>;
+  /** task.logissue; `code` only when the issue has one (every error the task reports) */
+  readonly issues: Array<{ type: string; message: string; code?: string }>;
   /** task.complete's result, when the task sent one */
   readonly result: string | undefined;
   readonly prependPaths: string[];
@@ -116,9 +117,11 @@ export function agentView(stdout: string): AgentView {
         view.taskVariables[property(command, 'variable') ?? ''] = { value: command.data, secret: flag(command, 'issecret') };
         break;
       case 'task.logissue':
-      case 'task.issue':
-        view.issues.push({ type: property(command, 'type') ?? '', message: command.data });
+      case 'task.issue': {
+        const code = property(command, 'code');
+        view.issues.push({ type: property(command, 'type') ?? '', message: command.data, ...(code ? { code } : {}) });
         break;
+      }
       case 'task.complete':
         result = property(command, 'result');
         break;

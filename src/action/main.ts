@@ -1,7 +1,7 @@
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
 
 import { baseFolder, startActionAgent } from './start-agent.ts';
-import { failureMessage, stackFrames } from '../core/errors.ts';
+import { codedMessage, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { actionInputSource, readInputs } from '../core/inputs.ts';
 import { outputValues } from '../core/outputs.ts';
@@ -23,7 +23,7 @@ export async function run(deps: ActionDeps): Promise<void> {
   try {
     await exchangeAndExport(deps);
   } catch (error) {
-    workflow.setFailed(failureMessage(error));
+    workflow.setFailed(codedMessage(error));
     if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => workflow.debug(frame));
   }
 }

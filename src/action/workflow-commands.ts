@@ -8,7 +8,6 @@ import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issueCommand } from '../../node_modules/@actions/core/lib/command.js';
 import { CheckmarxAuthError } from '../core/errors.ts';
-import { EXIT_TOKEN_FAILED } from '../core/exit-codes.ts';
 import { printable } from '../core/printable.ts';
 import { builtin } from '../io/builtins.ts';
 
@@ -60,7 +59,10 @@ export function fileCommand(name: string, value: string): string {
 
 /** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
 class RunnerFileError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_TOKEN_FAILED;
+  constructor(message: string, cause: unknown) {
+    super('runner/file', message, { cause });
+    this.name = 'RunnerFileError';
+  }
 }
 
 type RunnerFile = 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH';
@@ -71,7 +73,7 @@ function appendFileCommand(variable: RunnerFile, name: string, text: string): vo
     appendFileSync(path, text, { encoding: 'utf8' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
+    throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`, error);
   }
 }
 

@@ -21,6 +21,7 @@ export const SILENCE_DEADLINE_MS = 10_000;
 export class AgentNotRunning extends AgentError {
   constructor(address: string) {
     super(
+      'agent/not-running',
       `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`,
     );
     this.name = 'AgentNotRunning';
@@ -59,6 +60,7 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
     const silence = new SilenceWatch(() =>
       fail(
         new AgentError(
+          'agent/no-answer',
           acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`,
@@ -74,7 +76,7 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
       socket.destroy();
       reject(error);
     }
-    const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
+    const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
     socket.once('connect', () => {
       connected = true;
       socket.write(encodeLine(request));
@@ -92,7 +94,7 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
           bounds.onAcknowledged?.();
           watchSilence();
           deadline = setTimeout(
-            () => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)),
+            () => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)),
             deadlineMs,
           );
           continue;
@@ -102,10 +104,10 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
         silence.stop();
         socket.destroy();
         if (answer) resolve(answer);
-        else reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+        else reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         return;
       }
-      if (received.length > MAX_LINE_BYTES) fail(new AgentError('The token agent sent an answer that is too long.'));
+      if (received.length > MAX_LINE_BYTES) fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
     });
     socket.once('end', notProtocol);
     socket.once('error', (error: NodeJS.ErrnoException) => {
@@ -113,7 +115,9 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
       fail(
         gone
           ? new AgentNotRunning(address)
-          : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`),
+          : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+              cause: error,
+            }),
       );
     });
   });

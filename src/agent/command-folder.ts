@@ -76,7 +76,9 @@ export function writeCommandFolder(
     folder = mkdtempSync(nodePath.join(base, COMMAND_FOLDER_PREFIX));
   } catch (error) {
     throw new AgentError(
+      'agent/start-failed',
       `The token agent did not start: cannot make its command folder under ${base} (${(error as NodeJS.ErrnoException).code}).`,
+      { cause: error },
     );
   }
   try {

@@ -1,14 +1,14 @@
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
 import { CheckmarxAuthError } from '../core/errors.ts';
-import { EXIT_TOKEN_FAILED } from '../core/exit-codes.ts';
+import type { ErrorCode } from '../core/error-codes.ts';
 
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 export class AgentError extends CheckmarxAuthError {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = EXIT_TOKEN_FAILED) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, message, options);
     this.name = 'AgentError';
-    this.exitCode = exitCode;
   }
 }

@@ -75,7 +75,7 @@ export async function startJobAgent(start: JobAgentStart): Promise<void> {
     const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
     // A signal that came after the start-up wait. publish is synchronous: none can come during it,
     // so what it writes (the token last) is written only for a start that stands.
-    if (cancel.signal.aborted) throw new AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+    if (cancel.signal.aborted) throw new AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
     start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
   } catch (error) {
     agent?.abandon();

@@ -89,7 +89,7 @@ function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; f
     if (socketPathFits(address)) return { address, folder };
     rmSync(folder, { recursive: true, force: true });
   }
-  throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+  throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 
 function agentEnvironment(env: Env): Record<string, string> {
@@ -176,10 +176,10 @@ function openDescriptors(): number[] {
   return [];
 }
 
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 
 function waitUntilReady(child: ChildProcess, signal: AbortSignal | undefined): Promise<void> {
-  const failed = (why: string) => new AgentError(`The token agent did not start (${why}).`);
+  const failed = (why: string) => new AgentError('agent/start-failed', `The token agent did not start (${why}).`);
   return new Promise((resolve, reject) => {
     let said = '';
     const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);

@@ -5,7 +5,7 @@ import { parseJsonObject } from '../core/json.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import type { GrantPlan, TransportOptions } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { isErrorCode, type ErrorCode } from '../core/error-codes.ts';
 import { outputProblem, type TokenResult } from '../core/token-response.ts';
 import { printable } from '../core/printable.ts';
 import { builtin } from '../io/builtins.ts';
@@ -53,7 +53,8 @@ export type AgentAnswer =
   | { readonly ok: true; readonly result: AgentToken; readonly source: TokenSource; readonly warning?: string }
   /** `pid` tells who answered: the post step signals a process only if it is that agent. */
   | { readonly ok: true; readonly stopped: true; readonly pid?: number }
-  | { readonly ok: false; readonly message: string; readonly exitCode: number };
+  /** `code` decides the exit code; `exitCode` is sent as well for callers from before codes. */
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly exitCode: number };
 
 /** 256 random bits, base64url (43 characters). */
 export function newKey(): string {
@@ -71,7 +72,10 @@ export function parseSock(value: string | undefined): { address: string; key: st
   const address = text.slice(0, Math.max(at, 0));
   const key = at === -1 ? '' : text.slice(at + 1);
   if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-    throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+    throw new AgentError(
+      'agent/bad-sock',
+      `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`,
+    );
   }
   return { address, key };
 }
@@ -125,7 +129,9 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
   if (json.ok === false) {
     const exitCode = json.exitCode;
     if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2)) return undefined;
-    return { ok: false, message: printable(json.message), exitCode };
+    // The socket is input too: only a code this version knows is taken as one.
+    const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+    return { ok: false, code, message: printable(json.message), exitCode };
   }
   if (json.ok !== true) return undefined;
   if (json.stopped === true) return { ok: true, stopped: true, ...(isNumberIn(json.pid, 1, 2 ** 32) ? { pid: json.pid } : {}) };

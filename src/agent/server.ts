@@ -19,7 +19,7 @@ import {
   type AgentSettings,
 } from './protocol.ts';
 import { EXIT_USAGE } from '../core/exit-codes.ts';
-import { exitCodeOf, failureMessage } from '../core/errors.ts';
+import { errorCodeOf, exitCodeOf, failureMessage } from '../core/errors.ts';
 import { requestToken, type GrantDeps } from '../core/grant.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import { TokenCache } from './cache.ts';
@@ -169,7 +169,7 @@ class Agent {
     try {
       return { ok: true, ...(await this.cache.get(request.minValidity)) };
     } catch (error) {
-      return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+      return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
     }
   }
 
@@ -192,5 +192,5 @@ function identityOf(stats: Stats): string {
 }
 
 function refusal(message: string): AgentAnswer {
-  return { ok: false, message, exitCode: EXIT_USAGE };
+  return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
 }

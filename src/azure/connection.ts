@@ -6,7 +6,6 @@
 // Pure: an environment in, the inputs the connection gives out.
 
 import { CheckmarxAuthError } from '../core/errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
 import type { InputName } from '../core/inputs.ts';
 import { parseJsonObject } from '../core/json.ts';
 
@@ -32,7 +31,10 @@ const URL_INPUT: Readonly<Record<string, InputName>> = {
 
 /** A connection that is missing or not of this task's type: a configuration error, before any request. */
 export class ConnectionError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_USAGE;
+  constructor(message: string) {
+    super('input/connection', message);
+    this.name = 'ConnectionError';
+  }
 }
 
 export interface ConnectionInputs {

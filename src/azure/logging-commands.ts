@@ -20,8 +20,8 @@ export interface LoggingCommands {
   readonly info: (message: string) => void;
   readonly debug: (message: string) => void;
   readonly warning: (message: string) => void;
-  /** An error issue, then the task's result Failed. */
-  readonly fail: (message: string) => void;
+  /** An error issue with its stable code (`[code] message`, and the issue's `code`), then the task's result Failed. */
+  readonly fail: (message: string, code: string) => void;
 }
 
 /** `##vso[name k=v;...]data`; a property whose value is empty is left out, as the agent ignores it. */
@@ -47,8 +47,8 @@ export function loggingCommands(write: Write): LoggingCommands {
     info: (message) => write(`${printable(message)}\n`),
     debug: (message) => command('task.debug', {}, printable(message)),
     warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
-    fail: (message) => {
-      command('task.logissue', { type: 'error' }, printable(message));
+    fail: (message, code) => {
+      command('task.logissue', { type: 'error', code }, `[${code}] ${printable(message)}`);
       command('task.complete', { result: 'Failed' }, '');
     },
   };

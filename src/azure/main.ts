@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
-import { failureMessage, InputError, stackFrames } from '../core/errors.ts';
+import { errorCodeOf, failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
@@ -47,7 +47,7 @@ export async function run(deps: TaskDeps): Promise<number> {
     await exchangeAndSet(deps, agent);
     return 0;
   } catch (error) {
-    agent.fail(failureMessage(error, TASK_NAMING));
+    agent.fail(failureMessage(error, TASK_NAMING), errorCodeOf(error));
     if (isTrue(deps.env.SYSTEM_DEBUG)) stackFrames(error).forEach((frame) => agent.debug(frame));
     return 1;
   }
@@ -108,7 +108,9 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
 /** AGENT_TEMPDIRECTORY, which the agent's folders go under: set, and a folder. */
 function agentTempFolder(tempDirectory: string | undefined): string {
   if (!tempDirectory) {
-    throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.');
+    throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.', {
+      code: 'input/runner',
+    });
   }
   return checkedFolder('AGENT_TEMPDIRECTORY', tempDirectory);
 }

@@ -3,6 +3,7 @@
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
 
 import { didYouMean } from '../core/did-you-mean.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -21,18 +22,25 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     const spec = name === undefined ? undefined : specs[name];
     if (!spec || !Object.hasOwn(specs, name!)) {
       if (!word.startsWith('-') || word === '--')
-        throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-      throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1]!, specs) : ''}`);
+        throw new UsageError(
+          'usage/unexpected-argument',
+          'Unexpected argument: every value must follow its --flag (quote values that contain spaces).',
+        );
+      throw new UsageError(
+        'usage/unknown-flag',
+        `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1]!, specs) : ''}`,
+      );
     }
     if (spec.type === 'boolean') {
-      if (long?.[2] !== undefined) throw new Error(`Option '--${name}' does not take a value.`);
+      if (long?.[2] !== undefined) throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
       flags[name!] = true;
     } else if (long?.[2] !== undefined) {
       flags[name!] = long[2];
     } else {
       const value = argv[index + 1];
-      if (value === undefined) throw new Error(`Option '--${name} <value>' argument missing.`);
-      if (value.startsWith('-')) throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+      if (value === undefined) throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
+      if (value.startsWith('-'))
+        throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
       flags[name!] = value;
       index++;
     }

@@ -9,8 +9,8 @@ import { TokenCache } from '../agent/cache.ts';
 import { AgentError } from '../agent/errors.ts';
 import { agentToken, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
 import { MIN_SERVED_VALIDITY_SECONDS, startTokenEndpoint } from '../agent/token-endpoint.ts';
-import { CheckmarxAuthError, failureMessage } from '../core/errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { CheckmarxAuthError, codedMessage } from '../core/errors.ts';
+import { UsageError } from './usage-error.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { requestToken } from '../core/grant.ts';
 import { INPUTS, readInputs, secretValues, defaultOf } from '../core/inputs.ts';
@@ -36,10 +36,6 @@ const MIN_CONTAINED_SECRET = 8;
 
 /** The variables that `cx` reads to log in, set for Checkmarx One only. */
 export const LOGIN_VARIABLES = ['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI'] as const;
-
-class ExecUsageError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_USAGE;
-}
 
 /** What `exec` tells the child about the loopback endpoint (Checkmarx One only). */
 export interface ChildLogin {
@@ -117,7 +113,7 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGH
 export async function runExec(context: VerbContext, launcher: ChildLauncher = NODE_LAUNCHER): Promise<number> {
   const command = context.command ?? [];
   if (command.length === 0 || !command[0]) {
-    throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+    throw new UsageError('usage/no-command', 'exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
   }
   if (context.flags.format !== undefined) context.warn('exec prints nothing itself, so --format is ignored.');
 
@@ -141,7 +137,7 @@ export async function runExec(context: VerbContext, launcher: ChildLauncher = NO
           minValiditySeconds: minValidity,
           token: (seconds) => source.token(seconds),
           serving: (token) => context.mask(token),
-          failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+          failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
         })
       : undefined;
   try {
@@ -180,8 +176,8 @@ async function tokenSource(context: VerbContext, minValidity: number): Promise<T
     const { address, key } = parseSock(sock);
     const token = async (seconds: number) => {
       const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
-      if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
-      if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
+      if (!answer.ok) throw new AgentError(answer.code, answer.message);
+      if (!('result' in answer)) throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
       return answer.result;
     };
     return { secrets: [], token, first: await token(minValidity) };

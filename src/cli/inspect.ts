@@ -1,8 +1,7 @@
 // `checkmarx-auth inspect`: what the flags and environment resolve to, and what a Checkmarx One
 // API key says of itself, with no request sent. Never a secret, nor a piece of one.
 
-import { CheckmarxAuthError } from '../core/errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 import { notOneOf } from '../core/did-you-mean.ts';
 import { readInputs } from '../core/inputs.ts';
 import { expiryWarning, inDays, inspectPlan, type Inspection } from '../core/key-facts.ts';
@@ -20,10 +19,6 @@ export interface InspectDeps extends ConfigDeps {
   readonly write: (text: string) => number;
 }
 
-class InspectUsageError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_USAGE;
-}
-
 export function runInspect(deps: InspectDeps): number {
   const format = parseInspectFormat(deps.flags.format);
   const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
@@ -39,7 +34,7 @@ export function runInspect(deps: InspectDeps): number {
 function parseInspectFormat(value: string | boolean | undefined): InspectFormat {
   const format = typeof value === 'string' ? value.toLowerCase() : 'text';
   if (!(INSPECT_FORMATS as readonly string[]).includes(format)) {
-    throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+    throw new UsageError('usage/unknown-format', `inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
   }
   return format as InspectFormat;
 }

@@ -10,12 +10,12 @@ import { AGENT_VERB } from '../agent/protocol.ts';
 import { runAgentProcess } from '../agent/server.ts';
 import { parseFlags, type Flags } from './command-line.ts';
 import { runInspect } from './inspect.ts';
-import { CheckmarxAuthError, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { errorCodeOf, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
+import { UsageError } from './usage-error.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, type Format } from './formats.ts';
 import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
-import { diagnosticLine, type Level } from '../core/printable.ts';
+import { diagnosticLine, printable, type Level } from '../core/printable.ts';
 import type { SystemIo } from '../io/system.ts';
 import { VERSION } from '../core/version.ts';
 import { maskCommand } from '../core/masking.ts';
@@ -38,39 +38,45 @@ const FLAGS = {
   version: { type: 'boolean' as const, short: 'V' },
 };
 
-class UsageError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_USAGE;
-}
-
 function parseCommandLine(argv: string[], verb: Verb | undefined): Flags {
   try {
     return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} See checkmarx-auth --help.`);
+    throw error instanceof UsageError ? error.withHelp() : error;
   }
 }
 
 function parseFormat(value: string | undefined, fallback: Format): Format {
   const format = (value ?? fallback).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
+    throw new UsageError('usage/unknown-format', `--format ${notOneOf(value ?? '', FORMATS)}`);
   }
   return format as Format;
 }
 
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 export async function run(argv: string[], deps: CliDeps): Promise<number> {
-  const say: Say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+  const azure = Boolean(deps.env.TF_BUILD);
+  const say: Say = (level) => (message) => deps.stderr(diagnosticLine(level, message, azure));
+  const wants = { jsonErrors: false };
   try {
-    return await main(argv, deps, say);
+    return await main(argv, deps, say, wants);
   } catch (error) {
-    say('error')(failureMessage(error, CLI_NAMING));
+    const code = errorCodeOf(error);
+    const message = failureMessage(error, CLI_NAMING);
+    deps.stderr(diagnosticLine('error', message, azure, code));
+    if (wants.jsonErrors) deps.stdout(errorJson(code, message));
     if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => say('info')(frame));
     return exitCodeOf(error);
   }
 }
 
-async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
+/** With --format json, a failure is a JSON object on stdout too: `{ "code": ..., "message": ... }`. */
+function errorJson(code: string, message: string): string {
+  return `${JSON.stringify({ code, message: printable(message) }, null, 2)}\n`;
+}
+
+async function main(argv: string[], deps: CliDeps, say: Say, wants: { jsonErrors: boolean }): Promise<number> {
   const write = (text: string): number => {
     deps.stdout(text);
     return 0;
@@ -85,6 +91,8 @@ async function main(argv: string[], deps: CliDeps, say: Say): Promise<number> {
   // exec: the flags end at the first `--` (no flag value can be one), the command follows.
   const dash = verb === 'exec' ? words.indexOf('--') : -1;
   const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
+  // exec's stdout is its command's; every other verb's JSON reader gets its failure as JSON too.
+  wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
   actionOnlyWarnings(flags, deps.env, verb).forEach(say('warning'));
@@ -114,6 +122,7 @@ function rejectUnknownVerb(word: string | undefined): void {
   const suggestion = didYouMean(word, VERBS);
   const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
   throw new UsageError(
+    suggestion ? 'usage/unknown-verb' : 'usage/unexpected-argument',
     suggestion
       ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
       : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`,

@@ -6,9 +6,6 @@ import type { ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { CheckmarxAuthError } from '../core/errors.ts';
 import { builtin } from '../io/builtins.ts';
 
-export const EXIT_CANNOT_RUN = 126;
-export const EXIT_NOT_FOUND = 127;
-
 /** The platform and its spawn, passed in so that Windows' behaviour is tested on any system. */
 export interface ChildLauncher {
   readonly platform: NodeJS.Platform;
@@ -27,18 +24,17 @@ const SHELL_ONLY: Partial<Record<NodeJS.Platform, { readonly endings: RegExp; re
 
 /** COMMAND could not be started; the message says what to run instead where there is something. */
 export class SpawnError extends CheckmarxAuthError {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
+  /** exec/not-found exits 127, exec/cannot-start 126 (error-codes.ts). */
+  constructor(code: 'exec/not-found' | 'exec/cannot-start', message: string, cause?: unknown) {
+    super(code, message, { cause });
     this.name = 'SpawnError';
-    this.exitCode = exitCode;
   }
 }
 
 function batchFileError(command: string, runWith: string): SpawnError {
   return new SpawnError(
+    'exec/cannot-start',
     `'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`,
-    EXIT_CANNOT_RUN,
   );
 }
 
@@ -48,10 +44,10 @@ export function startFailure(command: string, error: NodeJS.ErrnoException, plat
   if (error.code === 'ENOENT') {
     const bare = !/\.[^./\\]*$/.test(command);
     const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-    return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+    return new SpawnError('exec/not-found', `'${command}' was not found (is it on PATH?).${hint}`, error);
   }
   if (shellOnly?.endings.test(command)) return batchFileError(command, shellOnly.runWith(command));
-  return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+  return new SpawnError('exec/cannot-start', `'${command}' could not be started (${error.code ?? error.name}).`, error);
 }
 
 /**

@@ -9,7 +9,7 @@ import { SOCK_VARIABLE } from '../core/names.ts';
 import { isSecretVariable, type RunTimeSecretValues } from '../core/run-time-secrets.ts';
 import { parseEnvName } from '../core/settings.ts';
 import { AgentError } from '../agent/errors.ts';
-import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 import { InputError } from '../core/errors.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { FORMATS, formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
@@ -84,8 +84,8 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
     const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
       onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
     });
-    if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
-    if (!('result' in answer)) throw new AgentError('The token agent sent no token.');
+    if (!answer.ok) throw new AgentError(answer.code, answer.message);
+    if (!('result' in answer)) throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
     context.debug(
       answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.',
     );
@@ -98,9 +98,9 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
     const formats = VERB_FORMATS['start-agent'];
     if (!formats.includes(context.format)) {
       const [first, ...others] = formats;
-      throw new AgentError(
+      throw new UsageError(
+        'usage/unknown-format',
         `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`,
-        EXIT_USAGE,
       );
     }
     const { settings, result } = await context.exchange();
@@ -124,7 +124,7 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
     const { address, key } = parseSock(sock);
     try {
       const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-      if (!answer.ok) throw new AgentError(answer.message, answer.exitCode);
+      if (!answer.ok) throw new AgentError(answer.code, answer.message);
       context.say('Stopped the token agent.');
     } catch (error) {
       if (!(error instanceof AgentNotRunning)) throw error;
@@ -140,7 +140,7 @@ const COMMANDS: Readonly<Record<ExchangeVerb, (context: VerbContext) => Promise<
 export function startOutput(format: Format, sock: string, result: AgentToken, envName: string): string {
   const variables = formatResult(format, result, envName);
   if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
-  if (!isVariableFormat(format)) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+  if (!isVariableFormat(format)) throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
   return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 

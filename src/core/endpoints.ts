@@ -59,7 +59,9 @@ function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint 
   const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
   const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
   if (!root && !tokenUrl) {
-    throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+    throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+      code: 'input/missing',
+    });
   }
   return {
     tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -91,7 +93,8 @@ export function normalizeServerUrl(value: string): string {
 function locateSca(profile: ProductProfile, values: RawInputs): Endpoint {
   const region = pickRegion(values, SCA_REGIONS);
   const tenant = values.tenant;
-  if (!tenant) throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+  if (!tenant)
+    throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
   return {
     tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
     apiUrl: region.apiUrl,
@@ -114,7 +117,9 @@ function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: Gra
     iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]!));
   const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
   if (!tenant) {
-    throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+    throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+      code: 'input/missing',
+    });
   }
   checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
   const explicitTokenUrl = explicitUrl(values, 'token-url');

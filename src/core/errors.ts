@@ -1,12 +1,29 @@
 // Typed errors. A message is built from what the user needs and never from a secret:
 // anything the server or the network said passes through `redact` first.
 
-import { EXIT_TOKEN_FAILED, EXIT_USAGE } from './exit-codes.ts';
-import { describeRequestFailure, type FailureDetails, type RequestContext } from './failures.ts';
+import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
+import { describeRequestFailure, requestFailureCode, type FailureDetails, type RequestContext } from './failures.ts';
 import type { InputName } from './inputs.ts';
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 export abstract class CheckmarxAuthError extends Error {
-  abstract readonly exitCode: number;
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+}
+
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 
 /**
@@ -17,6 +34,11 @@ export function failureMessage(error: unknown, naming: InputNaming = ACTION_NAMI
   if (error instanceof InputError) return error.describe(naming);
   if (error instanceof CheckmarxAuthError) return error.message;
   return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+export function codedMessage(error: unknown, naming: InputNaming = ACTION_NAMING): string {
+  return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 
 /**
@@ -36,7 +58,7 @@ export function stackFrames(error: unknown): string[] {
 }
 
 export function exitCodeOf(error: unknown): number {
-  return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+  return ERROR_CODES[errorCodeOf(error)].exit;
 }
 
 /** What an InputError can name: an input, or a flag only a CLI verb has. */
@@ -61,20 +83,26 @@ export const ACTION_NAMING: InputNaming = {
   several: (references) => `Inputs ${references}`,
 };
 
+export interface InputErrorOptions {
+  /** `input/invalid` unless said otherwise. */
+  readonly code?: ErrorCode;
+  /** Every input the message is about, when there are several. */
+  readonly inputs?: readonly InputErrorSubject[];
+}
+
 /** A missing or bad input, found before any request is sent. */
 export class InputError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_USAGE;
   /** The input the message is about (the first one, when several are). */
   readonly input: InputErrorSubject;
   /** Every input the message is about. */
   readonly inputs: readonly InputErrorSubject[];
   /** What is wrong, without the input's name, which each front end words its own way. */
   readonly detail: string;
-  constructor(input: InputErrorSubject, detail: string, inputs: readonly InputErrorSubject[] = [input]) {
-    super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+  constructor(input: InputErrorSubject, detail: string, options: InputErrorOptions = {}) {
+    super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
     this.name = 'InputError';
     this.input = input;
-    this.inputs = inputs;
+    this.inputs = options.inputs ?? [input];
     this.detail = detail;
   }
 
@@ -105,11 +133,7 @@ export class MissingInputsError extends InputError {
   constructor(missing: readonly MissingInput[], requiredFor: string, otherGrants: readonly OtherGrant[] = []) {
     const first = missing[0];
     if (!first) throw new RangeError('MissingInputsError needs a missing input');
-    super(
-      first.input,
-      '',
-      missing.map((m) => m.input),
-    );
+    super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
     this.name = 'MissingInputsError';
     this.missing = missing;
     this.requiredFor = requiredFor;
@@ -136,14 +160,14 @@ export function listOf(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 export class TokenRequestError extends CheckmarxAuthError {
-  readonly exitCode = EXIT_TOKEN_FAILED;
   readonly details: FailureDetails;
   readonly context: RequestContext;
   readonly hint: string | undefined;
   readonly attempts: number;
   constructor(context: RequestContext, details: FailureDetails, hint: string | undefined, attempts = 1) {
-    super(describeRequestFailure(context, details, hint, attempts));
+    super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
     this.name = 'TokenRequestError';
     this.context = context;
     this.details = details;

@@ -1,6 +1,8 @@
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
 
+import { oauthErrorCode, type ErrorCode } from './error-codes.ts';
+
 /** How a token request failed; decides retries and hints. */
 export type FailureKind =
   | 'http' // an HTTP error status with or without an OAuth error body
@@ -25,6 +27,26 @@ export interface FailureDetails {
   readonly retryAfterMs?: number;
   readonly detail?: string;
 }
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+export function requestFailureCode(details: FailureDetails): ErrorCode {
+  if (details.kind !== 'http') return KIND_CODES[details.kind];
+  const status = details.status ?? 0;
+  return (
+    oauthErrorCode(details.oauthError) ??
+    (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error')
+  );
+}
+
+const KIND_CODES: Readonly<Record<Exclude<FailureKind, 'http'>, ErrorCode>> = {
+  redirect: 'token-request/redirect',
+  html: 'token-request/html',
+  'bad-response': 'token-request/bad-response',
+  timeout: 'token-request/timeout',
+  tls: 'token-request/tls',
+  network: 'token-request/network',
+  proxy: 'token-request/proxy',
+};
 
 export interface RequestContext {
   readonly productTitle: string;

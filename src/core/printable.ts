@@ -31,10 +31,18 @@ export function azureEscape(value: string): string {
 
 export type Level = 'info' | 'warning' | 'error';
 
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-export function diagnosticLine(level: Level, message: string, azure: boolean): string {
+/**
+ * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
+ * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
+ * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
+ */
+export function diagnosticLine(level: Level, message: string, azure: boolean, code?: string): string {
   const text = printable(message);
   if (level === 'info') return `checkmarx-auth: ${text}\n`;
-  if (azure) return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-  return `checkmarx-auth: ${level}: ${text}\n`;
+  const tag = code ? ` [${code}]` : '';
+  if (azure) {
+    const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
+    return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
+  }
+  return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }

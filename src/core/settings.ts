@@ -132,7 +132,7 @@ export function resolvePlan(values: RawInputs): GrantPlan {
 }
 
 function parseProduct(value: string | undefined): ProductProfile {
-  if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+  if (!value) throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
   // Own keys only: 'product: __proto__' must not find Object.prototype.
   const name = value.toLowerCase();
   const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name as ProductName] : undefined;
@@ -205,15 +205,18 @@ function readCaCerts(value: string, deps: ConfigDeps): string[] {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
       const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-      throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+      throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
+        code: 'input/ca-cert',
+      });
     }
   }
   const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
   const where = isPem ? 'the PEM text' : `the file '${value}'`;
-  if (certs.length === 0) throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+  if (certs.length === 0)
+    throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
   certs.forEach((pem, index) => {
     if (!deps.isCertificate(pem)) {
-      throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+      throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
     }
   });
   return certs;
