@@ -112,7 +112,7 @@ describe('lifetime: the agent ends with the job', () => {
       mkdirSync(unwritable);
       const run = await actionWithAgent(temp, { [variable]: unwritable });
       assert.equal(run.code, 1);
-      assert.match(run.stdout, new RegExp(`^::error::Cannot write .* to ${variable} \\(`, 'm'));
+      assert.match(run.stdout, new RegExp(`^::error::\\[runner/file\\] Cannot write .* to ${variable} \\(`, 'm'));
       assert.doesNotMatch(run.stdout, /Started the token agent/);
       await waitFor('no agent to run', () => agentPidsUnder(temp).size === 0);
       assert.deepEqual(readdirSync(run.files.runnerTemp), []);
@@ -147,7 +147,7 @@ describe('lifetime: the agent ends with the job', () => {
     const before = server.requests.length;
     const run = await actionWithAgent(temp, { RUNNER_TEMP: undefined });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^::error::Input 'agent': needs RUNNER_TEMP, which every GitHub runner sets; it is not set here\.$/m);
+    assert.match(run.stdout, /^::error::\[input\/runner\] Input 'agent': needs RUNNER_TEMP, which every GitHub runner sets; it is not set here\.$/m);
     assert.equal(server.requests.length, before, 'no request was sent');
     assert.deepEqual(run.state, {});
     assert.deepEqual(run.exported, {});
@@ -272,7 +272,7 @@ describe('lifetime: from a copy of dist/ under a folder named with non-ASCII let
     );
     const run = await actionWithAgent(runs, {}, join(cancelled, 'index.js'));
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /^::error::The token agent did not start: the step was cancelled\.$/m);
+    assert.match(run.stdout, /^::error::\[agent\/cancelled\] The token agent did not start: the step was cancelled\.$/m);
     const fake = Number(readFileSync(pidFile, 'utf8'));
     await waitFor('the started agent to be stopped', () => !isAlive(fake));
     assert.deepEqual(readdirSync(run.files.runnerTemp), []);
@@ -362,7 +362,7 @@ describe('hostile peers: a frozen agent or a foreign socket is reported, not wai
       assert.equal(run.stdout, '');
       assert.ok(
         run.stderr.includes(
-          `checkmarx-auth: error: The token agent at ${address} (from CX_AUTH_SOCK) did not acknowledge the request within 10 s: it is stopped or frozen, or what listens there is not a token agent.`,
+          `checkmarx-auth: error [agent/no-answer]: The token agent at ${address} (from CX_AUTH_SOCK) did not acknowledge the request within 10 s: it is stopped or frozen, or what listens there is not a token agent.`,
         ),
         run.stderr,
       );

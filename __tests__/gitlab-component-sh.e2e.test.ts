@@ -117,7 +117,7 @@ describe('GitLab component in POSIX sh', () => {
     const main = await run([...job.before_script, 'echo "script ran"'].join('\n'), variables);
     assert.equal(main.code, 1, main.stderr);
     assert.doesNotMatch(main.stdout, /script ran/);
-    assert.match(main.stderr, /checkmarx-auth: error: /);
+    assert.match(main.stderr, /checkmarx-auth: error \[token-request\/invalid-grant\]: /);
     assert.deepEqual(server.issuedAccessTokens, []);
     assertNoLeak({ stdout: main.stdout, stderr: main.stderr }, ['not the password']);
     await run(job.after_script.join('\n'), variables);
