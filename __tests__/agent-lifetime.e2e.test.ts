@@ -147,7 +147,10 @@ describe('lifetime: the agent ends with the job', () => {
     const before = server.requests.length;
     const run = await actionWithAgent(temp, { RUNNER_TEMP: undefined });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^::error::\[input\/runner\] Input 'agent': needs RUNNER_TEMP, which every GitHub runner sets; it is not set here\.$/m);
+    assert.match(
+      run.stdout,
+      /^::error::\[input\/runner\] Input 'agent': needs RUNNER_TEMP, which every GitHub runner sets; it is not set here\.$/m,
+    );
     assert.equal(server.requests.length, before, 'no request was sent');
     assert.deepEqual(run.state, {});
     assert.deepEqual(run.exported, {});
