@@ -399,7 +399,10 @@ describe('e2e.yml, run here', () => {
   it('the wrong password failed its step, with a message that says why', () => {
     assert.equal(report.state.steps['wrong-password']?.outcome, 'failure');
     const wrong = job.steps.find((step) => step.id === 'wrong-password')!;
-    assert.match(report.runs.get(wrong)!.stdout, /::error::CxSAST REST API token request to .* failed: HTTP 400 invalid_grant/);
+    assert.match(
+      report.runs.get(wrong)!.stdout,
+      /::error::\[token-request\/invalid-grant\] CxSAST REST API token request to .* failed: HTTP 400 invalid_grant/,
+    );
   });
   it('no step printed a test credential or a token outside a mask command', () => {
     const exported = report.state.env;
