@@ -21,7 +21,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function baseFolder(env: Env): string {
   const runnerTemp = env.RUNNER_TEMP;
-  if (!runnerTemp) throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
+  if (!runnerTemp)
+    throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
   return isContainerTemp(runnerTemp) ? tmpdir() : checkedFolder('RUNNER_TEMP', runnerTemp);
 }
 

@@ -51,9 +51,9 @@ export function checkedFolder(variable: string, path: string): string {
   try {
     isFolder = statSync(path).isDirectory();
   } catch {
-    throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
+    throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`, { code: 'input/runner' });
   }
-  if (!isFolder) throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
+  if (!isFolder) throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`, { code: 'input/runner' });
   return path;
 }
 

@@ -9,7 +9,7 @@ import { TokenCache } from '../agent/cache.ts';
 import { AgentError } from '../agent/errors.ts';
 import { agentToken, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
 import { MIN_SERVED_VALIDITY_SECONDS, startTokenEndpoint } from '../agent/token-endpoint.ts';
-import { CheckmarxAuthError, codedMessage } from '../core/errors.ts';
+import { codedMessage } from '../core/errors.ts';
 import { UsageError } from './usage-error.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { requestToken } from '../core/grant.ts';
