@@ -134,7 +134,10 @@ describe('lifetime: the agent ends with the job', () => {
       const run = await actionWithAgent(temp, { RUNNER_TEMP: runnerTemp });
       assert.equal(run.code, 1);
       const why = what === 'a file' ? 'is not a folder' : 'does not exist';
-      assert.ok(run.stdout.includes(`::error::Input 'agent': needs RUNNER_TEMP to be a folder; '${runnerTemp}' ${why}.`), run.stdout);
+      assert.ok(
+        run.stdout.includes(`::error::[input/runner] Input 'agent': needs RUNNER_TEMP to be a folder; '${runnerTemp}' ${why}.`),
+        run.stdout,
+      );
       assert.doesNotMatch(run.stdout, /Unexpected failure/);
       assert.equal(server.requests.length, before, 'no request was sent');
       assert.deepEqual([run.exported, run.state, run.outputs], [{}, {}, {}]);
@@ -404,7 +407,7 @@ describe('hostile peers: a frozen agent or a foreign socket is reported, not wai
     const address = sock.replace(/#[^#]*$/, '');
     assert.ok(
       run.stderr.includes(
-        `checkmarx-auth: error: The token agent at ${address} (from CX_AUTH_SOCK) acknowledged the request, then said nothing for 10 s: it is stopped or frozen.`,
+        `checkmarx-auth: error [agent/no-answer]: The token agent at ${address} (from CX_AUTH_SOCK) acknowledged the request, then said nothing for 10 s: it is stopped or frozen.`,
       ),
       run.stderr,
     );

@@ -76,7 +76,7 @@ function actionInputs(server: TokenServer, field: string): Record<string, string
 
 /** The tool's own commands, by design: masks, warnings, errors, and the Azure task's failure. */
 const OWN_COMMANDS =
-  /^(::(add-mask|warning|error|debug)::|##vso\[task\.(setsecret|logissue type=(warning|error);?|complete result=Failed;?)\])/;
+  /^(::(add-mask|warning|error|debug)::|##vso\[task\.(setsecret|logissue type=(warning|error(;code=[a-z-]+\/[a-z-]+)?);?|complete result=Failed;?)\])/;
 
 /** No line is a command but the tool's own, and no hostile value is anywhere, whole or in part. */
 function assertNothingHostile(run: ProcessRun): void {
@@ -105,7 +105,7 @@ describe('a server value holding a CI command prefix is a bad response on every 
       server.enqueue({ status: 200, body: hostileBody(field, value) });
       const run = await runAction({ inputs: actionInputs(server, field) });
       assert.equal(run.code, 1, run.stdout);
-      assert.match(run.stdout, /^::error::.*200/m);
+      assert.match(run.stdout, /^::error::\[token-request\/bad-response\] .*200/m);
       assert.match(run.stdout, BAD_RESPONSE);
       assert.deepEqual(run.outputs, {});
       assert.deepEqual(run.exported, {});

@@ -65,15 +65,18 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     const code = errorCodeOf(error);
     const message = failureMessage(error, CLI_NAMING);
     deps.stderr(diagnosticLine('error', message, azure, code));
-    if (wants.jsonErrors) deps.stdout(errorJson(code, message));
+    if (wants.jsonErrors) deps.stderr(errorJson(code, message));
     if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => say('info')(frame));
     return exitCodeOf(error);
   }
 }
 
-/** With --format json, a failure is a JSON object on stdout too: `{ "code": ..., "message": ... }`. */
+/**
+ * With --format json, a failure is also one line of JSON on stderr, `{"code":...,"message":...}`,
+ * after the line for people: stdout stays empty on a failure, as for every format.
+ */
 function errorJson(code: string, message: string): string {
-  return `${JSON.stringify({ code, message: printable(message) }, null, 2)}\n`;
+  return `${JSON.stringify({ code, message: printable(message) })}\n`;
 }
 
 async function main(argv: string[], deps: CliDeps, say: Say, wants: { jsonErrors: boolean }): Promise<number> {
@@ -91,7 +94,7 @@ async function main(argv: string[], deps: CliDeps, say: Say, wants: { jsonErrors
   // exec: the flags end at the first `--` (no flag value can be one), the command follows.
   const dash = verb === 'exec' ? words.indexOf('--') : -1;
   const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
-  // exec's stdout is its command's; every other verb's JSON reader gets its failure as JSON too.
+  // Every verb's JSON reader gets its failure as JSON too; exec prints nothing of its own.
   wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
   if (flags.help) return write(helpText());
   if (flags.version) return write(`${VERSION}\n`);
