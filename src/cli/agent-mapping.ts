@@ -29,11 +29,11 @@ const AGENT_VERBS: readonly string[] = ['token', 'exec'];
 
 /** The input failure of an exchange made only because no agent was mapped, told as that. */
 export class UnmappedAgentError extends CheckmarxAuthError {
-  readonly exitCode: number;
   constructor(hint: string, cause: InputError) {
-    super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+    super('agent/not-mapped', `${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`, {
+      cause,
+    });
     this.name = 'UnmappedAgentError';
-    this.exitCode = cause.exitCode;
   }
 }
 

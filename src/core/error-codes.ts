@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
 
   'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+  'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
   'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
   'agent/refused': usage("The token agent refused the request (not this agent's key)."),
   'agent/no-answer': failed('The token agent did not answer in time.'),

@@ -72,6 +72,7 @@ const error_codes_ERROR_CODES = {
     'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
     'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
     'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
     'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
     'agent/refused': usage("The token agent refused the request (not this agent's key)."),
     'agent/no-answer': failed('The token agent did not answer in time.'),
