@@ -28,7 +28,7 @@ async function cli(argv: string[], env: Record<string, string | undefined>) {
 const errorsOf = (stderr: string) =>
   agentView(stderr)
     .issues.filter((issue) => issue.type === 'error')
-    .map((issue) => issue.message);
+    .map((issue) => `${issue.code ?? '(no code)'} ${issue.message}`);
 
 let server: TokenServer;
 before(async () => {
@@ -45,7 +45,7 @@ describe('a later step without CX_AUTH_SOCK', () => {
       const errors = errorsOf(result.stderr);
       assert.equal(errors.length, 1, result.stderr);
       const message = errors[0] ?? '';
-      assert.match(message, /^checkmarx-auth: CX_AUTH_SOCK is not set in this step\./);
+      assert.match(message, /^agent\/not-mapped checkmarx-auth: \[agent\/not-mapped\] CX_AUTH_SOCK is not set in this step\./);
       assert.ok(message.includes(MAPPING), message);
       const missing = message.indexOf('--product / CX_PRODUCT');
       assert.ok(missing > message.indexOf(MAPPING), 'the missing input follows the mapping');

@@ -280,8 +280,9 @@ for (const { title, version } of NODES) {
         assert.equal(later.stdout, '');
         const errors = agentView(later.stderr).issues.filter((issue) => issue.type === 'error');
         assert.equal(errors.length, 1, later.stderr);
+        assert.equal(errors[0]?.code, 'agent/not-mapped');
         const message = errors[0]?.message ?? '';
-        assert.match(message, /^checkmarx-auth: CX_AUTH_SOCK is not set in this step\./);
+        assert.match(message, /^checkmarx-auth: \[agent\/not-mapped\] CX_AUTH_SOCK is not set in this step\./);
         const mapping = message.indexOf('`env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)`');
         assert.ok(mapping !== -1 && mapping < message.indexOf('--product / CX_PRODUCT'), message);
       }
