@@ -106,97 +106,12 @@ var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(ex
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const EXIT_TOKEN_FAILED = 1;
-const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const error_codes_ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function error_codes_isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
+const exit_codes_EXIT_TOKEN_FAILED = 1;
+const exit_codes_EXIT_USAGE = 2;
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -232,23 +147,7 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
 class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return error_codes_ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -260,10 +159,6 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -283,7 +178,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -292,17 +187,18 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = options.inputs ?? [input];
+        this.inputs = inputs;
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -320,7 +216,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
+        super(first.input, '', missing.map((m) => m.input));
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -344,14 +240,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
+        super(describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -408,15 +304,16 @@ function powershellQuote(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
+
+/** The token agent cannot be reached, refused a request, or did not start. */
 class errors_AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -645,9 +542,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -679,7 +574,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -697,9 +592,7 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -951,21 +844,14 @@ function printable_printable(text) {
 function azureEscape(value) {
     return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
     const text = printable_printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -1244,20 +1130,33 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
 
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtin(name) {
-    return requireBuiltin(name);
+const DEVICE = '/dev/urandom';
+function randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
+    }
+    catch {
+        return process.getBuiltinModule('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -1285,7 +1184,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1297,7 +1196,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1308,7 +1207,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1347,9 +1246,7 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1455,7 +1352,7 @@ function writeCommandFolder(base, node, cli) {
         folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
     }
     catch (error) {
-        throw new errors_AgentError('agent/start-failed', `The token agent did not start: cannot make its command folder under ${base} (${error.code}).`, { cause: error });
+        throw new errors_AgentError(`The token agent did not start: cannot make its command folder under ${base} (${error.code}).`);
     }
     try {
         const scripts = commandScripts(node, cli, folder);
@@ -1480,9 +1377,8 @@ function writeCommandFolder(base, node, cli) {
 
 
 
-
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1518,7 +1414,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1535,7 +1431,7 @@ function agentAddress(platform, env) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new errors_AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new errors_AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
@@ -1556,7 +1452,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1627,9 +1523,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new errors_AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
+const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new errors_AgentError('agent/start-failed', `The token agent did not start (${why}).`);
+    const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -1685,10 +1581,10 @@ function checkedFolder(variable, path) {
         isFolder = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     }
     catch {
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`, { code: 'input/runner' });
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
     }
     if (!isFolder)
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`, { code: 'input/runner' });
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
     return path;
 }
 async function startJobAgent(start) {
@@ -1710,7 +1606,7 @@ async function startJobAgent(start) {
         // A signal that came after the start-up wait. publish is synchronous: none can come during it,
         // so what it writes (the token last) is written only for a start that stands.
         if (cancel.signal.aborted)
-            throw new errors_AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
+            throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
         start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
     }
     catch (error) {
@@ -1909,17 +1805,14 @@ function exportVariables(variables) {
 function fileCommand(name, value) {
     if (!/[\r\n]/.test(value))
         return `${name}=${value}${external_node_os_namespaceObject.EOL}`;
-    const delimiter = `ghadelimiter_${builtin('node:crypto').randomUUID()}`;
+    const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
     if (value.includes(delimiter))
         throw new Error(`the value of ${name} contains the delimiter`);
     return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
 }
 /** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
 class RunnerFileError extends CheckmarxAuthError {
-    constructor(message, cause) {
-        super('runner/file', message, { cause });
-        this.name = 'RunnerFileError';
-    }
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
 }
 function appendFileCommand(variable, name, text) {
     const path = process.env[variable];
@@ -1928,7 +1821,7 @@ function appendFileCommand(variable, name, text) {
     }
     catch (error) {
         const code = error.code ?? 'unknown error';
-        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`, error);
+        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
     }
 }
 /** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
@@ -1965,7 +1858,7 @@ function saveState(name, value) {
 function baseFolder(env) {
     const runnerTemp = env.RUNNER_TEMP;
     if (!runnerTemp)
-        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
+        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
     return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : checkedFolder('RUNNER_TEMP', runnerTemp);
 }
 /**
@@ -2157,7 +2050,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
@@ -2221,18 +2114,21 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
-                code: 'input/ca-cert',
-            });
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
     return certs;
@@ -2629,7 +2525,7 @@ async function run(deps) {
         await exchangeAndExport(deps);
     }
     catch (error) {
-        setFailed(codedMessage(error));
+        setFailed(failureMessage(error));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => debug(frame));
     }
@@ -2655,21 +2551,6 @@ async function exchangeAndExport(deps) {
         await startActionAgent(settings, result, performance.now(), deps.env, handOver);
     else
         handOver();
-}
-
-;// CONCATENATED MODULE: ./src/io/certificates.js
-// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
-// so node:crypto lives here, loaded only when a run names a ca-cert.
-
-/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
-function isCertificate(pem) {
-    try {
-        new (builtin('node:crypto').X509Certificate)(pem);
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
@@ -2774,13 +2655,12 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
-
 const MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -3070,10 +2950,8 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
-
 const SYSTEM_IO = {
     readFile,
-    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,

@@ -1,6 +1,101 @@
 #!/usr/bin/env node
 /******/ (() => { // webpackBootstrap
 /******/ 	"use strict";
+/******/ 	var __webpack_modules__ = ({});
+/************************************************************************/
+/******/ 	// The module cache
+/******/ 	var __webpack_module_cache__ = {};
+/******/ 	
+/******/ 	// The require function
+/******/ 	function __nccwpck_require__(moduleId) {
+/******/ 		// Check if module is in cache
+/******/ 		var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 		if (cachedModule !== undefined) {
+/******/ 			return cachedModule.exports;
+/******/ 		}
+/******/ 		// Create a new module (and put it into the cache)
+/******/ 		var module = __webpack_module_cache__[moduleId] = {
+/******/ 			// no module.id needed
+/******/ 			// no module.loaded needed
+/******/ 			exports: {}
+/******/ 		};
+/******/ 	
+/******/ 		// Execute the module function
+/******/ 		var threw = true;
+/******/ 		try {
+/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			threw = false;
+/******/ 		} finally {
+/******/ 			if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 		}
+/******/ 	
+/******/ 		// Return the exports of the module
+/******/ 		return module.exports;
+/******/ 	}
+/******/ 	
+/************************************************************************/
+/******/ 	/* webpack/runtime/asset-relocator-loader */
+/******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
+/******/ 	
+/******/ 	/* webpack/runtime/create fake namespace object */
+/******/ 	(() => {
+/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 		var leafPrototypes;
+/******/ 		// create a fake namespace object
+/******/ 		// mode & 1: value is a module id, require it
+/******/ 		// mode & 2: merge all properties of value into the ns
+/******/ 		// mode & 4: return value when already ns object
+/******/ 		// mode & 16: return value when it's Promise-like
+/******/ 		// mode & 8|1: behave like require
+/******/ 		__nccwpck_require__.t = function(value, mode) {
+/******/ 			if(mode & 1) value = this(value);
+/******/ 			if(mode & 8) return value;
+/******/ 			if(typeof value === 'object' && value) {
+/******/ 				if((mode & 4) && value.__esModule) return value;
+/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 			}
+/******/ 			var ns = Object.create(null);
+/******/ 			__nccwpck_require__.r(ns);
+/******/ 			var def = {};
+/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 			}
+/******/ 			def['default'] = () => (value);
+/******/ 			__nccwpck_require__.d(ns, def);
+/******/ 			return ns;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/make namespace object */
+/******/ 	(() => {
+/******/ 		// define __esModule on exports
+/******/ 		__nccwpck_require__.r = (exports) => {
+/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 			}
+/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./src/core/quoting.js
@@ -106,21 +201,14 @@ function printable(text) {
 function azureEscape(value) {
     return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
     const text = printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/formats.js
@@ -178,6 +266,7 @@ function variables(result, tokenEnvName) {
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
+var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
 ;// CONCATENATED MODULE: ./src/core/json.js
 // The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
 // only a plain object is an answer; anything else, or text that does not parse, is none.
@@ -196,94 +285,9 @@ function parseJsonObject(text) {
 const EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
 
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -319,23 +323,7 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
 class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -347,10 +335,6 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -370,7 +354,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -379,17 +363,18 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = options.inputs ?? [input];
+        this.inputs = inputs;
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -407,7 +392,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
+        super(first.input, '', missing.map((m) => m.input));
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -431,14 +416,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
+    exitCode = EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
+        super(describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -448,15 +433,16 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
+
+/** The token agent cannot be reached, refused a request, or did not start. */
 class AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+    exitCode;
+    constructor(message, exitCode = EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -672,9 +658,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -706,7 +690,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -724,9 +708,7 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -1227,20 +1209,33 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
 
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtin(name) {
-    return requireBuiltin(name);
+const DEVICE = '/dev/urandom';
+function randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
+    }
+    catch {
+        return process.getBuiltinModule('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -1268,7 +1263,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1280,7 +1275,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1291,7 +1286,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1330,9 +1325,7 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1400,7 +1393,7 @@ const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1422,7 +1415,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1434,7 +1427,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1453,7 +1446,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1463,20 +1456,18 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
+                fail(new AgentError('The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
-                    cause: error,
-                }));
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
 }
@@ -1513,9 +1504,8 @@ const external_node_path_namespaceObject = require("node:path");
 
 
 
-
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1551,7 +1541,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1568,7 +1558,7 @@ function agentAddress(platform, env) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
@@ -1589,7 +1579,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1660,9 +1650,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError('agent/start-failed', `The token agent did not start (${why}).`);
+    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -1856,7 +1846,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
@@ -1920,18 +1910,21 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
-                code: 'input/ca-cert',
-            });
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
     return certs;
@@ -1986,21 +1979,6 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/cli/usage-error.js
-// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
-// without its value, exec without a command). Exit code 2, as every `usage/` code says.
-
-class UsageError extends CheckmarxAuthError {
-    constructor(code, message) {
-        super(code, message);
-        this.name = 'UsageError';
-    }
-    /** The same mistake, with a pointer to --help after the message. */
-    withHelp() {
-        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/agent/cache.js
 // The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
 // clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
@@ -2051,7 +2029,11 @@ class TokenCache {
 
 
 
+
 const INSPECT_FORMATS = ['text', 'json'];
+class InspectUsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
 function runInspect(deps) {
     const format = parseInspectFormat(deps.flags.format);
     const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
@@ -2067,7 +2049,7 @@ function runInspect(deps) {
 function parseInspectFormat(value) {
     const format = typeof value === 'string' ? value.toLowerCase() : 'text';
     if (!INSPECT_FORMATS.includes(format)) {
-        throw new UsageError('usage/unknown-format', `inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+        throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
     }
     return format;
 }
@@ -2116,6 +2098,28 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
+;// CONCATENATED MODULE: ./src/io/loopback.js
+// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
+// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
+// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
+// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+
+const LOOPBACK = '127.0.0.1';
+/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
+function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        const listening = () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        };
+        if (module.BoundSocket)
+            server.listen(new module.BoundSocket({ host: LOOPBACK, port: 0 }), listening);
+        else
+            server.listen(0, LOOPBACK, listening);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
 // The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
 // endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
@@ -2127,7 +2131,6 @@ function relative(instant, now) {
 const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
-const LOOPBACK = '127.0.0.1';
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
 const REQUEST_DEADLINE_MS = 30_000;
 function tokenPath(tenant) {
@@ -2135,15 +2138,11 @@ function tokenPath(tenant) {
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = builtin('node:http');
+    const { createServer } = process.getBuiltinModule('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, LOOPBACK, () => resolve());
-    });
+    const port = await listenOnLoopback(server);
     server.on('clientError', (_error, socket) => socket.destroy());
-    const { port } = server.address();
     expectedHost = `${LOOPBACK}:${port}`;
     const url = `http://${expectedHost}`;
     return {
@@ -2574,21 +2573,6 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./src/io/certificates.js
-// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
-// so node:crypto lives here, loaded only when a run names a ca-cert.
-
-/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
-function isCertificate(pem) {
-    try {
-        new (builtin('node:crypto').X509Certificate)(pem);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2691,13 +2675,12 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
-
 const http_MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2987,10 +2970,8 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
-
 const SYSTEM_IO = {
     readFile,
-    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -3023,10 +3004,11 @@ function decodeText(bytes) {
 // it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
-
+const EXIT_CANNOT_RUN = 126;
+const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
-    spawn: (...args) => builtin('node:child_process').spawn(...args),
+    spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args),
 };
 /** Per platform: the file name endings that only a shell runs, and the line that runs one. */
 const SHELL_ONLY = {
@@ -3034,14 +3016,15 @@ const SHELL_ONLY = {
 };
 /** COMMAND could not be started; the message says what to run instead where there is something. */
 class SpawnError extends CheckmarxAuthError {
-    /** exec/not-found exits 127, exec/cannot-start 126 (error-codes.ts). */
-    constructor(code, message, cause) {
-        super(code, message, { cause });
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
         this.name = 'SpawnError';
+        this.exitCode = exitCode;
     }
 }
 function batchFileError(command, runWith) {
-    return new SpawnError('exec/cannot-start', `'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`);
+    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
 }
 /** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
 function startFailure(command, error, platform) {
@@ -3049,11 +3032,11 @@ function startFailure(command, error, platform) {
     if (error.code === 'ENOENT') {
         const bare = !/\.[^./\\]*$/.test(command);
         const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-        return new SpawnError('exec/not-found', `'${command}' was not found (is it on PATH?).${hint}`, error);
+        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
     }
     if (shellOnly?.endings.test(command))
         return batchFileError(command, shellOnly.runWith(command));
-    return new SpawnError('exec/cannot-start', `'${command}' could not be started (${error.code ?? error.name}).`, error);
+    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
 }
 /**
  * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
@@ -3094,7 +3077,6 @@ function startChild(command, env, launcher) {
 
 
 
-
 /** The OAuth client the child logs in as; the key is what makes it this child's. */
 const EXEC_CLIENT_ID = 'checkmarx-auth-exec';
 /** ast-cli keeps a token this long before it asks again (CX_TOKEN_EXPIRY_SECONDS, default 300). */
@@ -3104,6 +3086,9 @@ const MAX_MIN_VALIDITY_SECONDS = 3600;
 const MIN_CONTAINED_SECRET = 8;
 /** The variables that `cx` reads to log in, set for Checkmarx One only. */
 const LOGIN_VARIABLES = (/* unused pure expression or super */ null && (['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI']));
+class ExecUsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
 /**
  * The child's environment: the parent's, without any variable that holds a secret in use (by
  * value, whatever its name) or names a secret input, without stale token variables, plus the
@@ -3156,14 +3141,14 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
+    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
-        throw new UsageError('usage/no-command', 'exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+        throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
     }
     if (context.flags.format !== undefined)
         context.warn('exec prints nothing itself, so --format is ignored.');
@@ -3185,7 +3170,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
             minValiditySeconds: minValidity,
             token: (seconds) => source.token(seconds),
             serving: (token) => context.mask(token),
-            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
+            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
         })
         : undefined;
     try {
@@ -3214,9 +3199,9 @@ async function tokenSource(context, minValidity) {
         const token = async (seconds) => {
             const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
             if (!answer.ok)
-                throw new AgentError(answer.code, answer.message);
+                throw new AgentError(answer.message, answer.exitCode);
             if (!('result' in answer))
-                throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+                throw new AgentError('The token agent sent no token.');
             return answer.result;
         };
         return { secrets: [], token, first: await token(minValidity) };
@@ -3308,9 +3293,9 @@ const COMMANDS = {
             onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
         });
         if (!answer.ok)
-            throw new AgentError(answer.code, answer.message);
+            throw new AgentError(answer.message, answer.exitCode);
         if (!('result' in answer))
-            throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+            throw new AgentError('The token agent sent no token.');
         context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
         warnIf(context, answer.warning);
         context.mask(answer.result);
@@ -3320,7 +3305,7 @@ const COMMANDS = {
         const formats = VERB_FORMATS['start-agent'];
         if (!formats.includes(context.format)) {
             const [first, ...others] = formats;
-            throw new UsageError('usage/unknown-format', `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`);
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
         }
         const { settings, result } = await context.exchange();
         const arrivedAt = performance.now();
@@ -3343,7 +3328,7 @@ const COMMANDS = {
         try {
             const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
             if (!answer.ok)
-                throw new AgentError(answer.code, answer.message);
+                throw new AgentError(answer.message, answer.exitCode);
             context.say('Stopped the token agent.');
         }
         catch (error) {
@@ -3361,7 +3346,7 @@ function startOutput(format, sock, result, envName) {
     if (format === 'json')
         return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
     if (!isVariableFormat(format))
-        throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
     return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 function parseMinValidity(value) {
@@ -3570,48 +3555,6 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
-;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
-// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
-// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
-// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
-// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
-// give every later step the job's variables, so they need none).
-
-
-
-
-const MAPPING_HINTS = [
-    {
-        marker: 'TF_BUILD',
-        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
-    },
-];
-/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
-const AGENT_VERBS = ['token', 'exec'];
-/** The input failure of an exchange made only because no agent was mapped, told as that. */
-class UnmappedAgentError extends CheckmarxAuthError {
-    constructor(hint, cause) {
-        super('agent/not-mapped', `${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`, {
-            cause,
-        });
-        this.name = 'UnmappedAgentError';
-    }
-}
-/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
-function withAgentMappingHint(verb, env, exchange) {
-    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
-    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
-        return exchange;
-    return async () => {
-        try {
-            return await exchange();
-        }
-        catch (error) {
-            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3746,7 +3689,7 @@ class Agent {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
         catch (error) {
-            return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
+            return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
         }
     }
     stop() {
@@ -3767,14 +3710,13 @@ function identityOf(stats) {
     return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
-    return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
+    return { ok: false, message, exitCode: EXIT_USAGE };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/command-line.js
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
-
 
 function parseFlags(argv, specs) {
     const flags = {};
@@ -3786,12 +3728,12 @@ function parseFlags(argv, specs) {
         const spec = name === undefined ? undefined : specs[name];
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
-                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
+                throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
-                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
+                throw new Error(`Option '--${name}' does not take a value.`);
             flags[name] = true;
         }
         else if (long?.[2] !== undefined) {
@@ -3800,9 +3742,9 @@ function parseFlags(argv, specs) {
         else {
             const value = argv[index + 1];
             if (value === undefined)
-                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
+                throw new Error(`Option '--${name} <value>' argument missing.`);
             if (value.startsWith('-'))
-                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+                throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
             flags[name] = value;
             index++;
         }
@@ -3887,55 +3829,44 @@ function maskCommand(env) {
 
 
 
-
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
 };
+class UsageError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
+}
 function parseCommandLine(argv, verb) {
     try {
         return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
     }
     catch (error) {
-        throw error instanceof UsageError ? error.withHelp() : error;
+        throw new UsageError(`${error.message} See checkmarx-auth --help.`);
     }
 }
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError('usage/unknown-format', `--format ${notOneOf(value ?? '', FORMATS)}`);
+        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 async function run(argv, deps) {
-    const azure = Boolean(deps.env.TF_BUILD);
-    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, azure));
-    const wants = { jsonErrors: false };
+    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
     try {
-        return await main(argv, deps, say, wants);
+        return await main(argv, deps, say);
     }
     catch (error) {
-        const code = errorCodeOf(error);
-        const message = failureMessage(error, CLI_NAMING);
-        deps.stderr(diagnosticLine('error', message, azure, code));
-        if (wants.jsonErrors)
-            deps.stderr(errorJson(code, message));
+        say('error')(failureMessage(error, CLI_NAMING));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
     }
 }
-/**
- * With --format json, a failure is also one line of JSON on stderr, `{"code":...,"message":...}`,
- * after the line for people: stdout stays empty on a failure, as for every format.
- */
-function errorJson(code, message) {
-    return `${JSON.stringify({ code, message: printable(message) })}\n`;
-}
-async function main(argv, deps, say, wants) {
+async function main(argv, deps, say) {
     const write = (text) => {
         deps.stdout(text);
         return 0;
@@ -3951,8 +3882,6 @@ async function main(argv, deps, say, wants) {
     // exec: the flags end at the first `--` (no flag value can be one), the command follows.
     const dash = verb === 'exec' ? words.indexOf('--') : -1;
     const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
-    // Every verb's JSON reader gets its failure as JSON too; exec prints nothing of its own.
-    wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
     if (flags.help)
         return write(helpText());
     if (flags.version)
@@ -3966,7 +3895,7 @@ async function main(argv, deps, say, wants) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
+    const exchange = () => oneShot(flags, deps, say, debug, masking);
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)
@@ -3984,7 +3913,7 @@ function rejectUnknownVerb(word) {
         return;
     const suggestion = didYouMean(word, VERBS);
     const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
-    throw new UsageError(suggestion ? 'usage/unknown-verb' : 'usage/unexpected-argument', suggestion
+    throw new UsageError(suggestion
         ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
         : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
 }

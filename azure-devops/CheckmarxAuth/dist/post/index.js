@@ -31,97 +31,12 @@ const RESERVED_PREFIXES = (/* unused pure expression or super */ null && (['GITH
 
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const EXIT_TOKEN_FAILED = 1;
+const exit_codes_EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const error_codes_ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -157,23 +72,7 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
 class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return error_codes_ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -185,10 +84,6 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -208,7 +103,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -217,17 +112,18 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = options.inputs ?? [input];
+        this.inputs = inputs;
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -245,7 +141,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
+        super(first.input, '', missing.map((m) => m.input));
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -269,14 +165,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
+        super(describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -286,15 +182,16 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
+
+/** The token agent cannot be reached, refused a request, or did not start. */
 class AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -510,9 +407,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -544,7 +439,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -562,9 +457,7 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -690,7 +583,7 @@ function keyFactsOf(plan) {
     const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = expiryClaim(claims);
+    const expiresAt = instantClaim(claims, 'exp');
     return {
         ...(realmUrl ? { realmUrl } : {}),
         ...(azp ? { azp } : {}),
@@ -698,14 +591,9 @@ function keyFactsOf(plan) {
         ...(expiresAt ? { expiresAt } : {}),
     };
 }
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
 function key_facts_apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
-}
-/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
-function expiryClaim(claims) {
-    const seconds = claims['exp'];
-    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
 function instantClaim(claims, name) {
@@ -789,54 +677,9 @@ function fragments(secret) {
     return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/**
- * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
- * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
- * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
- * of any of its words.
- */
-function holdsCiCommand(text) {
-    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
-}
-function printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
-    const text = printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/token-response.js
 // Reads the token endpoint's answer: the token, or the failure it describes. The server is not
 // trusted: every value it sends is checked, and its text is redacted before it enters a message.
-
 
 
 
@@ -973,19 +816,7 @@ function outputProblem(result) {
         return 'the expiry is not a plain instant';
     if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
         return "the API key's expiry is not a plain instant";
-    return ciCommandProblem(result);
-}
-/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
-function ciCommandProblem(result) {
-    const outputs = [
-        ['access token', result.accessToken],
-        ['token type', result.tokenType],
-        ['scope', result.scope],
-        ['API URL', result.apiUrl],
-        ['tenant', result.tenant],
-    ];
-    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
-    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
+    return undefined;
 }
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {
@@ -1009,20 +840,61 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
 
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtins_builtin(name) {
-    return requireBuiltin(name);
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
+const DEVICE = '/dev/urandom';
+function random_randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = openSync(device, 'r');
+    }
+    catch {
+        return process.getBuiltinModule('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = readSync(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        closeSync(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -1050,7 +922,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1062,7 +934,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1073,20 +945,12 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
-/**
- * What the agent sends while it works on an acknowledged request (its exchange), every
- * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
- * line, which a client that knows nothing of this reads as before; a client that does knows the
- * agent is alive, and tells a slow exchange from a frozen agent by silence.
- */
-const HEARTBEAT = ' ';
-const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = json_parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1112,9 +976,7 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1164,7 +1026,7 @@ function isNumberIn(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
+// answer line back; each bounded.
 
 
 
@@ -1174,57 +1036,38 @@ const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 6
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
-/**
- * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
- * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
- */
-const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
- * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
- * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
- * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
- * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
- * deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
+ * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
+ * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
+ * agent's own exchange, with its retries and deadlines).
  */
-function askAgent(address, request, deadlineMs, bounds = {}) {
-    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
-    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
+function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
-            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
-            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
-        silence.arm(ackMs);
-        // Silence as long as the whole deadline is the deadline's to report.
-        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
+        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
         function fail(error) {
-            clearTimeout(deadline);
-            silence.stop();
+            clearTimeout(timer);
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
-            // Any byte is a sign of life: a heartbeat, or part of the answer.
-            if (acknowledged)
-                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1233,55 +1076,30 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    bounds.onAcknowledged?.();
-                    watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    clearTimeout(timer);
+                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(deadline);
-                silence.stop();
+                clearTimeout(timer);
                 socket.destroy();
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
+                fail(new AgentError('The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
-                    cause: error,
-                }));
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
-}
-/**
- * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
- * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
- * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
- */
-class SilenceWatch {
-    timer;
-    verdict;
-    onSilent;
-    constructor(onSilent) {
-        this.onSilent = onSilent;
-    }
-    arm(ms) {
-        this.stop();
-        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
-    }
-    stop() {
-        clearTimeout(this.timer);
-        clearImmediate(this.verdict);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/stop.js
@@ -1384,8 +1202,8 @@ function loggingCommands(write) {
         info: (message) => write(`${printable(message)}\n`),
         debug: (message) => command('task.debug', {}, printable(message)),
         warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
-        fail: (message, code) => {
-            command('task.logissue', { type: 'error', code }, `[${code}] ${printable(message)}`);
+        fail: (message) => {
+            command('task.logissue', { type: 'error' }, printable(message));
             command('task.complete', { result: 'Failed' }, '');
         },
     };
