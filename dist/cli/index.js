@@ -201,14 +201,21 @@ function printable(text) {
 function azureEscape(value) {
     return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
+/**
+ * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
+ * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
+ * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
+ */
+function diagnosticLine(level, message, azure, code) {
     const text = printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
+    const tag = code ? ` [${code}]` : '';
+    if (azure) {
+        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
+        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
+    }
+    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/formats.js
@@ -283,9 +290,94 @@ function parseJsonObject(text) {
 const EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
 
+;// CONCATENATED MODULE: ./src/core/error-codes.js
+// Every error a user can meet has one of these stable codes, printed with its message
+// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
+// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
+// once published, is never renamed. Codes are ours: text from a server never becomes one.
+
+const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
+const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
+const ERROR_CODES = {
+    'input/missing': usage('An input that the product and grant type need is not given.'),
+    'input/invalid': usage('An input is given but its value is not valid.'),
+    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
+    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
+    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
+    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
+    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
+    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
+    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
+    'usage/no-command': usage('exec has no command after --.'),
+    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
+    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
+    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
+    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
+    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
+    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
+    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
+    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
+    'token-request/http-error': failed('The server answered another HTTP error status.'),
+    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
+    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
+    'token-request/bad-response': failed('The answer is not a valid token response.'),
+    'token-request/timeout': failed('The token endpoint did not answer in time.'),
+    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
+    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
+    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
+    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
+    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
+    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
+    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
+    'agent/no-answer': failed('The token agent did not answer in time.'),
+    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
+    'agent/unreachable': failed('Talking to the token agent failed.'),
+    'agent/start-failed': failed('The token agent did not start.'),
+    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
+    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
+    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
+};
+function isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
+const OAUTH_ERROR_CODES = {
+    invalid_grant: 'token-request/invalid-grant',
+    invalid_client: 'token-request/invalid-client',
+    unauthorized_client: 'token-request/unauthorized-client',
+    unsupported_grant_type: 'token-request/unsupported-grant-type',
+    invalid_scope: 'token-request/invalid-scope',
+    invalid_request: 'token-request/invalid-request',
+};
+/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
+function oauthErrorCode(oauthError) {
+    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+function requestFailureCode(details) {
+    if (details.kind !== 'http')
+        return KIND_CODES[details.kind];
+    const status = details.status ?? 0;
+    return (oauthErrorCode(details.oauthError) ??
+        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
+}
+const KIND_CODES = {
+    redirect: 'token-request/redirect',
+    html: 'token-request/html',
+    'bad-response': 'token-request/bad-response',
+    timeout: 'token-request/timeout',
+    tls: 'token-request/tls',
+    network: 'token-request/network',
+    proxy: 'token-request/proxy',
+};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -321,7 +413,23 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 class CheckmarxAuthError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.code = code;
+    }
+    get exitCode() {
+        return ERROR_CODES[this.code].exit;
+    }
+}
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+function errorCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -333,6 +441,10 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+function codedMessage(error, naming = ACTION_NAMING) {
+    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -352,7 +464,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+    return ERROR_CODES[errorCodeOf(error)].exit;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -361,18 +473,17 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, inputs = [input]) {
-        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, options = {}) {
+        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = inputs;
+        this.inputs = options.inputs ?? [input];
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -390,7 +501,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', missing.map((m) => m.input));
+        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -414,14 +525,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
-    exitCode = EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(describeRequestFailure(context, details, hint, attempts));
+        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -431,16 +542,15 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
-
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 class AgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode = EXIT_TOKEN_FAILED) {
-        super(message);
+    constructor(code, message, options) {
+        super(code, message, options);
         this.name = 'AgentError';
-        this.exitCode = exitCode;
     }
 }
 
@@ -656,7 +766,9 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -688,7 +800,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -706,7 +818,9 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -1293,7 +1407,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1343,7 +1457,9 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        return { ok: false, message: printable(json.message), exitCode };
+        // The socket is input too: only a code this version knows is taken as one.
+        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+        return { ok: false, code, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1411,7 +1527,7 @@ const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1433,7 +1549,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1445,7 +1561,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1464,7 +1580,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1474,18 +1590,20 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('The token agent sent an answer that is too long.'));
+                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                    cause: error,
+                }));
         });
     });
 }
@@ -1712,7 +1830,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
@@ -1776,16 +1894,18 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
+                code: 'input/ca-cert',
+            });
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
     certs.forEach((pem, index) => {
         if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
         }
     });
     return certs;
@@ -1867,9 +1987,9 @@ async function runToken(context) {
         onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
     });
     if (!answer.ok)
-        throw new AgentError(answer.message, answer.exitCode);
+        throw new AgentError(answer.code, answer.message);
     if (!('result' in answer))
-        throw new AgentError('The token agent sent no token.');
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
     context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
     warnIf(context, answer.warning);
     context.mask(answer.result);
@@ -1894,6 +2014,21 @@ function warnIf(context, warning) {
         context.warn(warning);
 }
 
+;// CONCATENATED MODULE: ./src/cli/usage-error.js
+// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
+// without its value, exec without a command). Exit code 2, as every `usage/` code says.
+
+class UsageError extends CheckmarxAuthError {
+    constructor(code, message) {
+        super(code, message);
+        this.name = 'UsageError';
+    }
+    /** The same mistake, with a pointer to --help after the message. */
+    withHelp() {
+        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
 // `checkmarx-auth inspect`: what the flags and environment resolve to, and what a Checkmarx One
 // API key says of itself, with no request sent. Never a secret, nor a piece of one.
@@ -1903,11 +2038,7 @@ function warnIf(context, warning) {
 
 
 
-
 const INSPECT_FORMATS = ['text', 'json'];
-class InspectUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function runInspect(deps) {
     const format = parseInspectFormat(deps.flags.format);
     const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
@@ -1923,7 +2054,7 @@ function runInspect(deps) {
 function parseInspectFormat(value) {
     const format = typeof value === 'string' ? value.toLowerCase() : 'text';
     if (!INSPECT_FORMATS.includes(format)) {
-        throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
     }
     return format;
 }
@@ -2898,8 +3029,6 @@ function decodeText(bytes) {
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
 
-const EXIT_CANNOT_RUN = 126;
-const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
     spawn: (...args) => builtin('node:child_process').spawn(...args),
@@ -2910,15 +3039,14 @@ const SHELL_ONLY = {
 };
 /** COMMAND could not be started; the message says what to run instead where there is something. */
 class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
+    /** exec/not-found exits 127, exec/cannot-start 126 (error-codes.ts). */
+    constructor(code, message, cause) {
+        super(code, message, { cause });
         this.name = 'SpawnError';
-        this.exitCode = exitCode;
     }
 }
 function batchFileError(command, runWith) {
-    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`);
 }
 /** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
 function startFailure(command, error, platform) {
@@ -2926,11 +3054,11 @@ function startFailure(command, error, platform) {
     if (error.code === 'ENOENT') {
         const bare = !/\.[^./\\]*$/.test(command);
         const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+        return new SpawnError('exec/not-found', `'${command}' was not found (is it on PATH?).${hint}`, error);
     }
     if (shellOnly?.endings.test(command))
         return batchFileError(command, shellOnly.runWith(command));
-    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' could not be started (${error.code ?? error.name}).`, error);
 }
 /**
  * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
@@ -2981,9 +3109,6 @@ const MAX_MIN_VALIDITY_SECONDS = 3600;
 const MIN_CONTAINED_SECRET = 8;
 /** The variables that `cx` reads to log in, set for Checkmarx One only. */
 const LOGIN_VARIABLES = (/* unused pure expression or super */ null && (['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI']));
-class ExecUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 /**
  * The child's environment: the parent's, without any variable that holds a secret in use (by
  * value, whatever its name) or names a secret input, without stale token variables, plus the
@@ -3043,7 +3168,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
-        throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+        throw new UsageError('usage/no-command', 'exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
     }
     if (context.flags.format !== undefined)
         context.warn('exec prints nothing itself, so --format is ignored.');
@@ -3065,7 +3190,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
             minValiditySeconds: minValidity,
             token: (seconds) => source.token(seconds),
             serving: (token) => context.mask(token),
-            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
         })
         : undefined;
     try {
@@ -3094,9 +3219,9 @@ async function tokenSource(context, minValidity) {
         const token = async (seconds) => {
             const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
             if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
+                throw new AgentError(answer.code, answer.message);
             if (!('result' in answer))
-                throw new AgentError('The token agent sent no token.');
+                throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
             return answer.result;
         };
         return { secrets: [], token, first: await token(minValidity) };
@@ -3201,7 +3326,7 @@ function agentAddress(platform, env) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
@@ -3293,9 +3418,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    const failed = (why) => new AgentError('agent/start-failed', `The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -3339,13 +3464,12 @@ function pick(env, names) {
 
 
 
-
 /** The --format values start-agent prints; the first is the default. */
 const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
 async function runStartAgent(context) {
     if (!START_AGENT_FORMATS.includes(context.format)) {
         const [first, ...others] = START_AGENT_FORMATS;
-        throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+        throw new UsageError('usage/unknown-format', `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`);
     }
     const { settings, result } = await context.exchange();
     const arrivedAt = performance.now();
@@ -3363,7 +3487,7 @@ function startOutput(format, sock, result, envName) {
     if (format === 'json')
         return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
     if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+        throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
     return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 
@@ -3384,7 +3508,7 @@ async function runStopAgent(context) {
     try {
         const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
         if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
+            throw new AgentError(answer.code, answer.message);
         context.say('Stopped the token agent.');
     }
     catch (error) {
@@ -3643,11 +3767,11 @@ const MAPPING_HINTS = [
 const AGENT_VERBS = ['token', 'exec'];
 /** The input failure of an exchange made only because no agent was mapped, told as that. */
 class UnmappedAgentError extends CheckmarxAuthError {
-    exitCode;
     constructor(hint, cause) {
-        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        super('agent/not-mapped', `${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`, {
+            cause,
+        });
         this.name = 'UnmappedAgentError';
-        this.exitCode = cause.exitCode;
     }
 }
 /** `exchange`, whose input errors say how to map the agent's variable where a step must. */
@@ -3799,7 +3923,7 @@ class Agent {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
         catch (error) {
-            return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+            return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
         }
     }
     stop() {
@@ -3820,13 +3944,14 @@ function identityOf(stats) {
     return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
-    return { ok: false, message, exitCode: EXIT_USAGE };
+    return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/command-line.js
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
 
 function parseFlags(argv, specs) {
     const flags = {};
@@ -3838,12 +3963,12 @@ function parseFlags(argv, specs) {
         const spec = name === undefined ? undefined : specs[name];
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
-                throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
+                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
-                throw new Error(`Option '--${name}' does not take a value.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
             flags[name] = true;
         }
         else if (long?.[2] !== undefined) {
@@ -3852,9 +3977,9 @@ function parseFlags(argv, specs) {
         else {
             const value = argv[index + 1];
             if (value === undefined)
-                throw new Error(`Option '--${name} <value>' argument missing.`);
+                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
             if (value.startsWith('-'))
-                throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
             flags[name] = value;
             index++;
         }
@@ -3946,38 +4071,48 @@ const FLAGS = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
 };
-class UsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function parseCommandLine(argv, verb) {
     try {
         return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
     }
     catch (error) {
-        throw new UsageError(`${error.message} See checkmarx-auth --help.`);
+        throw error instanceof UsageError ? error.withHelp() : error;
     }
 }
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 async function run(argv, deps) {
-    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+    const azure = Boolean(deps.env.TF_BUILD);
+    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, azure));
+    const wants = { jsonErrors: false };
     try {
-        return await main(argv, deps, say);
+        return await main(argv, deps, say, wants);
     }
     catch (error) {
-        say('error')(failureMessage(error, CLI_NAMING));
+        const code = errorCodeOf(error);
+        const message = failureMessage(error, CLI_NAMING);
+        deps.stderr(diagnosticLine('error', message, azure, code));
+        if (wants.jsonErrors)
+            deps.stderr(errorJson(code, message));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
     }
 }
-async function main(argv, deps, say) {
+/**
+ * With --format json, a failure is also one line of JSON on stderr, `{"code":...,"message":...}`,
+ * after the line for people: stdout stays empty on a failure, as for every format.
+ */
+function errorJson(code, message) {
+    return `${JSON.stringify({ code, message: printable(message) })}\n`;
+}
+async function main(argv, deps, say, wants) {
     const write = (text) => {
         deps.stdout(text);
         return 0;
@@ -3993,6 +4128,8 @@ async function main(argv, deps, say) {
     // exec: the flags end at the first `--` (no flag value can be one), the command follows.
     const dash = verb === 'exec' ? words.indexOf('--') : -1;
     const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
+    // Every verb's JSON reader gets its failure as JSON too; exec prints nothing of its own.
+    wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
     if (flags.help)
         return write(helpText());
     if (flags.version)
@@ -4024,7 +4161,7 @@ function rejectUnknownVerb(word) {
         return;
     const suggestion = didYouMean(word, VERBS);
     const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
-    throw new UsageError(suggestion
+    throw new UsageError(suggestion ? 'usage/unknown-verb' : 'usage/unexpected-argument', suggestion
         ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
         : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
 }
