@@ -104,262 +104,6 @@ const external_node_path_namespaceObject = require("node:path");
 var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_path_namespaceObject, 2);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/core/exit-codes.js
-// The CLI's exit codes, which scripts test for (SPEC, CLI).
-const EXIT_TOKEN_FAILED = 1;
-const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const error_codes_ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function error_codes_isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/failures.js
-// How a token request failed: the kinds of failure and what is known of one, and the sentence
-// that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
-function describeRequestFailure(context, details, hint, attempts) {
-    const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
-    if (attempts > 1)
-        parts[0] += ` after ${attempts} attempts`;
-    parts[0] += `: ${describeFailure(details)}.`;
-    if (hint)
-        parts.push(`Hint: ${hint}`);
-    return parts.join(' ');
-}
-function describeFailure(details) {
-    const status = details.status === undefined ? '' : `HTTP ${details.status}`;
-    const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
-    switch (details.kind) {
-        case 'redirect':
-            return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
-        case 'html':
-            return `${status} an HTML page instead of a JSON token response`;
-        case 'timeout':
-            return details.detail ?? 'timed out';
-        case 'tls':
-        case 'network':
-        case 'proxy':
-            return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
-        case 'bad-response':
-            return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
-        default:
-            return [status, oauth, details.detail].filter(Boolean).join(' ');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/errors.js
-// Typed errors. A message is built from what the user needs and never from a secret:
-// anything the server or the network said passes through `redact` first.
-
-
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
-class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return error_codes_ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
-}
-/**
- * What to tell the user about any failure. Only our own errors carry messages built for users;
- * anything else is a bug, reported by type only, since its message could hold a secret.
- */
-function failureMessage(error, naming = ACTION_NAMING) {
-    if (error instanceof InputError)
-        return error.describe(naming);
-    if (error instanceof CheckmarxAuthError)
-        return error.message;
-    return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
-}
-/**
- * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
- * RUNNER_DEBUG=1: never its message, which comes first in the stack and may hold a secret. A stack
- * that does not start with the error's own name and message, as V8 writes it, gives nothing.
- */
-function stackFrames(error) {
-    if (!(error instanceof Error) || error instanceof CheckmarxAuthError || typeof error.stack !== 'string')
-        return [];
-    const header = error.message ? `${error.name}: ${error.message}` : error.name;
-    if (!error.stack.startsWith(`${header}\n`))
-        return [];
-    return error.stack
-        .slice(header.length + 1)
-        .split('\n')
-        .filter((line) => /^ {4}at \S/.test(line))
-        .map((line) => line.trim());
-}
-function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
-}
-const ACTION_NAMING = {
-    subject: (input) => `Input '${input}'`,
-    reference: (input) => `'${input}'`,
-    several: (references) => `Inputs ${references}`,
-};
-/** A missing or bad input, found before any request is sent. */
-class InputError extends CheckmarxAuthError {
-    /** The input the message is about (the first one, when several are). */
-    input;
-    /** Every input the message is about. */
-    inputs;
-    /** What is wrong, without the input's name, which each front end words its own way. */
-    detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
-        this.name = 'InputError';
-        this.input = input;
-        this.inputs = options.inputs ?? [input];
-        this.detail = detail;
-    }
-    /** The message with the inputs named the front end's way. */
-    describe(naming) {
-        return `${naming.subject(this.input)}: ${this.detail}`;
-    }
-}
-/** Every input a run lacks, in one message, so that one run tells the user all of them. */
-class MissingInputsError extends InputError {
-    missing;
-    requiredFor;
-    otherGrants;
-    /** requiredFor: `product 'sast' with grant type 'password'`. */
-    constructor(missing, requiredFor, otherGrants = []) {
-        const first = missing[0];
-        if (!first)
-            throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
-        this.name = 'MissingInputsError';
-        this.missing = missing;
-        this.requiredFor = requiredFor;
-        this.otherGrants = otherGrants;
-        this.message = this.describe(ACTION_NAMING);
-    }
-    describe(naming) {
-        const others = this.otherGrants
-            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
-            .join('');
-        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
-        if (this.missing.length === 1) {
-            const [only] = this.missing;
-            const note = only.note ? ` (${only.note})` : '';
-            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
-        }
-        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
-    }
-}
-/** `a`, `a and b`, `a, b and c`. */
-function listOf(items) {
-    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
-class TokenRequestError extends CheckmarxAuthError {
-    details;
-    context;
-    hint;
-    attempts;
-    constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
-        this.name = 'TokenRequestError';
-        this.context = context;
-        this.details = details;
-        this.hint = hint;
-        this.attempts = attempts;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/names.js
 // The tool's own environment variable names, and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
@@ -407,16 +151,169 @@ function powershellQuote(value) {
     return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }
 
-;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+;// CONCATENATED MODULE: ./src/core/exit-codes.js
+// The CLI's exit codes, which scripts test for (SPEC, CLI).
+const exit_codes_EXIT_TOKEN_FAILED = 1;
+const exit_codes_EXIT_USAGE = 2;
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
+;// CONCATENATED MODULE: ./src/core/failures.js
+// How a token request failed: the kinds of failure and what is known of one, and the sentence
+// that tells the user. Everything in FailureDetails from outside has been redacted already.
+function describeRequestFailure(context, details, hint, attempts) {
+    const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
+    if (attempts > 1)
+        parts[0] += ` after ${attempts} attempts`;
+    parts[0] += `: ${describeFailure(details)}.`;
+    if (hint)
+        parts.push(`Hint: ${hint}`);
+    return parts.join(' ');
+}
+function describeFailure(details) {
+    const status = details.status === undefined ? '' : `HTTP ${details.status}`;
+    const oauth = [details.oauthError, details.description].filter(Boolean).join(': ');
+    switch (details.kind) {
+        case 'redirect':
+            return `${status} redirect to ${details.location ?? '(no Location header)'}, not followed so that credentials are not sent elsewhere`;
+        case 'html':
+            return `${status} an HTML page instead of a JSON token response`;
+        case 'timeout':
+            return details.detail ?? 'timed out';
+        case 'tls':
+        case 'network':
+        case 'proxy':
+            return [details.detail, details.code && `(${details.code})`].filter(Boolean).join(' ');
+        case 'bad-response':
+            return [status, details.detail, oauth && `(${oauth})`].filter(Boolean).join(' ');
+        default:
+            return [status, oauth, details.detail].filter(Boolean).join(' ');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/errors.js
+// Typed errors. A message is built from what the user needs and never from a secret:
+// anything the server or the network said passes through `redact` first.
+
+
+class CheckmarxAuthError extends Error {
+}
+/**
+ * What to tell the user about any failure. Only our own errors carry messages built for users;
+ * anything else is a bug, reported by type only, since its message could hold a secret.
+ */
+function failureMessage(error, naming = ACTION_NAMING) {
+    if (error instanceof InputError)
+        return error.describe(naming);
+    if (error instanceof CheckmarxAuthError)
+        return error.message;
+    return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/**
+ * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
+ * RUNNER_DEBUG=1: never its message, which comes first in the stack and may hold a secret. A stack
+ * that does not start with the error's own name and message, as V8 writes it, gives nothing.
+ */
+function stackFrames(error) {
+    if (!(error instanceof Error) || error instanceof CheckmarxAuthError || typeof error.stack !== 'string')
+        return [];
+    const header = error.message ? `${error.name}: ${error.message}` : error.name;
+    if (!error.stack.startsWith(`${header}\n`))
+        return [];
+    return error.stack
+        .slice(header.length + 1)
+        .split('\n')
+        .filter((line) => /^ {4}at \S/.test(line))
+        .map((line) => line.trim());
+}
+function exitCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+}
+const ACTION_NAMING = {
+    subject: (input) => `Input '${input}'`,
+    reference: (input) => `'${input}'`,
+    several: (references) => `Inputs ${references}`,
+};
+/** A missing or bad input, found before any request is sent. */
+class InputError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_USAGE;
+    /** The input the message is about (the first one, when several are). */
+    input;
+    /** Every input the message is about. */
+    inputs;
+    /** What is wrong, without the input's name, which each front end words its own way. */
+    detail;
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+        this.name = 'InputError';
+        this.input = input;
+        this.inputs = inputs;
+        this.detail = detail;
+    }
+    /** The message with the inputs named the front end's way. */
+    describe(naming) {
+        return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** Every input a run lacks, in one message, so that one run tells the user all of them. */
+class MissingInputsError extends InputError {
+    missing;
+    requiredFor;
+    otherGrants;
+    /** requiredFor: `product 'sast' with grant type 'password'`. */
+    constructor(missing, requiredFor, otherGrants = []) {
+        const first = missing[0];
+        if (!first)
+            throw new RangeError('MissingInputsError needs a missing input');
+        super(first.input, '', missing.map((m) => m.input));
+        this.name = 'MissingInputsError';
+        this.missing = missing;
+        this.requiredFor = requiredFor;
+        this.otherGrants = otherGrants;
+        this.message = this.describe(ACTION_NAMING);
+    }
+    describe(naming) {
+        const others = this.otherGrants
+            .map((g) => `; or give ${listOf(g.inputs.map(naming.reference))} for grant type '${g.grantType}'`)
+            .join('');
+        const named = (m) => (m.note ? `${naming.reference(m.input)} (${m.note})` : naming.reference(m.input));
+        if (this.missing.length === 1) {
+            const [only] = this.missing;
+            const note = only.note ? ` (${only.note})` : '';
+            return `${naming.subject(only.input)}: is required for ${this.requiredFor}${note}${others}.`;
+        }
+        return `${naming.several(listOf(this.missing.map(named)))} are required for ${this.requiredFor}${others}.`;
+    }
+}
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
+    details;
+    context;
+    hint;
+    attempts;
+    constructor(context, details, hint, attempts = 1) {
+        super(describeRequestFailure(context, details, hint, attempts));
+        this.name = 'TokenRequestError';
+        this.context = context;
+        this.details = details;
+        this.hint = hint;
+        this.attempts = attempts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/errors.js
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
+
+
+/** The token agent cannot be reached, refused a request, or did not start. */
 class errors_AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -645,9 +542,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -679,7 +574,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -697,9 +592,7 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -951,21 +844,14 @@ function printable_printable(text) {
 function azureEscape(value) {
     return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
     const text = printable_printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -1244,57 +1130,9 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
-
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtins_builtin(name) {
-    return requireBuiltin(name);
-}
-
-;// CONCATENATED MODULE: ./src/io/random.js
-// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
-// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
-// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
-
-
-const DEVICE = '/dev/urandom';
-function randomBytes(size, device = DEVICE) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
-    }
-    catch {
-        return builtins_builtin('node:crypto').randomBytes(size);
-    }
-    try {
-        const bytes = Buffer.alloc(size);
-        for (let filled = 0; filled < size;) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
-            if (read === 0)
-                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
-            filled += read;
-        }
-        return bytes;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
-
-
 
 
 
@@ -1316,7 +1154,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return randomBytes(32).toString('base64url');
+    return protocol_crypto().randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1328,7 +1166,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1339,20 +1177,12 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
-/**
- * What the agent sends while it works on an acknowledged request (its exchange), every
- * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
- * line, which a client that knows nothing of this reads as before; a client that does knows the
- * agent is alive, and tells a slow exchange from a frozen agent by silence.
- */
-const HEARTBEAT = ' ';
-const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1378,9 +1208,7 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1436,65 +1264,44 @@ function isNumberIn(value, min, max) {
 
 
 
-
-/** The variable that names node for checkmarx-auth.cmd where no ASCII path reaches it. */
-const NODE_VARIABLE = 'CX_AUTH_NODE';
-/** The copy of the CLI bundle in the command folder, where no ASCII path reaches the original. */
-const CLI_COPY = 'checkmarx-auth.cjs';
 /**
  * The sh and cmd wrappers, written in `folder`, that run `cli` with `node`. `paths` is the
  * platform's path module (path.win32 to see what a Windows runner gets).
- *
- * cmd reads a batch file in the console's OEM code page, so the cmd wrapper is pure ASCII:
- * `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`. Each path is given, in this
- * order of preference: relative to the script's own folder, `%~dp0`, which cmd expands in Unicode
- * (the non-ASCII part the two paths share drops out); absolute, if that is ASCII; else through
- * what cmd also reads in Unicode: node through the variable CX_AUTH_NODE, which the front end sets
- * for later steps, and the CLI through a copy of its bundle beside the wrapper (another drive, a
- * ref or a workspace folder with non-ASCII letters that RUNNER_TEMP does not share).
  */
 function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
-    const nodeWord = cmdPath(node, folder, paths);
-    const cliWord = cmdPath(cli, folder, paths);
     return {
         sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-        cmd: `@"${nodeWord ?? `%${NODE_VARIABLE}%`}" "${cliWord ?? `%~dp0${CLI_COPY}`}" %*\r\n`,
-        copyCli: cliWord === undefined,
-        variables: nodeWord === undefined ? { [NODE_VARIABLE]: node } : {},
+        cmd: `@"${cmdPath(node, folder, paths)}" "${cmdPath(cli, folder, paths)}" %*\r\n`,
     };
 }
 const isAscii = (text) => /^[\x20-\x7e]*$/.test(text);
 /**
- * A path as a batch file may spell it in ASCII, or undefined. A `%` is doubled (a batch file reads
- * `%x%` as a variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
+ * A path as a batch file may spell it. cmd reads a batch file in the console's OEM code page, so
+ * the file must be pure ASCII: `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`.
+ * So the path is given relative to the script's own folder, `%~dp0`, which cmd expands in Unicode:
+ * the non-ASCII part the two paths share drops out. Where that is not ASCII either (another drive
+ * and a non-ASCII name), the absolute path. A `%` is doubled (a batch file reads `%x%` as a
+ * variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
  */
 function cmdPath(target, folder, paths) {
     const relative = paths.relative(folder, target).split(paths.sep).join('\\');
     const escaped = (text) => text.replace(/%/g, '%%');
-    if (!paths.isAbsolute(relative) && isAscii(relative))
-        return `%~dp0${escaped(relative)}`;
-    return isAscii(target) ? escaped(target) : undefined;
+    return !paths.isAbsolute(relative) && isAscii(relative) ? `%~dp0${escaped(relative)}` : escaped(target);
 }
 /**
- * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd` (and a copy of the
- * CLI bundle where the cmd wrapper needs one); returns its path and the variables later steps
- * need, or leaves nothing.
+ * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing.
+ * `warn` hears when the cmd wrapper had to name a non-ASCII path, which cmd will misread.
  */
-function writeCommandFolder(base, node, cli) {
-    let folder;
-    try {
-        folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
-    }
-    catch (error) {
-        throw new errors_AgentError('agent/start-failed', `The token agent did not start: cannot make its command folder under ${base} (${error.code}).`, { cause: error });
-    }
+function writeCommandFolder(base, node, cli, warn) {
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
     try {
         const scripts = commandScripts(node, cli, folder);
+        if (process.platform === 'win32' && !isAscii(scripts.cmd.trimEnd())) {
+            warn?.(`checkmarx-auth.cmd names a path with non-ASCII letters that it cannot give relative to its own folder (another drive, or not shared with ${base}); cmd may misread it. From cmd, run node and ${cli} directly.`);
+        }
         (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
         (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-        if (scripts.copyCli)
-            (0,external_node_fs_namespaceObject.copyFileSync)(cli, external_node_path_namespaceObject.join(folder, CLI_COPY));
-        return { folder, variables: scripts.variables };
+        return folder;
     }
     catch (error) {
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
@@ -1511,9 +1318,8 @@ function writeCommandFolder(base, node, cli) {
 
 
 
-
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtins_builtin('node:os').tmpdir();
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1525,18 +1331,6 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
 const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
 /** Descriptors above this are left alone (a process rarely has more open). */
 const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
@@ -1553,7 +1347,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtins_builtin('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1570,7 +1364,7 @@ function agentAddress(platform, env) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new errors_AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new errors_AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 function agentEnvironment(env) {
     return pick(env, PASSED_VARIABLES);
@@ -1591,11 +1385,11 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtins_builtin('node:child_process');
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
@@ -1662,9 +1456,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new errors_AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
+const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new errors_AgentError('agent/start-failed', `The token agent did not start (${why}).`);
+    const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -1709,23 +1503,6 @@ function pick(env, names) {
 
 
 
-
-/**
- * The CI's temporary folder, which the agent's folders go under: a missing one, or a file, is an
- * input error naming the variable, found before the exchange.
- */
-function checkedFolder(variable, path) {
-    let isFolder;
-    try {
-        isFolder = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
-    }
-    catch {
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`, { code: 'input/runner' });
-    }
-    if (!isFolder)
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`, { code: 'input/runner' });
-    return path;
-}
 async function startJobAgent(start) {
     const key = newKey();
     runTimeSecretValues({ agentKey: key }).forEach(start.mask);
@@ -1735,18 +1512,16 @@ async function startJobAgent(start) {
     let commandFolder;
     let agent;
     try {
-        const command = writeCommandFolder(start.base, process.execPath, start.entry);
-        commandFolder = command.folder;
+        commandFolder = writeCommandFolder(start.base, process.execPath, start.entry, start.warn);
         const { entry, settings, first, arrivedAt, env } = start;
         agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
         const sock = formatSock(agent.address, key);
         runTimeSecretValues({ authSock: sock }).forEach(start.mask);
         const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
-        // A signal that came after the start-up wait. publish is synchronous: none can come during it,
-        // so what it writes (the token last) is written only for a start that stands.
+        start.publish({ sock, pid: agent.pid, commandFolder, folders });
+        // A signal that came while the state and files were written.
         if (cancel.signal.aborted)
-            throw new errors_AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
-        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
+            throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
     }
     catch (error) {
         agent?.abandon();
@@ -1761,7 +1536,7 @@ async function startJobAgent(start) {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
-;// CONCATENATED MODULE: ../wt-codes/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -1797,7 +1572,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../wt-codes/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -1920,21 +1695,11 @@ function setOutputs(outputs) {
     appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
 }
 function exportVariable(name, value) {
-    exportVariables([[name, value]]);
-}
-/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
-function exportVariables(variables) {
-    if (variables.length === 0)
-        return;
-    if (process.env.GITHUB_ENV) {
-        const names = variables.map(([name]) => name).join(', ');
-        appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
-    }
+    process.env[name] = value;
+    if (process.env.GITHUB_ENV)
+        appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
     else
-        for (const [name, value] of variables)
-            issueCommand('set-env', { name }, value);
-    for (const [name, value] of variables)
-        process.env[name] = value;
+        issueCommand('set-env', { name }, value);
 }
 /**
  * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
@@ -1944,17 +1709,14 @@ function exportVariables(variables) {
 function fileCommand(name, value) {
     if (!/[\r\n]/.test(value))
         return `${name}=${value}${external_node_os_namespaceObject.EOL}`;
-    const delimiter = `ghadelimiter_${builtins_builtin('node:crypto').randomUUID()}`;
+    const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
     if (value.includes(delimiter))
         throw new Error(`the value of ${name} contains the delimiter`);
     return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
 }
 /** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
 class RunnerFileError extends CheckmarxAuthError {
-    constructor(message, cause) {
-        super('runner/file', message, { cause });
-        this.name = 'RunnerFileError';
-    }
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
 }
 function appendFileCommand(variable, name, text) {
     const path = process.env[variable];
@@ -1963,7 +1725,7 @@ function appendFileCommand(variable, name, text) {
     }
     catch (error) {
         const code = error.code ?? 'unknown error';
-        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`, error);
+        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
     }
 }
 /** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
@@ -2000,15 +1762,15 @@ function saveState(name, value) {
 function baseFolder(env) {
     const runnerTemp = env.RUNNER_TEMP;
     if (!runnerTemp)
-        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
-    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : checkedFolder('RUNNER_TEMP', runnerTemp);
+        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
+    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : runnerTemp;
 }
 /**
  * All or nothing: once the agent runs, any failure (the state, GITHUB_ENV, GITHUB_PATH, the
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-async function startActionAgent(settings, first, arrivedAt, env = process.env, handOver = exportVariables) {
+async function startActionAgent(settings, first, arrivedAt, env = process.env) {
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
     const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
     await startJobAgent({
@@ -2019,14 +1781,14 @@ async function startActionAgent(settings, first, arrivedAt, env = process.env, h
         arrivedAt,
         env,
         mask: setSecret,
+        warn: warning,
         stepWord: 'the step',
-        publish: ({ sock, pid, commandFolder, folders, variables }) => {
+        publish: ({ sock, pid, commandFolder, folders }) => {
             saveState(STATE_FOLDERS, JSON.stringify(folders));
             saveState(STATE_PID, String(pid));
             saveState(STATE_SOCK, sock);
             addPath(commandFolder);
-            // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-            handOver([...Object.entries(variables), [names_SOCK_VARIABLE, sock]]);
+            exportVariable(names_SOCK_VARIABLE, sock);
         },
     });
     info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
@@ -2192,7 +1954,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
@@ -2256,18 +2018,21 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
-                code: 'input/ca-cert',
-            });
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
     return certs;
@@ -2664,7 +2429,7 @@ async function run(deps) {
         await exchangeAndExport(deps);
     }
     catch (error) {
-        setFailed(codedMessage(error));
+        setFailed(failureMessage(error));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => debug(frame));
     }
@@ -2677,34 +2442,15 @@ async function exchangeAndExport(deps) {
         log: { info: info, warning: warning, debug: debug },
         ...deps.io,
     });
-    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
-    const handOver = (variables = []) => {
-        setOutputs(outputValues(result));
-        exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken]] : []), ...variables]);
-        if (settings.exportEnv)
-            info(`Exported the token as ${settings.envName} for later steps.`);
-    };
+    setOutputs(outputValues(result));
+    if (settings.exportEnv) {
+        exportVariable(settings.envName, result.accessToken);
+        info(`Exported the token as ${settings.envName} for later steps.`);
+    }
     // The token's age for the agent starts here, well within a millisecond of its arrival: reading
     // the clock earlier would load perf_hooks into every run, agent or not.
     if (settings.agent)
-        await startActionAgent(settings, result, performance.now(), deps.env, handOver);
-    else
-        handOver();
-}
-
-;// CONCATENATED MODULE: ./src/io/certificates.js
-// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
-// so node:crypto lives here, loaded only when a run names a ca-cert.
-
-/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
-function isCertificate(pem) {
-    try {
-        new (builtins_builtin('node:crypto').X509Certificate)(pem);
-        return true;
-    }
-    catch {
-        return false;
-    }
+        await startActionAgent(settings, result, performance.now(), deps.env);
 }
 
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
@@ -2804,6 +2550,83 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
+;// CONCATENATED MODULE: ./src/io/tunnel.js
+// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
+// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
+// through a proxy, the proxy's own credentials, ports and bare host names.
+
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
+function openTunnel(via, target, options, track) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -2811,11 +2634,6 @@ function groupsOf(group) {
 
 
 const MAX_BODY_BYTES = 1024 * 1024;
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtins_builtin('node:http');
-const https = () => builtins_builtin('node:https');
-const tls = () => builtins_builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2947,51 +2765,11 @@ async function openConnection(url, via, options, attempt) {
             },
         };
     }
-    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+    const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
     const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
     // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
-}
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-function openTunnel(via, target, options, attempt) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
 }
 function exchange(connection, request, attempt) {
     return new Promise((resolve, reject) => {
@@ -3069,31 +2847,6 @@ function toTransportFailure(error, timedOut, timeoutMs, via) {
     const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
     return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
 }
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
-}
 
 ;// CONCATENATED MODULE: ./src/core/version.js
 // Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
@@ -3105,10 +2858,8 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
-
 const SYSTEM_IO = {
     readFile,
-    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
