@@ -201,14 +201,21 @@ function printable(text) {
 function azureEscape(value) {
     return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
 }
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
+/**
+ * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
+ * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
+ * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
+ */
+function diagnosticLine(level, message, azure, code) {
     const text = printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
+    const tag = code ? ` [${code}]` : '';
+    if (azure) {
+        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
+        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
+    }
+    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/formats.js
@@ -262,8 +269,6 @@ function variables(result, tokenEnvName) {
 /** The token variables of --format env, as exec sets them in its child's environment. */
 
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
 var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
@@ -285,9 +290,94 @@ function parseJsonObject(text) {
 const EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
 
+;// CONCATENATED MODULE: ./src/core/error-codes.js
+// Every error a user can meet has one of these stable codes, printed with its message
+// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
+// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
+// once published, is never renamed. Codes are ours: text from a server never becomes one.
+
+const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
+const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
+const ERROR_CODES = {
+    'input/missing': usage('An input that the product and grant type need is not given.'),
+    'input/invalid': usage('An input is given but its value is not valid.'),
+    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
+    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
+    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
+    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
+    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
+    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
+    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
+    'usage/no-command': usage('exec has no command after --.'),
+    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
+    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
+    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
+    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
+    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
+    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
+    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
+    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
+    'token-request/http-error': failed('The server answered another HTTP error status.'),
+    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
+    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
+    'token-request/bad-response': failed('The answer is not a valid token response.'),
+    'token-request/timeout': failed('The token endpoint did not answer in time.'),
+    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
+    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
+    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
+    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
+    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
+    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
+    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
+    'agent/no-answer': failed('The token agent did not answer in time.'),
+    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
+    'agent/unreachable': failed('Talking to the token agent failed.'),
+    'agent/start-failed': failed('The token agent did not start.'),
+    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
+    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
+    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
+};
+function isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
+const OAUTH_ERROR_CODES = {
+    invalid_grant: 'token-request/invalid-grant',
+    invalid_client: 'token-request/invalid-client',
+    unauthorized_client: 'token-request/unauthorized-client',
+    unsupported_grant_type: 'token-request/unsupported-grant-type',
+    invalid_scope: 'token-request/invalid-scope',
+    invalid_request: 'token-request/invalid-request',
+};
+/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
+function oauthErrorCode(oauthError) {
+    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+function requestFailureCode(details) {
+    if (details.kind !== 'http')
+        return KIND_CODES[details.kind];
+    const status = details.status ?? 0;
+    return (oauthErrorCode(details.oauthError) ??
+        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
+}
+const KIND_CODES = {
+    redirect: 'token-request/redirect',
+    html: 'token-request/html',
+    'bad-response': 'token-request/bad-response',
+    timeout: 'token-request/timeout',
+    tls: 'token-request/tls',
+    network: 'token-request/network',
+    proxy: 'token-request/proxy',
+};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -323,7 +413,23 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 class CheckmarxAuthError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.code = code;
+    }
+    get exitCode() {
+        return ERROR_CODES[this.code].exit;
+    }
+}
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+function errorCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -335,6 +441,10 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+function codedMessage(error, naming = ACTION_NAMING) {
+    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -354,7 +464,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+    return ERROR_CODES[errorCodeOf(error)].exit;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -363,18 +473,17 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, inputs = [input]) {
-        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, options = {}) {
+        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = inputs;
+        this.inputs = options.inputs ?? [input];
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -392,7 +501,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', missing.map((m) => m.input));
+        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -416,14 +525,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
-    exitCode = EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(describeRequestFailure(context, details, hint, attempts));
+        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -433,16 +542,15 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
-
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 class AgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode = EXIT_TOKEN_FAILED) {
-        super(message);
+    constructor(code, message, options) {
+        super(code, message, options);
         this.name = 'AgentError';
-        this.exitCode = exitCode;
     }
 }
 
@@ -658,7 +766,9 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -690,7 +800,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -708,7 +818,9 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -1225,6 +1337,8 @@ function builtin(name) {
     return requireBuiltin(name);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
@@ -1293,7 +1407,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1343,7 +1457,9 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        return { ok: false, message: printable(json.message), exitCode };
+        // The socket is input too: only a code this version knows is taken as one.
+        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+        return { ok: false, code, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1411,7 +1527,7 @@ const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1433,7 +1549,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1445,7 +1561,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1464,7 +1580,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1474,18 +1590,20 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('The token agent sent an answer that is too long.'));
+                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                    cause: error,
+                }));
         });
     });
 }
@@ -1511,202 +1629,56 @@ class SilenceWatch {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/agent/launch.js
-// Starts the token agent: a detached node process with a clean environment, its settings written
-// to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
-// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
-
-
-
-
-
-// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
-const READY_DEADLINE_MS = 10_000;
-/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 103;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-/**
- * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
- * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
- */
-const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
-/** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
-/** Descriptors above this are left alone (a process rarely has more open). */
-const MAX_INHERITED_FD = 4096;
-function socketPathFits(path) {
-    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+;// CONCATENATED MODULE: ./src/agent/cache.js
+// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
+// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
+/** Milliseconds the token stays valid after `now`; negative once expired. */
+function validFor(token, now) {
+    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
 }
-/**
- * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
- * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
- * every container step, fail on it. There the container's own temp folder is used.
- */
-function isContainerTemp(runnerTemp) {
-    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
+function canReuse(token, minValiditySeconds, now) {
+    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
 }
-/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform, env) {
-    if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
-    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
-    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
-    for (const base of bases) {
-        let folder;
-        try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
-        }
-        catch {
-            continue;
-        }
-        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
-        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
-        if (socketPathFits(address))
-            return { address, folder };
-        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+function shortLivedWarning(result, minValiditySeconds) {
+    if (result.expiresIn >= minValiditySeconds)
+        return undefined;
+    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
 }
-function agentEnvironment(env) {
-    return pick(env, PASSED_VARIABLES);
-}
-async function startAgent(launch) {
-    if (launch.signal?.aborted)
-        throw cancelled();
-    const { address, folder } = agentAddress(process.platform, launch.env);
-    const settings = {
-        plan: launch.settings.plan,
-        transport: launch.settings.transport,
-        address,
-        key: launch.key,
-        ...(folder ? { folder } : {}),
-        ...(launch.watch ? { watch: launch.watch } : {}),
-        first: agentToken(launch.first),
-        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-        proxyEnv: pick(launch.env, PROXY_VARIABLES),
-    };
-    // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
-    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
-    let child;
-    try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
-            detached: true,
-            windowsHide: true,
-            stdio: agentStdio(nullFd),
-            env: agentEnvironment(launch.env),
-            cwd: tmpdir(),
-        });
+class TokenCache {
+    current;
+    inFlight;
+    exchange;
+    now;
+    constructor(exchange, now, first) {
+        this.exchange = exchange;
+        this.now = now;
+        this.current = first;
     }
-    finally {
-        if (nullFd !== undefined)
-            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    async get(minValiditySeconds) {
+        if (canReuse(this.current, minValiditySeconds, this.now()))
+            return { result: this.current.result, source: 'cache' };
+        const fresh = await this.refresh();
+        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
+        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
     }
-    const abandon = () => {
-        child.kill('SIGKILL');
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    };
-    child.stdin.on('error', () => { });
-    child.stdin.end(JSON.stringify(settings));
-    try {
-        await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+    /**
+     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
+     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
+     * replaced gets the replacement without another exchange.
+     */
+    async renew(refused) {
+        const current = this.current;
+        if (current && current.result.accessToken !== refused)
+            return { result: current.result, source: 'cache' };
+        return { result: (await this.refresh()).result, source: 'exchange' };
     }
-    catch (error) {
-        abandon();
-        throw error;
+    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
+    refresh() {
+        this.inFlight ??= this.exchange()
+            .then((result) => (this.current = { result, arrivedAt: this.now() }))
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
     }
-    finally {
-        child.stdout.destroy();
-        child.stdin.destroy();
-        child.unref();
-    }
-}
-/**
- * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
- * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
- * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
- * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
- * child only the handles it is given.
- */
-function agentStdio(nullFd) {
-    const stdio = ['pipe', 'pipe', 'ignore'];
-    if (nullFd === undefined)
-        return stdio;
-    for (const fd of openDescriptors()) {
-        if (fd < 3 || fd > MAX_INHERITED_FD)
-            continue;
-        while (stdio.length < fd)
-            stdio.push('ignore');
-        stdio[fd] = nullFd;
-    }
-    return stdio;
-}
-/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
-function openDescriptors() {
-    for (const dir of ['/proc/self/fd', '/dev/fd']) {
-        try {
-            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
-                .filter((name) => /^\d+$/.test(name))
-                .map(Number);
-        }
-        catch {
-            // not this system's way
-        }
-    }
-    return [];
-}
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
-function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
-    return new Promise((resolve, reject) => {
-        let said = '';
-        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const onAbort = () => settle(cancelled());
-        signal?.addEventListener('abort', onAbort, { once: true });
-        function settle(error) {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            child.removeAllListeners('exit');
-            if (error)
-                reject(error);
-            else
-                resolve();
-        }
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            said += chunk;
-            if (said.includes('\n'))
-                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
-        });
-        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
-        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
-    });
-}
-function pick(env, names) {
-    const picked = {};
-    for (const name of names) {
-        const value = env[name];
-        if (value)
-            picked[name] = value;
-    }
-    return picked;
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -1869,7 +1841,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
@@ -1933,16 +1905,18 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
+                code: 'input/ca-cert',
+            });
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
     certs.forEach((pem, index) => {
         if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
         }
     });
     return certs;
@@ -1997,55 +1971,72 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/agent/cache.js
-// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
-// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
-/** Milliseconds the token stays valid after `now`; negative once expired. */
-function validFor(token, now) {
-    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
-}
-function canReuse(token, minValiditySeconds, now) {
-    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
-}
-function shortLivedWarning(result, minValiditySeconds) {
-    if (result.expiresIn >= minValiditySeconds)
-        return undefined;
-    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
-}
-class TokenCache {
-    current;
-    inFlight;
-    exchange;
-    now;
-    constructor(exchange, now, first) {
-        this.exchange = exchange;
-        this.now = now;
-        this.current = first;
+;// CONCATENATED MODULE: ./src/cli/token.js
+// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
+// bare command's exchange.
+
+
+
+
+
+
+
+
+
+const DEFAULT_MIN_VALIDITY = 60;
+async function runToken(context) {
+    const minValidity = parseMinValidity(context.flags['min-validity']);
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        const { settings, result } = await context.exchange();
+        warnIf(context, shortLivedWarning(result, minValidity));
+        context.mask(result);
+        return context.write(formatResult(context.format, result, settings.envName));
     }
-    async get(minValiditySeconds) {
-        if (canReuse(this.current, minValiditySeconds, this.now()))
-            return { result: this.current.result, source: 'cache' };
-        const fresh = await this.refresh();
-        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
-        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+    });
+    if (!answer.ok)
+        throw new AgentError(answer.code, answer.message);
+    if (!('result' in answer))
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    warnIf(context, answer.warning);
+    context.mask(answer.result);
+    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
     }
-    /**
-     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
-     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
-     * replaced gets the replacement without another exchange.
-     */
-    async renew(refused) {
-        const current = this.current;
-        if (current && current.result.accessToken !== refused)
-            return { result: current.result, source: 'cache' };
-        return { result: (await this.refresh()).result, source: 'exchange' };
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/cli/usage-error.js
+// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
+// without its value, exec without a command). Exit code 2, as every `usage/` code says.
+
+class UsageError extends CheckmarxAuthError {
+    constructor(code, message) {
+        super(code, message);
+        this.name = 'UsageError';
     }
-    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
-    refresh() {
-        this.inFlight ??= this.exchange()
-            .then((result) => (this.current = { result, arrivedAt: this.now() }))
-            .finally(() => (this.inFlight = undefined));
-        return this.inFlight;
+    /** The same mistake, with a pointer to --help after the message. */
+    withHelp() {
+        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
     }
 }
 
@@ -2058,11 +2049,7 @@ class TokenCache {
 
 
 
-
 const INSPECT_FORMATS = ['text', 'json'];
-class InspectUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function runInspect(deps) {
     const format = parseInspectFormat(deps.flags.format);
     const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
@@ -2078,7 +2065,7 @@ function runInspect(deps) {
 function parseInspectFormat(value) {
     const format = typeof value === 'string' ? value.toLowerCase() : 'text';
     if (!INSPECT_FORMATS.includes(format)) {
-        throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
     }
     return format;
 }
@@ -3170,8 +3157,6 @@ function decodeText(bytes) {
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
 
-const EXIT_CANNOT_RUN = 126;
-const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
     spawn: (...args) => builtin('node:child_process').spawn(...args),
@@ -3182,15 +3167,14 @@ const SHELL_ONLY = {
 };
 /** COMMAND could not be started; the message says what to run instead where there is something. */
 class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
+    /** exec/not-found exits 127, exec/cannot-start 126 (error-codes.ts). */
+    constructor(code, message, cause) {
+        super(code, message, { cause });
         this.name = 'SpawnError';
-        this.exitCode = exitCode;
     }
 }
 function batchFileError(command, runWith) {
-    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`);
 }
 /** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
 function startFailure(command, error, platform) {
@@ -3198,11 +3182,11 @@ function startFailure(command, error, platform) {
     if (error.code === 'ENOENT') {
         const bare = !/\.[^./\\]*$/.test(command);
         const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+        return new SpawnError('exec/not-found', `'${command}' was not found (is it on PATH?).${hint}`, error);
     }
     if (shellOnly?.endings.test(command))
         return batchFileError(command, shellOnly.runWith(command));
-    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' could not be started (${error.code ?? error.name}).`, error);
 }
 /**
  * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
@@ -3253,9 +3237,6 @@ const MAX_MIN_VALIDITY_SECONDS = 3600;
 const MIN_CONTAINED_SECRET = 8;
 /** The variables that `cx` reads to log in, set for Checkmarx One only. */
 const LOGIN_VARIABLES = (/* unused pure expression or super */ null && (['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI']));
-class ExecUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 /**
  * The child's environment: the parent's, without any variable that holds a secret in use (by
  * value, whatever its name) or names a secret input, without stale token variables, plus the
@@ -3315,7 +3296,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
-        throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+        throw new UsageError('usage/no-command', 'exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
     }
     if (context.flags.format !== undefined)
         context.warn('exec prints nothing itself, so --format is ignored.');
@@ -3337,7 +3318,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
             minValiditySeconds: minValidity,
             token: (seconds) => source.token(seconds),
             serving: (token) => context.mask(token),
-            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
         })
         : undefined;
     try {
@@ -3366,9 +3347,9 @@ async function tokenSource(context, minValidity) {
         const token = async (seconds) => {
             const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
             if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
+                throw new AgentError(answer.code, answer.message);
             if (!('result' in answer))
-                throw new AgentError('The token agent sent no token.');
+                throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
             return answer.result;
         };
         return { secrets: [], token, first: await token(minValidity) };
@@ -3403,18 +3384,273 @@ function runChild(command, env, launcher) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/agent/launch.js
+// Starts the token agent: a detached node process with a clean environment, its settings written
+// to its stdin, so that the credentials are in no command line, environment block or file. It
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
+
+
+
+
+// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
+const tmpdir = () => builtin('node:os').tmpdir();
+const READY_DEADLINE_MS = 10_000;
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 103;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
+/** Not secrets, and read at start-up, so they must be in the environment itself. */
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/**
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
+ */
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
+function socketPathFits(path) {
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
+}
+/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
+function agentAddress(platform, env) {
+    if (platform === 'win32')
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    for (const base of bases) {
+        let folder;
+        try {
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
+        }
+        catch {
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
+        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
+        if (socketPathFits(address))
+            return { address, folder };
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    }
+    throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
+}
+function agentEnvironment(env) {
+    return pick(env, PASSED_VARIABLES);
+}
+async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
+    const { address, folder } = agentAddress(process.platform, launch.env);
+    const settings = {
+        plan: launch.settings.plan,
+        transport: launch.settings.transport,
+        address,
+        key: launch.key,
+        ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
+        first: agentToken(launch.first),
+        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        proxyEnv: pick(launch.env, PROXY_VARIABLES),
+    };
+    // Loaded here, not at start-up: only a run that starts an agent needs it.
+    const { spawn } = builtin('node:child_process');
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
+    child.stdin.on('error', () => { });
+    child.stdin.end(JSON.stringify(settings));
+    try {
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+    }
+    catch (error) {
+        abandon();
+        throw error;
+    }
+    finally {
+        child.stdout.destroy();
+        child.stdin.destroy();
+        child.unref();
+    }
+}
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
+    const failed = (why) => new AgentError('agent/start-failed', `The token agent did not start (${why}).`);
+    return new Promise((resolve, reject) => {
+        let said = '';
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            child.removeAllListeners('exit');
+            if (error)
+                reject(error);
+            else
+                resolve();
+        }
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            said += chunk;
+            if (said.includes('\n'))
+                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
+        });
+        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
+        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
+    });
+}
+function pick(env, names) {
+    const picked = {};
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            picked[name] = value;
+    }
+    return picked;
+}
+
+;// CONCATENATED MODULE: ./src/cli/start-agent.js
+// `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
+// CX_AUTH_SOCK and the token variables.
+
+
+
+
+
+
+
+/** The --format values start-agent prints; the first is the default. */
+const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
+async function runStartAgent(context) {
+    if (!START_AGENT_FORMATS.includes(context.format)) {
+        const [first, ...others] = START_AGENT_FORMATS;
+        throw new UsageError('usage/unknown-format', `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`);
+    }
+    const { settings, result } = await context.exchange();
+    const arrivedAt = performance.now();
+    const key = newKey();
+    const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+    const sock = formatSock(address, key);
+    context.mask({ ...result, agentKey: key, authSock: sock });
+    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+    return context.write(startOutput(context.format, sock, result, settings.envName));
+}
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
+
+;// CONCATENATED MODULE: ./src/cli/stop-agent.js
+// `checkmarx-auth stop-agent`: stops the agent named by CX_AUTH_SOCK; exit 0 when there is none,
+// so that an exit trap after a failed start-agent adds no second error.
+
+
+
+
+async function runStopAgent(context) {
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+        return 0;
+    }
+    const { address, key } = parseSock(sock);
+    try {
+        const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.code, answer.message);
+        context.say('Stopped the token agent.');
+    }
+    catch (error) {
+        if (!(error instanceof AgentNotRunning))
+            throw error;
+        context.say('The token agent had already stopped.');
+    }
+    return 0;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/verbs.js
-// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
-// bare command's, passed in; these add the agent around it.
-
-
-
-
-
-
-
-
-
+// The CLI's verb registry: the verbs, the flags and formats each takes, and which file runs it (one
+// file per verb: token.ts, start-agent.ts, stop-agent.ts, inspect.ts, exec.ts). inspect sends no
+// request, so main.ts runs it apart; the others get a VerbContext (verb-context.ts).
 
 
 
@@ -3433,112 +3669,29 @@ const VERB_FLAGS = {
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
 const VERB_FORMATS = {
     token: FORMATS,
-    'start-agent': ['env', 'json', 'azure', 'powershell'],
+    'start-agent': START_AGENT_FORMATS,
     'stop-agent': [],
     inspect: INSPECT_FORMATS,
     exec: [],
 };
-const DEFAULT_MIN_VALIDITY = 60;
+const COMMANDS = {
+    token: runToken,
+    'start-agent': runStartAgent,
+    'stop-agent': runStopAgent,
+    exec: runExec,
+};
 function isVerb(word) {
     return VERBS.includes(word ?? '');
 }
 function runVerb(verb, context) {
     return COMMANDS[verb](context);
 }
-const COMMANDS = {
-    token: async (context) => {
-        const minValidity = parseMinValidity(context.flags['min-validity']);
-        const sock = context.env[SOCK_VARIABLE];
-        if (!sock) {
-            const { settings, result } = await context.exchange();
-            warnIf(context, shortLivedWarning(result, minValidity));
-            context.mask(result);
-            return context.write(formatResult(context.format, result, settings.envName));
-        }
-        const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
-            onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
-        });
-        if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
-        if (!('result' in answer))
-            throw new AgentError('The token agent sent no token.');
-        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-        warnIf(context, answer.warning);
-        context.mask(answer.result);
-        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-    },
-    'start-agent': async (context) => {
-        const formats = VERB_FORMATS['start-agent'];
-        if (!formats.includes(context.format)) {
-            const [first, ...others] = formats;
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
-        }
-        const { settings, result } = await context.exchange();
-        const arrivedAt = performance.now();
-        const key = newKey();
-        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
-        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
-        const sock = formatSock(address, key);
-        context.mask({ ...result, agentKey: key, authSock: sock });
-        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-        return context.write(startOutput(context.format, sock, result, settings.envName));
-    },
-    'stop-agent': async (context) => {
-        const sock = context.env[SOCK_VARIABLE];
-        // Exit 0: an exit trap after a failed start-agent adds no second error.
-        if (!sock) {
-            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
-            return 0;
-        }
-        const { address, key } = parseSock(sock);
-        try {
-            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-            if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
-            context.say('Stopped the token agent.');
-        }
-        catch (error) {
-            if (!(error instanceof AgentNotRunning))
-                throw error;
-            context.say('The token agent had already stopped.');
-        }
-        return 0;
-    },
-    exec: runExec,
-};
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
-    const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
-    if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
-    }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
-}
 
 ;// CONCATENATED MODULE: ./src/cli/help.js
 // `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
 // prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
 // that a new input or format cannot be missing here; every line fits in 100 columns.
+
 
 
 
@@ -3742,11 +3895,11 @@ const MAPPING_HINTS = [
 const AGENT_VERBS = ['token', 'exec'];
 /** The input failure of an exchange made only because no agent was mapped, told as that. */
 class UnmappedAgentError extends CheckmarxAuthError {
-    exitCode;
     constructor(hint, cause) {
-        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        super('agent/not-mapped', `${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`, {
+            cause,
+        });
         this.name = 'UnmappedAgentError';
-        this.exitCode = cause.exitCode;
     }
 }
 /** `exchange`, whose input errors say how to map the agent's variable where a step must. */
@@ -3898,7 +4051,7 @@ class Agent {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
         catch (error) {
-            return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+            return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
         }
     }
     stop() {
@@ -3919,13 +4072,14 @@ function identityOf(stats) {
     return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
-    return { ok: false, message, exitCode: EXIT_USAGE };
+    return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/command-line.js
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
 
 function parseFlags(argv, specs) {
     const flags = {};
@@ -3937,12 +4091,12 @@ function parseFlags(argv, specs) {
         const spec = name === undefined ? undefined : specs[name];
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
-                throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
+                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
-                throw new Error(`Option '--${name}' does not take a value.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
             flags[name] = true;
         }
         else if (long?.[2] !== undefined) {
@@ -3951,9 +4105,9 @@ function parseFlags(argv, specs) {
         else {
             const value = argv[index + 1];
             if (value === undefined)
-                throw new Error(`Option '--${name} <value>' argument missing.`);
+                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
             if (value.startsWith('-'))
-                throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
             flags[name] = value;
             index++;
         }
@@ -4045,38 +4199,48 @@ const FLAGS = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
 };
-class UsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function parseCommandLine(argv, verb) {
     try {
         return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
     }
     catch (error) {
-        throw new UsageError(`${error.message} See checkmarx-auth --help.`);
+        throw error instanceof UsageError ? error.withHelp() : error;
     }
 }
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 async function run(argv, deps) {
-    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, Boolean(deps.env.TF_BUILD)));
+    const azure = Boolean(deps.env.TF_BUILD);
+    const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, azure));
+    const wants = { jsonErrors: false };
     try {
-        return await main(argv, deps, say);
+        return await main(argv, deps, say, wants);
     }
     catch (error) {
-        say('error')(failureMessage(error, CLI_NAMING));
+        const code = errorCodeOf(error);
+        const message = failureMessage(error, CLI_NAMING);
+        deps.stderr(diagnosticLine('error', message, azure, code));
+        if (wants.jsonErrors)
+            deps.stderr(errorJson(code, message));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
     }
 }
-async function main(argv, deps, say) {
+/**
+ * With --format json, a failure is also one line of JSON on stderr, `{"code":...,"message":...}`,
+ * after the line for people: stdout stays empty on a failure, as for every format.
+ */
+function errorJson(code, message) {
+    return `${JSON.stringify({ code, message: printable(message) })}\n`;
+}
+async function main(argv, deps, say, wants) {
     const write = (text) => {
         deps.stdout(text);
         return 0;
@@ -4092,6 +4256,8 @@ async function main(argv, deps, say) {
     // exec: the flags end at the first `--` (no flag value can be one), the command follows.
     const dash = verb === 'exec' ? words.indexOf('--') : -1;
     const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
+    // Every verb's JSON reader gets its failure as JSON too; exec prints nothing of its own.
+    wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
     if (flags.help)
         return write(helpText());
     if (flags.version)
@@ -4123,7 +4289,7 @@ function rejectUnknownVerb(word) {
         return;
     const suggestion = didYouMean(word, VERBS);
     const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
-    throw new UsageError(suggestion
+    throw new UsageError(suggestion ? 'usage/unknown-verb' : 'usage/unexpected-argument', suggestion
         ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
         : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
 }
