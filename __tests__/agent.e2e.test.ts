@@ -29,6 +29,8 @@ const NODE = process.execPath;
 const SH_DEADLINE_MS = 60_000;
 const PASSWORD = DEFAULT_SAST_USER.password;
 const SECRETS = [PASSWORD, SAST_CLIENT_SECRET];
+/** What keeps the agent small (launch.ts): spelled out, so that losing one fails here. */
+const AGENT_FLAGS = ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'];
 
 // ---- helpers ----
 
@@ -101,7 +103,7 @@ function assertCleanProcess(pid: number): void {
   const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
   assertNoSecretIn(cmdline, 'the agent command line');
   assertNoSecretIn(environ, 'the agent environment');
-  assert.deepEqual(cmdline.split('\0').filter(Boolean), [NODE, CLI_ENTRY, '__agent']);
+  assert.deepEqual(cmdline.split('\0').filter(Boolean), [NODE, ...AGENT_FLAGS, CLI_ENTRY, '__agent']);
   assert.ok(!/(^|\0)CX_/.test(environ), 'no CX_ variable in the agent environment');
 }
 

@@ -224,7 +224,15 @@ for (const { title, version } of NODES) {
       assert.ok(sock?.value.startsWith(join(temp, 'cxauth-')), 'the socket lives under Agent.TempDirectory');
       // The agent runs the task's own CLI bundle, with no credential on its command line.
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      assert.deepEqual(cmdline, [nodeBin(), TASK_CLI_ENTRY, '__agent']);
+      assert.deepEqual(cmdline, [
+        nodeBin(),
+        '--lite-mode',
+        '--max-semi-space-size=1',
+        '--single-threaded',
+        '--v8-pool-size=1',
+        TASK_CLI_ENTRY,
+        '__agent',
+      ]);
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
       assert.ok(!environ.includes(PASSWORD) && !cmdline.join(' ').includes(PASSWORD));
       assertNoAzureLeak(task, [PASSWORD, sock?.value ?? '', task.agent.variables['accessToken']?.value ?? '']);
