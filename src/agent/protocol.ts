@@ -9,6 +9,7 @@ import { EXIT_USAGE } from '../core/exit-codes.ts';
 import { outputProblem, type TokenResult } from '../core/token-response.ts';
 import { printable } from '../core/printable.ts';
 import { builtin } from '../io/builtins.ts';
+import { randomBytes } from '../io/random.ts';
 
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 export const STATE_PID = 'agent_pid';
@@ -57,7 +58,7 @@ export type AgentAnswer =
 
 /** 256 random bits, base64url (43 characters). */
 export function newKey(): string {
-  return crypto().randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('base64url');
 }
 
 export function formatSock(address: string, key: string): string {

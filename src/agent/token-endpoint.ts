@@ -5,14 +5,13 @@
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { keysMatch, type AgentToken } from './protocol.ts';
 import { builtin } from '../io/builtins.ts';
+import { listenOnLoopback, LOOPBACK } from '../io/loopback.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 export const MIN_SERVED_VALIDITY_SECONDS = 60;
-const LOOPBACK = '127.0.0.1';
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
 const REQUEST_DEADLINE_MS = 30_000;
 
@@ -54,12 +53,8 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   const server: Server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) =>
     handle(options, expectedHost, req, res),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => resolve());
-  });
+  const port = await listenOnLoopback(server);
   server.on('clientError', (_error, socket) => socket.destroy());
-  const { port } = server.address() as AddressInfo;
   expectedHost = `${LOOPBACK}:${port}`;
   const url = `http://${expectedHost}`;
   return {

@@ -1,6 +1,101 @@
 #!/usr/bin/env node
 /******/ (() => { // webpackBootstrap
 /******/ 	"use strict";
+/******/ 	var __webpack_modules__ = ({});
+/************************************************************************/
+/******/ 	// The module cache
+/******/ 	var __webpack_module_cache__ = {};
+/******/ 	
+/******/ 	// The require function
+/******/ 	function __nccwpck_require__(moduleId) {
+/******/ 		// Check if module is in cache
+/******/ 		var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 		if (cachedModule !== undefined) {
+/******/ 			return cachedModule.exports;
+/******/ 		}
+/******/ 		// Create a new module (and put it into the cache)
+/******/ 		var module = __webpack_module_cache__[moduleId] = {
+/******/ 			// no module.id needed
+/******/ 			// no module.loaded needed
+/******/ 			exports: {}
+/******/ 		};
+/******/ 	
+/******/ 		// Execute the module function
+/******/ 		var threw = true;
+/******/ 		try {
+/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			threw = false;
+/******/ 		} finally {
+/******/ 			if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 		}
+/******/ 	
+/******/ 		// Return the exports of the module
+/******/ 		return module.exports;
+/******/ 	}
+/******/ 	
+/************************************************************************/
+/******/ 	/* webpack/runtime/asset-relocator-loader */
+/******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
+/******/ 	
+/******/ 	/* webpack/runtime/create fake namespace object */
+/******/ 	(() => {
+/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 		var leafPrototypes;
+/******/ 		// create a fake namespace object
+/******/ 		// mode & 1: value is a module id, require it
+/******/ 		// mode & 2: merge all properties of value into the ns
+/******/ 		// mode & 4: return value when already ns object
+/******/ 		// mode & 16: return value when it's Promise-like
+/******/ 		// mode & 8|1: behave like require
+/******/ 		__nccwpck_require__.t = function(value, mode) {
+/******/ 			if(mode & 1) value = this(value);
+/******/ 			if(mode & 8) return value;
+/******/ 			if(typeof value === 'object' && value) {
+/******/ 				if((mode & 4) && value.__esModule) return value;
+/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 			}
+/******/ 			var ns = Object.create(null);
+/******/ 			__nccwpck_require__.r(ns);
+/******/ 			var def = {};
+/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 			}
+/******/ 			def['default'] = () => (value);
+/******/ 			__nccwpck_require__.d(ns, def);
+/******/ 			return ns;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/make namespace object */
+/******/ 	(() => {
+/******/ 		// define __esModule on exports
+/******/ 		__nccwpck_require__.r = (exports) => {
+/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 			}
+/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./src/core/quoting.js
@@ -171,6 +266,7 @@ function variables(result, tokenEnvName) {
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
+var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
 ;// CONCATENATED MODULE: ./src/core/json.js
 // The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
 // only a plain object is an answer; anything else, or text that does not parse, is none.
@@ -1113,20 +1209,33 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
 
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtin(name) {
-    return requireBuiltin(name);
+const DEVICE = '/dev/urandom';
+function randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
+    }
+    catch {
+        return process.getBuiltinModule('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -1154,7 +1263,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1177,7 +1286,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1395,9 +1504,8 @@ const external_node_path_namespaceObject = require("node:path");
 
 
 
-
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1433,7 +1541,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1471,7 +1579,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1806,11 +1914,16 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        if (!deps.isCertificate(pem)) {
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -1985,6 +2098,28 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
+;// CONCATENATED MODULE: ./src/io/loopback.js
+// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
+// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
+// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
+// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+
+const LOOPBACK = '127.0.0.1';
+/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
+function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        const listening = () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        };
+        if (module.BoundSocket)
+            server.listen(new module.BoundSocket({ host: LOOPBACK, port: 0 }), listening);
+        else
+            server.listen(0, LOOPBACK, listening);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
 // The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
 // endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
@@ -1996,7 +2131,6 @@ function relative(instant, now) {
 const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
-const LOOPBACK = '127.0.0.1';
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
 const REQUEST_DEADLINE_MS = 30_000;
 function tokenPath(tenant) {
@@ -2004,15 +2138,11 @@ function tokenPath(tenant) {
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = builtin('node:http');
+    const { createServer } = process.getBuiltinModule('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, LOOPBACK, () => resolve());
-    });
+    const port = await listenOnLoopback(server);
     server.on('clientError', (_error, socket) => socket.destroy());
-    const { port } = server.address();
     expectedHost = `${LOOPBACK}:${port}`;
     const url = `http://${expectedHost}`;
     return {
@@ -2443,21 +2573,6 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./src/io/certificates.js
-// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
-// so node:crypto lives here, loaded only when a run names a ca-cert.
-
-/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
-function isCertificate(pem) {
-    try {
-        new (builtin('node:crypto').X509Certificate)(pem);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2560,13 +2675,12 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
-
 const http_MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2856,10 +2970,8 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
-
 const SYSTEM_IO = {
     readFile,
-    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -2892,12 +3004,11 @@ function decodeText(bytes) {
 // it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
-
 const EXIT_CANNOT_RUN = 126;
 const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
-    spawn: (...args) => builtin('node:child_process').spawn(...args),
+    spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args),
 };
 /** Per platform: the file name endings that only a shell runs, and the line that runs one. */
 const SHELL_ONLY = {
@@ -2950,7 +3061,6 @@ function startChild(command, env, launcher) {
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
-
 
 
 
@@ -3031,7 +3141,7 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
+    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -3445,48 +3555,6 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
-;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
-// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
-// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
-// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
-// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
-// give every later step the job's variables, so they need none).
-
-
-
-
-const MAPPING_HINTS = [
-    {
-        marker: 'TF_BUILD',
-        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
-    },
-];
-/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
-const AGENT_VERBS = ['token', 'exec'];
-/** The input failure of an exchange made only because no agent was mapped, told as that. */
-class UnmappedAgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(hint, cause) {
-        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
-        this.name = 'UnmappedAgentError';
-        this.exitCode = cause.exitCode;
-    }
-}
-/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
-function withAgentMappingHint(verb, env, exchange) {
-    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
-    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
-        return exchange;
-    return async () => {
-        try {
-            return await exchange();
-        }
-        catch (error) {
-            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3761,7 +3829,6 @@ function maskCommand(env) {
 
 
 
-
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -3828,7 +3895,7 @@ async function main(argv, deps, say) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
+    const exchange = () => oneShot(flags, deps, say, debug, masking);
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)
