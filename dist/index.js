@@ -1391,13 +1391,17 @@ const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUI
 /** Not secrets, and read at start-up, so they must be in the environment itself. */
 const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
 /**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md): it serves a
- * token now and then, so speed is not its business. Its growth was V8's, not the agent's objects:
- * optimized code and feedback (`--lite-mode`: the interpreter only), a young generation that
- * grows to 16 MB (`--max-semi-space-size=1`, in MB), and GC and compiler threads
- * (`--single-threaded`, `--v8-pool-size=1`). Node 20's V8 knows them too (the Azure task).
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
  */
-const AGENT_NODE_FLAGS = ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'];
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
 /** Descriptors above this are left alone (a process rarely has more open). */
 const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
@@ -1456,7 +1460,7 @@ async function startAgent(launch) {
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS, launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
