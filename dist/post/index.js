@@ -577,7 +577,7 @@ function keyFactsOf(plan) {
     const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = instantClaim(claims, 'exp');
+    const expiresAt = expiryClaim(claims);
     return {
         ...(realmUrl ? { realmUrl } : {}),
         ...(azp ? { azp } : {}),
@@ -585,9 +585,14 @@ function keyFactsOf(plan) {
         ...(expiresAt ? { expiresAt } : {}),
     };
 }
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries `exp`. */
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
 function key_facts_apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
+}
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims) {
+    const seconds = claims['exp'];
+    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
 }
 /** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
 function instantClaim(claims, name) {
@@ -671,9 +676,47 @@ function fragments(secret) {
     return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
+ * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
+ * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
+ * of any of its words.
+ */
+function holdsCiCommand(text) {
+    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
+}
+function printable_printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
+function diagnosticLine(level, message, azure) {
+    const text = printable_printable(message);
+    if (level === 'info')
+        return `checkmarx-auth: ${text}\n`;
+    if (azure)
+        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
+    return `checkmarx-auth: ${level}: ${text}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/token-response.js
 // Reads the token endpoint's answer: the token, or the failure it describes. The server is not
 // trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
 
 
 
@@ -810,7 +853,19 @@ function outputProblem(result) {
         return 'the expiry is not a plain instant';
     if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
         return "the API key's expiry is not a plain instant";
-    return undefined;
+    return ciCommandProblem(result);
+}
+/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
+function ciCommandProblem(result) {
+    const outputs = [
+        ['access token', result.accessToken],
+        ['token type', result.tokenType],
+        ['scope', result.scope],
+        ['API URL', result.apiUrl],
+        ['tenant', result.tenant],
+    ];
+    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
+    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
 const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 function serverText(value, secrets) {
@@ -832,34 +887,6 @@ function toSeconds(value) {
 function headerValue(response, name) {
     const value = response.headers[name];
     return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-function printable_printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/** The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it shows. */
-function diagnosticLine(level, message, azure) {
-    const text = printable_printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    if (azure)
-        return `##vso[task.logissue type=${level}]${azureEscape(`checkmarx-auth: ${text}`)}\n`;
-    return `checkmarx-auth: ${level}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -947,6 +974,14 @@ function encodeLine(message) {
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+const HEARTBEAT = ' ';
+const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = json_parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1026,7 +1061,7 @@ const external_node_path_namespaceObject = require("node:path");
 const external_node_net_namespaceObject = require("node:net");
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back; each bounded.
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 
 
@@ -1036,6 +1071,11 @@ const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 6
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -1045,20 +1085,31 @@ class AgentNotRunning extends AgentError {
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
- * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
- * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
- * agent's own exchange, with its retries and deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
  */
-function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
+function askAgent(address, request, deadlineMs, bounds = {}) {
+    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
+        let deadline;
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
+        silence.arm(ackMs);
+        // Silence as long as the whole deadline is the deadline's to report.
+        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
         function fail(error) {
-            clearTimeout(timer);
+            clearTimeout(deadline);
+            silence.stop();
             socket.destroy();
             reject(error);
         }
@@ -1068,6 +1119,9 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
+            // Any byte is a sign of life: a heartbeat, or part of the answer.
+            if (acknowledged)
+                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1076,12 +1130,14 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    clearTimeout(timer);
-                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    bounds.onAcknowledged?.();
+                    watchSilence();
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(timer);
+                clearTimeout(deadline);
+                silence.stop();
                 socket.destroy();
                 if (answer)
                     resolve(answer);
@@ -1100,6 +1156,27 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                 : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
+}
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+    timer;
+    verdict;
+    onSilent;
+    constructor(onSilent) {
+        this.onSilent = onSilent;
+    }
+    arm(ms) {
+        this.stop();
+        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        clearImmediate(this.verdict);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/stop.js
@@ -1337,11 +1414,21 @@ function setOutputs(outputs) {
     appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
 }
 function exportVariable(name, value) {
-    process.env[name] = value;
-    if (process.env.GITHUB_ENV)
-        appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
+    exportVariables([[name, value]]);
+}
+/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
+function exportVariables(variables) {
+    if (variables.length === 0)
+        return;
+    if (process.env.GITHUB_ENV) {
+        const names = variables.map(([name]) => name).join(', ');
+        appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
+    }
     else
-        issueCommand('set-env', { name }, value);
+        for (const [name, value] of variables)
+            issueCommand('set-env', { name }, value);
+    for (const [name, value] of variables)
+        process.env[name] = value;
 }
 /**
  * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
