@@ -1209,10 +1209,27 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
 // 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
 
 const DEVICE = '/dev/urandom';
 function randomBytes(size, device = DEVICE) {
@@ -1221,7 +1238,7 @@ function randomBytes(size, device = DEVICE) {
         fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
     }
     catch {
-        return process.getBuiltinModule('node:crypto').randomBytes(size);
+        return builtin('node:crypto').randomBytes(size);
     }
     try {
         const bytes = Buffer.alloc(size);
@@ -1241,6 +1258,7 @@ function randomBytes(size, device = DEVICE) {
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1286,7 +1304,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1504,8 +1522,9 @@ const external_node_path_namespaceObject = require("node:path");
 
 
 
+
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1545,7 +1564,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1583,7 +1602,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1918,16 +1937,11 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-    // Loaded here, not at start-up: most runs have no ca-cert.
-    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        try {
-            new X509Certificate(pem);
-        }
-        catch {
+        if (!deps.isCertificate(pem)) {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -2132,6 +2146,7 @@ function listenOnLoopback(server, module = external_node_net_namespaceObject_0) 
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
 
+
 const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
@@ -2142,7 +2157,7 @@ function tokenPath(tenant) {
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = process.getBuiltinModule('node:http');
+    const { createServer } = builtin('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
     const port = await listenOnLoopback(server);
@@ -2577,6 +2592,21 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
+;// CONCATENATED MODULE: ./src/io/certificates.js
+// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
+// so node:crypto lives here, loaded only when a run names a ca-cert.
+
+/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
+function isCertificate(pem) {
+    try {
+        new (builtin('node:crypto').X509Certificate)(pem);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2679,12 +2709,13 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
+
 const http_MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => process.getBuiltinModule('node:http');
-const https = () => process.getBuiltinModule('node:https');
-const tls = () => process.getBuiltinModule('node:tls');
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2974,8 +3005,10 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
+
 const SYSTEM_IO = {
     readFile,
+    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -3008,11 +3041,12 @@ function decodeText(bytes) {
 // it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
+
 const EXIT_CANNOT_RUN = 126;
 const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
-    spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args),
+    spawn: (...args) => builtin('node:child_process').spawn(...args),
 };
 /** Per platform: the file name endings that only a shell runs, and the line that runs one. */
 const SHELL_ONLY = {
@@ -3065,6 +3099,7 @@ function startChild(command, env, launcher) {
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
 
 
 
@@ -3145,7 +3180,7 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -3559,6 +3594,48 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
+;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
+// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
+// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
+// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
+// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
+// give every later step the job's variables, so they need none).
+
+
+
+
+const MAPPING_HINTS = [
+    {
+        marker: 'TF_BUILD',
+        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
+    },
+];
+/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
+const AGENT_VERBS = ['token', 'exec'];
+/** The input failure of an exchange made only because no agent was mapped, told as that. */
+class UnmappedAgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(hint, cause) {
+        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        this.name = 'UnmappedAgentError';
+        this.exitCode = cause.exitCode;
+    }
+}
+/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
+function withAgentMappingHint(verb, env, exchange) {
+    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
+    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
+        return exchange;
+    return async () => {
+        try {
+            return await exchange();
+        }
+        catch (error) {
+            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3833,6 +3910,7 @@ function maskCommand(env) {
 
 
 
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -3899,7 +3977,7 @@ async function main(argv, deps, say) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = () => oneShot(flags, deps, say, debug, masking);
+    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)

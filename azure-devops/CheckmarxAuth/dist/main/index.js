@@ -1130,10 +1130,27 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtins_builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
 // 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
 
 const DEVICE = '/dev/urandom';
 function randomBytes(size, device = DEVICE) {
@@ -1142,7 +1159,7 @@ function randomBytes(size, device = DEVICE) {
         fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
     }
     catch {
-        return process.getBuiltinModule('node:crypto').randomBytes(size);
+        return builtins_builtin('node:crypto').randomBytes(size);
     }
     try {
         const bytes = Buffer.alloc(size);
@@ -1162,6 +1179,7 @@ function randomBytes(size, device = DEVICE) {
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1207,7 +1225,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
@@ -1377,8 +1395,9 @@ function writeCommandFolder(base, node, cli) {
 
 
 
+
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = () => builtins_builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1418,7 +1437,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtins_builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1456,7 +1475,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    const { spawn } = builtins_builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1852,16 +1871,11 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-    // Loaded here, not at start-up: most runs have no ca-cert.
-    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        try {
-            new X509Certificate(pem);
-        }
-        catch {
+        if (!deps.isCertificate(pem)) {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -2540,6 +2554,21 @@ function isTrue(value) {
     return value?.trim().toLowerCase() === 'true';
 }
 
+;// CONCATENATED MODULE: ./src/io/certificates.js
+// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
+// so node:crypto lives here, loaded only when a run names a ca-cert.
+
+/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
+function isCertificate(pem) {
+    try {
+        new (builtins_builtin('node:crypto').X509Certificate)(pem);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2642,12 +2671,13 @@ function groupsOf(group) {
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
+
 const MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => process.getBuiltinModule('node:http');
-const https = () => process.getBuiltinModule('node:https');
-const tls = () => process.getBuiltinModule('node:tls');
+const http = () => builtins_builtin('node:http');
+const https = () => builtins_builtin('node:https');
+const tls = () => builtins_builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2937,8 +2967,10 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
+
 const SYSTEM_IO = {
     readFile,
+    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,

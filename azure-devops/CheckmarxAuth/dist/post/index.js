@@ -895,10 +895,27 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtins_builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
 // 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
 
 const DEVICE = '/dev/urandom';
 function random_randomBytes(size, device = DEVICE) {
@@ -907,7 +924,7 @@ function random_randomBytes(size, device = DEVICE) {
         fd = openSync(device, 'r');
     }
     catch {
-        return process.getBuiltinModule('node:crypto').randomBytes(size);
+        return builtin('node:crypto').randomBytes(size);
     }
     try {
         const bytes = Buffer.alloc(size);
@@ -927,6 +944,7 @@ function random_randomBytes(size, device = DEVICE) {
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -972,7 +990,7 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
