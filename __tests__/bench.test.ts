@@ -23,11 +23,16 @@ function rowOf(stdout: string, name: string): string[] {
     .map((cell) => cell.trim());
 }
 
-test('npm run bench -- --runs 3 times the action and the CLI against their floors', { timeout: 90_000 }, async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [BENCH, '--runs', '3', '--warmup', '1', '--transfer-mib', '4'], {
-    cwd: REPO_ROOT,
-    timeout: 85_000,
-  });
+// The bounds only stop a hung bench; on a machine shared with other suites a run takes minutes.
+test('npm run bench -- --runs 3 times the action and the CLI against their floors', { timeout: 600_000 }, async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [BENCH, '--runs', '3', '--warmup', '1', '--transfer-mib', '4', '--memory-requests', '10,100,300'],
+    {
+      cwd: REPO_ROOT,
+      timeout: 590_000,
+    },
+  );
 
   assert.match(stdout, /^Node v24\.\d+\.\d+, .*availableParallelism \d+, \d+ cores\./);
   assert.match(stdout, /^3 rounds after 1 warm-up rounds/m);
@@ -59,10 +64,10 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     // Whether it is met depends on the machine's load; that the verdict follows the figure does not.
     assert.equal(verdict, `≤ ${target.toFixed(2)} ${Number(median) <= target ? 'met' : 'NOT met'}`, pair);
   }
-  for (const row of ['after 10 requests', 'after 1,000 requests', 'after 10,000 requests']) {
+  for (const row of ['after 10 requests', 'after 100 requests', 'after 300 requests']) {
     assert.match(rowOf(stdout, row)[1] ?? '', /^\d+\.\d$/, row);
   }
-  assert.match(rowOf(stdout, 'growth from 1,000 to 10,000')[1] ?? '', /^-?\d+% \(goal ≤ 10% and ≤ 64 MB: (met|NOT met)\)$/);
+  assert.match(rowOf(stdout, 'growth from 100 to 300')[1] ?? '', /^-?\d+% \(goal ≤ 10% and ≤ 64 MB: (met|NOT met)\)$/);
   for (const row of ["from exec's own cache", 'from the agent']) {
     const [, min, median, max, goal] = rowOf(stdout, row);
     for (const cell of [min, median, max]) assert.match(cell ?? '', RATIO, row);
@@ -91,11 +96,16 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
   assert.match(memoryGoal ?? '', /^< 64 MB (met|NOT met)$/);
 });
 
-test('npm run bench says what is wrong with a bad flag', async () => {
-  const run = promisify(execFile)(process.execPath, [BENCH, '--runs', '0'], { cwd: REPO_ROOT, timeout: 30_000 });
-  await assert.rejects(run, (error: { code: number; stderr: string }) => {
-    assert.equal(error.code, 1);
-    assert.equal(error.stderr.trim(), "bench: --runs must be an integer >= 1, got '0'");
-    return true;
+for (const [flags, message] of [
+  [['--runs', '0'], "bench: --runs must be an integer >= 1, got '0'"],
+  [['--memory-requests', '1000,10'], "bench: --memory-requests must be two or more rising counts, got '1000,10'"],
+] as const) {
+  test(`npm run bench says what is wrong with ${flags.join(' ')}`, async () => {
+    const run = promisify(execFile)(process.execPath, [BENCH, ...flags], { cwd: REPO_ROOT, timeout: 60_000 });
+    await assert.rejects(run, (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stderr.trim(), message);
+      return true;
+    });
   });
-});
+}
