@@ -17,7 +17,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startActionAgent } from '../src/action/start-agent.ts';
 import { AgentNotRunning, askAgent } from '../src/agent/client.ts';
-import { runVerb, type VerbContext } from '../src/cli/verbs.ts';
+import { runVerb } from '../src/cli/verbs.ts';
+import type { VerbContext } from '../src/cli/verb-context.ts';
 import { startAgent } from '../src/agent/launch.ts';
 import {
   ACK_LINE,

@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentToken } from '../src/agent/protocol.ts';
 import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, isCheckmarxOne, minValidityFor, runExec } from '../src/cli/exec.ts';
 import { NODE_LAUNCHER, startFailure, type ChildLauncher } from '../src/cli/start-child.ts';
-import type { VerbContext } from '../src/cli/verbs.ts';
+import type { VerbContext } from '../src/cli/verb-context.ts';
 import { CLI_NAMING } from '../src/cli/naming.ts';
 import { exitCodeOf, failureMessage } from '../src/core/errors.ts';
 import { resolveSettings } from '../src/core/settings.ts';

@@ -21,7 +21,7 @@ import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
 import { builtin } from '../io/builtins.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import { tokenVariables } from './formats.ts';
-import type { VerbContext } from './verbs.ts';
+import type { VerbContext } from './verb-context.ts';
 import { NODE_LAUNCHER, startChild, startFailure, type ChildLauncher } from './start-child.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -3,7 +3,8 @@
 // that a new input or format cannot be missing here; every line fits in 100 columns.
 
 import { FORMATS, OTHER_VARIABLES } from './formats.ts';
-import { DEFAULT_MIN_VALIDITY, VERB_FORMATS, type Verb } from './verbs.ts';
+import { DEFAULT_MIN_VALIDITY } from './token.ts';
+import { VERB_FORMATS, type Verb } from './verbs.ts';
 import { INPUTS } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { PRODUCT_NAMES } from '../core/products.ts';

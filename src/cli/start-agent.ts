@@ -1,0 +1,42 @@
+// `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
+// CX_AUTH_SOCK and the token variables.
+
+import { realpathSync } from 'node:fs';
+import { AgentError } from '../agent/errors.ts';
+import { startAgent } from '../agent/launch.ts';
+import { formatSock, newKey, type AgentToken } from '../agent/protocol.ts';
+import { EXIT_USAGE } from '../core/exit-codes.ts';
+import { SOCK_VARIABLE } from '../core/names.ts';
+import { isSecretVariable } from '../core/run-time-secrets.ts';
+import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
+import type { VerbContext } from './verb-context.ts';
+
+/** The --format values start-agent prints; the first is the default. */
+export const START_AGENT_FORMATS: readonly Format[] = ['env', 'json', 'azure', 'powershell'];
+
+export async function runStartAgent(context: VerbContext): Promise<number> {
+  if (!START_AGENT_FORMATS.includes(context.format)) {
+    const [first, ...others] = START_AGENT_FORMATS;
+    throw new AgentError(
+      `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`,
+      EXIT_USAGE,
+    );
+  }
+  const { settings, result } = await context.exchange();
+  const arrivedAt = performance.now();
+  const key = newKey();
+  const entry = realpathSync(process.argv[1] ?? '');
+  const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+  const sock = formatSock(address, key);
+  context.mask({ ...result, agentKey: key, authSock: sock });
+  context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+  return context.write(startOutput(context.format, sock, result, settings.envName));
+}
+
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+export function startOutput(format: Format, sock: string, result: AgentToken, envName: string): string {
+  const variables = formatResult(format, result, envName);
+  if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
+  if (!isVariableFormat(format)) throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+  return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
