@@ -5,11 +5,12 @@
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { keysMatch, type AgentToken } from './protocol.ts';
+import type { AgentToken } from './protocol.ts';
 import { builtin } from '../io/builtins.ts';
 import { listenOnLoopback, LOOPBACK } from '../io/loopback.ts';
+import { clientAuthenticated, MAX_BODY_BYTES, oauthError, parseForm, readForm, reply, type Json } from './token-form.ts';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES };
 /** The least validity a served token has (SPEC: at least 60 s). */
 export const MIN_SERVED_VALIDITY_SECONDS = 60;
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
@@ -69,22 +70,6 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   };
 }
 
-type Json = Record<string, string | number>;
-
-function reply(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    Pragma: 'no-cache',
-    ...headers,
-  });
-  res.end(text);
-}
-
-const oauthError = (error: string, description: string): Json => ({ error, error_description: description });
-
 function handle(options: TokenEndpointOptions, expectedHost: string, req: IncomingMessage, res: ServerResponse): void {
   // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
   if (req.headers.host !== expectedHost) {
@@ -99,27 +84,7 @@ function handle(options: TokenEndpointOptions, expectedHost: string, req: Incomi
     req.resume();
     return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
   }
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge(req, res);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) tooLarge(req, res);
-    else chunks.push(chunk);
-  });
-  req.once('end', () => {
-    if (size > MAX_BODY_BYTES) return;
-    void answer(options, req, Buffer.concat(chunks).toString('utf8')).then(({ status, body }) => reply(res, status, body));
-  });
-  req.once('error', () => res.destroy());
-}
-
-function tooLarge(req: IncomingMessage, res: ServerResponse): void {
-  if (res.headersSent) return;
-  req.removeAllListeners('data');
-  reply(res, 413, oauthError('invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
-  // Stop reading, but let the answer reach the client before the connection goes.
-  res.once('finish', () => req.socket.destroy());
+  readForm(req, res, (body) => void answer(options, req, body).then(({ status, body }) => reply(res, status, body)));
 }
 
 function isTokenPath(target: string, tenant: string): boolean {
@@ -143,13 +108,8 @@ interface Answer {
 const INVALID_CLIENT: Answer = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
 
 async function answer(options: TokenEndpointOptions, req: IncomingMessage, body: string): Promise<Answer> {
-  const type = (req.headers['content-type'] ?? 'application/x-www-form-urlencoded').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    return { status: 400, body: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') };
-  }
-  const form = new URLSearchParams(body);
-  const repeated = ['grant_type', 'client_id', 'client_secret'].find((name) => form.getAll(name).length > 1);
-  if (repeated) return { status: 400, body: oauthError('invalid_request', `duplicated parameter ${repeated}`) };
+  const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
+  if (!(form instanceof URLSearchParams)) return form;
   if (!clientAuthenticated(options, req.headers.authorization, form)) return INVALID_CLIENT;
   const grantType = form.get('grant_type');
   if (!grantType) return { status: 400, body: oauthError('invalid_request', 'Missing form parameter: grant_type') };
@@ -178,46 +138,6 @@ async function answer(options: TokenEndpointOptions, req: IncomingMessage, body:
       ...(token.scope ? { scope: token.scope } : {}),
     },
   };
-}
-
-/**
- * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
- * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
- * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
- * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
- * is refused. An Authorization header that is not Basic is refused. The key is compared in
- * constant time.
- */
-function clientAuthenticated(options: TokenEndpointOptions, authorization: string | undefined, form: URLSearchParams): boolean {
-  const basic = authorization === undefined ? undefined : parseBasic(authorization);
-  if (authorization !== undefined && !basic) return false;
-  const ids = given(basic?.id, form.get('client_id'));
-  const secrets = given(basic?.secret, form.get('client_secret'));
-  if (ids.length === 0 || secrets.length === 0) return false;
-  // Every check runs, so that the time taken does not say which part was wrong.
-  return [...ids.map((id) => id === options.clientId), ...secrets.map((secret) => keysMatch(secret, options.clientSecret))].reduce(
-    (all, ok) => all && ok,
-    true,
-  );
-}
-
-/** The values given, by Basic and by form, in that order. */
-function given(...values: Array<string | null | undefined>): string[] {
-  return values.filter((value): value is string => typeof value === 'string');
-}
-
-function parseBasic(header: string): { id: string; secret: string } | undefined {
-  const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon === -1) return undefined;
-  try {
-    const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
-  } catch {
-    return undefined;
-  }
 }
 
 /** What is left of the token's life, whole seconds, never more than it was issued for. */

@@ -3,19 +3,11 @@
 
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
-import type { Socket } from 'node:net';
-import type * as Tls from 'node:tls';
 import { bypassesProxy } from '../core/no-proxy.ts';
 import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
-import { builtin } from './builtins.ts';
+import { bareHost, http, https, openTunnel, portOf, proxyAuthorization, tls, tlsOptions } from './tunnel.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = (): typeof Http => builtin('node:http');
-const https = (): typeof Https => builtin('node:https');
-const tls = (): typeof Tls => builtin('node:tls');
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
@@ -165,56 +157,11 @@ async function openConnection(url: URL, via: Proxy | undefined, options: HttpOpt
       },
     };
   }
-  const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+  const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
   const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
   // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
   // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
   return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
-}
-
-function tlsOptions(url: URL, options: HttpOptions): Tls.ConnectionOptions {
-  if (url.protocol !== 'https:') return {};
-  const servername = bareHost(url.hostname);
-  return {
-    // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-    servername: isIpAddress(servername) ? '' : servername,
-    rejectUnauthorized: !options.insecureSkipTlsVerify,
-    // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-    ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-  };
-}
-
-function openTunnel(via: Proxy, target: URL, options: HttpOptions, attempt: Attempt): Promise<Socket> {
-  const proxy = via.url;
-  const authority = `${target.hostname}:${portOf(target)}`;
-  return new Promise((resolve, reject) => {
-    const request = attempt.track(
-      (proxy.protocol === 'https:' ? https() : http()).request({
-        host: bareHost(proxy.hostname),
-        port: portOf(proxy),
-        method: 'CONNECT',
-        path: authority,
-        headers: { host: authority, ...proxyAuthorization(proxy) },
-        ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-        agent: false,
-      }),
-    );
-    request.once('connect', (response, socket) => {
-      if (response.statusCode === 200) return resolve(socket);
-      socket.destroy();
-      reject(
-        new TransportFailure({
-          kind: 'proxy',
-          status: response.statusCode ?? 0,
-          proxyVariable: via.variable,
-          detail:
-            `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-        }),
-      );
-    });
-    request.on('error', reject);
-    request.end();
-  });
 }
 
 function exchange(connection: Connection, request: HttpRequest, attempt: Attempt): Promise<HttpResponse> {
@@ -294,32 +241,4 @@ export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs:
   }
   const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
   return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
-}
-
-function proxyAuthorization(proxy: URL): Record<string, string> {
-  // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-  const { username, password } = new URL(proxy.href);
-  if (!username && !password) return {};
-  const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-  return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function portOf(url: URL): number {
-  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-
-function bareHost(hostname: string): string {
-  return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
-function isIpAddress(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }
