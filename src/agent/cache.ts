@@ -48,6 +48,17 @@ export class TokenCache {
     return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
   }
 
+  /**
+   * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
+   * 401): concurrent callers share one exchange, and a caller whose refused token has already been
+   * replaced gets the replacement without another exchange.
+   */
+  async renew(refused: string): Promise<Served> {
+    const current = this.current;
+    if (current && current.result.accessToken !== refused) return { result: current.result, source: 'cache' };
+    return { result: (await this.refresh()).result, source: 'exchange' };
+  }
+
   /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
   private refresh(): Promise<CachedToken> {
     this.inFlight ??= this.exchange()

@@ -1,0 +1,234 @@
+// Streaming requests to one product's real API, for the sealed facade's forwarder: the same TLS,
+// CA, insecure flag and proxy as the exchange (tunnel.ts), over keep-alive connections, so that a
+// forwarded request costs no new connection and no per-request set-up. Bodies are not touched
+// here: the caller pipes them. Proxy settings come in as values, never from process.env.
+
+import type * as Http from 'node:http';
+import type { Socket } from 'node:net';
+import { TransportFailure } from '../core/transport.ts';
+import {
+  bareHost,
+  http,
+  https,
+  openTunnel,
+  portOf,
+  proxyAuthorization,
+  tls,
+  tlsOptions,
+  type ProxyRoute,
+  type TlsSettings,
+} from './tunnel.ts';
+
+/** The proxy variables as the job set them (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), by value. */
+export interface ProxySettings {
+  readonly httpsProxy?: { readonly variable: string; readonly value: string };
+  readonly httpProxy?: { readonly variable: string; readonly value: string };
+  readonly noProxy?: string;
+}
+
+export interface UpstreamSettings extends TlsSettings {
+  /** Connect, and wait for the answer's headers, with no byte moving for this long (timeout-seconds). */
+  readonly timeoutMs: number;
+  readonly proxy?: ProxySettings;
+}
+
+export interface Upstream {
+  /**
+   * Opens a request to `path` (path and query, as sent) on the URL's origin; the caller writes or
+   * pipes its body and listens for 'response' and 'error'.
+   */
+  request(url: URL, path: string, method: string, headers: Http.OutgoingHttpHeaders): Http.ClientRequest;
+  /** Ends every kept-alive connection. */
+  close(): void;
+}
+
+const PROXY_NAMES = {
+  https: ['https_proxy', 'HTTPS_PROXY'],
+  http: ['http_proxy', 'HTTP_PROXY'],
+  noProxy: ['no_proxy', 'NO_PROXY'],
+} as const;
+
+/** Picks the proxy variables from a set of variables (the lower-case name first, as curl does). */
+export function proxySettingsOf(variables: Readonly<Record<string, string | undefined>>): ProxySettings {
+  const first = (names: readonly string[]) => {
+    const variable = names.find((name) => variables[name]);
+    return variable ? { variable, value: variables[variable]! } : undefined;
+  };
+  const httpsProxy = first(PROXY_NAMES.https);
+  const httpProxy = first(PROXY_NAMES.http);
+  const noProxy = first(PROXY_NAMES.noProxy)?.value;
+  return { ...(httpsProxy ? { httpsProxy } : {}), ...(httpProxy ? { httpProxy } : {}), ...(noProxy ? { noProxy } : {}) };
+}
+
+export function openUpstream(settings: UpstreamSettings): Upstream {
+  const agents = new Agents(settings);
+  return {
+    request: (url, path, method, headers) => {
+      const route = routeFor(url, settings.proxy);
+      const request = route.send(url, { path, method, headers });
+      request.setTimeout(settings.timeoutMs, () =>
+        request.destroy(
+          new TransportFailure({ kind: 'timeout', detail: `no answer within ${settings.timeoutMs / 1000} s (timeout-seconds)` }),
+        ),
+      );
+      return request;
+
+      function routeFor(target: URL, proxy: ProxySettings | undefined): Route {
+        const via = proxyFor(target, proxy);
+        if (!via) return agents.direct(target);
+        return target.protocol === 'https:' ? agents.tunnel(via) : agents.absoluteForm(via);
+      }
+    },
+    close: () => agents.close(),
+  };
+}
+
+/** A way out: sends a request to the URL with the method and headers given, on a kept-alive connection. */
+interface Route {
+  readonly send: (url: URL, what: { path: string; method: string; headers: Http.OutgoingHttpHeaders }) => Http.ClientRequest;
+}
+
+/** Either module, as one signature: https.request takes what http.request takes, plus TLS. */
+const moduleFor = (secure: boolean): typeof Http => (secure ? (https() as unknown as typeof Http) : http());
+
+/** One keep-alive agent per way out, made on first use and kept for the facade's life. */
+class Agents {
+  private readonly made = new Map<string, Http.Agent>();
+  private readonly settings: UpstreamSettings;
+
+  constructor(settings: UpstreamSettings) {
+    this.settings = settings;
+  }
+
+  direct(url: URL): Route {
+    const secure = url.protocol === 'https:';
+    const agent = this.agent(url.protocol, () => new (secure ? https() : http()).Agent(KEEP_ALIVE));
+    return {
+      send: (target, what) =>
+        moduleFor(secure).request({
+          ...what,
+          host: bareHost(target.hostname),
+          port: portOf(target),
+          agent,
+          ...tlsOptions(target, this.settings),
+        }),
+    };
+  }
+
+  /** Plain HTTP through a proxy: the request in absolute form to the proxy. */
+  absoluteForm(via: ProxyRoute): Route {
+    const proxy = via.url;
+    const secure = proxy.protocol === 'https:';
+    const agent = this.agent(`absolute ${proxy.href}`, () => new (secure ? https() : http()).Agent(KEEP_ALIVE));
+    const authorization = proxyAuthorization(proxy);
+    return {
+      send: (target, what) =>
+        moduleFor(secure).request({
+          method: what.method,
+          headers: { ...what.headers, ...authorization },
+          host: bareHost(proxy.hostname),
+          port: portOf(proxy),
+          path: target.origin + what.path,
+          agent,
+          ...tlsOptions(proxy, this.settings),
+        }),
+    };
+  }
+
+  /** HTTPS through a proxy: TLS to the target inside a CONNECT tunnel, the TLS sockets kept alive. */
+  tunnel(via: ProxyRoute): Route {
+    const settings = this.settings;
+    const agent = this.agent(`tunnel ${via.url.href}`, () => {
+      const tunnelled = new (https().Agent)(KEEP_ALIVE);
+      type Created = (error: Error | null, socket?: Socket) => void;
+      (tunnelled as unknown as { createConnection: unknown }).createConnection = (
+        options: { host: string; port: number },
+        created: Created,
+      ) => {
+        const target = new URL(`https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`);
+        const opened: Array<{ destroy(error?: Error): unknown }> = [];
+        const timer = setTimeout(() => opened.forEach((resource) => resource.destroy(new Error('deadline passed'))), settings.timeoutMs);
+        openTunnel(via, target, settings, (resource) => (opened.push(resource), resource)).then(
+          (socket) => {
+            clearTimeout(timer);
+            created(null, tls().connect({ socket, ...tlsOptions(target, settings) }));
+          },
+          (error: Error) => {
+            clearTimeout(timer);
+            created(error);
+          },
+        );
+        return undefined;
+      };
+      return tunnelled;
+    });
+    return {
+      send: (target, what) =>
+        moduleFor(true).request({
+          ...what,
+          host: bareHost(target.hostname),
+          port: portOf(target),
+          agent,
+          ...tlsOptions(target, settings),
+        }),
+    };
+  }
+
+  close(): void {
+    for (const agent of this.made.values()) agent.destroy();
+    this.made.clear();
+  }
+
+  private agent(key: string, make: () => Http.Agent): Http.Agent {
+    let agent = this.made.get(key);
+    if (!agent) this.made.set(key, (agent = make()));
+    return agent;
+  }
+}
+
+const KEEP_ALIVE: Http.AgentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' };
+
+/** The proxy for this URL from the given settings, or none (no variable, or NO_PROXY names the host). */
+export function proxyFor(url: URL, settings: ProxySettings | undefined): ProxyRoute | undefined {
+  const named = url.protocol === 'https:' ? settings?.httpsProxy : settings?.httpProxy;
+  if (!named || bypasses(url, settings?.noProxy)) return undefined;
+  let proxy: URL;
+  try {
+    proxy = new URL(named.value.includes('://') ? named.value : `http://${named.value}`);
+  } catch {
+    // The value may hold the proxy's password, so it is not repeated.
+    throw new TransportFailure({
+      kind: 'proxy',
+      proxyVariable: named.variable,
+      detail: `${named.variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+    });
+  }
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new TransportFailure({
+      kind: 'proxy',
+      proxyVariable: named.variable,
+      detail: `${named.variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported`,
+    });
+  }
+  return { url: proxy, variable: named.variable };
+}
+
+/**
+ * NO_PROXY as curl reads it: entries separated by commas or spaces; `*` alone is every host; an
+ * entry matches its host and every name below it (a leading `.` or `*.` is the same); `:port` limits it to that port.
+ */
+export function bypasses(url: URL, noProxy: string | undefined): boolean {
+  const host = bareHost(url.hostname).toLowerCase();
+  const port = String(portOf(url));
+  return (noProxy ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const match = /^(?:\*?\.)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.toLowerCase());
+      if (!match) return false;
+      const name = bareHost(match[1]!);
+      if (match[2] !== undefined && match[2] !== port) return false;
+      return host === name || host.endsWith(`.${name}`);
+    });
+}
