@@ -733,7 +733,7 @@ describe('256 MiB stream through the facade both ways, never held whole', () => 
           if (!res.write(pieces[i % 4]!)) await new Promise((drained) => res.once('drain', drained));
         }
         res.end();
-      })();
+      })().catch((error: Error) => res.destroy(error)); // the client then fails too
     });
     const memory = memoryWatch();
     const hash = createHash('sha256');
