@@ -17,7 +17,8 @@ import type { RawInputs } from '../src/core/inputs.ts';
 import type { ProductName } from '../src/core/products.ts';
 import { resolveSettings } from '../src/core/settings.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
-import type { UpstreamSettings } from '../src/io/upstream.ts';
+import { bypasses, proxyFor, proxySettingsOf, type UpstreamSettings } from '../src/io/upstream.ts';
+import type { TransportFailure } from '../src/core/transport.ts';
 import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
 import { NO_FILES } from './support/fixtures.ts';
 import { decodeJwt, makeJwt } from './support/jwt.ts';
@@ -29,6 +30,7 @@ import {
   DEFAULT_SAST_USER,
   DEFAULT_SCA,
   IDENTITY_TOKEN_PATH,
+  listenOnLoopback,
   SAST_CLIENT_SECRET,
   SCA_TOKEN_PATH,
 } from './support/token-server.ts';
@@ -474,6 +476,11 @@ describe('the guards and read-only reach nothing upstream', () => {
   test('headers over 16 KiB are 431, a token body over 64 KiB 413', async () => {
     const { facade } = sealed;
     await refused(() => send(`${facade.url}/api/projects`, { headers: { 'X-Padding': 'a'.repeat(17 * 1024) } }), 431);
+    const phantom = (await facade.phantom(60)).accessToken;
+    const large = await send(`${facade.url}/api/projects`, {
+      headers: { Authorization: `Bearer ${phantom}`, 'X-Padding': 'a'.repeat(15 * 1024) },
+    });
+    assert.equal(large.status, 200, 'headers under 16 KiB were refused');
     const body = form({
       grant_type: 'client_credentials',
       client_id: facade.credential.name,
@@ -490,6 +497,7 @@ describe('the guards and read-only reach nothing upstream', () => {
       '/',
       '/apix',
       '/auth/realms/other/protocol/openid-connect/token',
+      '/auth/realms/%E0/protocol/openid-connect/token',
       '/api/../auth/admin',
       '/api/%2E%2e/auth/admin',
       '/api/./x',
@@ -755,5 +763,152 @@ describe('256 MiB stream through the facade both ways, never held whole', () => 
     t.diagnostic(`resident memory grew by ${(memory.growth() / MIB).toFixed(1)} MiB during the download`);
     // Holding the body would take all of it; what grows is garbage not yet collected (a few MiB per chunk size).
     assert.ok(memory.growth() < (CHUNKS * MIB) / 2, `resident memory grew by ${memory.growth()} bytes: the body was held`);
+  });
+});
+
+describe('the upstream: proxies as given (never from process.env), NO_PROXY, failures', () => {
+  let upstream: CheckmarxUpstream;
+  let proxy: TestProxy;
+  const sastInputs = (serverUrl: string): RawInputs => ({
+    product: 'sast',
+    'server-url': serverUrl,
+    'token-url': upstream.iam.url + IDENTITY_TOKEN_PATH,
+    ...DEFAULT_SAST_USER,
+  });
+  const sastFacade = async (serverUrl: string, settings: UpstreamSettings, failed?: (error: unknown) => void) =>
+    startFacade({ product: 'sast', tokens: realTokens(sastInputs(serverUrl)).tokens, upstream: settings, ...(failed ? { failed } : {}) });
+
+  before(async () => {
+    upstream = await startCheckmarxUpstream();
+    proxy = await startProxy({
+      routes: { 'cx.example.com:80': `127.0.0.1:${upstream.api.port}` },
+      auth: { username: 'ci', password: 'p@ss:word' },
+    });
+  });
+  after(async () => {
+    await upstream.close();
+    await proxy.close();
+  });
+
+  test('plain http goes to HTTP_PROXY in absolute form, with the proxy credentials from its URL', async () => {
+    const settings = {
+      ...DIRECT,
+      proxy: proxySettingsOf({ http_proxy: `http://ci:p%40ss%3Aword@127.0.0.1:${proxy.port}`, HTTPS_PROXY: 'http://127.0.0.1:1' }),
+    };
+    const facade = await sastFacade('http://cx.example.com', settings);
+    try {
+      const answer = await send(`${facade.url}/cxrestapi/projects?id=1`, {
+        headers: { Authorization: `Bearer ${(await facade.phantom(60)).accessToken}` },
+      });
+      assert.equal(answer.status, 200, answer.body);
+      assert.deepEqual(JSON.parse(answer.body), { method: 'GET', url: '/cxrestapi/projects?id=1', host: 'cx.example.com' });
+      assert.ok(proxy.forwarded.includes('http://cx.example.com/cxrestapi/projects?id=1'));
+      assert.equal(upstream.api.requests.at(-1)!.headers['proxy-authorization'], undefined);
+    } finally {
+      await facade.close();
+    }
+  });
+
+  test('NO_PROXY names the API host: the proxy (here a closed port) is not used', async () => {
+    const settings = { ...DIRECT, proxy: proxySettingsOf({ HTTP_PROXY: 'http://127.0.0.1:1', NO_PROXY: 'localhost, 127.0.0.1' }) };
+    const facade = await sastFacade(upstream.api.url, settings);
+    try {
+      const answer = await send(`${facade.url}/cxrestapi/projects`, {
+        headers: { Authorization: `Bearer ${(await facade.phantom(60)).accessToken}` },
+      });
+      assert.equal(answer.status, 200, answer.body);
+    } finally {
+      await facade.close();
+    }
+  });
+
+  test("a proxy that refuses the tunnel is 502, and the failure names the proxy's variable", async () => {
+    const failures: unknown[] = [];
+    const settings = { ...DIRECT, proxy: proxySettingsOf({ HTTPS_PROXY: proxy.url }) };
+    const facade = await sastFacade('https://cx.example.com', settings, (error) => failures.push(error));
+    try {
+      const answer = await send(`${facade.url}/cxrestapi/projects`, {
+        headers: { Authorization: `Bearer ${(await facade.phantom(60)).accessToken}` },
+      });
+      assert.equal(answer.status, 502);
+      assert.equal((failures[0] as TransportFailure).details.kind, 'proxy');
+      assert.equal((failures[0] as TransportFailure).details.proxyVariable, 'HTTPS_PROXY');
+    } finally {
+      await facade.close();
+    }
+  });
+
+  test('an API that sends no answer within timeout-seconds is 502 with a timeout', async () => {
+    const silent = http.createServer(() => {});
+    const port = await listenOnLoopback(silent);
+    const failures: unknown[] = [];
+    const facade = await sastFacade(`http://127.0.0.1:${port}`, { ...DIRECT, timeoutMs: 200 }, (error) => failures.push(error));
+    try {
+      const answer = await send(`${facade.url}/cxrestapi/projects`, {
+        headers: { Authorization: `Bearer ${(await facade.phantom(60)).accessToken}` },
+      });
+      assert.equal(answer.status, 502);
+      assert.equal((failures[0] as TransportFailure).details.kind, 'timeout');
+    } finally {
+      await facade.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  test('no real token to be had: the token endpoint and the forwarder answer 503 and report it', async () => {
+    const failures: unknown[] = [];
+    const { tokens } = realTokens(sastInputs(upstream.api.url));
+    const good = await tokens.token(60);
+    let failing = false;
+    const facade = await startFacade({
+      product: 'sast',
+      upstream: DIRECT,
+      failed: (error) => failures.push(error),
+      tokens: {
+        token: async (s) => (failing ? Promise.reject(new Error('IAM down')) : tokens.token(s)),
+        renew: () => Promise.reject(new Error('IAM down')),
+      },
+    });
+    try {
+      const auth = { Authorization: `Bearer ${(await facade.phantom(60)).accessToken}` };
+      upstream.iam.issuedAccessTokens.splice(upstream.iam.issuedAccessTokens.indexOf(good.accessToken), 1);
+      assert.equal((await send(`${facade.url}/cxrestapi/projects`, { headers: auth })).status, 503, 'a failed renewal');
+      failing = true;
+      assert.equal((await send(`${facade.url}/cxrestapi/projects`, { headers: auth })).status, 503, 'a failed token');
+      const login = await send(facade.tokenUrl, {
+        method: 'POST',
+        headers: FORM,
+        body: form({ grant_type: 'password', username: facade.credential.name, password: facade.credential.key }),
+      });
+      assert.equal(login.status, 503);
+      assert.equal((JSON.parse(login.body) as { error: string }).error, 'temporarily_unavailable');
+      assert.equal(failures.length, 3);
+    } finally {
+      await facade.close();
+    }
+  });
+
+  test('NO_PROXY and proxy values as curl reads them', () => {
+    const url = new URL('https://eu.ast.checkmarx.net/api');
+    assert.equal(bypasses(url, '*'), true);
+    assert.equal(bypasses(url, 'checkmarx.net'), true);
+    assert.equal(bypasses(url, '.checkmarx.net'), true);
+    assert.equal(bypasses(url, '*.checkmarx.net:443'), true);
+    assert.equal(bypasses(url, 'checkmarx.net:8443'), false);
+    assert.equal(bypasses(url, 'ast.checkmarx.net.evil'), false);
+    assert.equal(bypasses(url, 'x-checkmarx.net, [::1]'), false);
+    assert.equal(bypasses(new URL('http://[::1]:8080/'), '[::1]'), true);
+    assert.equal(bypasses(url, undefined), false);
+    assert.deepEqual(proxySettingsOf({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:1', no_proxy: 'x' }), {
+      httpsProxy: { variable: 'https_proxy', value: 'http://a:1' },
+      noProxy: 'x',
+    });
+    assert.equal(proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'proxy.corp:3128' }))?.url.href, 'http://proxy.corp:3128/');
+    assert.throws(() => proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'socks5://proxy.corp:1080' })), /HTTPS_PROXY names a socks5 proxy/);
+    assert.throws(
+      () => proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'http://us:s3cret@[bad' })),
+      (error: TransportFailure) => error.details.proxyVariable === 'HTTPS_PROXY' && !error.message.includes('s3cret'),
+    );
   });
 });

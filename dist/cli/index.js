@@ -1,101 +1,6 @@
 #!/usr/bin/env node
 /******/ (() => { // webpackBootstrap
 /******/ 	"use strict";
-/******/ 	var __webpack_modules__ = ({});
-/************************************************************************/
-/******/ 	// The module cache
-/******/ 	var __webpack_module_cache__ = {};
-/******/ 	
-/******/ 	// The require function
-/******/ 	function __nccwpck_require__(moduleId) {
-/******/ 		// Check if module is in cache
-/******/ 		var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 		if (cachedModule !== undefined) {
-/******/ 			return cachedModule.exports;
-/******/ 		}
-/******/ 		// Create a new module (and put it into the cache)
-/******/ 		var module = __webpack_module_cache__[moduleId] = {
-/******/ 			// no module.id needed
-/******/ 			// no module.loaded needed
-/******/ 			exports: {}
-/******/ 		};
-/******/ 	
-/******/ 		// Execute the module function
-/******/ 		var threw = true;
-/******/ 		try {
-/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 			threw = false;
-/******/ 		} finally {
-/******/ 			if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 		}
-/******/ 	
-/******/ 		// Return the exports of the module
-/******/ 		return module.exports;
-/******/ 	}
-/******/ 	
-/************************************************************************/
-/******/ 	/* webpack/runtime/asset-relocator-loader */
-/******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
-/******/ 	
-/******/ 	/* webpack/runtime/create fake namespace object */
-/******/ 	(() => {
-/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 		var leafPrototypes;
-/******/ 		// create a fake namespace object
-/******/ 		// mode & 1: value is a module id, require it
-/******/ 		// mode & 2: merge all properties of value into the ns
-/******/ 		// mode & 4: return value when already ns object
-/******/ 		// mode & 16: return value when it's Promise-like
-/******/ 		// mode & 8|1: behave like require
-/******/ 		__nccwpck_require__.t = function(value, mode) {
-/******/ 			if(mode & 1) value = this(value);
-/******/ 			if(mode & 8) return value;
-/******/ 			if(typeof value === 'object' && value) {
-/******/ 				if((mode & 4) && value.__esModule) return value;
-/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 			}
-/******/ 			var ns = Object.create(null);
-/******/ 			__nccwpck_require__.r(ns);
-/******/ 			var def = {};
-/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 			}
-/******/ 			def['default'] = () => (value);
-/******/ 			__nccwpck_require__.d(ns, def);
-/******/ 			return ns;
-/******/ 		};
-/******/ 	})();
-/******/ 	
-/******/ 	/* webpack/runtime/define property getters */
-/******/ 	(() => {
-/******/ 		// define getter functions for harmony exports
-/******/ 		__nccwpck_require__.d = (exports, definition) => {
-/******/ 			for(var key in definition) {
-/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 				}
-/******/ 			}
-/******/ 		};
-/******/ 	})();
-/******/ 	
-/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
-/******/ 	(() => {
-/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ 	})();
-/******/ 	
-/******/ 	/* webpack/runtime/make namespace object */
-/******/ 	(() => {
-/******/ 		// define __esModule on exports
-/******/ 		__nccwpck_require__.r = (exports) => {
-/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 			}
-/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 		};
-/******/ 	})();
-/******/ 	
-/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./src/core/quoting.js
@@ -262,9 +167,10 @@ function variables(result, tokenEnvName) {
 /** The token variables of --format env, as exec sets them in its child's environment. */
 
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
-var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
 ;// CONCATENATED MODULE: ./src/core/json.js
 // The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
 // only a plain object is an answer; anything else, or text that does not parse, is none.
@@ -508,7 +414,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const PRODUCTS = {
+const products_PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -567,7 +473,7 @@ const PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
 const SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
@@ -1207,59 +1113,9 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = require("node:module");
-;// CONCATENATED MODULE: ./src/io/builtins.js
-// Node's built-in modules that only some runs need, loaded at their first use rather than at
-// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
-// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
-// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
-// Node's own module cache makes a second load cheap.
-
-// A require for built-ins only: they resolve without reading any file, so any absolute path does.
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
-/** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtin(name) {
-    return requireBuiltin(name);
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/io/random.js
-// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
-// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
-// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
-
-
-const DEVICE = '/dev/urandom';
-function randomBytes(size, device = DEVICE) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
-    }
-    catch {
-        return builtin('node:crypto').randomBytes(size);
-    }
-    try {
-        const bytes = Buffer.alloc(size);
-        for (let filled = 0; filled < size;) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
-            if (read === 0)
-                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
-            filled += read;
-        }
-        return bytes;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
-
-
 
 
 
@@ -1281,7 +1137,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return randomBytes(32).toString('base64url');
+    return protocol_crypto().randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1304,20 +1160,12 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => builtin('node:crypto');
+const protocol_crypto = () => process.getBuiltinModule('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
-/**
- * What the agent sends while it works on an acknowledged request (its exchange), every
- * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
- * line, which a client that knows nothing of this reads as before; a client that does knows the
- * agent is alive, and tells a slow exchange from a frozen agent by silence.
- */
-const HEARTBEAT = ' ';
-const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1393,7 +1241,7 @@ function isNumberIn(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
+// answer line back; each bounded.
 
 
 
@@ -1403,11 +1251,6 @@ const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
-/**
- * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
- * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
- */
-const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -1417,31 +1260,20 @@ class AgentNotRunning extends AgentError {
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
- * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
- * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
- * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
- * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
- * deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
+ * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
+ * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
+ * agent's own exchange, with its retries and deadlines).
  */
-function askAgent(address, request, deadlineMs, bounds = {}) {
-    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
-    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
+function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
-            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
-            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
-        silence.arm(ackMs);
-        // Silence as long as the whole deadline is the deadline's to report.
-        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
+        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
         function fail(error) {
-            clearTimeout(deadline);
-            silence.stop();
+            clearTimeout(timer);
             socket.destroy();
             reject(error);
         }
@@ -1451,9 +1283,6 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
-            // Any byte is a sign of life: a heartbeat, or part of the answer.
-            if (acknowledged)
-                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1462,14 +1291,12 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    bounds.onAcknowledged?.();
-                    watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    clearTimeout(timer);
+                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(deadline);
-                silence.stop();
+                clearTimeout(timer);
                 socket.destroy();
                 if (answer)
                     resolve(answer);
@@ -1489,67 +1316,190 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         });
     });
 }
-/**
- * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
- * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
- * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
- */
-class SilenceWatch {
-    timer;
-    verdict;
-    onSilent;
-    constructor(onSilent) {
-        this.onSilent = onSilent;
-    }
-    arm(ms) {
-        this.stop();
-        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
-    }
-    stop() {
-        clearTimeout(this.timer);
-        clearImmediate(this.verdict);
-    }
-}
 
-;// CONCATENATED MODULE: ./src/agent/cache.js
-// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
-// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
-/** Milliseconds the token stays valid after `now`; negative once expired. */
-function validFor(token, now) {
-    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/agent/launch.js
+// Starts the token agent: a detached node process with a clean environment, its settings written
+// to its stdin, so that the credentials are in no command line, environment block or file. It
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
+
+
+
+// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
+const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const READY_DEADLINE_MS = 10_000;
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 103;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
+/** Not secrets, and read at start-up, so they must be in the environment itself. */
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
+function socketPathFits(path) {
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
 }
-function canReuse(token, minValiditySeconds, now) {
-    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
 }
-function shortLivedWarning(result, minValiditySeconds) {
-    if (result.expiresIn >= minValiditySeconds)
-        return undefined;
-    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
+/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
+function agentAddress(platform, env) {
+    if (platform === 'win32')
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    for (const base of bases) {
+        let folder;
+        try {
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
+        }
+        catch {
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
+        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
+        if (socketPathFits(address))
+            return { address, folder };
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    }
+    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
-class TokenCache {
-    current;
-    inFlight;
-    exchange;
-    now;
-    constructor(exchange, now, first) {
-        this.exchange = exchange;
-        this.now = now;
-        this.current = first;
+function agentEnvironment(env) {
+    return pick(env, PASSED_VARIABLES);
+}
+async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
+    const { address, folder } = agentAddress(process.platform, launch.env);
+    const settings = {
+        plan: launch.settings.plan,
+        transport: launch.settings.transport,
+        address,
+        key: launch.key,
+        ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
+        first: agentToken(launch.first),
+        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        proxyEnv: pick(launch.env, PROXY_VARIABLES),
+    };
+    // Loaded here, not at start-up: only a run that starts an agent needs it.
+    const { spawn } = process.getBuiltinModule('node:child_process');
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
     }
-    async get(minValiditySeconds) {
-        if (canReuse(this.current, minValiditySeconds, this.now()))
-            return { result: this.current.result, source: 'cache' };
-        const fresh = await this.refresh();
-        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
-        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
     }
-    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
-    refresh() {
-        this.inFlight ??= this.exchange()
-            .then((result) => (this.current = { result, arrivedAt: this.now() }))
-            .finally(() => (this.inFlight = undefined));
-        return this.inFlight;
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
+    child.stdin.on('error', () => { });
+    child.stdin.end(JSON.stringify(settings));
+    try {
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
+    catch (error) {
+        abandon();
+        throw error;
+    }
+    finally {
+        child.stdout.destroy();
+        child.stdin.destroy();
+        child.unref();
+    }
+}
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
+    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    return new Promise((resolve, reject) => {
+        let said = '';
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            child.removeAllListeners('exit');
+            if (error)
+                reject(error);
+            else
+                resolve();
+        }
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            said += chunk;
+            if (said.includes('\n'))
+                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
+        });
+        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
+        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
+    });
+}
+function pick(env, names) {
+    const picked = {};
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            picked[name] = value;
+    }
+    return picked;
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -1715,7 +1665,7 @@ function parseProduct(value) {
         throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
-    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
+    const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
     if (!profile)
         throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
     return profile;
@@ -1780,11 +1730,16 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
+    // Loaded here, not at start-up: most runs have no ca-cert.
+    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        if (!deps.isCertificate(pem)) {
+        try {
+            new X509Certificate(pem);
+        }
+        catch {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -1840,58 +1795,56 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/cli/token.js
-// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
-// bare command's exchange.
-
-
-
-
-
-
-
-
-
-const DEFAULT_MIN_VALIDITY = 60;
-async function runToken(context) {
-    const minValidity = parseMinValidity(context.flags['min-validity']);
-    const sock = context.env[SOCK_VARIABLE];
-    if (!sock) {
-        const { settings, result } = await context.exchange();
-        warnIf(context, shortLivedWarning(result, minValidity));
-        context.mask(result);
-        return context.write(formatResult(context.format, result, settings.envName));
+;// CONCATENATED MODULE: ./src/agent/cache.js
+// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
+// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
+/** Milliseconds the token stays valid after `now`; negative once expired. */
+function validFor(token, now) {
+    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
+}
+function canReuse(token, minValiditySeconds, now) {
+    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
+}
+function shortLivedWarning(result, minValiditySeconds) {
+    if (result.expiresIn >= minValiditySeconds)
+        return undefined;
+    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
+}
+class TokenCache {
+    current;
+    inFlight;
+    exchange;
+    now;
+    constructor(exchange, now, first) {
+        this.exchange = exchange;
+        this.now = now;
+        this.current = first;
     }
-    const { address, key } = parseSock(sock);
-    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
-        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
-    });
-    if (!answer.ok)
-        throw new AgentError(answer.message, answer.exitCode);
-    if (!('result' in answer))
-        throw new AgentError('The token agent sent no token.');
-    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-    warnIf(context, answer.warning);
-    context.mask(answer.result);
-    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    async get(minValiditySeconds) {
+        if (canReuse(this.current, minValiditySeconds, this.now()))
+            return { result: this.current.result, source: 'cache' };
+        const fresh = await this.refresh();
+        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
+        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
     }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
+    /**
+     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
+     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
+     * replaced gets the replacement without another exchange.
+     */
+    async renew(refused) {
+        const current = this.current;
+        if (current && current.result.accessToken !== refused)
+            return { result: current.result, source: 'cache' };
+        return { result: (await this.refresh()).result, source: 'exchange' };
+    }
+    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
+    refresh() {
+        this.inFlight ??= this.exchange()
+            .then((result) => (this.current = { result, arrivedAt: this.now() }))
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
@@ -1972,64 +1925,113 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
-;// CONCATENATED MODULE: ./src/io/loopback.js
-// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
-// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
-// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
-// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data: here, what the sealed facade needs to stand in for the product on loopback. The token
+// path it serves, the grant it takes from the job, the shape of its answer, the API paths it
+// forwards, where the real API is, and the claims of a phantom token. Pure.
 
-const LOOPBACK = '127.0.0.1';
-/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
-function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        const listening = () => {
-            server.off('error', reject);
-            resolve(server.address().port);
-        };
-        if (module.BoundSocket)
-            server.listen(new module.BoundSocket({ host: LOOPBACK, port: 0 }), listening);
-        else
-            server.listen(0, LOOPBACK, listening);
-    });
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const HOSTINGS = {
+    cxone: {
+        tokenPath: (tenant) => `/auth/realms/${tenant ?? ''}/protocol/openid-connect/token`,
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+    },
+    'self-hosted': {
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    },
+    'sca-cloud': {
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    },
+};
+function hostingOf(product) {
+    return HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
 }
 
-;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
-// The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
-// endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
-// token that a token source gives, for one client and a one-time key. Everything else is refused:
-// another Host (421: DNS rebinding), path (404), method (405), a body over 64 KiB (413), a wrong
-// client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
-
-
+;// CONCATENATED MODULE: ./src/agent/token-form.js
+// What every loopback token endpoint shares (exec's, agent/token-endpoint.ts, and the sealed
+// facade's, agent/sealed/token-endpoint.ts): the JSON answer, OAuth error bodies, the form read
+// with a 64 KiB limit (413 beyond it), and OAuth client authentication by form or HTTP Basic.
 
 const MAX_BODY_BYTES = 64 * 1024;
-/** The least validity a served token has (SPEC: at least 60 s). */
-const MIN_SERVED_VALIDITY_SECONDS = 60;
-/** Receiving one request, headers and body, may take this long; answering is the source's business. */
-const REQUEST_DEADLINE_MS = 30_000;
-function tokenPath(tenant) {
-    return `/auth/realms/${tenant}/protocol/openid-connect/token`;
-}
-async function startTokenEndpoint(options) {
-    // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = builtin('node:http');
-    let expectedHost = '';
-    const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
-    const port = await listenOnLoopback(server);
-    server.on('clientError', (_error, socket) => socket.destroy());
-    expectedHost = `${LOOPBACK}:${port}`;
-    const url = `http://${expectedHost}`;
-    return {
-        url,
-        port,
-        tokenUrl: `${url}${tokenPath(options.tenant)}`,
-        close: () => new Promise((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-        }),
-    };
-}
 function reply(res, status, body, headers = {}) {
     const text = JSON.stringify(body);
     res.writeHead(status, {
@@ -2042,20 +2044,8 @@ function reply(res, status, body, headers = {}) {
     res.end(text);
 }
 const oauthError = (error, description) => ({ error, error_description: description });
-function handle(options, expectedHost, req, res) {
-    // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
-    if (req.headers.host !== expectedHost) {
-        req.resume();
-        return reply(res, 421, oauthError('misdirected_request', `This endpoint answers only for ${expectedHost}.`));
-    }
-    if (!isTokenPath(req.url ?? '', options.tenant)) {
-        req.resume();
-        return reply(res, 404, oauthError('not_found', 'Only the realm token endpoint is served here.'));
-    }
-    if (req.method !== 'POST') {
-        req.resume();
-        return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
-    }
+/** Reads the request body, at most MAX_BODY_BYTES (413 beyond it, without reading the rest), then calls `done`. */
+function readForm(req, res, done) {
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
         return tooLarge(req, res);
     const chunks = [];
@@ -2070,7 +2060,7 @@ function handle(options, expectedHost, req, res) {
     req.once('end', () => {
         if (size > MAX_BODY_BYTES)
             return;
-        void answer(options, req, Buffer.concat(chunks).toString('utf8')).then(({ status, body }) => reply(res, status, body));
+        done(Buffer.concat(chunks).toString('utf8'));
     });
     req.once('error', () => res.destroy());
 }
@@ -2082,30 +2072,122 @@ function tooLarge(req, res) {
     // Stop reading, but let the answer reach the client before the connection goes.
     res.once('finish', () => req.socket.destroy());
 }
-function isTokenPath(target, tenant) {
-    const path = target.split('?')[0] ?? '';
-    const match = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(path);
-    if (!match)
-        return false;
-    let realm;
-    try {
-        realm = decodeURIComponent(match[1]);
-    }
-    catch {
-        return false;
-    }
-    return realm.toLowerCase() === tenant.toLowerCase();
-}
-const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
-async function answer(options, req, body) {
+/** The body as a form, or what is wrong with it: not a form, or a parameter given twice. */
+function parseForm(req, body, single) {
     const type = (req.headers['content-type'] ?? 'application/x-www-form-urlencoded').split(';')[0].trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
         return { status: 400, body: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') };
     }
     const form = new URLSearchParams(body);
-    const repeated = ['grant_type', 'client_id', 'client_secret'].find((name) => form.getAll(name).length > 1);
+    const repeated = single.find((name) => form.getAll(name).length > 1);
     if (repeated)
         return { status: 400, body: oauthError('invalid_request', `duplicated parameter ${repeated}`) };
+    return form;
+}
+/**
+ * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
+ * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
+ * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
+ * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
+ * is refused. An Authorization header that is not Basic is refused. The key is compared in
+ * constant time.
+ */
+function clientAuthenticated(expected, authorization, form) {
+    const basic = authorization === undefined ? undefined : parseBasic(authorization);
+    if (authorization !== undefined && !basic)
+        return false;
+    const ids = given(basic?.id, form.get('client_id'));
+    const secrets = given(basic?.secret, form.get('client_secret'));
+    if (ids.length === 0 || secrets.length === 0)
+        return false;
+    // Every check runs, so that the time taken does not say which part was wrong.
+    return [...ids.map((id) => id === expected.clientId), ...secrets.map((secret) => keysMatch(secret, expected.clientSecret))].reduce((all, ok) => all && ok, true);
+}
+/** The values given, by Basic and by form, in that order. */
+function given(...values) {
+    return values.filter((value) => typeof value === 'string');
+}
+function parseBasic(header) {
+    const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
+    if (!match)
+        return undefined;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    try {
+        const decode = (part) => decodeURIComponent(part.replace(/\+/g, ' '));
+        return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
+// The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
+// endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
+// token that a token source gives, for one client and a one-time key. Everything else is refused:
+// another Host (421: DNS rebinding), path (404), method (405), a body over 64 KiB (413), a wrong
+// client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
+
+
+
+/** The least validity a served token has (SPEC: at least 60 s). */
+const MIN_SERVED_VALIDITY_SECONDS = 60;
+const LOOPBACK = '127.0.0.1';
+/** Receiving one request, headers and body, may take this long; answering is the source's business. */
+const REQUEST_DEADLINE_MS = 30_000;
+function tokenPath(tenant) {
+    return `/auth/realms/${tenant}/protocol/openid-connect/token`;
+}
+async function startTokenEndpoint(options) {
+    // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
+    const { createServer } = process.getBuiltinModule('node:http');
+    let expectedHost = '';
+    const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, LOOPBACK, () => resolve());
+    });
+    server.on('clientError', (_error, socket) => socket.destroy());
+    const { port } = server.address();
+    expectedHost = `${LOOPBACK}:${port}`;
+    const url = `http://${expectedHost}`;
+    return {
+        url,
+        port,
+        tokenUrl: `${url}${tokenPath(options.tenant)}`,
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        }),
+    };
+}
+function handle(options, expectedHost, req, res) {
+    // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
+    if (req.headers.host !== expectedHost) {
+        req.resume();
+        return reply(res, 421, oauthError('misdirected_request', `This endpoint answers only for ${expectedHost}.`));
+    }
+    if (!isTokenPath(req.url ?? '', options.tenant)) {
+        req.resume();
+        return reply(res, 404, oauthError('not_found', 'Only the realm token endpoint is served here.'));
+    }
+    if (req.method !== 'POST') {
+        req.resume();
+        return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
+    }
+    readForm(req, res, (body) => void answer(options, req, body).then(({ status, body }) => reply(res, status, body)));
+}
+function isTokenPath(target, tenant) {
+    return HOSTINGS.cxone.isTokenPath(target.split('?')[0] ?? '', tenant);
+}
+const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
+async function answer(options, req, body) {
+    const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
+    if (!(form instanceof URLSearchParams))
+        return form;
     if (!clientAuthenticated(options, req.headers.authorization, form))
         return INVALID_CLIENT;
     const grantType = form.get('grant_type');
@@ -2138,45 +2220,6 @@ async function answer(options, req, body) {
         },
     };
 }
-/**
- * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
- * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
- * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
- * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
- * is refused. An Authorization header that is not Basic is refused. The key is compared in
- * constant time.
- */
-function clientAuthenticated(options, authorization, form) {
-    const basic = authorization === undefined ? undefined : parseBasic(authorization);
-    if (authorization !== undefined && !basic)
-        return false;
-    const ids = given(basic?.id, form.get('client_id'));
-    const secrets = given(basic?.secret, form.get('client_secret'));
-    if (ids.length === 0 || secrets.length === 0)
-        return false;
-    // Every check runs, so that the time taken does not say which part was wrong.
-    return [...ids.map((id) => id === options.clientId), ...secrets.map((secret) => keysMatch(secret, options.clientSecret))].reduce((all, ok) => all && ok, true);
-}
-/** The values given, by Basic and by form, in that order. */
-function given(...values) {
-    return values.filter((value) => typeof value === 'string');
-}
-function parseBasic(header) {
-    const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
-    if (!match)
-        return undefined;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon === -1)
-        return undefined;
-    try {
-        const decode = (part) => decodeURIComponent(part.replace(/\+/g, ' '));
-        return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
-    }
-    catch {
-        return undefined;
-    }
-}
 /** What is left of the token's life, whole seconds, never more than it was issued for. */
 function remainingSeconds(token, now) {
     const left = Math.floor((Date.parse(token.expiresAt) - now) / 1000);
@@ -2195,7 +2238,7 @@ const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', c
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f, location) {
-    const tokenPath = PRODUCTS[f.product].tokenPath;
+    const tokenPath = products_PRODUCTS[f.product].tokenPath;
     const root = tokenPath && serverRootOf(location, tokenPath);
     if (root)
         return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
@@ -2448,21 +2491,6 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./src/io/certificates.js
-// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
-// so node:crypto lives here, loaded only when a run names a ca-cert.
-
-/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
-function isCertificate(pem) {
-    try {
-        new (builtin('node:crypto').X509Certificate)(pem);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2560,6 +2588,83 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
+;// CONCATENATED MODULE: ./src/io/tunnel.js
+// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
+// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
+// through a proxy, the proxy's own credentials, ports and bare host names.
+
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
+const tls = () => process.getBuiltinModule('node:tls');
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
+function openTunnel(via, target, options, track) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -2567,11 +2672,6 @@ function groupsOf(group) {
 
 
 const http_MAX_BODY_BYTES = 1024 * 1024;
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url);
@@ -2703,51 +2803,11 @@ async function openConnection(url, via, options, attempt) {
             },
         };
     }
-    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+    const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
     const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
     // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
-}
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-function openTunnel(via, target, options, attempt) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
 }
 function exchange(connection, request, attempt) {
     return new Promise((resolve, reject) => {
@@ -2825,31 +2885,6 @@ function toTransportFailure(error, timedOut, timeoutMs, via) {
     const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
     return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
 }
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
-}
 
 ;// CONCATENATED MODULE: ./src/core/version.js
 // Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
@@ -2861,10 +2896,8 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
-
 const SYSTEM_IO = {
     readFile,
-    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -2892,71 +2925,11 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
-;// CONCATENATED MODULE: ./src/cli/start-child.js
-// Starting exec's COMMAND, and what the user is told when the platform cannot start it: 127 when
-// it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
-// (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
-
-
-const EXIT_CANNOT_RUN = 126;
-const EXIT_NOT_FOUND = 127;
-const NODE_LAUNCHER = {
-    platform: process.platform,
-    spawn: (...args) => builtin('node:child_process').spawn(...args),
-};
-/** Per platform: the file name endings that only a shell runs, and the line that runs one. */
-const SHELL_ONLY = {
-    win32: { endings: /\.(cmd|bat)$/i, runWith: (command) => `cmd /c ${command}` },
-};
-/** COMMAND could not be started; the message says what to run instead where there is something. */
-class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
-        this.name = 'SpawnError';
-        this.exitCode = exitCode;
-    }
-}
-function batchFileError(command, runWith) {
-    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
-}
-/** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
-function startFailure(command, error, platform) {
-    const shellOnly = SHELL_ONLY[platform];
-    if (error.code === 'ENOENT') {
-        const bare = !/\.[^./\\]*$/.test(command);
-        const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
-    }
-    if (shellOnly?.endings.test(command))
-        return batchFileError(command, shellOnly.runWith(command));
-    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
-}
-/**
- * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
- * spawn (since Node's 2024 fix for BatBadBut, spawn throws EINVAL for one); anything spawn throws
- * at once, or reports by its 'error' event, becomes a SpawnError.
- */
-function startChild(command, env, launcher) {
-    const [file = '', ...args] = command;
-    const shellOnly = SHELL_ONLY[launcher.platform];
-    if (shellOnly?.endings.test(file))
-        throw batchFileError(file, shellOnly.runWith(file));
-    try {
-        return launcher.spawn(file, args, { stdio: 'inherit', env });
-    }
-    catch (error) {
-        throw startFailure(file, error, launcher.platform);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/cli/exec.js
 // `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
-
-
 
 
 
@@ -3036,11 +3009,11 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
+    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-async function runExec(context, launcher = NODE_LAUNCHER) {
+async function runExec(context) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
         throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
@@ -3080,7 +3053,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
         context.debug(endpoint
             ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
             : `Running '${command[0]}' with a fresh token.`);
-        return await runChild(command, env, launcher);
+        return await runChild(command, env);
     }
     finally {
         await endpoint?.close();
@@ -3112,17 +3085,27 @@ async function tokenSource(context, minValidity) {
         token: async (seconds) => (await cache.get(seconds)).result,
     };
 }
+/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
+class SpawnError extends CheckmarxAuthError {
+    exitCode;
+    constructor(command, error) {
+        const notFound = error.code === 'ENOENT';
+        super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
+        this.exitCode = notFound ? 127 : 126;
+    }
+}
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
-function runChild(command, env, launcher) {
+function runChild(command, env) {
+    const { spawn } = process.getBuiltinModule('node:child_process');
     return new Promise((resolve, reject) => {
-        const child = startChild(command, env, launcher);
+        const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
         const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)]);
         for (const [signal, handler] of handlers)
             process.on(signal, handler);
         const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
         child.once('error', (error) => {
             done();
-            reject(startFailure(command[0], error, launcher.platform));
+            reject(new SpawnError(command[0], error));
         });
         child.once('exit', (code, signal) => {
             done();
@@ -3131,274 +3114,18 @@ function runChild(command, env, launcher) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/agent/launch.js
-// Starts the token agent: a detached node process with a clean environment, its settings written
-// to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
-// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
-
-
-
-
-
-// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
-const READY_DEADLINE_MS = 10_000;
-/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 103;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-/**
- * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
- * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
- */
-const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
-/** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
-/** Descriptors above this are left alone (a process rarely has more open). */
-const MAX_INHERITED_FD = 4096;
-function socketPathFits(path) {
-    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
-}
-/**
- * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
- * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
- * every container step, fail on it. There the container's own temp folder is used.
- */
-function isContainerTemp(runnerTemp) {
-    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
-}
-/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform, env) {
-    if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
-    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
-    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
-    for (const base of bases) {
-        let folder;
-        try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
-        }
-        catch {
-            continue;
-        }
-        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
-        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
-        if (socketPathFits(address))
-            return { address, folder };
-        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
-}
-function agentEnvironment(env) {
-    return pick(env, PASSED_VARIABLES);
-}
-async function startAgent(launch) {
-    if (launch.signal?.aborted)
-        throw cancelled();
-    const { address, folder } = agentAddress(process.platform, launch.env);
-    const settings = {
-        plan: launch.settings.plan,
-        transport: launch.settings.transport,
-        address,
-        key: launch.key,
-        ...(folder ? { folder } : {}),
-        ...(launch.watch ? { watch: launch.watch } : {}),
-        first: agentToken(launch.first),
-        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-        proxyEnv: pick(launch.env, PROXY_VARIABLES),
-    };
-    // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
-    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
-    let child;
-    try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
-            detached: true,
-            windowsHide: true,
-            stdio: agentStdio(nullFd),
-            env: agentEnvironment(launch.env),
-            cwd: tmpdir(),
-        });
-    }
-    finally {
-        if (nullFd !== undefined)
-            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
-    }
-    const abandon = () => {
-        child.kill('SIGKILL');
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    };
-    child.stdin.on('error', () => { });
-    child.stdin.end(JSON.stringify(settings));
-    try {
-        await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
-    }
-    catch (error) {
-        abandon();
-        throw error;
-    }
-    finally {
-        child.stdout.destroy();
-        child.stdin.destroy();
-        child.unref();
-    }
-}
-/**
- * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
- * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
- * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
- * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
- * child only the handles it is given.
- */
-function agentStdio(nullFd) {
-    const stdio = ['pipe', 'pipe', 'ignore'];
-    if (nullFd === undefined)
-        return stdio;
-    for (const fd of openDescriptors()) {
-        if (fd < 3 || fd > MAX_INHERITED_FD)
-            continue;
-        while (stdio.length < fd)
-            stdio.push('ignore');
-        stdio[fd] = nullFd;
-    }
-    return stdio;
-}
-/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
-function openDescriptors() {
-    for (const dir of ['/proc/self/fd', '/dev/fd']) {
-        try {
-            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
-                .filter((name) => /^\d+$/.test(name))
-                .map(Number);
-        }
-        catch {
-            // not this system's way
-        }
-    }
-    return [];
-}
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
-function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
-    return new Promise((resolve, reject) => {
-        let said = '';
-        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const onAbort = () => settle(cancelled());
-        signal?.addEventListener('abort', onAbort, { once: true });
-        function settle(error) {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            child.removeAllListeners('exit');
-            if (error)
-                reject(error);
-            else
-                resolve();
-        }
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            said += chunk;
-            if (said.includes('\n'))
-                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
-        });
-        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
-        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
-    });
-}
-function pick(env, names) {
-    const picked = {};
-    for (const name of names) {
-        const value = env[name];
-        if (value)
-            picked[name] = value;
-    }
-    return picked;
-}
-
-;// CONCATENATED MODULE: ./src/cli/start-agent.js
-// `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
-// CX_AUTH_SOCK and the token variables.
-
-
-
-
-
-
-
-
-/** The --format values start-agent prints; the first is the default. */
-const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
-async function runStartAgent(context) {
-    if (!START_AGENT_FORMATS.includes(context.format)) {
-        const [first, ...others] = START_AGENT_FORMATS;
-        throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
-    }
-    const { settings, result } = await context.exchange();
-    const arrivedAt = performance.now();
-    const key = newKey();
-    const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
-    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
-    const sock = formatSock(address, key);
-    context.mask({ ...result, agentKey: key, authSock: sock });
-    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-    return context.write(startOutput(context.format, sock, result, settings.envName));
-}
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
-    const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
-    if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
-}
-
-;// CONCATENATED MODULE: ./src/cli/stop-agent.js
-// `checkmarx-auth stop-agent`: stops the agent named by CX_AUTH_SOCK; exit 0 when there is none,
-// so that an exit trap after a failed start-agent adds no second error.
-
-
-
-
-async function runStopAgent(context) {
-    const sock = context.env[SOCK_VARIABLE];
-    if (!sock) {
-        context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
-        return 0;
-    }
-    const { address, key } = parseSock(sock);
-    try {
-        const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-        if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
-        context.say('Stopped the token agent.');
-    }
-    catch (error) {
-        if (!(error instanceof AgentNotRunning))
-            throw error;
-        context.say('The token agent had already stopped.');
-    }
-    return 0;
-}
-
 ;// CONCATENATED MODULE: ./src/cli/verbs.js
-// The CLI's verb registry: the verbs, the flags and formats each takes, and which file runs it (one
-// file per verb: token.ts, start-agent.ts, stop-agent.ts, inspect.ts, exec.ts). inspect sends no
-// request, so main.ts runs it apart; the others get a VerbContext (verb-context.ts).
+// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
+// bare command's, passed in; these add the agent around it.
+
+
+
+
+
+
+
+
+
 
 
 
@@ -3417,29 +3144,110 @@ const VERB_FLAGS = {
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
 const VERB_FORMATS = {
     token: FORMATS,
-    'start-agent': START_AGENT_FORMATS,
+    'start-agent': ['env', 'json', 'azure', 'powershell'],
     'stop-agent': [],
     inspect: INSPECT_FORMATS,
     exec: [],
 };
-const COMMANDS = {
-    token: runToken,
-    'start-agent': runStartAgent,
-    'stop-agent': runStopAgent,
-    exec: runExec,
-};
+const DEFAULT_MIN_VALIDITY = 60;
 function isVerb(word) {
     return VERBS.includes(word ?? '');
 }
 function runVerb(verb, context) {
     return COMMANDS[verb](context);
 }
+const COMMANDS = {
+    token: async (context) => {
+        const minValidity = parseMinValidity(context.flags['min-validity']);
+        const sock = context.env[SOCK_VARIABLE];
+        if (!sock) {
+            const { settings, result } = await context.exchange();
+            warnIf(context, shortLivedWarning(result, minValidity));
+            context.mask(result);
+            return context.write(formatResult(context.format, result, settings.envName));
+        }
+        const { address, key } = parseSock(sock);
+        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.message, answer.exitCode);
+        if (!('result' in answer))
+            throw new AgentError('The token agent sent no token.');
+        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+        warnIf(context, answer.warning);
+        context.mask(answer.result);
+        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+    },
+    'start-agent': async (context) => {
+        const formats = VERB_FORMATS['start-agent'];
+        if (!formats.includes(context.format)) {
+            const [first, ...others] = formats;
+            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+        }
+        const { settings, result } = await context.exchange();
+        const arrivedAt = performance.now();
+        const key = newKey();
+        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+        const sock = formatSock(address, key);
+        context.mask({ ...result, agentKey: key, authSock: sock });
+        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+        return context.write(startOutput(context.format, sock, result, settings.envName));
+    },
+    'stop-agent': async (context) => {
+        const sock = context.env[SOCK_VARIABLE];
+        // Exit 0: an exit trap after a failed start-agent adds no second error.
+        if (!sock) {
+            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+            return 0;
+        }
+        const { address, key } = parseSock(sock);
+        try {
+            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+            if (!answer.ok)
+                throw new AgentError(answer.message, answer.exitCode);
+            context.say('Stopped the token agent.');
+        }
+        catch (error) {
+            if (!(error instanceof AgentNotRunning))
+                throw error;
+            context.say('The token agent had already stopped.');
+        }
+        return 0;
+    },
+    exec: runExec,
+};
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    }
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
+}
 
 ;// CONCATENATED MODULE: ./src/cli/help.js
 // `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
 // prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
 // that a new input or format cannot be missing here; every line fits in 100 columns.
-
 
 
 
@@ -3623,48 +3431,6 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
-;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
-// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
-// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
-// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
-// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
-// give every later step the job's variables, so they need none).
-
-
-
-
-const MAPPING_HINTS = [
-    {
-        marker: 'TF_BUILD',
-        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
-    },
-];
-/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
-const AGENT_VERBS = ['token', 'exec'];
-/** The input failure of an exchange made only because no agent was mapped, told as that. */
-class UnmappedAgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(hint, cause) {
-        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
-        this.name = 'UnmappedAgentError';
-        this.exitCode = cause.exitCode;
-    }
-}
-/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
-function withAgentMappingHint(verb, env, exchange) {
-    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
-    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
-        return exchange;
-    return async () => {
-        try {
-            return await exchange();
-        }
-        catch (error) {
-            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3750,12 +3516,9 @@ class Agent {
         const watched = [
             ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
             ...(this.settings.watch ? [this.settings.watch] : []),
-        ].map((path) => ({ path, identity: identityOf((0,external_node_fs_namespaceObject.lstatSync)(path)) }));
+        ];
         if (watched.length > 0) {
-            const look = () => watched.forEach(({ path, identity }) => (0,external_node_fs_namespaceObject.lstat)(path, (error, stats) => {
-                if (error ? server_GONE.has(error.code ?? '') : identityOf(stats) !== identity)
-                    this.stop();
-            }));
+            const look = () => watched.forEach((path) => (0,external_node_fs_namespaceObject.stat)(path, (error) => error?.code === 'ENOENT' && this.stop()));
             this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
         }
     }
@@ -3774,11 +3537,7 @@ class Agent {
                 return void socket.destroy();
             // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
             socket.write(ACK_LINE);
-            // While it works (an exchange), it says so: a caller tells it from a frozen agent by this.
-            const heartbeat = setInterval(() => socket.write(HEARTBEAT), this.host.heartbeatMs ?? HEARTBEAT_MS);
-            socket.once('close', () => clearInterval(heartbeat));
             void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
-                clearInterval(heartbeat);
                 // On 'close', which comes also when the caller hangs up first.
                 if ('stopped' in answer)
                     socket.once('close', () => this.stop());
@@ -3812,12 +3571,6 @@ class Agent {
             (0,external_node_fs_namespaceObject.rmSync)(this.settings.folder, { recursive: true, force: true });
         this.host.exit(0);
     }
-}
-/** What the agent watches may be removed, or replaced: by a regular file, by another socket or folder. */
-const server_GONE = new Set(['ENOENT', 'ENOTDIR']);
-/** A path's identity: its device, inode and type; another file at the same path has another one. */
-function identityOf(stats) {
-    return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
     return { ok: false, message, exitCode: EXIT_USAGE };
@@ -3939,7 +3692,6 @@ function maskCommand(env) {
 
 
 
-
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -4006,7 +3758,7 @@ async function main(argv, deps, say) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
+    const exchange = () => oneShot(flags, deps, say, debug, masking);
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)

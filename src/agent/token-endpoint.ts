@@ -5,6 +5,7 @@
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { HOSTINGS } from '../core/hostings.ts';
 import type { AgentToken } from './protocol.ts';
 import { builtin } from '../io/builtins.ts';
 import { listenOnLoopback, LOOPBACK } from '../io/loopback.ts';
@@ -88,16 +89,7 @@ function handle(options: TokenEndpointOptions, expectedHost: string, req: Incomi
 }
 
 function isTokenPath(target: string, tenant: string): boolean {
-  const path = target.split('?')[0] ?? '';
-  const match = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(path);
-  if (!match) return false;
-  let realm: string;
-  try {
-    realm = decodeURIComponent(match[1]!);
-  } catch {
-    return false;
-  }
-  return realm.toLowerCase() === tenant.toLowerCase();
+  return HOSTINGS.cxone.isTokenPath(target.split('?')[0] ?? '', tenant);
 }
 
 interface Answer {

@@ -34,12 +34,12 @@ export class PhantomSigner {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [header, payload, signature] = parts as [string, string, string];
+    // Only our own header, so HS256 only; the MAC below covers it as well.
+    if (header !== HEADER) return undefined;
     const given = Buffer.from(signature, 'base64url');
     const expected = this.#mac(`${header}.${payload}`);
     // Constant time; the length of an HS256 MAC is no secret.
     if (given.length !== expected.length || !crypto().timingSafeEqual(given, expected)) return undefined;
-    const alg = parseJsonObject(Buffer.from(header, 'base64url').toString('utf8'))?.alg;
-    if (alg !== 'HS256') return undefined;
     const claims = parseJsonObject(Buffer.from(payload, 'base64url').toString('utf8'));
     const exp = claims?.exp;
     return typeof exp === 'number' && nowSeconds < exp ? claims : undefined;
