@@ -809,7 +809,7 @@ describe('the upstream: proxies as given (never from process.env), NO_PROXY, fai
     }
   });
 
-  test('NO_PROXY names the API host: the proxy (here a closed port) is not used', async () => {
+  test('loopback and NO_PROXY go direct: the proxy (here a closed port) is not used', async () => {
     const settings = { ...DIRECT, proxy: proxySettingsOf({ HTTP_PROXY: 'http://127.0.0.1:1', NO_PROXY: 'localhost, 127.0.0.1' }) };
     const facade = await sastFacade(upstream.api.url, settings);
     try {

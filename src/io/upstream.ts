@@ -5,6 +5,7 @@
 
 import type * as Http from 'node:http';
 import type { Socket } from 'node:net';
+import { bypassesProxy } from '../core/no-proxy.ts';
 import { TransportFailure } from '../core/transport.ts';
 import {
   bareHost,
@@ -213,22 +214,7 @@ export function proxyFor(url: URL, settings: ProxySettings | undefined): ProxyRo
   return { url: proxy, variable: named.variable };
 }
 
-/**
- * NO_PROXY as curl reads it: entries separated by commas or spaces; `*` alone is every host; an
- * entry matches its host and every name below it (a leading `.` or `*.` is the same); `:port` limits it to that port.
- */
+/** Loopback, or a host NO_PROXY names, read as curl reads it (core/no-proxy.ts, shared with the exchange). */
 export function bypasses(url: URL, noProxy: string | undefined): boolean {
-  const host = bareHost(url.hostname).toLowerCase();
-  const port = String(portOf(url));
-  return (noProxy ?? '')
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .some((entry) => {
-      if (entry === '*') return true;
-      const match = /^(?:\*?\.)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.toLowerCase());
-      if (!match) return false;
-      const name = bareHost(match[1]!);
-      if (match[2] !== undefined && match[2] !== port) return false;
-      return host === name || host.endsWith(`.${name}`);
-    });
+  return bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxy ?? '');
 }
