@@ -68,8 +68,11 @@ function send(forwarder: Forwarder, req: IncomingMessage, res: ServerResponse, t
   // The path and query exactly as sent, below the base's path (a server root may have one).
   const path = base.pathname.replace(/\/$/, '') + req.url;
   const outgoing = forwarder.upstream.request(base, path, req.method ?? 'GET', upstreamHeaders(req, base, token));
-  // The client went away: so does the upstream request (a cancelled download stops upstream too).
-  const abandon = () => outgoing.destroy();
+  // The client went away before its answer was complete: so does the upstream request (a cancelled
+  // download stops upstream too). Not after a complete answer: its kept-alive socket serves others.
+  const abandon = () => {
+    if (!res.writableFinished) outgoing.destroy();
+  };
   res.once('close', abandon);
   outgoing.once('response', (answer) => {
     outgoing.setTimeout(0); // the answer may stream for as long as it needs (server-sent events)
