@@ -104,53 +104,6 @@ const external_node_path_namespaceObject = require("node:path");
 var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_path_namespaceObject, 2);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
-/** Where the token agent listens and its key: `<address>#<key>`. */
-const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
-/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
-
-;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
-// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
-// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
-// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
-// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
-
-const RUN_TIME_SECRETS = {
-    accessToken: 'the access token',
-    refreshToken: 'the refresh token',
-    agentKey: 'the token agent key',
-    authSock: names_SOCK_VARIABLE,
-    execKey: "the one-time key of exec's token endpoint",
-};
-function isRunTimeSecret(field) {
-    return Object.hasOwn(RUN_TIME_SECRETS, field);
-}
-/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
-function runTimeSecretValues(values) {
-    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
-}
-/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
-const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
-const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
-
-;// CONCATENATED MODULE: ./src/core/quoting.js
-// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
-/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
-function shellQuote(value) {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
- * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
- * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
- */
-function powershellQuote(value) {
-    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
 const exit_codes_EXIT_TOKEN_FAILED = 1;
@@ -301,6 +254,53 @@ class TokenRequestError extends CheckmarxAuthError {
         this.hint = hint;
         this.attempts = attempts;
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
+/** Where the token agent listens and its key: `<address>#<key>`. */
+const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+/** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
+const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
+
+;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
+// Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
+// INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+
+const RUN_TIME_SECRETS = {
+    accessToken: 'the access token',
+    refreshToken: 'the refresh token',
+    agentKey: 'the token agent key',
+    authSock: names_SOCK_VARIABLE,
+    execKey: "the one-time key of exec's token endpoint",
+};
+function isRunTimeSecret(field) {
+    return Object.hasOwn(RUN_TIME_SECRETS, field);
+}
+/** The run-time secrets among `values`' fields, in declaration order; other fields are ignored. */
+function runTimeSecretValues(values) {
+    return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
+}
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
+const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
+
+;// CONCATENATED MODULE: ./src/core/quoting.js
+// Quoting a value so that a shell reads it back exactly: for the formats and the agent's command.
+/** Single quotes keep everything literal in sh, bash and zsh; a quote itself is closed, escaped, reopened. */
+function shellQuote(value) {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A PowerShell single-quoted string keeps everything literal (`$`, backticks, newlines, `;`) except
+ * the single quote, which is doubled. PowerShell also reads the typographic quotes U+2018 to U+201B
+ * as single quotes, so they are doubled too (as PowerShell's own CodeGeneration does).
+ */
+function powershellQuote(value) {
+    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
@@ -1130,9 +1130,26 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1177,12 +1194,20 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+const HEARTBEAT = ' ';
+const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1264,44 +1289,65 @@ function isNumberIn(value, min, max) {
 
 
 
+
+/** The variable that names node for checkmarx-auth.cmd where no ASCII path reaches it. */
+const NODE_VARIABLE = 'CX_AUTH_NODE';
+/** The copy of the CLI bundle in the command folder, where no ASCII path reaches the original. */
+const CLI_COPY = 'checkmarx-auth.cjs';
 /**
  * The sh and cmd wrappers, written in `folder`, that run `cli` with `node`. `paths` is the
  * platform's path module (path.win32 to see what a Windows runner gets).
+ *
+ * cmd reads a batch file in the console's OEM code page, so the cmd wrapper is pure ASCII:
+ * `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`. Each path is given, in this
+ * order of preference: relative to the script's own folder, `%~dp0`, which cmd expands in Unicode
+ * (the non-ASCII part the two paths share drops out); absolute, if that is ASCII; else through
+ * what cmd also reads in Unicode: node through the variable CX_AUTH_NODE, which the front end sets
+ * for later steps, and the CLI through a copy of its bundle beside the wrapper (another drive, a
+ * ref or a workspace folder with non-ASCII letters that RUNNER_TEMP does not share).
  */
 function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
+    const nodeWord = cmdPath(node, folder, paths);
+    const cliWord = cmdPath(cli, folder, paths);
     return {
         sh: `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(cli)} "$@"\n`,
-        cmd: `@"${cmdPath(node, folder, paths)}" "${cmdPath(cli, folder, paths)}" %*\r\n`,
+        cmd: `@"${nodeWord ?? `%${NODE_VARIABLE}%`}" "${cliWord ?? `%~dp0${CLI_COPY}`}" %*\r\n`,
+        copyCli: cliWord === undefined,
+        variables: nodeWord === undefined ? { [NODE_VARIABLE]: node } : {},
     };
 }
 const isAscii = (text) => /^[\x20-\x7e]*$/.test(text);
 /**
- * A path as a batch file may spell it. cmd reads a batch file in the console's OEM code page, so
- * the file must be pure ASCII: `C:\a\Jürgen` written in UTF-8 would reach node as `C:\a\J├╝rgen`.
- * So the path is given relative to the script's own folder, `%~dp0`, which cmd expands in Unicode:
- * the non-ASCII part the two paths share drops out. Where that is not ASCII either (another drive
- * and a non-ASCII name), the absolute path. A `%` is doubled (a batch file reads `%x%` as a
- * variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
+ * A path as a batch file may spell it in ASCII, or undefined. A `%` is doubled (a batch file reads
+ * `%x%` as a variable); `&`, `^`, spaces and parentheses are literal inside the double quotes.
  */
 function cmdPath(target, folder, paths) {
     const relative = paths.relative(folder, target).split(paths.sep).join('\\');
     const escaped = (text) => text.replace(/%/g, '%%');
-    return !paths.isAbsolute(relative) && isAscii(relative) ? `%~dp0${escaped(relative)}` : escaped(target);
+    if (!paths.isAbsolute(relative) && isAscii(relative))
+        return `%~dp0${escaped(relative)}`;
+    return isAscii(target) ? escaped(target) : undefined;
 }
 /**
- * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd`; returns its path, or leaves nothing.
- * `warn` hears when the cmd wrapper had to name a non-ASCII path, which cmd will misread.
+ * A new folder under `base` holding `checkmarx-auth` and `checkmarx-auth.cmd` (and a copy of the
+ * CLI bundle where the cmd wrapper needs one); returns its path and the variables later steps
+ * need, or leaves nothing.
  */
-function writeCommandFolder(base, node, cli, warn) {
-    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
+function writeCommandFolder(base, node, cli) {
+    let folder;
+    try {
+        folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
+    }
+    catch (error) {
+        throw new errors_AgentError(`The token agent did not start: cannot make its command folder under ${base} (${error.code}).`);
+    }
     try {
         const scripts = commandScripts(node, cli, folder);
-        if (process.platform === 'win32' && !isAscii(scripts.cmd.trimEnd())) {
-            warn?.(`checkmarx-auth.cmd names a path with non-ASCII letters that it cannot give relative to its own folder (another drive, or not shared with ${base}); cmd may misread it. From cmd, run node and ${cli} directly.`);
-        }
         (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth'), scripts.sh, { mode: 0o755 });
         (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_namespaceObject.join(folder, 'checkmarx-auth.cmd'), scripts.cmd);
-        return folder;
+        if (scripts.copyCli)
+            (0,external_node_fs_namespaceObject.copyFileSync)(cli, external_node_path_namespaceObject.join(folder, CLI_COPY));
+        return { folder, variables: scripts.variables };
     }
     catch (error) {
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
@@ -1318,8 +1364,9 @@ function writeCommandFolder(base, node, cli, warn) {
 
 
 
+
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1347,7 +1394,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1385,7 +1432,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1503,6 +1550,23 @@ function pick(env, names) {
 
 
 
+
+/**
+ * The CI's temporary folder, which the agent's folders go under: a missing one, or a file, is an
+ * input error naming the variable, found before the exchange.
+ */
+function checkedFolder(variable, path) {
+    let isFolder;
+    try {
+        isFolder = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
+    }
+    if (!isFolder)
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
+    return path;
+}
 async function startJobAgent(start) {
     const key = newKey();
     runTimeSecretValues({ agentKey: key }).forEach(start.mask);
@@ -1512,16 +1576,18 @@ async function startJobAgent(start) {
     let commandFolder;
     let agent;
     try {
-        commandFolder = writeCommandFolder(start.base, process.execPath, start.entry, start.warn);
+        const command = writeCommandFolder(start.base, process.execPath, start.entry);
+        commandFolder = command.folder;
         const { entry, settings, first, arrivedAt, env } = start;
         agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
         const sock = formatSock(agent.address, key);
         runTimeSecretValues({ authSock: sock }).forEach(start.mask);
         const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
-        start.publish({ sock, pid: agent.pid, commandFolder, folders });
-        // A signal that came while the state and files were written.
+        // A signal that came after the start-up wait. publish is synchronous: none can come during it,
+        // so what it writes (the token last) is written only for a start that stands.
         if (cancel.signal.aborted)
             throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
     }
     catch (error) {
         agent?.abandon();
@@ -1676,6 +1742,7 @@ function escapeProperty(s) {
 
 
 
+
 const setSecret = (secret) => issueCommand('add-mask', {}, secret);
 const info = (message) => void process.stdout.write(printable_printable(message) + external_node_os_namespaceObject.EOL);
 const debug = (message) => issueCommand('debug', {}, printable_printable(message));
@@ -1695,11 +1762,21 @@ function setOutputs(outputs) {
     appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
 }
 function exportVariable(name, value) {
-    process.env[name] = value;
-    if (process.env.GITHUB_ENV)
-        appendFileCommand('GITHUB_ENV', name, fileCommand(name, value));
+    exportVariables([[name, value]]);
+}
+/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
+function exportVariables(variables) {
+    if (variables.length === 0)
+        return;
+    if (process.env.GITHUB_ENV) {
+        const names = variables.map(([name]) => name).join(', ');
+        appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
+    }
     else
-        issueCommand('set-env', { name }, value);
+        for (const [name, value] of variables)
+            issueCommand('set-env', { name }, value);
+    for (const [name, value] of variables)
+        process.env[name] = value;
 }
 /**
  * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
@@ -1709,7 +1786,7 @@ function exportVariable(name, value) {
 function fileCommand(name, value) {
     if (!/[\r\n]/.test(value))
         return `${name}=${value}${external_node_os_namespaceObject.EOL}`;
-    const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
+    const delimiter = `ghadelimiter_${builtin('node:crypto').randomUUID()}`;
     if (value.includes(delimiter))
         throw new Error(`the value of ${name} contains the delimiter`);
     return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
@@ -1763,14 +1840,14 @@ function baseFolder(env) {
     const runnerTemp = env.RUNNER_TEMP;
     if (!runnerTemp)
         throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.');
-    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : runnerTemp;
+    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : checkedFolder('RUNNER_TEMP', runnerTemp);
 }
 /**
  * All or nothing: once the agent runs, any failure (the state, GITHUB_ENV, GITHUB_PATH, the
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-async function startActionAgent(settings, first, arrivedAt, env = process.env) {
+async function startActionAgent(settings, first, arrivedAt, env = process.env, handOver = exportVariables) {
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
     const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
     await startJobAgent({
@@ -1781,14 +1858,14 @@ async function startActionAgent(settings, first, arrivedAt, env = process.env) {
         arrivedAt,
         env,
         mask: setSecret,
-        warn: warning,
         stepWord: 'the step',
-        publish: ({ sock, pid, commandFolder, folders }) => {
+        publish: ({ sock, pid, commandFolder, folders, variables }) => {
             saveState(STATE_FOLDERS, JSON.stringify(folders));
             saveState(STATE_PID, String(pid));
             saveState(STATE_SOCK, sock);
             addPath(commandFolder);
-            exportVariable(names_SOCK_VARIABLE, sock);
+            // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
+            handOver([...Object.entries(variables), [names_SOCK_VARIABLE, sock]]);
         },
     });
     info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
@@ -2022,16 +2099,11 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-    // Loaded here, not at start-up: most runs have no ca-cert.
-    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        try {
-            new X509Certificate(pem);
-        }
-        catch {
+        if (!deps.isCertificate(pem)) {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -2442,15 +2514,34 @@ async function exchangeAndExport(deps) {
         log: { info: info, warning: warning, debug: debug },
         ...deps.io,
     });
-    setOutputs(outputValues(result));
-    if (settings.exportEnv) {
-        exportVariable(settings.envName, result.accessToken);
-        info(`Exported the token as ${settings.envName} for later steps.`);
-    }
+    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
+    const handOver = (variables = []) => {
+        setOutputs(outputValues(result));
+        exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken]] : []), ...variables]);
+        if (settings.exportEnv)
+            info(`Exported the token as ${settings.envName} for later steps.`);
+    };
     // The token's age for the agent starts here, well within a millisecond of its arrival: reading
     // the clock earlier would load perf_hooks into every run, agent or not.
     if (settings.agent)
-        await startActionAgent(settings, result, performance.now(), deps.env);
+        await startActionAgent(settings, result, performance.now(), deps.env, handOver);
+    else
+        handOver();
+}
+
+;// CONCATENATED MODULE: ./src/io/certificates.js
+// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
+// so node:crypto lives here, loaded only when a run names a ca-cert.
+
+/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
+function isCertificate(pem) {
+    try {
+        new (builtin('node:crypto').X509Certificate)(pem);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
@@ -2555,11 +2646,12 @@ function groupsOf(group) {
 // sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
 // through a proxy, the proxy's own credentials, ports and bare host names.
 
+
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => process.getBuiltinModule('node:http');
-const https = () => process.getBuiltinModule('node:https');
-const tls = () => process.getBuiltinModule('node:tls');
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
 function tlsOptions(url, options) {
     if (url.protocol !== 'https:')
         return {};
@@ -2858,8 +2950,10 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
+
 const SYSTEM_IO = {
     readFile,
+    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,

@@ -1113,9 +1113,26 @@ function headerValue(response, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = require("node:module");
+;// CONCATENATED MODULE: ./src/io/builtins.js
+// Node's built-in modules that only some runs need, loaded at their first use rather than at
+// start-up (every job pays the start-up: see BENCHMARKS.md). `createRequire` works on every Node
+// the bundles run on (the Azure task's Node 20.9.0 has no `process.getBuiltinModule`, which came in
+// 20.16), in the CommonJS bundles and in the ESM sources under test alike. Nothing is cached here:
+// Node's own module cache makes a second load cheap.
+
+// A require for built-ins only: they resolve without reading any file, so any absolute path does.
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
+/** The built-in module `name`, loaded now if nothing has loaded it yet. */
+function builtin(name) {
+    return requireBuiltin(name);
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1160,12 +1177,20 @@ function keysMatch(given, expected) {
     return a.length === b.length && protocol_crypto().timingSafeEqual(a, b);
 }
 // Loaded on first use: a `token` call served by the agent never needs it (see BENCHMARKS.md).
-const protocol_crypto = () => process.getBuiltinModule('node:crypto');
+const protocol_crypto = () => builtin('node:crypto');
 function encodeLine(message) {
     return `${JSON.stringify(message)}\n`;
 }
 /** What the agent sends the moment a request line arrives, before it works out the answer. */
 const ACK_LINE = '{"ok":true,"ack":true}\n';
+/**
+ * What the agent sends while it works on an acknowledged request (its exchange), every
+ * HEARTBEAT_MS: a space. JSON allows whitespace before a value, so the answer line stays one JSON
+ * line, which a client that knows nothing of this reads as before; a client that does knows the
+ * agent is alive, and tells a slow exchange from a frozen agent by silence.
+ */
+const HEARTBEAT = ' ';
+const HEARTBEAT_MS = 2_000;
 function isAck(line) {
     const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
@@ -1241,7 +1266,7 @@ function isNumberIn(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/agent/client.js
 // Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back; each bounded.
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 
 
@@ -1251,6 +1276,11 @@ const TOKEN_DEADLINE_MS = 10 * 60 * 1000;
 const STOP_DEADLINE_MS = 5_000;
 /** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
 const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
@@ -1260,20 +1290,31 @@ class AgentNotRunning extends AgentError {
 }
 const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
 /**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer. A peer
- * that does not acknowledge within `ackMs` (a frozen agent, something else listening at the
- * address) is reported then; an acknowledged request gets `deadlineMs` for its answer (the
- * agent's own exchange, with its retries and deadlines).
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
  */
-function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS, deadlineMs)) {
+function askAgent(address, request, deadlineMs, bounds = {}) {
+    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
     return new Promise((resolve, reject) => {
         const socket = (0,external_node_net_namespaceObject.connect)(address);
         let received = '';
         let connected = false;
         let acknowledged = false;
-        let timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)), ackMs);
+        let deadline;
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+            ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
+        silence.arm(ackMs);
+        // Silence as long as the whole deadline is the deadline's to report.
+        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
         function fail(error) {
-            clearTimeout(timer);
+            clearTimeout(deadline);
+            silence.stop();
             socket.destroy();
             reject(error);
         }
@@ -1283,6 +1324,9 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
             socket.write(encodeLine(request));
         });
         socket.setEncoding('utf8').on('data', (chunk) => {
+            // Any byte is a sign of life: a heartbeat, or part of the answer.
+            if (acknowledged)
+                watchSilence();
             received += chunk;
             for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
                 const line = received.slice(0, end);
@@ -1291,12 +1335,14 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
                     if (!isAck(line))
                         return notProtocol();
                     acknowledged = true;
-                    clearTimeout(timer);
-                    timer = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    bounds.onAcknowledged?.();
+                    watchSilence();
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
-                clearTimeout(timer);
+                clearTimeout(deadline);
+                silence.stop();
                 socket.destroy();
                 if (answer)
                     resolve(answer);
@@ -1316,6 +1362,27 @@ function askAgent(address, request, deadlineMs, ackMs = Math.min(ACK_DEADLINE_MS
         });
     });
 }
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+    timer;
+    verdict;
+    onSilent;
+    constructor(onSilent) {
+        this.onSilent = onSilent;
+    }
+    arm(ms) {
+        this.stop();
+        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        clearImmediate(this.verdict);
+    }
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
@@ -1328,8 +1395,9 @@ const external_node_path_namespaceObject = require("node:path");
 
 
 
+
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => process.getBuiltinModule('node:os').tmpdir();
+const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
@@ -1357,7 +1425,7 @@ function isContainerTemp(runnerTemp) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, env) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${process.getBuiltinModule('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
     const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
@@ -1395,7 +1463,7 @@ async function startAgent(launch) {
         proxyEnv: pick(launch.env, PROXY_VARIABLES),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = process.getBuiltinModule('node:child_process');
+    const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
@@ -1730,16 +1798,11 @@ function readCaCerts(value, deps) {
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
-    // Loaded here, not at start-up: most runs have no ca-cert.
-    const { X509Certificate } = process.getBuiltinModule('node:crypto');
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
         throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
-        try {
-            new X509Certificate(pem);
-        }
-        catch {
+        if (!deps.isCertificate(pem)) {
             throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
@@ -2133,6 +2196,7 @@ function parseBasic(header) {
 
 
 
+
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
 const LOOPBACK = '127.0.0.1';
@@ -2143,7 +2207,7 @@ function tokenPath(tenant) {
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
-    const { createServer } = process.getBuiltinModule('node:http');
+    const { createServer } = builtin('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
     await new Promise((resolve, reject) => {
@@ -2491,6 +2555,21 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
+;// CONCATENATED MODULE: ./src/io/certificates.js
+// Certificate parsing for the core's `ca-cert` check (ConfigDeps.isCertificate): the core is pure,
+// so node:crypto lives here, loaded only when a run names a ca-cert.
+
+/** Whether `pem` is one X.509 certificate that node:crypto can parse. */
+function isCertificate(pem) {
+    try {
+        new (builtin('node:crypto').X509Certificate)(pem);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2593,11 +2672,12 @@ function groupsOf(group) {
 // sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
 // through a proxy, the proxy's own credentials, ports and bare host names.
 
+
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => process.getBuiltinModule('node:http');
-const https = () => process.getBuiltinModule('node:https');
-const tls = () => process.getBuiltinModule('node:tls');
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
 function tlsOptions(url, options) {
     if (url.protocol !== 'https:')
         return {};
@@ -2896,8 +2976,10 @@ const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 
 
+
 const SYSTEM_IO = {
     readFile,
+    isCertificate: isCertificate,
     postForm: postForm,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -2925,11 +3007,71 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
+;// CONCATENATED MODULE: ./src/cli/start-child.js
+// Starting exec's COMMAND, and what the user is told when the platform cannot start it: 127 when
+// it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
+// (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
+
+
+const EXIT_CANNOT_RUN = 126;
+const EXIT_NOT_FOUND = 127;
+const NODE_LAUNCHER = {
+    platform: process.platform,
+    spawn: (...args) => builtin('node:child_process').spawn(...args),
+};
+/** Per platform: the file name endings that only a shell runs, and the line that runs one. */
+const SHELL_ONLY = {
+    win32: { endings: /\.(cmd|bat)$/i, runWith: (command) => `cmd /c ${command}` },
+};
+/** COMMAND could not be started; the message says what to run instead where there is something. */
+class SpawnError extends CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.name = 'SpawnError';
+        this.exitCode = exitCode;
+    }
+}
+function batchFileError(command, runWith) {
+    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
+}
+/** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
+function startFailure(command, error, platform) {
+    const shellOnly = SHELL_ONLY[platform];
+    if (error.code === 'ENOENT') {
+        const bare = !/\.[^./\\]*$/.test(command);
+        const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
+        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+    }
+    if (shellOnly?.endings.test(command))
+        return batchFileError(command, shellOnly.runWith(command));
+    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+}
+/**
+ * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
+ * spawn (since Node's 2024 fix for BatBadBut, spawn throws EINVAL for one); anything spawn throws
+ * at once, or reports by its 'error' event, becomes a SpawnError.
+ */
+function startChild(command, env, launcher) {
+    const [file = '', ...args] = command;
+    const shellOnly = SHELL_ONLY[launcher.platform];
+    if (shellOnly?.endings.test(file))
+        throw batchFileError(file, shellOnly.runWith(file));
+    try {
+        return launcher.spawn(file, args, { stdio: 'inherit', env });
+    }
+    catch (error) {
+        throw startFailure(file, error, launcher.platform);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/exec.js
 // `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+
+
 
 
 
@@ -3009,11 +3151,11 @@ function minValidityFor(env) {
 function exitCodeOfChild(code, signal) {
     if (code !== null)
         return code;
-    const number = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+    const number = signal ? builtin('node:os').constants.signals[signal] : undefined;
     return 128 + (number ?? 0);
 }
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-async function runExec(context) {
+async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
         throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
@@ -3053,7 +3195,7 @@ async function runExec(context) {
         context.debug(endpoint
             ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
             : `Running '${command[0]}' with a fresh token.`);
-        return await runChild(command, env);
+        return await runChild(command, env, launcher);
     }
     finally {
         await endpoint?.close();
@@ -3085,27 +3227,17 @@ async function tokenSource(context, minValidity) {
         token: async (seconds) => (await cache.get(seconds)).result,
     };
 }
-/** The command could not be started: 127 when it does not exist, 126 otherwise, as shells say. */
-class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(command, error) {
-        const notFound = error.code === 'ENOENT';
-        super(`'${command}' ${notFound ? 'was not found (is it on PATH?)' : `could not be started (${error.code ?? error.name})`}.`);
-        this.exitCode = notFound ? 127 : 126;
-    }
-}
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
-function runChild(command, env) {
-    const { spawn } = process.getBuiltinModule('node:child_process');
+function runChild(command, env, launcher) {
     return new Promise((resolve, reject) => {
-        const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+        const child = startChild(command, env, launcher);
         const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)]);
         for (const [signal, handler] of handlers)
             process.on(signal, handler);
         const done = () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
         child.once('error', (error) => {
             done();
-            reject(new SpawnError(command[0], error));
+            reject(startFailure(command[0], error, launcher.platform));
         });
         child.once('exit', (code, signal) => {
             done();
@@ -3167,7 +3299,9 @@ const COMMANDS = {
             return context.write(formatResult(context.format, result, settings.envName));
         }
         const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS);
+        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+            onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+        });
         if (!answer.ok)
             throw new AgentError(answer.message, answer.exitCode);
         if (!('result' in answer))
@@ -3431,6 +3565,48 @@ function variableOf(input) {
     return INPUTS.find((spec) => spec.name === input).env[0];
 }
 
+;// CONCATENATED MODULE: ./src/cli/agent-mapping.js
+// A later step that runs `checkmarx-auth token` or `exec` without the token agent's CX_AUTH_SOCK
+// falls back to an exchange of its own, which then fails for want of inputs. Where the CI system
+// hands a step the agent's variable only when the step maps it, that failure is the wrong thing
+// to say: the user wanted the agent. One row per such CI system (the GitHub runner and GitLab
+// give every later step the job's variables, so they need none).
+
+
+
+
+const MAPPING_HINTS = [
+    {
+        marker: 'TF_BUILD',
+        hint: `${SOCK_VARIABLE} is not set in this step. In Azure Pipelines the CheckmarxAuth@1 task's ${SOCK_VARIABLE} is a secret variable, which a step sees only when it maps it: add \`env: ${SOCK_VARIABLE}: $(${SOCK_VARIABLE})\` to the step (docs/azure-devops.md).`,
+    },
+];
+/** The verbs that use the agent when SOCK_VARIABLE is set, and exchange themselves when it is not. */
+const AGENT_VERBS = ['token', 'exec'];
+/** The input failure of an exchange made only because no agent was mapped, told as that. */
+class UnmappedAgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(hint, cause) {
+        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        this.name = 'UnmappedAgentError';
+        this.exitCode = cause.exitCode;
+    }
+}
+/** `exchange`, whose input errors say how to map the agent's variable where a step must. */
+function withAgentMappingHint(verb, env, exchange) {
+    const row = MAPPING_HINTS.find((candidate) => env[candidate.marker]);
+    if (!row || !AGENT_VERBS.includes(verb ?? '') || env[SOCK_VARIABLE])
+        return exchange;
+    return async () => {
+        try {
+            return await exchange();
+        }
+        catch (error) {
+            throw error instanceof InputError ? new UnmappedAgentError(row.hint, error) : error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
@@ -3516,9 +3692,12 @@ class Agent {
         const watched = [
             ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
             ...(this.settings.watch ? [this.settings.watch] : []),
-        ];
+        ].map((path) => ({ path, identity: identityOf((0,external_node_fs_namespaceObject.lstatSync)(path)) }));
         if (watched.length > 0) {
-            const look = () => watched.forEach((path) => (0,external_node_fs_namespaceObject.stat)(path, (error) => error?.code === 'ENOENT' && this.stop()));
+            const look = () => watched.forEach(({ path, identity }) => (0,external_node_fs_namespaceObject.lstat)(path, (error, stats) => {
+                if (error ? server_GONE.has(error.code ?? '') : identityOf(stats) !== identity)
+                    this.stop();
+            }));
             this.timers.push(setInterval(look, this.host.pollMs ?? SOCKET_POLL_MS));
         }
     }
@@ -3537,7 +3716,11 @@ class Agent {
                 return void socket.destroy();
             // At once: a caller tells a live agent busy with a slow exchange from a frozen one by this.
             socket.write(ACK_LINE);
+            // While it works (an exchange), it says so: a caller tells it from a frozen agent by this.
+            const heartbeat = setInterval(() => socket.write(HEARTBEAT), this.host.heartbeatMs ?? HEARTBEAT_MS);
+            socket.once('close', () => clearInterval(heartbeat));
             void this.answer(parseRequest(received.subarray(0, end).toString('utf8'))).then((answer) => {
+                clearInterval(heartbeat);
                 // On 'close', which comes also when the caller hangs up first.
                 if ('stopped' in answer)
                     socket.once('close', () => this.stop());
@@ -3571,6 +3754,12 @@ class Agent {
             (0,external_node_fs_namespaceObject.rmSync)(this.settings.folder, { recursive: true, force: true });
         this.host.exit(0);
     }
+}
+/** What the agent watches may be removed, or replaced: by a regular file, by another socket or folder. */
+const server_GONE = new Set(['ENOENT', 'ENOTDIR']);
+/** A path's identity: its device, inode and type; another file at the same path has another one. */
+function identityOf(stats) {
+    return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
     return { ok: false, message, exitCode: EXIT_USAGE };
@@ -3692,6 +3881,7 @@ function maskCommand(env) {
 
 
 
+
 const FLAGS = {
     ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
     format: { type: 'string' },
@@ -3758,7 +3948,7 @@ async function main(argv, deps, say) {
     const debug = deps.env.RUNNER_DEBUG === '1' ? say('info') : () => { };
     const masking = logMasking(deps);
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
-    const exchange = () => oneShot(flags, deps, say, debug, masking);
+    const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
     const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
     if (verb)

@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { apiPathOf, hasDotSegment, hostingOf, type FacadeFacts, type HostingRow, type TokenAnswer } from '../../core/hostings.ts';
 import type { ProductName } from '../../core/products.ts';
+import { builtin } from '../../io/builtins.ts';
 import { openUpstream, type UpstreamSettings } from '../../io/upstream.ts';
 import type { AgentToken } from '../protocol.ts';
 import { oauthError, reply } from '../token-form.ts';
@@ -57,7 +58,7 @@ export interface Facade {
 }
 
 export async function startFacade(options: FacadeOptions): Promise<Facade> {
-  const { createServer } = process.getBuiltinModule('node:http');
+  const { createServer } = builtin('node:http');
   const row = hostingOf(options.product);
   let route: (req: IncomingMessage, res: ServerResponse) => void = () => {};
   const server: Server = createServer(

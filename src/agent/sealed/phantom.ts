@@ -4,8 +4,9 @@
 
 import type { JsonObject } from '../../core/json.ts';
 import { parseJsonObject } from '../../core/json.ts';
+import { builtin } from '../../io/builtins.ts';
 
-const crypto = () => process.getBuiltinModule('node:crypto');
+const crypto = () => builtin('node:crypto');
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
