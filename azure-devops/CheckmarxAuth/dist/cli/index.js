@@ -262,8 +262,6 @@ function variables(result, tokenEnvName) {
 /** The token variables of --format env, as exec sets them in its child's environment. */
 
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
 var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
@@ -1225,6 +1223,8 @@ function builtin(name) {
     return requireBuiltin(name);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
@@ -1511,202 +1511,56 @@ class SilenceWatch {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/agent/launch.js
-// Starts the token agent: a detached node process with a clean environment, its settings written
-// to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
-// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
-
-
-
-
-
-// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
-const READY_DEADLINE_MS = 10_000;
-/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 103;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-/**
- * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
- * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
- */
-const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
-/** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
-/** Descriptors above this are left alone (a process rarely has more open). */
-const MAX_INHERITED_FD = 4096;
-function socketPathFits(path) {
-    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+;// CONCATENATED MODULE: ./src/agent/cache.js
+// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
+// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
+/** Milliseconds the token stays valid after `now`; negative once expired. */
+function validFor(token, now) {
+    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
 }
-/**
- * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
- * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
- * every container step, fail on it. There the container's own temp folder is used.
- */
-function isContainerTemp(runnerTemp) {
-    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
+function canReuse(token, minValiditySeconds, now) {
+    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
 }
-/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform, env) {
-    if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
-    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
-    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
-    for (const base of bases) {
-        let folder;
-        try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
-        }
-        catch {
-            continue;
-        }
-        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
-        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
-        if (socketPathFits(address))
-            return { address, folder };
-        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+function shortLivedWarning(result, minValiditySeconds) {
+    if (result.expiresIn >= minValiditySeconds)
+        return undefined;
+    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
 }
-function agentEnvironment(env) {
-    return pick(env, PASSED_VARIABLES);
-}
-async function startAgent(launch) {
-    if (launch.signal?.aborted)
-        throw cancelled();
-    const { address, folder } = agentAddress(process.platform, launch.env);
-    const settings = {
-        plan: launch.settings.plan,
-        transport: launch.settings.transport,
-        address,
-        key: launch.key,
-        ...(folder ? { folder } : {}),
-        ...(launch.watch ? { watch: launch.watch } : {}),
-        first: agentToken(launch.first),
-        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-        proxyEnv: pick(launch.env, PROXY_VARIABLES),
-    };
-    // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
-    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
-    let child;
-    try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
-            detached: true,
-            windowsHide: true,
-            stdio: agentStdio(nullFd),
-            env: agentEnvironment(launch.env),
-            cwd: tmpdir(),
-        });
+class TokenCache {
+    current;
+    inFlight;
+    exchange;
+    now;
+    constructor(exchange, now, first) {
+        this.exchange = exchange;
+        this.now = now;
+        this.current = first;
     }
-    finally {
-        if (nullFd !== undefined)
-            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    async get(minValiditySeconds) {
+        if (canReuse(this.current, minValiditySeconds, this.now()))
+            return { result: this.current.result, source: 'cache' };
+        const fresh = await this.refresh();
+        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
+        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
     }
-    const abandon = () => {
-        child.kill('SIGKILL');
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    };
-    child.stdin.on('error', () => { });
-    child.stdin.end(JSON.stringify(settings));
-    try {
-        await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+    /**
+     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
+     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
+     * replaced gets the replacement without another exchange.
+     */
+    async renew(refused) {
+        const current = this.current;
+        if (current && current.result.accessToken !== refused)
+            return { result: current.result, source: 'cache' };
+        return { result: (await this.refresh()).result, source: 'exchange' };
     }
-    catch (error) {
-        abandon();
-        throw error;
+    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
+    refresh() {
+        this.inFlight ??= this.exchange()
+            .then((result) => (this.current = { result, arrivedAt: this.now() }))
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
     }
-    finally {
-        child.stdout.destroy();
-        child.stdin.destroy();
-        child.unref();
-    }
-}
-/**
- * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
- * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
- * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
- * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
- * child only the handles it is given.
- */
-function agentStdio(nullFd) {
-    const stdio = ['pipe', 'pipe', 'ignore'];
-    if (nullFd === undefined)
-        return stdio;
-    for (const fd of openDescriptors()) {
-        if (fd < 3 || fd > MAX_INHERITED_FD)
-            continue;
-        while (stdio.length < fd)
-            stdio.push('ignore');
-        stdio[fd] = nullFd;
-    }
-    return stdio;
-}
-/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
-function openDescriptors() {
-    for (const dir of ['/proc/self/fd', '/dev/fd']) {
-        try {
-            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
-                .filter((name) => /^\d+$/.test(name))
-                .map(Number);
-        }
-        catch {
-            // not this system's way
-        }
-    }
-    return [];
-}
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
-function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
-    return new Promise((resolve, reject) => {
-        let said = '';
-        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const onAbort = () => settle(cancelled());
-        signal?.addEventListener('abort', onAbort, { once: true });
-        function settle(error) {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            child.removeAllListeners('exit');
-            if (error)
-                reject(error);
-            else
-                resolve();
-        }
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            said += chunk;
-            if (said.includes('\n'))
-                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
-        });
-        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
-        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
-    });
-}
-function pick(env, names) {
-    const picked = {};
-    for (const name of names) {
-        const value = env[name];
-        if (value)
-            picked[name] = value;
-    }
-    return picked;
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -1997,56 +1851,58 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/agent/cache.js
-// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
-// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
-/** Milliseconds the token stays valid after `now`; negative once expired. */
-function validFor(token, now) {
-    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
+;// CONCATENATED MODULE: ./src/cli/token.js
+// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
+// bare command's exchange.
+
+
+
+
+
+
+
+
+
+const DEFAULT_MIN_VALIDITY = 60;
+async function runToken(context) {
+    const minValidity = parseMinValidity(context.flags['min-validity']);
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        const { settings, result } = await context.exchange();
+        warnIf(context, shortLivedWarning(result, minValidity));
+        context.mask(result);
+        return context.write(formatResult(context.format, result, settings.envName));
+    }
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+    });
+    if (!answer.ok)
+        throw new AgentError(answer.message, answer.exitCode);
+    if (!('result' in answer))
+        throw new AgentError('The token agent sent no token.');
+    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    warnIf(context, answer.warning);
+    context.mask(answer.result);
+    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
 }
-function canReuse(token, minValiditySeconds, now) {
-    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    }
+    return Number(text);
 }
-function shortLivedWarning(result, minValiditySeconds) {
-    if (result.expiresIn >= minValiditySeconds)
-        return undefined;
-    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
 }
-class TokenCache {
-    current;
-    inFlight;
-    exchange;
-    now;
-    constructor(exchange, now, first) {
-        this.exchange = exchange;
-        this.now = now;
-        this.current = first;
-    }
-    async get(minValiditySeconds) {
-        if (canReuse(this.current, minValiditySeconds, this.now()))
-            return { result: this.current.result, source: 'cache' };
-        const fresh = await this.refresh();
-        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
-        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
-    }
-    /**
-     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
-     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
-     * replaced gets the replacement without another exchange.
-     */
-    async renew(refused) {
-        const current = this.current;
-        if (current && current.result.accessToken !== refused)
-            return { result: current.result, source: 'cache' };
-        return { result: (await this.refresh()).result, source: 'exchange' };
-    }
-    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
-    refresh() {
-        this.inFlight ??= this.exchange()
-            .then((result) => (this.current = { result, arrivedAt: this.now() }))
-            .finally(() => (this.inFlight = undefined));
-        return this.inFlight;
-    }
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
@@ -3403,18 +3259,274 @@ function runChild(command, env, launcher) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/agent/launch.js
+// Starts the token agent: a detached node process with a clean environment, its settings written
+// to its stdin, so that the credentials are in no command line, environment block or file. It
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
+
+
+
+
+// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
+const tmpdir = () => builtin('node:os').tmpdir();
+const READY_DEADLINE_MS = 10_000;
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 103;
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+/**
+ * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
+ * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
+ */
+const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
+/** Not secrets, and read at start-up, so they must be in the environment itself. */
+const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
+/**
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
+ */
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
+function socketPathFits(path) {
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/**
+ * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
+ * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
+ * every container step, fail on it. There the container's own temp folder is used.
+ */
+function isContainerTemp(runnerTemp) {
+    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
+}
+/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
+function agentAddress(platform, env) {
+    if (platform === 'win32')
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
+    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    for (const base of bases) {
+        let folder;
+        try {
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
+        }
+        catch {
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
+        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
+        if (socketPathFits(address))
+            return { address, folder };
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    }
+    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+}
+function agentEnvironment(env) {
+    return pick(env, PASSED_VARIABLES);
+}
+async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
+    const { address, folder } = agentAddress(process.platform, launch.env);
+    const settings = {
+        plan: launch.settings.plan,
+        transport: launch.settings.transport,
+        address,
+        key: launch.key,
+        ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
+        first: agentToken(launch.first),
+        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        proxyEnv: pick(launch.env, PROXY_VARIABLES),
+    };
+    // Loaded here, not at start-up: only a run that starts an agent needs it.
+    const { spawn } = builtin('node:child_process');
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: agentEnvironment(launch.env),
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
+    child.stdin.on('error', () => { });
+    child.stdin.end(JSON.stringify(settings));
+    try {
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+    }
+    catch (error) {
+        abandon();
+        throw error;
+    }
+    finally {
+        child.stdout.destroy();
+        child.stdin.destroy();
+        child.unref();
+    }
+}
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
+    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    return new Promise((resolve, reject) => {
+        let said = '';
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            child.removeAllListeners('exit');
+            if (error)
+                reject(error);
+            else
+                resolve();
+        }
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            said += chunk;
+            if (said.includes('\n'))
+                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
+        });
+        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
+        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
+    });
+}
+function pick(env, names) {
+    const picked = {};
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            picked[name] = value;
+    }
+    return picked;
+}
+
+;// CONCATENATED MODULE: ./src/cli/start-agent.js
+// `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
+// CX_AUTH_SOCK and the token variables.
+
+
+
+
+
+
+
+
+/** The --format values start-agent prints; the first is the default. */
+const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
+async function runStartAgent(context) {
+    if (!START_AGENT_FORMATS.includes(context.format)) {
+        const [first, ...others] = START_AGENT_FORMATS;
+        throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+    }
+    const { settings, result } = await context.exchange();
+    const arrivedAt = performance.now();
+    const key = newKey();
+    const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+    const sock = formatSock(address, key);
+    context.mask({ ...result, agentKey: key, authSock: sock });
+    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+    return context.write(startOutput(context.format, sock, result, settings.envName));
+}
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
+
+;// CONCATENATED MODULE: ./src/cli/stop-agent.js
+// `checkmarx-auth stop-agent`: stops the agent named by CX_AUTH_SOCK; exit 0 when there is none,
+// so that an exit trap after a failed start-agent adds no second error.
+
+
+
+
+async function runStopAgent(context) {
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+        return 0;
+    }
+    const { address, key } = parseSock(sock);
+    try {
+        const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.message, answer.exitCode);
+        context.say('Stopped the token agent.');
+    }
+    catch (error) {
+        if (!(error instanceof AgentNotRunning))
+            throw error;
+        context.say('The token agent had already stopped.');
+    }
+    return 0;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/verbs.js
-// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
-// bare command's, passed in; these add the agent around it.
-
-
-
-
-
-
-
-
-
+// The CLI's verb registry: the verbs, the flags and formats each takes, and which file runs it (one
+// file per verb: token.ts, start-agent.ts, stop-agent.ts, inspect.ts, exec.ts). inspect sends no
+// request, so main.ts runs it apart; the others get a VerbContext (verb-context.ts).
 
 
 
@@ -3433,112 +3545,29 @@ const VERB_FLAGS = {
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
 const VERB_FORMATS = {
     token: FORMATS,
-    'start-agent': ['env', 'json', 'azure', 'powershell'],
+    'start-agent': START_AGENT_FORMATS,
     'stop-agent': [],
     inspect: INSPECT_FORMATS,
     exec: [],
 };
-const DEFAULT_MIN_VALIDITY = 60;
+const COMMANDS = {
+    token: runToken,
+    'start-agent': runStartAgent,
+    'stop-agent': runStopAgent,
+    exec: runExec,
+};
 function isVerb(word) {
     return VERBS.includes(word ?? '');
 }
 function runVerb(verb, context) {
     return COMMANDS[verb](context);
 }
-const COMMANDS = {
-    token: async (context) => {
-        const minValidity = parseMinValidity(context.flags['min-validity']);
-        const sock = context.env[SOCK_VARIABLE];
-        if (!sock) {
-            const { settings, result } = await context.exchange();
-            warnIf(context, shortLivedWarning(result, minValidity));
-            context.mask(result);
-            return context.write(formatResult(context.format, result, settings.envName));
-        }
-        const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
-            onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
-        });
-        if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
-        if (!('result' in answer))
-            throw new AgentError('The token agent sent no token.');
-        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-        warnIf(context, answer.warning);
-        context.mask(answer.result);
-        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-    },
-    'start-agent': async (context) => {
-        const formats = VERB_FORMATS['start-agent'];
-        if (!formats.includes(context.format)) {
-            const [first, ...others] = formats;
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
-        }
-        const { settings, result } = await context.exchange();
-        const arrivedAt = performance.now();
-        const key = newKey();
-        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
-        const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
-        const sock = formatSock(address, key);
-        context.mask({ ...result, agentKey: key, authSock: sock });
-        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-        return context.write(startOutput(context.format, sock, result, settings.envName));
-    },
-    'stop-agent': async (context) => {
-        const sock = context.env[SOCK_VARIABLE];
-        // Exit 0: an exit trap after a failed start-agent adds no second error.
-        if (!sock) {
-            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
-            return 0;
-        }
-        const { address, key } = parseSock(sock);
-        try {
-            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-            if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
-            context.say('Stopped the token agent.');
-        }
-        catch (error) {
-            if (!(error instanceof AgentNotRunning))
-                throw error;
-            context.say('The token agent had already stopped.');
-        }
-        return 0;
-    },
-    exec: runExec,
-};
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
-    const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
-    if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
-    }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
-}
 
 ;// CONCATENATED MODULE: ./src/cli/help.js
 // `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
 // prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
 // that a new input or format cannot be missing here; every line fits in 100 columns.
+
 
 
 
