@@ -3,8 +3,9 @@
 
 import { UsageError } from './usage-error.ts';
 import { notOneOf } from '../core/did-you-mean.ts';
-import { readInputs } from '../core/inputs.ts';
-import { expiryWarning, inDays, inspectPlan, type Inspection } from '../core/key-facts.ts';
+import { inputsFromFlags } from './command-line.ts';
+import { expiryWarning, inDays } from '../core/key-expiry.ts';
+import { inspectPlan, type Inspection } from '../core/inspection.ts';
 import { printable } from '../core/printable.ts';
 import { resolveSettings, type ConfigDeps } from '../core/settings.ts';
 
@@ -21,7 +22,7 @@ export interface InspectDeps extends ConfigDeps {
 
 export function runInspect(deps: InspectDeps): number {
   const format = parseInspectFormat(deps.flags.format);
-  const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
+  const values = inputsFromFlags(deps.flags, deps.env);
   const settings = resolveSettings(values, deps);
   settings.warnings.forEach(deps.warn);
   const inspection = inspectPlan(settings.plan);

@@ -125,7 +125,7 @@ function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: Gra
   const explicitTokenUrl = explicitUrl(values, 'token-url');
   const credentialClientId = stringClaim(claims, 'azp');
   return {
-    tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+    tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
     apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
     tenant,
     ...(credentialClientId ? { credentialClientId } : {}),
@@ -151,6 +151,16 @@ interface Realm {
 }
 
 const REALMS_PATH = '/auth/realms/';
+
+/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
+export function realmTokenPath(tenant: string): string {
+  return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
+}
+
+/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
+export function realmUrlOf(base: string, tenant: string): string {
+  return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
+}
 
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 export function realmOfClaims(claims: JwtClaims | undefined): Realm | undefined {

@@ -6,7 +6,8 @@ import { requestToken, type GrantDeps } from './grant.ts';
 import { type TokenResult } from './token-response.ts';
 import { secretValues, type RawInputs } from './inputs.ts';
 import { runTimeSecretValues } from './run-time-secrets.ts';
-import { expiryWarning, keyFactsOf } from './key-facts.ts';
+import { keyFactsOf } from './api-key-facts.ts';
+import { expiryWarning } from './key-expiry.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
   /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */

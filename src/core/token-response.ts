@@ -4,7 +4,7 @@
 import type { FailureDetails } from './failures.ts';
 import { parseJsonObject, type JsonObject } from './json.ts';
 import { decodeJwtClaims, stringClaim } from './jwt.ts';
-import { apiKeyExpiresAt } from './key-facts.ts';
+import { apiKeyExpiresAt } from './api-key-facts.ts';
 import { holdsCiCommand } from './printable.ts';
 import { parseRetryAfter } from './retry.ts';
 import { redact } from './secrets.ts';
