@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { resolvePlan, resolveSettings, type GrantPlan, type TransportOptions } from '../src/core/settings.ts';
+import { resolvePlan, resolveSettings, type GrantPlan } from '../src/core/settings.ts';
+import type { TransportOptions } from '../src/core/transport.ts';
 import { InputError, TokenRequestError } from '../src/core/errors.ts';
 import { CLI_NAMING, flagAndVariable } from '../src/cli/naming.ts';
 import { redact } from '../src/core/secrets.ts';

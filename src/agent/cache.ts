@@ -32,11 +32,11 @@ export function shortLivedWarning(result: AgentToken, minValiditySeconds: number
 export class TokenCache {
   private current: CachedToken | undefined;
   private inFlight: Promise<CachedToken> | undefined;
-  private readonly exchange: () => Promise<AgentToken>;
+  private readonly fetchToken: () => Promise<AgentToken>;
   private readonly now: () => number;
 
-  constructor(exchange: () => Promise<AgentToken>, now: () => number, first?: CachedToken) {
-    this.exchange = exchange;
+  constructor(fetchToken: () => Promise<AgentToken>, now: () => number, first?: CachedToken) {
+    this.fetchToken = fetchToken;
     this.now = now;
     this.current = first;
   }
@@ -61,7 +61,7 @@ export class TokenCache {
 
   /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
   private refresh(): Promise<CachedToken> {
-    this.inFlight ??= this.exchange()
+    this.inFlight ??= this.fetchToken()
       .then((result) => (this.current = { result, arrivedAt: this.now() }))
       .finally(() => (this.inFlight = undefined));
     return this.inFlight;

@@ -6,10 +6,10 @@ import { type FailureDetails, type RequestContext } from './failures.ts';
 import { hintFor } from './hints.ts';
 import { planRetry, type RetryState } from './retry.ts';
 import { redact } from './secrets.ts';
-import type { GrantPlan, TransportOptions } from './settings.ts';
+import type { GrantPlan } from './settings.ts';
 import { buildTokenRequest } from './token-request.ts';
 import { parseTokenResponse, type TokenResult } from './token-response.ts';
-import { TransportFailure, type HttpRequest, type PostForm } from './transport.ts';
+import { TransportFailure, type HttpRequest, type PostForm, type TransportOptions } from './transport.ts';
 
 export interface Logger {
   info(message: string): void;

@@ -5,6 +5,7 @@ import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, missingEndpointInputs, type Endpoint } from './endpoints.ts';
 import { InputError, listOf, MissingInputsError, type InputNaming, type MissingInput, type OtherGrant } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
+import type { TransportOptions } from './transport.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
   GRANT_CREDENTIALS,
@@ -29,14 +30,6 @@ export interface GrantPlan {
   readonly scope?: string;
   /** Every secret input's value (the INPUTS table marks them), to be masked and kept out of messages. */
   readonly secrets: readonly string[];
-}
-
-export interface TransportOptions {
-  readonly timeoutMs: number;
-  readonly maxAttempts: number;
-  /** Extra PEM certificates trusted besides the default ones. */
-  readonly caCerts?: readonly string[];
-  readonly insecureSkipTlsVerify: boolean;
 }
 
 export interface Settings {

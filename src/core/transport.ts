@@ -15,10 +15,17 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/** What one request follows: its deadline and the TLS trust. */
 export interface HttpOptions {
   readonly timeoutMs: number;
+  /** Extra PEM certificates trusted besides the default ones. */
   readonly caCerts?: readonly string[];
   readonly insecureSkipTlsVerify: boolean;
+}
+
+/** What the exchange follows: each request's options, and how many attempts it makes. */
+export interface TransportOptions extends HttpOptions {
+  readonly maxAttempts: number;
 }
 
 export type PostForm = (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;

@@ -1,4 +1,4 @@
-// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
+// One HTTP request and its answer, with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 import type * as Http from 'node:http';
@@ -16,7 +16,7 @@ export const postForm: PostForm = async (request, options) => {
   const attempt = new Attempt(options.timeoutMs);
   try {
     const connection = await openConnection(url, proxy, options, attempt);
-    const response = await exchange(connection, request, attempt);
+    const response = await roundTrip(connection, request, attempt);
     if (proxy && url.protocol === 'http:') refuseProxyAnswer(response, proxy);
     return response;
   } catch (error) {
@@ -164,7 +164,7 @@ async function openConnection(url: URL, via: Proxy | undefined, options: HttpOpt
   return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
 }
 
-function exchange(connection: Connection, request: HttpRequest, attempt: Attempt): Promise<HttpResponse> {
+function roundTrip(connection: Connection, request: HttpRequest, attempt: Attempt): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
     const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
