@@ -100,6 +100,14 @@ describe('agent protocol', () => {
       assert.deepEqual(answer, { ok: false, code: 'agent/bad-answer', message: 'no', exitCode: 1 }, String(code));
     }
   });
+  it("reads the hosting a token answer names, only one it knows, and an answer without one (an older agent's)", () => {
+    const answer = (hosting: unknown) => parseAnswer(JSON.stringify({ ok: true, result: token('abc'), source: 'cache', hosting }));
+    assert.deepEqual(answer('cxone'), { ok: true, result: token('abc'), source: 'cache', hosting: 'cxone' });
+    assert.deepEqual(answer('sca-cloud'), { ok: true, result: token('abc'), source: 'cache', hosting: 'sca-cloud' });
+    for (const unknown of ['CXONE', 'cxone\n::error::x', 'toString', 42, undefined]) {
+      assert.deepEqual(answer(unknown), { ok: true, result: token('abc'), source: 'cache' }, String(unknown));
+    }
+  });
   it('refuses answers that could not be printed safely', () => {
     const bad = [
       { ok: true, result: token('a b'), source: 'cache' },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentToken } from '../src/agent/protocol.ts';
-import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, isCheckmarxOne, minValidityFor, runExec } from '../src/cli/exec.ts';
+import { childEnvironment, exitCodeOfChild, EXEC_CLIENT_ID, logsInThroughEndpoint, minValidityFor, runExec } from '../src/cli/exec.ts';
 import { NODE_LAUNCHER, startFailure, type ChildLauncher } from '../src/cli/start-child.ts';
 import type { VerbContext } from '../src/cli/verb-context.ts';
 import { CLI_NAMING } from '../src/cli/naming.ts';
@@ -105,14 +105,11 @@ describe('exec: the child environment', () => {
     );
   });
 
-  it('Checkmarx One is the product given, else a tenant and an api-url ending in /api', () => {
-    assert.equal(isCheckmarxOne('CXONE', TOKEN), true);
-    assert.equal(isCheckmarxOne('sca', TOKEN), false);
-    assert.equal(isCheckmarxOne(undefined, TOKEN), true);
-    assert.equal(isCheckmarxOne(undefined, { ...TOKEN, apiUrl: 'https://api-sca.checkmarx.net' }), false, 'SCA');
-    const { tenant, ...sast } = TOKEN;
-    void tenant;
-    assert.equal(isCheckmarxOne(undefined, { ...sast, apiUrl: 'https://cx.example.com/cxrestapi' }), false, 'CxSAST');
+  it("the child logs in through the loopback endpoint for Checkmarx One only, as the token's source names it", () => {
+    assert.equal(logsInThroughEndpoint('cxone'), true);
+    assert.equal(logsInThroughEndpoint('sca-cloud'), false, 'SCA: a tenant, but ast-cli does not log in there');
+    assert.equal(logsInThroughEndpoint('self-hosted'), false);
+    assert.equal(logsInThroughEndpoint(undefined), false, 'an agent that does not say what it serves');
   });
 
   it('asks for as long as ast-cli keeps a token (CX_TOKEN_EXPIRY_SECONDS, default 300), 60 s to an hour', () => {

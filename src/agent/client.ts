@@ -2,7 +2,16 @@
 // answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
 
 import { connect } from 'node:net';
-import { encodeLine, isAck, MAX_LINE_BYTES, parseAnswer, type AgentAnswer, type AgentRequest } from './protocol.ts';
+import {
+  encodeLine,
+  isAck,
+  MAX_LINE_BYTES,
+  parseAnswer,
+  parseSock,
+  type AgentAnswer,
+  type AgentRequest,
+  type AgentTokenAnswer,
+} from './protocol.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { AgentError } from './errors.ts';
 
@@ -121,6 +130,18 @@ export function askAgent(address: string, request: AgentRequest, deadlineMs: num
       );
     });
   });
+}
+
+/**
+ * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
+ * more; the agent's refusal, or an answer without a token, is an AgentError.
+ */
+export async function askAgentForToken(sock: string, minValidity: number, bounds: AskBounds = {}): Promise<AgentTokenAnswer> {
+  const { address, key } = parseSock(sock);
+  const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
+  if (!answer.ok) throw new AgentError(answer.code, answer.message);
+  if (!('result' in answer)) throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+  return answer;
 }
 
 /**

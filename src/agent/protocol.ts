@@ -3,11 +3,13 @@
 
 import { parseJsonObject } from '../core/json.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
-import type { GrantPlan, TransportOptions } from '../core/settings.ts';
+import type { GrantPlan } from '../core/settings.ts';
+import type { TransportOptions } from '../core/transport.ts';
 import { AgentError } from './errors.ts';
 import { isErrorCode, type ErrorCode } from '../core/error-codes.ts';
 import { outputProblem, type TokenResult } from '../core/token-response.ts';
 import { printable } from '../core/printable.ts';
+import { HOSTING_NAMES, type Hosting } from '../core/products.ts';
 import { builtin } from '../io/builtins.ts';
 import { randomBytes } from '../io/random.ts';
 
@@ -50,8 +52,20 @@ export type AgentRequest =
 
 export type TokenSource = 'cache' | 'exchange';
 
+/**
+ * A token from the agent. `hosting` says what it serves, so that a client need not guess from the
+ * token's shape; an agent from before it was sent leaves it out.
+ */
+export interface AgentTokenAnswer {
+  readonly ok: true;
+  readonly result: AgentToken;
+  readonly source: TokenSource;
+  readonly warning?: string;
+  readonly hosting?: Hosting;
+}
+
 export type AgentAnswer =
-  | { readonly ok: true; readonly result: AgentToken; readonly source: TokenSource; readonly warning?: string }
+  | AgentTokenAnswer
   /** `pid` tells who answered: the post step signals a process only if it is that agent. */
   | { readonly ok: true; readonly stopped: true; readonly pid?: number }
   /** `code` decides the exit code; `exitCode` is sent as well for callers from before codes. */
@@ -113,7 +127,7 @@ export function isAck(line: string): boolean {
 }
 
 /** A day: the agent does not live longer, so no token needs to last longer. */
-const MAX_MIN_VALIDITY = 86_400;
+export const MAX_MIN_VALIDITY = 86_400;
 
 export function parseRequest(line: string): AgentRequest | undefined {
   const json = parseJsonObject(line);
@@ -139,7 +153,8 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
   const result = parseToken(json.result);
   if (!result || (json.source !== 'cache' && json.source !== 'exchange')) return undefined;
   const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-  return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+  const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
+  return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
 }
 
 /**

@@ -167,7 +167,7 @@ class Agent {
     }
     if (request.op === 'stop') return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
     try {
-      return { ok: true, ...(await this.cache.get(request.minValidity)) };
+      return { ok: true, hosting: this.settings.plan.profile.hosting, ...(await this.cache.get(request.minValidity)) };
     } catch (error) {
       return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
     }

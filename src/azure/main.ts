@@ -17,6 +17,7 @@ import { SOCK_VARIABLE } from '../core/names.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
 import { camelCase, OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
+import { oncePerValue } from '../core/once-per-value.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import type { SystemIo } from '../io/system.ts';
@@ -72,12 +73,7 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
   const { values, warnings } = readTaskInputs(env);
   // Every secret, from the inputs and the connection, is registered before the first log line;
   // the exchange registers the rest (the forms the settings use, the token) only once.
-  const registered = new Set<string>();
-  const mask = (value: string) => {
-    if (registered.has(value)) return;
-    registered.add(value);
-    agent.setSecret(value);
-  };
+  const mask = oncePerValue((value) => agent.setSecret(value));
   secretForms(secretValues(values)).forEach(mask);
   warnings.forEach(agent.warning);
   if (values['env-name']) checkVariableName(values['env-name']);
@@ -94,7 +90,7 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
   const handOver = () => {
     for (const spec of OUTPUTS) {
       const value = spec.value(result);
-      if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.name === 'access-token', output: true });
+      if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.secret, output: true });
     }
     if (settings.exportEnv) {
       agent.setVariable(settings.envName, result.accessToken, { secret: true, output: false });

@@ -4,6 +4,7 @@
 
 import { didYouMean } from '../core/did-you-mean.ts';
 import { UsageError } from './usage-error.ts';
+import { readInputs, type RawInputs } from '../core/inputs.ts';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -52,4 +53,9 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
 function suggestFlag(name: string, specs: Readonly<Record<string, FlagSpec>>): string {
   const suggestion = didYouMean(name, Object.keys(specs));
   return suggestion ? ` Did you mean '--${suggestion}'?` : '';
+}
+
+/** The inputs as the CLI reads them: each from its --flag, else from its environment variables. */
+export function inputsFromFlags(flags: Readonly<Flags>, env: Readonly<Record<string, string | undefined>>): RawInputs {
+  return readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), env);
 }

@@ -4,18 +4,19 @@
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
 
 import type { ChildProcess } from 'node:child_process';
-import { askAgent, TOKEN_DEADLINE_MS } from '../agent/client.ts';
+import { askAgentForToken } from '../agent/client.ts';
 import { TokenCache } from '../agent/cache.ts';
-import { AgentError } from '../agent/errors.ts';
-import { agentToken, newKey, parseSock, type AgentToken } from '../agent/protocol.ts';
+import { agentToken, newKey, type AgentToken } from '../agent/protocol.ts';
 import { MIN_SERVED_VALIDITY_SECONDS, startTokenEndpoint } from '../agent/token-endpoint.ts';
 import { codedMessage } from '../core/errors.ts';
 import { UsageError } from './usage-error.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { requestToken } from '../core/grant.ts';
-import { INPUTS, readInputs, secretValues, defaultOf } from '../core/inputs.ts';
+import { INPUTS, secretValues, defaultOf } from '../core/inputs.ts';
+import { inputsFromFlags } from './command-line.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { OUTPUTS } from '../core/outputs.ts';
+import type { Hosting } from '../core/products.ts';
 import { secretForms } from '../core/secrets.ts';
 import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
 import { builtin } from '../io/builtins.ts';
@@ -85,13 +86,11 @@ export function childEnvironment(parent: Env, options: ChildEnvironmentOptions):
   return env;
 }
 
-/**
- * Checkmarx One: the product as given, else what the token says (the agent does not name its
- * product): a tenant and an `api-url` ending in /api is Checkmarx One; SCA's has no /api.
- */
-export function isCheckmarxOne(product: string | undefined, result: AgentToken): boolean {
-  if (product) return product.toLowerCase() === 'cxone';
-  return result.tenant !== undefined && /\/api\/?$/.test(result.apiUrl);
+const CHILD_LOGIN: Readonly<Record<Hosting, boolean>> = { cxone: true, 'sca-cloud': false, 'self-hosted': false };
+
+/** Whether the child logs in through a loopback token endpoint: its hosting's row says (Checkmarx One's). */
+export function logsInThroughEndpoint(hosting: Hosting | undefined): boolean {
+  return hosting !== undefined && CHILD_LOGIN[hosting];
 }
 
 /** How long a token handed to the child must still be valid: as long as ast-cli keeps one. */
@@ -117,7 +116,7 @@ export async function runExec(context: VerbContext, launcher: ChildLauncher = NO
   }
   if (context.flags.format !== undefined) context.warn('exec prints nothing itself, so --format is ignored.');
 
-  const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+  const values = inputsFromFlags(context.flags, context.env);
   const given = secretValues(values);
   const minValidity = minValidityFor(context.env);
   const source = await tokenSource(context, minValidity);
@@ -127,9 +126,8 @@ export async function runExec(context: VerbContext, launcher: ChildLauncher = NO
   const key = newKey();
   context.mask(first);
 
-  const cxone = isCheckmarxOne(values.product, first);
   const endpoint =
-    cxone && first.tenant
+    logsInThroughEndpoint(source.hosting) && first.tenant
       ? await startTokenEndpoint({
           tenant: first.tenant,
           clientId: EXEC_CLIENT_ID,
@@ -167,20 +165,17 @@ interface TokenSource {
   readonly envName?: string;
   /** The token the child starts with. */
   readonly first: AgentToken;
+  /** What the token is for: the exchange's plan, or the agent's answer (an older agent leaves it out). */
+  readonly hosting?: Hosting;
 }
 
 /** The agent when CX_AUTH_SOCK is set; else one exchange now (failing before the child starts) and a cache. */
 async function tokenSource(context: VerbContext, minValidity: number): Promise<TokenSource> {
   const sock = context.env[SOCK_VARIABLE];
   if (sock) {
-    const { address, key } = parseSock(sock);
-    const token = async (seconds: number) => {
-      const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
-      if (!answer.ok) throw new AgentError(answer.code, answer.message);
-      if (!('result' in answer)) throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
-      return answer.result;
-    };
-    return { secrets: [], token, first: await token(minValidity) };
+    const first = await askAgentForToken(sock, minValidity);
+    const token = async (seconds: number) => (await askAgentForToken(sock, seconds)).result;
+    return { secrets: [], token, first: first.result, ...(first.hosting ? { hosting: first.hosting } : {}) };
   }
   const { settings, result }: Exchange = await context.exchange();
   const arrivedAt = performance.now();
@@ -194,6 +189,7 @@ async function tokenSource(context: VerbContext, minValidity: number): Promise<T
     first: agentToken(result),
     secrets: settings.plan.secrets,
     envName: settings.envName,
+    hosting: settings.plan.profile.hosting,
     token: async (seconds) => (await cache.get(seconds)).result,
   };
 }

@@ -8,17 +8,18 @@ import { CLI_NAMING, variableOf } from './naming.ts';
 import { didYouMean, notOneOf } from '../core/did-you-mean.ts';
 import { AGENT_VERB } from '../agent/protocol.ts';
 import { runAgentProcess } from '../agent/server.ts';
-import { parseFlags, type Flags } from './command-line.ts';
+import { inputsFromFlags, parseFlags, type Flags } from './command-line.ts';
 import { runInspect } from './inspect.ts';
 import { errorCodeOf, exitCodeOf, failureMessage, stackFrames } from '../core/errors.ts';
 import { UsageError } from './usage-error.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, type Format } from './formats.ts';
-import { INPUTS, readInputs, SECRET_INPUTS } from '../core/inputs.ts';
+import { INPUTS, SECRET_INPUTS } from '../core/inputs.ts';
 import { diagnosticLine, printable, type Level } from '../core/printable.ts';
 import type { SystemIo } from '../io/system.ts';
 import { VERSION } from '../core/version.ts';
 import { maskCommand } from '../core/masking.ts';
+import { oncePerValue } from '../core/once-per-value.ts';
 import { runTimeSecretValues, type RunTimeSecretValues } from '../core/run-time-secrets.ts';
 
 /** What the CLI runs on. The bundle's entry passes the process's own; tests pass theirs. */
@@ -139,12 +140,7 @@ function rejectUnknownVerb(word: string | undefined): void {
 function logMasking(deps: CliDeps): ((value: string) => void) | undefined {
   const line = maskCommand(deps.env);
   if (!line) return undefined;
-  const registered = new Set<string>();
-  return (value) => {
-    if (registered.has(value)) return;
-    registered.add(value);
-    deps.stderr(line(value));
-  };
+  return oncePerValue((value) => deps.stderr(line(value)));
 }
 
 function warnSecretFlags(flags: Flags, say: Say): void {
@@ -157,7 +153,7 @@ function warnSecretFlags(flags: Flags, say: Say): void {
 
 function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string) => void, mask: ((value: string) => void) | undefined) {
   warnSecretFlags(flags, say);
-  const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
+  const values = inputsFromFlags(flags, deps.env);
   return exchangeCredentials(values, {
     ...(mask ? { mask } : {}),
     log: { info: say('info'), warning: say('warning'), debug },

@@ -1,12 +1,12 @@
 // `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
 // bare command's exchange.
 
-import { askAgent, TOKEN_DEADLINE_MS } from '../agent/client.ts';
+import { askAgentForToken } from '../agent/client.ts';
+import { MAX_MIN_VALIDITY } from '../agent/protocol.ts';
 import { shortLivedWarning } from '../agent/cache.ts';
-import { AgentError } from '../agent/errors.ts';
-import { parseSock } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
-import { defaultOf, readInputs } from '../core/inputs.ts';
+import { defaultOf } from '../core/inputs.ts';
+import { inputsFromFlags } from './command-line.ts';
 import { SOCK_VARIABLE } from '../core/names.ts';
 import { parseEnvName } from '../core/settings.ts';
 import { formatResult } from './formats.ts';
@@ -23,12 +23,9 @@ export async function runToken(context: VerbContext): Promise<number> {
     context.mask(result);
     return context.write(formatResult(context.format, result, settings.envName));
   }
-  const { address, key } = parseSock(sock);
-  const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+  const answer = await askAgentForToken(sock, minValidity, {
     onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
   });
-  if (!answer.ok) throw new AgentError(answer.code, answer.message);
-  if (!('result' in answer)) throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
   context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
   warnIf(context, answer.warning);
   context.mask(answer.result);
@@ -38,15 +35,15 @@ export async function runToken(context: VerbContext): Promise<number> {
 export function parseMinValidity(value: string | boolean | undefined): number {
   if (value === undefined) return DEFAULT_MIN_VALIDITY;
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-    throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_MIN_VALIDITY) {
+    throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to ${MAX_MIN_VALIDITY}.`);
   }
   return Number(text);
 }
 
 /** env-name as the bare command reads it (flag, then environment, then default). */
 function tokenEnvName(context: VerbContext): string {
-  const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+  const values = inputsFromFlags(context.flags, context.env);
   return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
 }
 

@@ -6,7 +6,8 @@ export type ProductName = 'sast' | 'sast-odata' | 'access-control' | 'sca' | 'cx
 export type GrantType = 'password' | 'refresh_token' | 'client_credentials';
 
 /** Where a product's token endpoint lives: which `locate*` function in endpoints.ts applies. */
-export type Hosting = 'self-hosted' | 'sca-cloud' | 'cxone';
+export const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'] as const;
+export type Hosting = (typeof HOSTING_NAMES)[number];
 
 export interface ProductProfile {
   readonly name: ProductName;
