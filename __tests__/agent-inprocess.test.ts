@@ -523,7 +523,7 @@ async function verb(
     flags,
     format,
     env,
-    exchange: async () => {
+    exchangeCredentials: async () => {
       run.exchanges += 1;
       return { settings, result };
     },

@@ -14,7 +14,8 @@ import { loggingCommand, loggingCommands } from '../src/azure/logging-commands.t
 import { readTaskInputs, run } from '../src/azure/main.ts';
 import { run as runPost } from '../src/azure/post.ts';
 import { INPUTS } from '../src/core/inputs.ts';
-import { camelCase, OUTPUTS } from '../src/core/outputs.ts';
+import { camelCase } from '../src/core/camel-case.ts';
+import { OUTPUTS } from '../src/core/outputs.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { agentView, assertNoAzureLeak, endpointVariables, parseAgentLine, TASK_DIR, TASK_ENTRY } from './support/azure.ts';
 import { REPO_ROOT } from './support/run.ts';

@@ -331,7 +331,7 @@ describe('exec: a COMMAND the platform cannot start (Windows through an injected
       flags: {},
       format: 'token',
       env: { PATH: process.env.PATH },
-      exchange: async () => ({ settings, result: token }),
+      exchangeCredentials: async () => ({ settings, result: token }),
       say: () => {},
       warn: (m) => void warned.push(m),
       debug: () => {},

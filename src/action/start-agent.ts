@@ -8,7 +8,7 @@ import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
 import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import * as workflow from './workflow-commands.ts';

@@ -12,7 +12,7 @@ import {
   type AgentRequest,
   type AgentTokenAnswer,
 } from './protocol.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { AgentError } from './errors.ts';
 
 /** Long enough for the agent's own exchange with its retries and deadlines. */

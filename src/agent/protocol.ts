@@ -2,7 +2,7 @@
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
 
 import { parseJsonObject } from '../core/json.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import type { GrantPlan } from '../core/settings.ts';
 import type { TransportOptions } from '../core/transport.ts';
 import { AgentError } from './errors.ts';

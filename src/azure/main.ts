@@ -13,9 +13,10 @@ import { isContainerTemp } from '../agent/launch.ts';
 import { errorCodeOf, failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
-import { camelCase, OUTPUTS } from '../core/outputs.ts';
+import { camelCase } from '../core/camel-case.ts';
+import { OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
 import { oncePerValue } from '../core/once-per-value.ts';
 import type { Settings } from '../core/settings.ts';
@@ -43,13 +44,13 @@ export interface TaskDeps {
 
 /** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
 export async function run(deps: TaskDeps): Promise<number> {
-  const agent = loggingCommands(deps.stdout);
+  const commands = loggingCommands(deps.stdout);
   try {
-    await exchangeAndSet(deps, agent);
+    await exchangeAndSet(deps, commands);
     return 0;
   } catch (error) {
-    agent.fail(failureMessage(error, TASK_NAMING), errorCodeOf(error));
-    if (isTrue(deps.env.SYSTEM_DEBUG)) stackFrames(error).forEach((frame) => agent.debug(frame));
+    commands.fail(failureMessage(error, TASK_NAMING), errorCodeOf(error));
+    if (isTrue(deps.env.SYSTEM_DEBUG)) stackFrames(error).forEach((frame) => commands.debug(frame));
     return 1;
   }
 }
@@ -68,21 +69,21 @@ export function readTaskInputs(env: Env): { values: RawInputs; warnings: readonl
   return { values, warnings: connection.warnings };
 }
 
-async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<void> {
+async function exchangeAndSet(deps: TaskDeps, commands: LoggingCommands): Promise<void> {
   const { env } = deps;
   const { values, warnings } = readTaskInputs(env);
   // Every secret, from the inputs and the connection, is registered before the first log line;
   // the exchange registers the rest (the forms the settings use, the token) only once.
-  const mask = oncePerValue((value) => agent.setSecret(value));
+  const mask = oncePerValue((value) => commands.setSecret(value));
   secretForms(secretValues(values)).forEach(mask);
-  warnings.forEach(agent.warning);
+  warnings.forEach(commands.warning);
   if (values['env-name']) checkVariableName(values['env-name']);
   const tempDirectory = clean(env.AGENT_TEMPDIRECTORY);
   const { settings, result } = await exchangeCredentials(values, {
     mask,
     // Before any request: a task that fails sets no variable.
     check: (settings) => void (settings.agent && agentTempFolder(tempDirectory)),
-    log: { info: agent.info, warning: agent.warning, debug: isTrue(env.SYSTEM_DEBUG) ? agent.debug : () => {} },
+    log: { info: commands.info, warning: commands.warning, debug: isTrue(env.SYSTEM_DEBUG) ? commands.debug : () => {} },
     ...deps.io,
   });
   const arrivedAt = settings.agent ? performance.now() : 0;
@@ -90,14 +91,14 @@ async function exchangeAndSet(deps: TaskDeps, agent: LoggingCommands): Promise<v
   const handOver = () => {
     for (const spec of OUTPUTS) {
       const value = spec.value(result);
-      if (value !== undefined) agent.setVariable(camelCase(spec.name), value, { secret: spec.secret, output: true });
+      if (value !== undefined) commands.setVariable(camelCase(spec.name), value, { secret: spec.secret, output: true });
     }
     if (settings.exportEnv) {
-      agent.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
-      agent.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
+      commands.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
+      commands.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
     }
   };
-  if (settings.agent) await startTaskAgent(deps, agent, mask, settings, result, arrivedAt, agentTempFolder(tempDirectory), handOver);
+  if (settings.agent) await startTaskAgent(deps, commands, mask, settings, result, arrivedAt, agentTempFolder(tempDirectory), handOver);
   else handOver();
 }
 
@@ -120,7 +121,7 @@ function agentTempFolder(tempDirectory: string | undefined): string {
  */
 async function startTaskAgent(
   deps: TaskDeps,
-  agent: LoggingCommands,
+  commands: LoggingCommands,
   mask: (value: string) => void,
   settings: Settings,
   first: TokenResult,
@@ -143,18 +144,18 @@ async function startTaskAgent(
     mask,
     stepWord: 'the task',
     publish: ({ sock, pid, commandFolder, folders, variables }) => {
-      agent.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
-      agent.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
-      agent.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
-      agent.prependPath(commandFolder);
-      for (const [name, value] of Object.entries(variables)) agent.setVariable(name, value, { secret: false, output: false });
+      commands.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
+      commands.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
+      commands.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+      commands.prependPath(commandFolder);
+      for (const [name, value] of Object.entries(variables)) commands.setVariable(name, value, { secret: false, output: false });
       handOver();
       // A secret variable, as every variable whose value is a run-time secret: later steps map it
       // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
-      agent.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
+      commands.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
     },
   });
-  agent.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
+  commands.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);
 }
 
 /**

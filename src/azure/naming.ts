@@ -2,7 +2,7 @@
 // (`Input 'serverUrl'`), never as the action's kebab-case input.
 
 import type { InputNaming } from '../core/errors.ts';
-import { camelCase } from '../core/outputs.ts';
+import { camelCase } from '../core/camel-case.ts';
 
 export const TASK_NAMING: InputNaming = {
   subject: (input) => `Input '${camelCase(input)}'`,

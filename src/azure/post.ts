@@ -14,16 +14,16 @@ export interface PostDeps extends StopDeps {
 
 /** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
 export async function run(deps: PostDeps): Promise<void> {
-  const agent = loggingCommands(deps.stdout);
+  const commands = loggingCommands(deps.stdout);
   try {
     const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
     const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
     if (!sock || !Number.isInteger(pid) || pid <= 0) return;
     const folders = savedFolders(taskVariable(deps.env, TASK_VARIABLE_FOLDERS));
     const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
-    if (info) agent.info(info);
-    if (warning) agent.warning(warning);
+    if (info) commands.info(info);
+    if (warning) commands.warning(warning);
   } catch (error) {
-    agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+    commands.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

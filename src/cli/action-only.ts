@@ -1,7 +1,7 @@
 // Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
 // user who gives one expects something to happen: say what to run instead.
 
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 
 const INSTEAD = {
   agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',

@@ -5,7 +5,7 @@
 // give every later step the job's variables, so they need none).
 
 import { InputError } from '../core/errors.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { CheckmarxAuthError, failureMessage } from '../core/errors.ts';
 import { CLI_NAMING } from './naming.ts';
 

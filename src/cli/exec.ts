@@ -14,7 +14,7 @@ import type { Exchange } from '../core/exchange.ts';
 import { requestToken } from '../core/grant.ts';
 import { INPUTS, secretValues, defaultOf } from '../core/inputs.ts';
 import { inputsFromFlags } from './command-line.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { OUTPUTS } from '../core/outputs.ts';
 import type { Hosting } from '../core/products.ts';
 import { secretForms } from '../core/secrets.ts';
@@ -177,7 +177,7 @@ async function tokenSource(context: VerbContext, minValidity: number): Promise<T
     const token = async (seconds: number) => (await askAgentForToken(sock, seconds)).result;
     return { secrets: [], token, first: first.result, ...(first.hosting ? { hosting: first.hosting } : {}) };
   }
-  const { settings, result }: Exchange = await context.exchange();
+  const { settings, result }: Exchange = await context.exchangeCredentials();
   const arrivedAt = performance.now();
   const log = { info: context.debug, warning: context.warn, debug: context.debug };
   const cache = new TokenCache(

@@ -2,7 +2,8 @@
 
 import { powershellQuote, shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
-import { camelCase, OUTPUTS } from '../core/outputs.ts';
+import { camelCase } from '../core/camel-case.ts';
+import { OUTPUTS } from '../core/outputs.ts';
 import { azureEscape } from '../core/printable.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'] as const;

@@ -6,7 +6,7 @@ import { FORMATS, OTHER_VARIABLES } from './formats.ts';
 import { DEFAULT_MIN_VALIDITY } from './token.ts';
 import { VERB_FORMATS, type Verb } from './verbs.ts';
 import { INPUTS } from '../core/inputs.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { PRODUCT_NAMES } from '../core/products.ts';
 import { VERSION } from '../core/version.ts';
 

@@ -110,7 +110,17 @@ async function main(argv: string[], deps: CliDeps, say: Say, wants: { jsonErrors
   const mask = (values: RunTimeSecretValues) => runTimeSecretValues(values).forEach((value) => masking?.(value));
   const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
   const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
-  const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
+  const context = {
+    flags,
+    format,
+    env: deps.env,
+    exchangeCredentials: exchange,
+    say: say('info'),
+    warn: say('warning'),
+    debug,
+    write,
+    mask,
+  };
   if (verb) return runVerb(verb, { ...context, ...command });
   const { settings, result } = await exchange();
   mask(result);

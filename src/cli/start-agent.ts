@@ -4,7 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { startAgent } from '../agent/launch.ts';
 import { formatSock, newKey, type AgentToken } from '../agent/protocol.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
 import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
 import { UsageError } from './usage-error.ts';
@@ -21,7 +21,7 @@ export async function runStartAgent(context: VerbContext): Promise<number> {
       `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`,
     );
   }
-  const { settings, result } = await context.exchange();
+  const { settings, result } = await context.exchangeCredentials();
   const arrivedAt = performance.now();
   const key = newKey();
   const entry = realpathSync(process.argv[1] ?? '');

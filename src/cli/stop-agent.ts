@@ -4,7 +4,7 @@
 import { askAgent, AgentNotRunning, STOP_DEADLINE_MS } from '../agent/client.ts';
 import { AgentError } from '../agent/errors.ts';
 import { parseSock } from '../agent/protocol.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import type { VerbContext } from './verb-context.ts';
 
 export async function runStopAgent(context: VerbContext): Promise<number> {

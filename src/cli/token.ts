@@ -7,7 +7,7 @@ import { shortLivedWarning } from '../agent/cache.ts';
 import { InputError } from '../core/errors.ts';
 import { defaultOf } from '../core/inputs.ts';
 import { inputsFromFlags } from './command-line.ts';
-import { SOCK_VARIABLE } from '../core/names.ts';
+import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { parseEnvName } from '../core/settings.ts';
 import { formatResult } from './formats.ts';
 import type { VerbContext } from './verb-context.ts';
@@ -18,7 +18,7 @@ export async function runToken(context: VerbContext): Promise<number> {
   const minValidity = parseMinValidity(context.flags['min-validity']);
   const sock = context.env[SOCK_VARIABLE];
   if (!sock) {
-    const { settings, result } = await context.exchange();
+    const { settings, result } = await context.exchangeCredentials();
     warnIf(context, shortLivedWarning(result, minValidity));
     context.mask(result);
     return context.write(formatResult(context.format, result, settings.envName));

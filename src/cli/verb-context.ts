@@ -10,7 +10,7 @@ export interface VerbContext {
   readonly format: Format;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The bare command's exchange: flags and environment in, a token out. */
-  readonly exchange: () => Promise<Exchange>;
+  readonly exchangeCredentials: () => Promise<Exchange>;
   readonly say: (message: string) => void;
   readonly warn: (message: string) => void;
   readonly debug: (message: string) => void;

@@ -44,7 +44,3 @@ export function outputValues(result: TokenResult): Array<[name: string, value: s
     return value === undefined ? [] : [[spec.name, value] as [string, string]];
   });
 }
-
-export function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-}

@@ -3,7 +3,7 @@
 // key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
 // them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
 
-import { SOCK_VARIABLE } from './names.ts';
+import { SOCK_VARIABLE } from './variable-names.ts';
 
 export const RUN_TIME_SECRETS = {
   accessToken: 'the access token',

@@ -4,7 +4,7 @@
 import { notOneOf } from './did-you-mean.ts';
 import { locateEndpoint, missingEndpointInputs, type Endpoint } from './endpoints.ts';
 import { InputError, listOf, MissingInputsError, type InputNaming, type MissingInput, type OtherGrant } from './errors.ts';
-import { RESERVED_NAMES, RESERVED_PREFIXES } from './names.ts';
+import { RESERVED_NAMES, RESERVED_PREFIXES } from './variable-names.ts';
 import type { TransportOptions } from './transport.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {

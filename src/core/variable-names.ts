@@ -1,4 +1,4 @@
-// The tool's own environment variable names, and the names no token may be exported as.
+// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
 
 /** Where the token agent listens and its key: `<address>#<key>`. */
 export const SOCK_VARIABLE = 'CX_AUTH_SOCK';
