@@ -83,13 +83,15 @@ describe('ci.yml', () => {
 });
 
 describe('check-dist.yml', () => {
-  it('rebuilds dist/ from a clean install and fails on any difference', () => {
+  it("rebuilds dist/ and the Azure task's bundles from a clean install and fails on any difference in either", () => {
     const runs = allSteps('check-dist.yml').flatMap((step) => (step.run ? [step.run.trim()] : []));
     assert.ok(runs.indexOf('npm ci') >= 0 && runs.indexOf('npm ci') < runs.indexOf('npm run build'), runs.join(' | '));
-    assert.ok(
-      runs.some((run) => run.includes('git diff --exit-code') && run.includes('dist/')),
-      'no git diff --exit-code dist/',
-    );
+    for (const folder of [' dist/', ' azure-devops/CheckmarxAuth/dist/']) {
+      const diff = runs.find((run) => run.includes('git diff --exit-code'));
+      const status = runs.find((run) => run.includes('git status --porcelain'));
+      assert.ok(diff && /git diff --exit-code[^|;]*/.exec(diff)![0].includes(folder), `git diff --exit-code misses${folder}`);
+      assert.ok(status && /git status --porcelain[^)]*/.exec(status)![0].includes(folder), `git status --porcelain misses${folder}`);
+    }
   });
 });
 

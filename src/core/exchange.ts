@@ -1,4 +1,4 @@
-// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+// The one call every front end makes: mask the secrets, check the inputs, get the token, mask it.
 
 import { resolveSettings, type ConfigDeps, type Settings } from './settings.ts';
 import { secretForms } from './secrets.ts';

@@ -1,4 +1,4 @@
-// The warning both front ends give when a Checkmarx One API key is about to expire, and how far
+// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
 // away an instant is in days.
 
 import type { KeyFacts } from './api-key-facts.ts';
@@ -15,7 +15,7 @@ export function inDays(instant: string, now: number): string {
   return `in ${days} day${days === 1 ? '' : 's'}`;
 }
 
-/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
 export function expiryWarning(facts: KeyFacts | undefined, now: number): string | undefined {
   const expiresAt = facts?.expiresAt;
   if (!expiresAt) return undefined;

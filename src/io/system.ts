@@ -1,4 +1,4 @@
-// The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
+// The real I/O that the front ends pass into exchangeCredentials; tests pass their own.
 
 import { readFileSync, statSync } from 'node:fs';
 import type { ConfigDeps } from '../core/settings.ts';
