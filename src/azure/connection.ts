@@ -7,7 +7,9 @@
 
 import { CheckmarxAuthError } from '../core/errors.ts';
 import type { InputName } from '../core/inputs.ts';
+import { HOSTINGS } from '../core/hostings.ts';
 import { parseJsonObject } from '../core/json.ts';
+import { PRODUCT_NAMES, PRODUCTS } from '../core/products.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,14 +21,6 @@ export const SCHEMES: Readonly<Record<string, Readonly<Record<string, InputName>
   None: { clientid: 'client-id', clientsecret: 'client-secret', tenant: 'tenant' },
   // A user: ms.vss-endpoint.endpoint-auth-scheme-basic.
   UsernamePassword: { username: 'username', password: 'password', tenant: 'tenant' },
-};
-
-/** The connection's URL is the server (self-hosted products) or the IAM base URL (Checkmarx One). */
-const URL_INPUT: Readonly<Record<string, InputName>> = {
-  sast: 'server-url',
-  'sast-odata': 'server-url',
-  'access-control': 'server-url',
-  cxone: 'iam-url',
 };
 
 /** A connection that is missing or not of this task's type: a configuration error, before any request. */
@@ -44,7 +38,8 @@ export interface ConnectionInputs {
 
 /**
  * The inputs that the connection `id` gives. `product` (as given, any case) decides what its URL
- * is; for SCA, whose token endpoint follows `region`, the URL is not used, with a warning.
+ * is: its hosting's urlInput (server-url, iam-url); where the region decides (SCA), the URL is
+ * not used, with a warning.
  */
 export function connectionInputs(env: Env, id: string, product: string | undefined): ConnectionInputs {
   const url = env[`ENDPOINT_URL_${id}`]?.trim();
@@ -69,10 +64,14 @@ export function connectionInputs(env: Env, id: string, product: string | undefin
     if (value?.trim()) values[input] = value;
   }
   const warnings: string[] = [];
-  const urlInput = URL_INPUT[product?.trim().toLowerCase() ?? ''];
-  if (url && urlInput) values[urlInput] = url;
-  else if (url && product?.trim().toLowerCase() === 'sca') {
-    warnings.push("The service connection's URL is not used for sca: its token endpoint follows the region input (us or eu).");
+  const name = PRODUCT_NAMES.find((known) => known === product?.trim().toLowerCase());
+  const hosting = name && HOSTINGS[PRODUCTS[name].hosting];
+  if (url && hosting?.urlInput) values[hosting.urlInput] = url;
+  else if (url && hosting) {
+    const regions = Object.keys(hosting.regions).join(' or ');
+    warnings.push(
+      `The service connection's URL is not used for ${name}: its token endpoint follows the ${hosting.locatedBy} input (${regions}).`,
+    );
   }
   return { values, warnings };
 }

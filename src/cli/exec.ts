@@ -16,6 +16,7 @@ import { INPUTS, secretValues, defaultOf } from '../core/inputs.ts';
 import { inputsFromFlags } from './command-line.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { OUTPUTS } from '../core/outputs.ts';
+import { HOSTINGS } from '../core/hostings.ts';
 import type { Hosting } from '../core/products.ts';
 import { secretForms } from '../core/secrets.ts';
 import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
@@ -86,11 +87,9 @@ export function childEnvironment(parent: Env, options: ChildEnvironmentOptions):
   return env;
 }
 
-const CHILD_LOGIN: Readonly<Record<Hosting, boolean>> = { cxone: true, 'sca-cloud': false, 'self-hosted': false };
-
 /** Whether the child logs in through a loopback token endpoint: its hosting's row says (Checkmarx One's). */
 export function logsInThroughEndpoint(hosting: Hosting | undefined): boolean {
-  return hosting !== undefined && CHILD_LOGIN[hosting];
+  return hosting !== undefined && HOSTINGS[hosting].childLogin;
 }
 
 /** How long a token handed to the child must still be valid: as long as ast-cli keeps one. */

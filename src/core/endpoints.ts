@@ -1,19 +1,11 @@
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the product table says which applies.
+// of hosting; the hosting table (hostings.ts) says which applies.
 
 import { notOneOf } from './did-you-mean.ts';
 import { InputError, type MissingInput } from './errors.ts';
 import type { InputName, RawInputs } from './inputs.ts';
 import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
-import {
-  CXONE_REGIONS,
-  DEFAULT_REGION,
-  REGION_ALIASES,
-  SCA_REGIONS,
-  type GrantType,
-  type Hosting,
-  type ProductProfile,
-} from './products.ts';
+import { CXONE_REGIONS, DEFAULT_REGION, REGION_ALIASES, SCA_REGIONS, type GrantType, type ProductProfile } from './products.ts';
 
 export interface Endpoint {
   readonly tokenUrl: string;
@@ -24,36 +16,23 @@ export interface Endpoint {
   readonly credentialClientId?: string;
 }
 
-type Locator = (profile: ProductProfile, values: RawInputs, grantType: GrantType) => Endpoint;
-
-const LOCATORS: Readonly<Record<Hosting, Locator>> = {
-  'self-hosted': locateSelfHosted,
-  'sca-cloud': locateSca,
-  cxone: locateCxOne,
-};
-
-export function locateEndpoint(profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
-  return LOCATORS[profile.hosting](profile, values, grantType);
+/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
+export function needsOfSelfHosted(values: RawInputs): MissingInput[] {
+  return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
 }
 
-/**
- * The inputs the product's endpoint needs and the values lack, found before any locator runs so
- * that one message names them together with the missing credentials.
- */
-const ENDPOINT_NEEDS: Readonly<Record<Hosting, (values: RawInputs, grantType: GrantType) => MissingInput[]>> = {
-  'self-hosted': (values) =>
-    values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
-  'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
-  // An API key or an iam-url may name the tenant; the locator checks those.
-  cxone: (values, grantType) =>
-    grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
-};
-
-export function missingEndpointInputs(profile: ProductProfile, values: RawInputs, grantType: GrantType): MissingInput[] {
-  return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+export function needsOfSca(values: RawInputs): MissingInput[] {
+  return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
 }
 
-function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint {
+/** An API key or an iam-url may name the tenant; the locator checks those. */
+export function needsOfCxOne(values: RawInputs, grantType: GrantType): MissingInput[] {
+  return grantType === 'refresh_token' || values.tenant || values['iam-url']
+    ? []
+    : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
+}
+
+export function locateSelfHosted(profile: ProductProfile, values: RawInputs): Endpoint {
   const tokenPath = profile.tokenPath ?? '';
   const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
   const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
@@ -90,7 +69,7 @@ export function normalizeServerUrl(value: string): string {
   return `${url.origin}${path}`;
 }
 
-function locateSca(profile: ProductProfile, values: RawInputs): Endpoint {
+export function locateSca(profile: ProductProfile, values: RawInputs): Endpoint {
   const region = pickRegion(values, SCA_REGIONS);
   const tenant = values.tenant;
   if (!tenant)
@@ -102,7 +81,7 @@ function locateSca(profile: ProductProfile, values: RawInputs): Endpoint {
   };
 }
 
-function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
+export function locateCxOne(_profile: ProductProfile, values: RawInputs, grantType: GrantType): Endpoint {
   const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
   const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
   const keyRealm = realmOfClaims(claims);

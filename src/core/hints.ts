@@ -1,6 +1,7 @@
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
 import { serverRootOf } from './endpoints.ts';
+import { HOSTINGS } from './hostings.ts';
 import { isRetryable } from './retry.ts';
 import { type FailureDetails } from './failures.ts';
 import { PRODUCTS, type GrantType, type Hosting, type ProductName } from './products.ts';
@@ -18,7 +19,7 @@ interface HintRule {
 }
 
 const oauth = (f: HintFacts, ...errors: string[]) => f.oauthError !== undefined && errors.includes(f.oauthError);
-const urlInput = (f: HintFacts) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
+const urlInput = (f: HintFacts) => HOSTINGS[f.hosting].locatedBy;
 /** A web page is the wrong address, unless the status says the server is busy or failing. */
 const wrongPage = (f: HintFacts) => f.kind === 'html' && !isRetryable(f);
 

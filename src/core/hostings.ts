@@ -1,9 +1,24 @@
 // What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
-// data: here, what the sealed facade needs to stand in for the product on loopback. The token
-// path it serves, the grant it takes from the job, the shape of its answer, the API paths it
-// forwards, where the real API is, and the claims of a phantom token. Pure.
+// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
+// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
+// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
+// in for the product on loopback: the token path it serves, the grant it takes from the job, the
+// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
+// phantom token. The product table (products.ts) says which hosting a product has. Pure.
 
-import { PRODUCTS, type Hosting, type ProductName } from './products.ts';
+import {
+  locateCxOne,
+  locateSca,
+  locateSelfHosted,
+  needsOfCxOne,
+  needsOfSca,
+  needsOfSelfHosted,
+  realmTokenPath,
+  type Endpoint,
+} from './endpoints.ts';
+import type { MissingInput } from './errors.ts';
+import type { InputName, RawInputs } from './inputs.ts';
+import { CXONE_REGIONS, PRODUCTS, SCA_REGIONS, type GrantType, type Hosting, type ProductName, type ProductProfile } from './products.ts';
 
 /** How the job logs in at the facade: Keycloak's client_credentials, or IdentityServer's password grant. */
 export type JobGrant = 'client_credentials' | 'password';
@@ -31,6 +46,24 @@ export interface TokenError {
 }
 
 export interface HostingRow {
+  /** Where the token endpoint and the API are, from the inputs. */
+  readonly locate: (profile: ProductProfile, values: RawInputs, grantType: GrantType) => Endpoint;
+  /** The inputs the endpoint needs and the values lack, found before `locate` runs. */
+  readonly needs: (values: RawInputs, grantType: GrantType) => MissingInput[];
+  /** The inputs that locate the endpoint; any other endpoint input given is unused (a warning). */
+  readonly uses: readonly InputName[];
+  /** The input a server URL fills (an Azure service connection's URL); none where the region decides. */
+  readonly urlInput?: InputName;
+  /** What a user sets to point it at another address, as a hint names it. */
+  readonly locatedBy: string;
+  /** Its regions (name → token URL or IAM base); none for a self-hosted server. */
+  readonly regions: Readonly<Record<string, string>>;
+  /** The region a token URL belongs to, when it is one of Checkmarx's own hosts. */
+  readonly regionOf: (tokenUrl: string) => string | undefined;
+  /** exec's child (ast-cli) logs in through a loopback token endpoint with a one-time key. */
+  readonly childLogin: boolean;
+  /** Its API key is a JWT that says of itself its realm, client and expiry (Keycloak's offline token). */
+  readonly apiKeyIsJwt: boolean;
   /** The path of the product's own token endpoint. */
   readonly tokenPath: (tenant: string | undefined) => string;
   /** Whether a request path (no query) is that token endpoint, as the product's server matches it. */
@@ -82,12 +115,27 @@ const withoutSuffix = (url: string, suffix: string) => {
   return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
 };
 
+const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
+
+const regionNamed =
+  (regions: Readonly<Record<string, string>>, matches: (tokenUrl: string, url: string) => boolean) => (tokenUrl: string) =>
+    Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+
 const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 const SCA_TOKEN_PATH = '/identity/connect/token';
 
 export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
   cxone: {
-    tokenPath: (tenant) => `/auth/realms/${tenant ?? ''}/protocol/openid-connect/token`,
+    locate: locateCxOne,
+    needs: needsOfCxOne,
+    uses: ['iam-url', 'region', 'tenant', 'token-url'],
+    urlInput: 'iam-url',
+    locatedBy: 'region or iam-url',
+    regions: CXONE_REGIONS,
+    regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
+    childLogin: true,
+    apiKeyIsJwt: true,
+    tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
     isTokenPath: isRealmTokenPath,
     jobGrant: 'client_credentials',
     tenantInAcrValues: false,
@@ -113,6 +161,15 @@ export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
     }),
   },
   'self-hosted': {
+    locate: locateSelfHosted,
+    needs: needsOfSelfHosted,
+    uses: ['server-url', 'token-url'],
+    urlInput: 'server-url',
+    locatedBy: 'server-url',
+    regions: {},
+    regionOf: () => undefined,
+    childLogin: false,
+    apiKeyIsJwt: false,
     tokenPath: () => SELF_HOSTED_TOKEN_PATH,
     // IIS matches paths without case.
     isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
@@ -127,6 +184,14 @@ export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
     phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
   },
   'sca-cloud': {
+    locate: locateSca,
+    needs: needsOfSca,
+    uses: ['region', 'tenant', 'token-url'],
+    locatedBy: 'region',
+    regions: SCA_TOKEN_URLS,
+    regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
+    childLogin: false,
+    apiKeyIsJwt: false,
     tokenPath: () => SCA_TOKEN_PATH,
     isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
     jobGrant: 'password',

@@ -5,7 +5,7 @@ import type { InputName } from './inputs.ts';
 export type ProductName = 'sast' | 'sast-odata' | 'access-control' | 'sca' | 'cxone';
 export type GrantType = 'password' | 'refresh_token' | 'client_credentials';
 
-/** Where a product's token endpoint lives: which `locate*` function in endpoints.ts applies. */
+/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
 export const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'] as const;
 export type Hosting = (typeof HOSTING_NAMES)[number];
 
@@ -161,11 +161,4 @@ export const GRANT_SENDS: Readonly<Record<GrantType, readonly InputName[]>> = {
   password: ['username', 'password', 'client-id', 'client-secret', 'scope'],
   refresh_token: ['api-key', 'client-id'],
   client_credentials: ['client-id', 'client-secret', 'scope'],
-};
-
-/** Which inputs locate the token endpoint, for each kind of hosting. */
-export const HOSTING_USES: Readonly<Record<Hosting, readonly InputName[]>> = {
-  'self-hosted': ['server-url', 'token-url'],
-  'sca-cloud': ['region', 'tenant', 'token-url'],
-  cxone: ['iam-url', 'region', 'tenant', 'token-url'],
 };

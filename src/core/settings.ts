@@ -2,7 +2,8 @@
 // Every problem is an InputError that names the input, raised before any request.
 
 import { notOneOf } from './did-you-mean.ts';
-import { locateEndpoint, missingEndpointInputs, type Endpoint } from './endpoints.ts';
+import type { Endpoint } from './endpoints.ts';
+import { HOSTINGS } from './hostings.ts';
 import { InputError, listOf, MissingInputsError, type InputNaming, type MissingInput, type OtherGrant } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './variable-names.ts';
 import type { TransportOptions } from './transport.ts';
@@ -10,7 +11,6 @@ import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from 
 import {
   GRANT_CREDENTIALS,
   GRANT_SENDS,
-  HOSTING_USES,
   PRODUCT_NAMES,
   PRODUCTS,
   type GrantType,
@@ -83,8 +83,8 @@ export function cleanPastedKey(value: string | undefined): { value: string | und
 
 /** Inputs that were given but that this product and grant type never send or use. */
 function unusedInputWarnings(plan: GrantPlan, values: RawInputs, naming: InputNaming | undefined): string[] {
-  const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
-  const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
+  const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTINGS[plan.profile.hosting].uses]);
+  const considered = new Set([...Object.values(GRANT_SENDS), ...Object.values(HOSTINGS).map((hosting) => hosting.uses)].flat());
   const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
   if (unused.length === 0) return [];
   const why = `not used by product '${plan.profile.name}' with grant type '${plan.grantType}' and ignored.`;
@@ -100,7 +100,7 @@ export function resolvePlan(values: RawInputs): GrantPlan {
   const profile = parseProduct(values.product);
   const grantType = pickGrantType(profile, values);
   requireCredentials(profile, grantType, values);
-  const endpoint = locateEndpoint(profile, values, grantType);
+  const endpoint = HOSTINGS[profile.hosting].locate(profile, values, grantType);
   const defaultClient = profile.defaultClients[grantType];
   // requireCredentials made sure that a grant without a default client has client-id.
   const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient!.id;
@@ -154,7 +154,7 @@ function requireCredentials(profile: ProductProfile, grantType: GrantType, value
   const credentials: MissingInput[] = GRANT_CREDENTIALS[grantType]
     .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
     .map((input) => ({ input }));
-  const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+  const missing = [...credentials, ...HOSTINGS[profile.hosting].needs(values, grantType)];
   if (missing.length > 0) {
     throw new MissingInputsError(
       missing,
