@@ -3,6 +3,7 @@
 // is what verifies it.
 
 import { realmOfClaims, realmUrlOf } from './endpoints.ts';
+import { HOSTINGS } from './hostings.ts';
 import { decodeJwtClaims, stringClaim, type JwtClaims } from './jwt.ts';
 import type { GrantPlan } from './settings.ts';
 
@@ -20,7 +21,7 @@ export interface KeyFacts {
 
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 export function keyFactsOf(plan: GrantPlan): KeyFacts | undefined {
-  if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey) return undefined;
+  if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey) return undefined;
   const claims = decodeJwtClaims(plan.apiKey);
   if (!claims) return undefined;
   const realm = realmOfClaims(claims);
