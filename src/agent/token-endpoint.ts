@@ -44,8 +44,9 @@ export interface TokenEndpoint {
   close(): Promise<void>;
 }
 
+/** Keycloak's token path for the tenant's realm, as the hosting table has it. */
 export function tokenPath(tenant: string): string {
-  return `/auth/realms/${tenant}/protocol/openid-connect/token`;
+  return HOSTINGS.cxone.tokenPath(tenant);
 }
 
 export async function startTokenEndpoint(options: TokenEndpointOptions): Promise<TokenEndpoint> {
