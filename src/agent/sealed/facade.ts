@@ -7,6 +7,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { decodeJwtClaims } from '../../core/jwt.ts';
 import { apiPathOf, hasDotSegment, hostingOf, type FacadeFacts, type HostingRow, type TokenAnswer } from '../../core/hostings.ts';
 import type { ProductName } from '../../core/products.ts';
 import { builtin } from '../../io/builtins.ts';
@@ -99,6 +100,17 @@ interface Rooms {
   readonly close: () => void;
 }
 
+/**
+ * When the real token expires, in seconds: the earlier of its own `exp` claim (a JWT's, set by the
+ * IAM when it issued the token) and `expiresAt` (counted from when the answer arrived, which is
+ * later by the time the answer took), so that a phantom never outlives the token it stands for.
+ */
+function realExpiry(real: AgentToken): number {
+  const counted = Math.floor(Date.parse(real.expiresAt) / 1000);
+  const claimed = decodeJwtClaims(real.accessToken)?.exp;
+  return typeof claimed === 'number' && Number.isFinite(claimed) ? Math.min(counted, Math.floor(claimed)) : counted;
+}
+
 function buildRooms(options: FacadeOptions, row: HostingRow, origin: string): Rooms {
   const now = options.now ?? Date.now;
   const signer = new PhantomSigner();
@@ -111,7 +123,7 @@ function buildRooms(options: FacadeOptions, row: HostingRow, origin: string): Ro
   const issue = async (seconds: number): Promise<{ answer: TokenAnswer; real: AgentToken; exp: number }> => {
     const real = await options.tokens.token(seconds);
     const nowSeconds = Math.floor(now() / 1000);
-    const exp = Math.floor(Date.parse(real.expiresAt) / 1000);
+    const exp = realExpiry(real);
     const phantom = signer.sign(claims, nowSeconds, exp);
     options.serving?.(phantom);
     const answer = { accessToken: phantom, expiresIn: Math.max(0, exp - nowSeconds), ...(real.scope ? { scope: real.scope } : {}) };
