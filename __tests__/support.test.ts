@@ -27,6 +27,8 @@ import {
 } from './support/token-server.ts';
 import type { TokenServer } from './support/token-server.ts';
 import { commandLines, isCommand } from './support/commands.ts';
+import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
+import { acceptedLoot, loot, replay } from './support/thief.ts';
 
 interface Answer {
   status: number;
@@ -440,5 +442,51 @@ describe('support/commands', () => {
     assert.ok(isCommand('::error::x'));
     assert.ok(!isCommand('::error::x', /^::error::/));
     assert.ok(!isCommand('a :: b ## [c]'));
+  });
+});
+
+describe('support/thief: what a sealed job lets a thief take away', () => {
+  const apiKey = makeApiKey({ realmUrl: `https://iam.checkmarx.net/auth/realms/${DEFAULT_REALM.name}` });
+  let upstream: CheckmarxUpstream;
+  before(async () => {
+    upstream = await startCheckmarxUpstream({ iam: { signedApiKeys: [apiKey] } });
+  });
+  after(() => upstream.close());
+
+  test('loot finds a key inside CX_AUTH_SOCK, an export line and JSON', () => {
+    const key = 'k3y_of-the.agent~0123456789';
+    const values = loot([`export CX_AUTH_SOCK='/tmp/cxauth-x/agent.sock#${key}'`, `{"accessToken":"${key}x"}`]);
+    assert.ok(values.has(key) && values.has(`${key}x`) && values.has('/tmp/cxauth-x/agent.sock'));
+  });
+
+  test('every real credential is accepted in its role, so the replay can fail', async () => {
+    const token = (await postForm(upstream.iam.url + IDENTITY_TOKEN_PATH, sastForm())).body['access_token'] as string;
+    const accepted = await acceptedLoot(upstream, [
+      DEFAULT_SAST_USER.password,
+      DEFAULT_SCA.password,
+      DEFAULT_REALM.clientSecret,
+      apiKey,
+      DEFAULT_SAST_TOKEN,
+      token,
+    ]);
+    assert.deepEqual(Object.fromEntries(accepted), {
+      [DEFAULT_SAST_USER.password]: ['the CxSAST password of cxadmin'],
+      [DEFAULT_SCA.password]: ['the SCA password of sca-user'],
+      [DEFAULT_REALM.clientSecret]: [`the client secret of ${DEFAULT_REALM.clientId}`],
+      [apiKey]: ['an API key as ast-app'],
+      [DEFAULT_SAST_TOKEN]: ['a CxSAST token (GenerateToken)'],
+      [token]: ['a bearer token at the API'],
+    });
+  });
+
+  test("a JWT of the realm that the IAM did not sign is refused as a key only with signedApiKeys, as Keycloak's signature check does", async () => {
+    const forged = makeApiKey({ realmUrl: `${upstream.iam.url}/auth/realms/${DEFAULT_REALM.name}`, azp: 'checkmarx-auth-job' });
+    assert.deepEqual(await replay(upstream, forged), []);
+    const lax = await startCheckmarxUpstream();
+    try {
+      assert.deepEqual(await replay(lax, forged), ['an API key as checkmarx-auth-job']);
+    } finally {
+      await lax.close();
+    }
   });
 });

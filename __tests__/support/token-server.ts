@@ -86,6 +86,13 @@ export interface TokenServerConfig {
   responseDelayMs: number;
   /** a barrier: routed answers wait until it resolves (the test releases it), or the server closes */
   responseGate?: Promise<void> | undefined;
+  /**
+   * API keys this IAM signed. When set, Keycloak's refresh_token grant takes only these and the
+   * refresh tokens it issued, as the real one checks a refresh token's signature with the realm's
+   * key; unset, any JWT of the realm passes (the client never verifies signatures, so most tests
+   * need no more). The thief test sets it, so that a forged JWT of the realm is refused.
+   */
+  signedApiKeys?: readonly string[] | undefined;
 }
 
 export interface TokenServerOptions extends Partial<TokenServerConfig> {
@@ -486,11 +493,19 @@ function refreshTokenGrant(grant: KeycloakGrant): Reply {
   const refreshToken = grant.request.form['refresh_token'];
   if (!refreshToken) return oauthError(400, 'invalid_request', 'Missing form parameter: refresh_token');
   const claims = decodeJwt(refreshToken);
-  if (!claims || !isUsableKey(grant, claims)) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+  if (!claims || !isSigned(grant.state, refreshToken) || !isUsableKey(grant, claims)) {
+    return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+  }
   if (claims['azp'] !== undefined && claims['azp'] !== clientId) {
     return oauthError(400, 'invalid_grant', "Token client and authorized client don't match");
   }
   return keycloakSuccess(grant, clientId, { withRefreshToken: true, sub: claims['sub'] });
+}
+
+/** The realm's signature check, where the test asks for it (`signedApiKeys`). */
+function isSigned(state: State, refreshToken: string): boolean {
+  const signed = state.config.signedApiKeys;
+  return signed === undefined || signed.includes(refreshToken) || state.issuedRefreshTokens.includes(refreshToken);
 }
 
 function isUsableKey(grant: KeycloakGrant, claims: Claims): boolean {
