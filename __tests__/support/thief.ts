@@ -58,9 +58,11 @@ const formPost = (fields: Record<string, string>): RequestInit => ({
 /** Every way a thief would present `value` to the real product: [how, URL, request]. */
 function attemptsWith(upstream: CheckmarxUpstream, value: string): Array<[Acceptance, string, RequestInit]> {
   const { iam, api } = upstream;
-  const attempts: Array<[Acceptance, string, RequestInit]> = [
-    ['a bearer token at the API', `${api.url}/api/projects`, { headers: { Authorization: `Bearer ${value}` } }],
-  ];
+  const attempts: Array<[Acceptance, string, RequestInit]> = [];
+  // A header holds one line of visible characters: a value with spaces or line breaks is no bearer token.
+  if (/^[\x21-\x7e]+$/.test(value)) {
+    attempts.push(['a bearer token at the API', `${api.url}/api/projects`, { headers: { Authorization: `Bearer ${value}` } }]);
+  }
   const realm = iam.url + keycloakTokenPath(DEFAULT_REALM.name);
   const azp = decodeJwt(value)?.['azp'];
   for (const client of new Set(['ast-app', JOB_NAME, DEFAULT_REALM.clientId, ...(typeof azp === 'string' ? [azp] : [])])) {
