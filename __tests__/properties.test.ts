@@ -365,6 +365,8 @@ function inputValues(secrets: { password: string; clientSecret: string; apiKey: 
     'ca-cert': pick(validCa, PEM_LIKE, '/etc/ssl/nonexistent.pem', '/ca/from-deps.pem'),
     'insecure-skip-tls-verify': pick('true', 'false', '1', 'nah'),
     agent: pick('true', 'false', 'on', 'later'),
+    sealed: pick('true', 'false', 'off', 'sometimes'),
+    'read-only': pick('true', 'false', 'no', 'mostly'),
   };
   assert.deepEqual(Object.keys(model).sort(), INPUTS.map((spec) => spec.name).sort(), 'every input is generated');
   return fc.record(model);

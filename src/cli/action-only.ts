@@ -1,5 +1,6 @@
-// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
-// user who gives one expects something to happen: say what to run instead.
+// Inputs only the action acts on, and flags only some verbs act on (--sealed, --read-only). The CLI
+// accepts them (one table of inputs serves both), but a user who gives one expects something to
+// happen: say what to run instead.
 
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 
@@ -10,6 +11,10 @@ const INSTEAD = {
 
 const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 
+/** Flags that only start-agent and exec act on: they switch the sealed facade on. */
+const SEALING_FLAGS = ['sealed', 'read-only'] as const;
+const SEALING_VERBS: ReadonlyArray<string | undefined> = ['start-agent', 'exec'];
+
 /** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
 export function actionOnlyWarnings(
   flags: Readonly<Record<string, string | boolean | undefined>>,
@@ -19,6 +24,14 @@ export function actionOnlyWarnings(
   const warnings = Object.entries(INSTEAD)
     .filter(([name]) => flags[name] !== undefined)
     .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
+  if (!SEALING_VERBS.includes(verb)) {
+    const what = verb ?? 'the bare command';
+    for (const name of SEALING_FLAGS.filter((name) => flags[name] !== undefined)) {
+      warnings.push(
+        `--${name} is read by start-agent and exec only, so ${what} ignores it: a token printed here is a phantom only when a sealed agent ('checkmarx-auth start-agent --sealed') serves it.`,
+      );
+    }
+  }
   // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
   const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
   if (

@@ -7,7 +7,8 @@ import { UsageError } from './usage-error.ts';
 import { readInputs, type RawInputs } from '../core/inputs.ts';
 
 export interface FlagSpec {
-  readonly type: 'string' | 'boolean';
+  /** A switch is a boolean that also takes `=value` (`--sealed`, `--sealed=false`): its value is the word given, or true. */
+  readonly type: 'string' | 'boolean' | 'switch';
   readonly short?: string;
 }
 
@@ -35,6 +36,8 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     if (spec.type === 'boolean') {
       if (long?.[2] !== undefined) throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
       flags[name!] = true;
+    } else if (spec.type === 'switch') {
+      flags[name!] = long?.[2] ?? true;
     } else if (long?.[2] !== undefined) {
       flags[name!] = long[2];
     } else {
@@ -49,13 +52,21 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
   return flags;
 }
 
+/** An input's value from the flags, as readInputs takes it: a switch given alone is 'true'. */
+export function flagSource(flags: Readonly<Flags>) {
+  return (name: string): string | undefined => {
+    const value = flags[name];
+    return value === true ? 'true' : typeof value === 'string' ? value : undefined;
+  };
+}
+
 /** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
 function suggestFlag(name: string, specs: Readonly<Record<string, FlagSpec>>): string {
   const suggestion = didYouMean(name, Object.keys(specs));
   return suggestion ? ` Did you mean '--${suggestion}'?` : '';
 }
 
-/** The inputs as the CLI reads them: each from its --flag, else from its environment variables. */
+/** The inputs as the CLI reads them: each from its --flag (a switch given alone is 'true'), else from its environment variables. */
 export function inputsFromFlags(flags: Readonly<Flags>, env: Readonly<Record<string, string | undefined>>): RawInputs {
-  return readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), env);
+  return readInputs(flagSource(flags), env);
 }

@@ -33,7 +33,9 @@ export interface CliDeps {
 type Say = (level: Level) => (message: string) => void;
 
 const FLAGS = {
-  ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    INPUTS.map((spec) => [spec.name, { type: 'switch' in spec && spec.switch ? ('switch' as const) : ('string' as const) }]),
+  ),
   format: { type: 'string' as const },
   help: { type: 'boolean' as const, short: 'h' },
   version: { type: 'boolean' as const, short: 'V' },

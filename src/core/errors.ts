@@ -112,6 +112,22 @@ export class InputError extends CheckmarxAuthError {
   }
 }
 
+/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
+export class RequiresInputError extends InputError {
+  readonly required: InputName;
+  readonly why: string;
+  constructor(input: InputName, required: InputName, why: string) {
+    super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
+    this.name = 'RequiresInputError';
+    this.required = required;
+    this.why = why;
+  }
+
+  override describe(naming: InputNaming): string {
+    return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
+  }
+}
+
 /** An input that a run needs and lacks, with what helps to find it (`e.g. https://cx.example.com`). */
 export interface MissingInput {
   readonly input: InputName;

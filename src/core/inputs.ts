@@ -10,6 +10,8 @@ export interface InputSpec<Name extends string = string> {
   readonly secret?: boolean;
   /** Environment variables read when the input is empty, in order. */
   readonly env: readonly string[];
+  /** A CLI switch: `--sealed` alone means true; `--sealed=false` also works. */
+  readonly switch?: boolean;
 }
 
 function input<const Name extends string>(name: Name, description: string, extra: Partial<Omit<InputSpec, 'name'>> = {}): InputSpec<Name> {
@@ -80,6 +82,15 @@ export const INPUTS = [
   }),
   input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
     default: 'false',
+  }),
+  input(
+    'sealed',
+    'true seals the job: its code gets only phantom credentials, which Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens; nothing it can read works outside the job. Implies agent: true. See docs/sealed.md.',
+    { default: 'false', switch: true },
+  ),
+  input('read-only', 'With sealed: the facade forwards only GET, HEAD and OPTIONS, so the job can read results but not change anything.', {
+    default: 'false',
+    switch: true,
   }),
 ] as const;
 

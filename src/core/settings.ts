@@ -4,7 +4,15 @@
 import { notOneOf } from './did-you-mean.ts';
 import type { Endpoint } from './endpoints.ts';
 import { HOSTINGS } from './hostings.ts';
-import { InputError, listOf, MissingInputsError, type InputNaming, type MissingInput, type OtherGrant } from './errors.ts';
+import {
+  InputError,
+  listOf,
+  MissingInputsError,
+  RequiresInputError,
+  type InputNaming,
+  type MissingInput,
+  type OtherGrant,
+} from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './variable-names.ts';
 import type { TransportOptions } from './transport.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
@@ -37,8 +45,12 @@ export interface Settings {
   readonly transport: TransportOptions;
   readonly exportEnv: boolean;
   readonly envName: string;
-  /** Start the token agent after the exchange (action input `agent`). */
+  /** Start the token agent after the exchange (action input `agent`, or `sealed`, which implies it). */
   readonly agent: boolean;
+  /** A sealed job: the agent or exec hands out phantoms and serves the facade (SPEC "Sealed jobs"). */
+  readonly sealed: boolean;
+  /** With sealed: the facade forwards GET, HEAD and OPTIONS only. */
+  readonly readOnly: boolean;
   /** Things the user should know before the request is sent (cleartext, no TLS checks). */
   readonly warnings: readonly string[];
 }
@@ -57,14 +69,34 @@ export function resolveSettings(given: RawInputs, deps: ConfigDeps): Settings {
   const values: RawInputs = { ...given, 'api-key': apiKey.value };
   const plan = resolvePlan(values);
   const transport = resolveTransport(values, deps);
+  const seal = parseSeal(values);
   return {
     plan,
     transport,
     exportEnv: parseBoolean(values, 'export-env'),
     envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
-    agent: parseBoolean(values, 'agent'),
+    agent: parseBoolean(values, 'agent') || seal.sealed,
+    ...seal,
     warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
   };
+}
+
+/**
+ * `sealed` and `read-only`. read-only without sealed is an input error, not a warning: only the
+ * facade can refuse a write, and without it the job holds a real token that writes anywhere, so
+ * going on would promise a protection that is not there.
+ */
+export function parseSeal(values: RawInputs): { sealed: boolean; readOnly: boolean } {
+  const sealed = parseBoolean(values, 'sealed');
+  const readOnly = parseBoolean(values, 'read-only');
+  if (readOnly && !sealed) {
+    throw new RequiresInputError(
+      'read-only',
+      'sealed',
+      "only a sealed job's facade can refuse writes; without it the job's code holds a real token. Set it as well, or leave read-only out.",
+    );
+  }
+  return { sealed, readOnly };
 }
 
 /** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
@@ -234,7 +266,7 @@ const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
 // Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
-function parseBoolean(values: RawInputs, name: InputName): boolean {
+export function parseBoolean(values: RawInputs, name: InputName): boolean {
   const value = values[name] ?? defaultOf(name);
   if (TRUE_WORDS.includes(value.toLowerCase())) return true;
   if (FALSE_WORDS.includes(value.toLowerCase())) return false;
