@@ -10,7 +10,7 @@ import { runTimeSecretValues } from '../core/run-time-secrets.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import { writeCommandFolder } from './command-folder.ts';
 import { AgentError } from './errors.ts';
-import { startAgent, type StartedAgent } from './launch.ts';
+import { startAgent, type SealedStart, type StartedAgent } from './launch.ts';
 import { formatSock, newKey } from './protocol.ts';
 
 export interface JobAgentStart {
@@ -40,6 +40,12 @@ export interface PublishedAgent {
   readonly folders: readonly string[];
   /** Variables later steps need besides CX_AUTH_SOCK (what checkmarx-auth.cmd reads: CX_AUTH_NODE). */
   readonly variables: Readonly<Record<string, string>>;
+  /**
+   * A sealed agent's first phantom and facade: the job's token variables and outputs come from
+   * `sealed.token`, never from the real first token, plus `sealedVariables(sealed.job)`. Both the
+   * phantom and the job key are masked before publish is called.
+   */
+  readonly sealed?: SealedStart;
 }
 
 /**
@@ -71,12 +77,13 @@ export async function startJobAgent(start: JobAgentStart): Promise<void> {
     const { entry, settings, first, arrivedAt, env } = start;
     agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
     const sock = formatSock(agent.address, key);
-    runTimeSecretValues({ authSock: sock }).forEach(start.mask);
+    const { sealed } = agent;
+    runTimeSecretValues({ authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey }).forEach(start.mask);
     const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
     // A signal that came after the start-up wait. publish is synchronous: none can come during it,
     // so what it writes (the token last) is written only for a start that stands.
     if (cancel.signal.aborted) throw new AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
-    start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
+    start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables, ...(sealed ? { sealed } : {}) });
   } catch (error) {
     agent?.abandon();
     if (commandFolder) rmSync(commandFolder, { recursive: true, force: true });

@@ -6,7 +6,9 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_VERB, agentToken, READY_LINE, SOCKET_FOLDER_PREFIX, type AgentSettings } from './protocol.ts';
+import { AGENT_VERB, agentToken, READY_LINE, SOCKET_FOLDER_PREFIX, type AgentSettings, type AgentToken } from './protocol.ts';
+import { askAgent } from './client.ts';
+import type { SealedJob } from '../core/sealed-job.ts';
 
 import type { Settings } from '../core/settings.ts';
 import { AgentError } from './errors.ts';
@@ -43,6 +45,14 @@ export interface StartedAgent {
    * process handle, which never signals a reused PID, and removes its socket folder.
    */
   readonly abandon: () => void;
+  /** A sealed agent's first phantom and its facade, for the job's variables (core/sealed-job.ts). */
+  readonly sealed?: SealedStart;
+}
+
+export interface SealedStart {
+  /** A phantom standing for the first token: what the job's code gets as the token variables. */
+  readonly token: AgentToken;
+  readonly job: SealedJob;
 }
 
 const READY_DEADLINE_MS = 10_000;
@@ -121,13 +131,14 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
     first: agentToken(launch.first),
     ageMs: Math.max(0, performance.now() - launch.arrivedAt),
     proxyEnv: pick(launch.env, PROXY_VARIABLES),
+    ...(launch.settings.sealed ? { sealed: { readOnly: launch.settings.readOnly } } : {}),
   };
   // Loaded here, not at start-up: only a run that starts an agent needs it.
   const { spawn } = builtin('node:child_process');
   const nullFd = process.platform === 'win32' ? undefined : openSync('/dev/null', 'r');
   let child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']>; stdout: NonNullable<ChildProcess['stdout']> };
   try {
-    child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+    child = spawn(process.execPath, [...AGENT_NODE_FLAGS[launch.settings.sealed ? 'facade' : 'tokens'], launch.entry, AGENT_VERB], {
       detached: true,
       windowsHide: true,
       stdio: agentStdio(nullFd),
@@ -145,7 +156,8 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
   child.stdin.end(JSON.stringify(settings));
   try {
     await waitUntilReady(child, launch.signal);
-    return { address, pid: child.pid!, ...(folder ? { folder } : {}), abandon };
+    const sealed = launch.settings.sealed ? await firstPhantom(address, launch.key) : undefined;
+    return { address, pid: child.pid!, ...(folder ? { folder } : {}), abandon, ...(sealed ? { sealed } : {}) };
   } catch (error) {
     abandon();
     throw error;
@@ -186,6 +198,15 @@ function openDescriptors(): number[] {
     }
   }
   return [];
+}
+
+/** A sealed agent's first answer: the phantom for the token the launcher got, and the facade it serves. */
+async function firstPhantom(address: string, key: string): Promise<SealedStart> {
+  const answer = await askAgent(address, { key, op: 'token', minValidity: 0 }, READY_DEADLINE_MS);
+  if (!answer.ok || !('result' in answer) || !answer.sealed) {
+    throw new AgentError('agent/start-failed', 'The token agent did not start (its facade did not answer as a sealed agent does).');
+  }
+  return { token: answer.result, job: answer.sealed };
 }
 
 const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');

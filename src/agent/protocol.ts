@@ -12,6 +12,8 @@ import { printable } from '../core/printable.ts';
 import { HOSTING_NAMES, type Hosting } from '../core/products.ts';
 import { builtin } from '../io/builtins.ts';
 import { randomBytes } from '../io/random.ts';
+import { PRODUCTS, type ProductName } from '../core/products.ts';
+import type { SealedJob } from '../core/sealed-job.ts';
 
 /** What the action saves for its post step (which reads them as STATE_<name>). */
 export const STATE_PID = 'agent_pid';
@@ -42,6 +44,11 @@ export interface AgentSettings {
   readonly ageMs: number;
   /** HTTPS_PROXY and friends: set here, so they are not in the agent's environment block. */
   readonly proxyEnv: Readonly<Record<string, string>>;
+  /**
+   * A sealed agent's: it hands out phantoms and serves the facade, for the plan's product, to the
+   * real API with the transport's TLS, CA and timeout and proxyEnv's proxies, as the exchange.
+   */
+  readonly sealed?: { readonly readOnly: boolean };
 }
 
 /** What the agent hands out: never the refresh token. */
@@ -62,6 +69,8 @@ export interface AgentTokenAnswer {
   readonly source: TokenSource;
   readonly warning?: string;
   readonly hosting?: Hosting;
+  /** A sealed agent's: `result` is a phantom, and this is its facade, to hand on to the job's code. */
+  readonly sealed?: SealedJob;
 }
 
 export type AgentAnswer =
@@ -154,7 +163,42 @@ export function parseAnswer(line: string): AgentAnswer | undefined {
   if (!result || (json.source !== 'cache' && json.source !== 'exchange')) return undefined;
   const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
   const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-  return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
+  // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
+  const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
+  if (sealed === null) return undefined;
+  return {
+    ok: true,
+    result,
+    source: json.source,
+    ...(warning ? { warning } : {}),
+    ...(hosting ? { hosting } : {}),
+    ...(sealed ? { sealed } : {}),
+  };
+}
+
+const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
+const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
+
+/**
+ * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
+ * job name and key, the token's own tenant; null for anything else. An older agent sends none.
+ */
+function parseSealedJob(value: unknown, token: AgentToken): SealedJob | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { product, origin, tenant, jobName, jobKey, readOnly } = value as Record<string, unknown>;
+  const known = typeof product === 'string' && Object.hasOwn(PRODUCTS, product);
+  const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
+  const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
+  if (!known || !plain || !keyed || tenant !== token.tenant) return null;
+  return {
+    product: product as ProductName,
+    origin,
+    ...(token.tenant ? { tenant: token.tenant } : {}),
+    jobName,
+    jobKey,
+    readOnly,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
+// A sealed agent also runs the facade (sealed/) beside its socket and hands out phantoms only.
 // It has no stdout or stderr after start-up, and logs nothing: no secret can leak from it.
 
 import { lstat, lstatSync, rmSync, type Stats } from 'node:fs';
@@ -23,6 +24,8 @@ import { errorCodeOf, exitCodeOf, failureMessage } from '../core/errors.ts';
 import { requestToken, type GrantDeps } from '../core/grant.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import { TokenCache } from './cache.ts';
+import { realTokensFrom } from './sealed/real-tokens.ts';
+import { startSeal, upstreamSettings, type Seal } from './sealed/seal.ts';
 
 const MAX_SETTINGS_BYTES = 1024 * 1024;
 const SETTINGS_DEADLINE_MS = 10_000;
@@ -59,14 +62,28 @@ export async function runAgentProcess(): Promise<void> {
   process.stdout.write(`${READY_LINE}\n`);
 }
 
-/** The server loop around the one exchange; resolves once it listens. */
+/** The server loop around the one exchange, and a sealed agent's facade; resolves once both listen. */
 export async function serveAgent(settings: AgentSettings, host: AgentHost): Promise<void> {
   const cache = new TokenCache(
     () => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }).then(agentToken),
     () => performance.now(),
     { result: settings.first, arrivedAt: performance.now() - settings.ageMs },
   );
-  await new Agent(settings, cache, host).listen();
+  const seal = settings.sealed
+    ? await startSeal({
+        product: settings.plan.profile.name,
+        readOnly: settings.sealed.readOnly,
+        tokens: realTokensFrom(cache),
+        upstream: upstreamSettings(settings.transport, settings.proxyEnv),
+        ...(settings.first.tenant ? { tenant: settings.first.tenant } : {}),
+      })
+    : undefined;
+  try {
+    await new Agent(settings, cache, host, seal).listen();
+  } catch (error) {
+    await seal?.close();
+    throw error;
+  }
 }
 
 function readStdin(): Promise<string> {
@@ -102,11 +119,14 @@ class Agent {
   private readonly settings: AgentSettings;
   private readonly cache: TokenCache;
   private readonly host: AgentHost;
+  /** A sealed agent's facade: its answers carry phantoms, never a real token. */
+  private readonly seal: Seal | undefined;
 
-  constructor(settings: AgentSettings, cache: TokenCache, host: AgentHost) {
+  constructor(settings: AgentSettings, cache: TokenCache, host: AgentHost, seal: Seal | undefined) {
     this.settings = settings;
     this.cache = cache;
     this.host = host;
+    this.seal = seal;
     this.server = createServer((socket) => this.serve(socket));
   }
 
@@ -167,7 +187,12 @@ class Agent {
     }
     if (request.op === 'stop') return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
     try {
-      return { ok: true, hosting: this.settings.plan.profile.hosting, ...(await this.cache.get(request.minValidity)) };
+      const served = await this.cache.get(request.minValidity);
+      const hosting = this.settings.plan.profile.hosting;
+      if (!this.seal) return { ok: true, hosting, ...served };
+      // The real token stays here: the phantom stands for it (the cache serves it again, no exchange).
+      const phantom = await this.seal.phantom(request.minValidity);
+      return { ok: true, hosting, ...served, result: phantom, sealed: this.seal.job };
     } catch (error) {
       return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
     }
@@ -178,6 +203,8 @@ class Agent {
     this.stopping = true;
     this.timers.forEach(clearTimeout);
     this.server.close();
+    // After the job nothing works: the facade refuses connections from now on.
+    void this.seal?.close();
     if (this.settings.folder) rmSync(this.settings.folder, { recursive: true, force: true });
     this.host.exit(0);
   }

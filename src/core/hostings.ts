@@ -45,6 +45,9 @@ export interface TokenError {
   readonly description: string;
 }
 
+/** A fact about the facade that a sealed job's code is told in a variable (core/sealed-job.ts). */
+export type JobFact = 'origin' | 'tenant' | 'jobName' | 'jobKey';
+
 export interface HostingRow {
   /** Where the token endpoint and the API are, from the inputs. */
   readonly locate: (profile: ProductProfile, values: RawInputs, grantType: GrantType) => Endpoint;
@@ -83,6 +86,8 @@ export interface HostingRow {
   readonly upstreamBase: (apiUrl: string, apiPath: string) => string;
   /** A phantom's claims besides iat, exp and jti. */
   readonly phantomClaims: (facts: FacadeFacts) => Record<string, string>;
+  /** The variables a sealed job's code gets besides the token variables, and the fact each holds (SPEC). */
+  readonly jobVariables: Readonly<Record<string, JobFact>>;
 }
 
 const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
@@ -120,6 +125,13 @@ const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name
 const regionNamed =
   (regions: Readonly<Record<string, string>>, matches: (tokenUrl: string, url: string) => boolean) => (tokenUrl: string) =>
     Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+
+/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
+const SEALED_LOGIN_VARIABLES: Readonly<Record<string, JobFact>> = {
+  CX_SEALED_SERVER_URL: 'origin',
+  CX_SEALED_USERNAME: 'jobName',
+  CX_SEALED_PASSWORD: 'jobKey',
+};
 
 const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 const SCA_TOKEN_PATH = '/identity/connect/token';
@@ -159,6 +171,14 @@ export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
       tenant_name: tenant,
       'ast-base-url': origin,
     }),
+    // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
+    jobVariables: {
+      CX_BASE_URI: 'origin',
+      CX_BASE_AUTH_URI: 'origin',
+      CX_TENANT: 'tenant',
+      CX_CLIENT_ID: 'jobName',
+      CX_CLIENT_SECRET: 'jobKey',
+    },
   },
   'self-hosted': {
     locate: locateSelfHosted,
@@ -182,6 +202,7 @@ export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
     // The server root: the token's apiUrl is that root + the product's api path.
     upstreamBase: withoutSuffix,
     phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    jobVariables: SEALED_LOGIN_VARIABLES,
   },
   'sca-cloud': {
     locate: locateSca,
@@ -203,6 +224,7 @@ export const HOSTINGS: Readonly<Record<Hosting, HostingRow>> = {
     // The API host itself.
     upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
     phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    jobVariables: SEALED_LOGIN_VARIABLES,
   },
 };
 
