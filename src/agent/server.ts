@@ -185,7 +185,11 @@ class Agent {
     if (!keysMatch(request.key, this.settings.key)) {
       return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
     }
-    if (request.op === 'stop') return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
+    if (request.op === 'stop') {
+      // Before the answer: once stop-agent has heard it, the facade refuses connections.
+      void this.seal?.close();
+      return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
+    }
     try {
       const served = await this.cache.get(request.minValidity);
       const hosting = this.settings.plan.profile.hosting;
