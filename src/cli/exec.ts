@@ -1,27 +1,27 @@
 // `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
-// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
+// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again
+// (exec-sources.ts). Sealed (--sealed, or a sealed agent), the child gets phantoms and the
+// facade's variables instead (agent/sealed/seal.ts, core/sealed-job.ts).
 
 import type { ChildProcess } from 'node:child_process';
-import { askAgentForToken } from '../agent/client.ts';
-import { TokenCache } from '../agent/cache.ts';
-import { agentToken, newKey, type AgentToken } from '../agent/protocol.ts';
+import { newKey, type AgentToken } from '../agent/protocol.ts';
+import { startSeal } from '../agent/sealed/seal.ts';
 import { MIN_SERVED_VALIDITY_SECONDS, startTokenEndpoint } from '../agent/token-endpoint.ts';
 import { codedMessage } from '../core/errors.ts';
 import { UsageError } from './usage-error.ts';
-import type { Exchange } from '../core/exchange.ts';
-import { requestToken } from '../core/grant.ts';
 import { INPUTS, secretValues, defaultOf } from '../core/inputs.ts';
-import { inputsFromFlags } from './command-line.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
-import { OUTPUTS } from '../core/outputs.ts';
 import { HOSTINGS } from '../core/hostings.ts';
 import type { Hosting } from '../core/products.ts';
+import { OUTPUTS } from '../core/outputs.ts';
 import { secretForms } from '../core/secrets.ts';
+import { sealedVariables, type SealedVariable } from '../core/sealed-job.ts';
 import { cleanPastedKey, parseEnvName } from '../core/settings.ts';
 import { builtin } from '../io/builtins.ts';
-import { SYSTEM_IO } from '../io/system.ts';
+import { inputsFromFlags } from './command-line.ts';
+import { tokenSource, type Sealing, type TokenSource } from './exec-sources.ts';
 import { tokenVariables } from './formats.ts';
 import type { VerbContext } from './verb-context.ts';
 import { NODE_LAUNCHER, startChild, startFailure, type ChildLauncher } from './start-child.ts';
@@ -53,6 +53,10 @@ export interface ChildEnvironmentOptions {
   /** Every secret in use (inputs as given and as used); a variable holding one is left out. */
   readonly secrets: readonly string[];
   readonly login?: ChildLogin;
+  /** A sealed child's facade variables (core/sealed-job.ts). */
+  readonly sealed?: readonly SealedVariable[];
+  /** exec --sealed: CX_AUTH_SOCK is left out, so the child cannot ask the agent. */
+  readonly withoutSock?: boolean;
 }
 
 /**
@@ -68,6 +72,7 @@ export function childEnvironment(parent: Env, options: ChildEnvironmentOptions):
     ...INPUTS.filter((spec) => 'secret' in spec && spec.secret).flatMap((spec) => spec.env),
     ...OUTPUTS.map((spec) => spec.envName),
     options.envName,
+    ...(options.withoutSock ? [SOCK_VARIABLE] : []),
   ]);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
@@ -84,6 +89,7 @@ export function childEnvironment(parent: Env, options: ChildEnvironmentOptions):
       CX_BASE_URI: options.result.apiUrl.replace(/\/api\/?$/, ''),
     });
   }
+  for (const { name, value } of options.sealed ?? []) env[name] = value;
   return env;
 }
 
@@ -118,79 +124,100 @@ export async function runExec(context: VerbContext, launcher: ChildLauncher = NO
   const values = inputsFromFlags(context.flags, context.env);
   const given = secretValues(values);
   const minValidity = minValidityFor(context.env);
-  const source = await tokenSource(context, minValidity);
-  const { first } = source;
+  const source = await tokenSource(context, values, minValidity);
   const secrets = [...given, ...given.map((secret) => cleanPastedKey(secret).value ?? secret), ...source.secrets];
   const envName = source.envName ?? parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-  const key = newKey();
-  context.mask(first);
-
-  const endpoint =
-    logsInThroughEndpoint(source.hosting) && first.tenant
-      ? await startTokenEndpoint({
-          tenant: first.tenant,
-          clientId: EXEC_CLIENT_ID,
-          clientSecret: key,
-          minValiditySeconds: minValidity,
-          token: (seconds) => source.token(seconds),
-          serving: (token) => context.mask(token),
-          failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
-        })
-      : undefined;
+  const failed = (what: string) => (error: unknown) =>
+    context.warn(`The ${what} for '${command[0]}' could not get a token: ${codedMessage(error)}`);
+  const access = source.sealing
+    ? await sealedAccess(source, source.sealing, minValidity, context, failed('facade'))
+    : await loginAccess(source, minValidity, context, failed('token endpoint'));
   try {
-    if (endpoint) context.mask({ execKey: key });
-    const env = childEnvironment(context.env, {
-      result: first,
-      envName,
-      secrets,
-      ...(endpoint ? { login: { authUri: endpoint.url, tenant: first.tenant!, clientId: EXEC_CLIENT_ID, clientSecret: key } } : {}),
-    });
-    context.debug(
-      endpoint
-        ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
-        : `Running '${command[0]}' with a fresh token.`,
-    );
+    const env = childEnvironment(context.env, { result: access.first, envName, secrets, ...access.child });
+    context.debug(`Running '${command[0]}' with ${access.describe}.`);
     return await runChild(command, env, launcher);
   } finally {
-    await endpoint?.close();
+    await access.close();
   }
 }
 
-interface TokenSource {
-  readonly token: (minValiditySeconds: number) => Promise<AgentToken>;
-  /** The secrets this source used (an exchange's settings), besides the inputs given. */
-  readonly secrets: readonly string[];
-  /** env-name as the exchange resolved it. */
-  readonly envName?: string;
-  /** The token the child starts with. */
+/** What the child is given to reach the product, and what ends with it. */
+interface ChildAccess {
+  /** The token the child starts with: a real one, or sealed, a phantom. */
   readonly first: AgentToken;
-  /** What the token is for: the exchange's plan, or the agent's answer (an older agent leaves it out). */
-  readonly hosting?: Hosting;
+  readonly child: Pick<ChildEnvironmentOptions, 'login' | 'sealed' | 'withoutSock'>;
+  /** For the debug line: what the child got. */
+  readonly describe: string;
+  readonly close: () => Promise<void>;
 }
 
-/** The agent when CX_AUTH_SOCK is set; else one exchange now (failing before the child starts) and a cache. */
-async function tokenSource(context: VerbContext, minValidity: number): Promise<TokenSource> {
-  const sock = context.env[SOCK_VARIABLE];
-  if (sock) {
-    const first = await askAgentForToken(sock, minValidity);
-    const token = async (seconds: number) => (await askAgentForToken(sock, seconds)).result;
-    return { secrets: [], token, first: first.result, ...(first.hosting ? { hosting: first.hosting } : {}) };
+/** Not sealed: the token and, for Checkmarx One, the loopback token endpoint with a one-time key. */
+async function loginAccess(
+  source: TokenSource,
+  minValidity: number,
+  context: VerbContext,
+  failed: (error: unknown) => void,
+): Promise<ChildAccess> {
+  const { first } = source;
+  context.mask(first);
+  if (!logsInThroughEndpoint(source.hosting) || !first.tenant) {
+    return { first, child: {}, describe: 'a fresh token', close: async () => {} };
   }
-  const { settings, result }: Exchange = await context.exchangeCredentials();
-  const arrivedAt = performance.now();
-  const log = { info: context.debug, warning: context.warn, debug: context.debug };
-  const cache = new TokenCache(
-    () => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken),
-    () => performance.now(),
-    { result: agentToken(result), arrivedAt },
-  );
+  const key = newKey();
+  const endpoint = await startTokenEndpoint({
+    tenant: first.tenant,
+    clientId: EXEC_CLIENT_ID,
+    clientSecret: key,
+    minValiditySeconds: minValidity,
+    token: (seconds) => source.token(seconds),
+    serving: (token) => context.mask(token),
+    failed,
+  });
+  context.mask({ execKey: key });
   return {
-    first: agentToken(result),
-    secrets: settings.plan.secrets,
-    envName: settings.envName,
-    hosting: settings.plan.profile.hosting,
-    token: async (seconds) => (await cache.get(seconds)).result,
+    first,
+    child: { login: { authUri: endpoint.url, tenant: first.tenant, clientId: EXEC_CLIENT_ID, clientSecret: key } },
+    describe: `a fresh token and a token endpoint at ${endpoint.url} for as long as it runs`,
+    close: () => endpoint.close(),
   };
+}
+
+/**
+ * Sealed: the child gets a phantom and the facade's variables, and never CX_AUTH_SOCK when exec
+ * itself was sealed. The facade is a sealed agent's, or exec's own for the child's life.
+ */
+async function sealedAccess(
+  source: TokenSource,
+  sealing: Sealing,
+  minValidity: number,
+  context: VerbContext,
+  failed: (error: unknown) => void,
+): Promise<ChildAccess> {
+  const withoutSock = sealing.asked;
+  if (sealing.kind === 'agent') {
+    context.mask({ phantom: source.first.accessToken, jobKey: sealing.job.jobKey });
+    const child = { sealed: sealedVariables(sealing.job), withoutSock };
+    return {
+      first: source.first,
+      child,
+      describe: `a phantom token and the token agent's facade at ${sealing.job.origin}`,
+      close: async () => {},
+    };
+  }
+  const seal = await startSeal({ ...sealing.options, serving: (phantom) => context.mask({ phantom }), failed });
+  try {
+    context.mask({ jobKey: seal.job.jobKey });
+    const first = await seal.phantom(minValidity);
+    return {
+      first,
+      child: { sealed: sealedVariables(seal.job), withoutSock },
+      describe: `a phantom token and a facade at ${seal.job.origin} for as long as it runs`,
+      close: () => seal.close(),
+    };
+  } catch (error) {
+    await seal.close();
+    throw error;
+  }
 }
 
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */

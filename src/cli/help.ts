@@ -38,6 +38,9 @@ const CLI_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
   'env-name': 'Name of the token variable in the env, azure and powershell formats.',
   agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
+  sealed:
+    'start-agent and exec: seal the job. Its code gets phantom tokens and variables that Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens. See docs/sealed.md.',
+  'read-only': 'With --sealed: the facade forwards only GET, HEAD and OPTIONS.',
 };
 
 const FORMAT_MEANINGS: Readonly<Record<(typeof FORMATS)[number], string>> = {
@@ -79,7 +82,7 @@ interface VerbHelp {
 const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
   'start-agent': {
     flags: '[--flag value ...]',
-    what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+    what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. With --sealed the tokens are phantoms that only its facade on 127.0.0.1 takes, and the facade's variables follow (see docs/cli.md). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
   },
   token: {
     flags: '[--min-validity SECONDS] [--flag value ...]',
@@ -95,7 +98,7 @@ const VERB_HELP: Readonly<Record<Verb, VerbHelp>> = {
   },
   exec: {
     flags: '[--flag value ...] -- COMMAND [ARGS...]',
-    what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
+    what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. With --sealed (or a sealed agent), COMMAND gets phantoms and a facade of the product instead, and no ${SOCK_VARIABLE}. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
   },
 };
 
@@ -136,7 +139,8 @@ function flagRows(): string[] {
   return INPUTS.flatMap((spec) => {
     const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
     const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
-    return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+    const value = 'switch' in spec && spec.switch ? '' : ' <value>';
+    return [`  --${spec.name}${value}`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
   });
 }
 

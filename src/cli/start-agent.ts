@@ -1,11 +1,13 @@
 // `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
-// CX_AUTH_SOCK and the token variables.
+// CX_AUTH_SOCK and the token variables. Sealed (--sealed), the token is a phantom and the
+// facade's variables follow (core/sealed-job.ts).
 
 import { realpathSync } from 'node:fs';
 import { startAgent } from '../agent/launch.ts';
 import { formatSock, newKey, type AgentToken } from '../agent/protocol.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
+import { sealedVariables, type SealedVariable } from '../core/sealed-job.ts';
 import { formatResult, isVariableFormat, variableLines, type Format } from './formats.ts';
 import { UsageError } from './usage-error.ts';
 import type { VerbContext } from './verb-context.ts';
@@ -25,17 +27,39 @@ export async function runStartAgent(context: VerbContext): Promise<number> {
   const arrivedAt = performance.now();
   const key = newKey();
   const entry = realpathSync(process.argv[1] ?? '');
-  const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+  const { address, sealed } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
   const sock = formatSock(address, key);
-  context.mask({ ...result, agentKey: key, authSock: sock });
-  context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-  return context.write(startOutput(context.format, sock, result, settings.envName));
+  context.mask({ ...result, agentKey: key, authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey });
+  context.say(
+    sealed
+      ? `Started the sealed token agent; '${SOCK_VARIABLE}' names it, and its facade of the product is at ${sealed.job.origin}${sealed.job.readOnly ? ' (read-only)' : ''}. Stop it with 'checkmarx-auth stop-agent'.`
+      : `Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`,
+  );
+  const variables = sealed ? sealedVariables(sealed.job) : [];
+  return context.write(startOutput(context.format, sock, sealed?.token ?? result, settings.envName, variables));
 }
 
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-export function startOutput(format: Format, sock: string, result: AgentToken, envName: string): string {
+/**
+ * CX_AUTH_SOCK, then the token variables, then a sealed job's variables: json adds CX_AUTH_SOCK as
+ * authSock and the sealed variables under sealedVariables (by name), the variable formats set each,
+ * the secret ones as secret variables.
+ */
+export function startOutput(
+  format: Format,
+  sock: string,
+  result: AgentToken,
+  envName: string,
+  sealed: readonly SealedVariable[] = [],
+): string {
   const variables = formatResult(format, result, envName);
-  if (format === 'json') return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object) }, null, 2)}\n`;
+  if (format === 'json') {
+    const sealedJson = sealed.length > 0 ? { sealedVariables: Object.fromEntries(sealed.map(({ name, value }) => [name, value])) } : {};
+    return `${JSON.stringify({ authSock: sock, ...(JSON.parse(variables) as object), ...sealedJson }, null, 2)}\n`;
+  }
   if (!isVariableFormat(format)) throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
-  return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+  return (
+    variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) +
+    variables +
+    variableLines(format, sealed)
+  );
 }

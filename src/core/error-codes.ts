@@ -60,6 +60,9 @@ export const ERROR_CODES = {
 
   'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
   'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+  'exec/agent-not-sealing': usage(
+    'exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.',
+  ),
 
   'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
 } as const satisfies Record<string, CodeSpec>;
