@@ -11,7 +11,10 @@ import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
+import { connect } from 'node:net';
+import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
+import { acceptedLoot, loot } from './support/thief.ts';
+import { DEFAULT_SAST_USER, IDENTITY_TOKEN_PATH, startTokenServer, type TokenServer } from './support/token-server.ts';
 import { REPO_ROOT, assertNoLeak, cleanEnv, runProcess } from './support/run.ts';
 
 const TEMPLATE = join(REPO_ROOT, 'templates', 'checkmarx-auth', 'template.yml');
@@ -109,6 +112,68 @@ describe('GitLab component in POSIX sh', () => {
     const deadline = performance.now() + AGENT_GONE_WITHIN_MS;
     while (processesOf(folder).length > 0 && performance.now() < deadline) await sleep(200);
     assert.deepEqual(processesOf(folder), [], 'the agent outlived after_script');
+  });
+
+  it("sealed: 'true' gives the script only values that fail at the real Checkmarx and a facade that works; after_script closes it", async () => {
+    const upstream: CheckmarxUpstream = await startCheckmarxUpstream();
+    try {
+      const sealedInputs = {
+        ...given(),
+        'server-url': upstream.api.url,
+        'token-url': upstream.iam.url + IDENTITY_TOKEN_PATH,
+        sealed: 'true',
+      };
+      const variables = { ...jobVariables(sealedInputs), CX_PASSWORD: DEFAULT_SAST_USER.password };
+      // The job's script as a thief writes it: everything it can read, and a login at the facade.
+      const thief = [
+        'env',
+        'for format in token json env azure powershell; do checkmarx-auth token --format "$format"; done',
+        'printf "grant_type=password&username=%s&password=%s&scope=sast_rest_api&client_id=resource_owner_client" "$CX_SEALED_USERNAME" "$CX_SEALED_PASSWORD" > "$TMPDIR/login-form"',
+        'printf "facade=%s\\n" "$CX_SEALED_SERVER_URL"',
+      ];
+      const main = await run([...job.before_script, ...thief].join('\n'), variables);
+      assert.equal(main.code, 0, main.stderr);
+      const facade = /^facade=(http:\/\/127\.0\.0\.1:(\d+))$/m.exec(main.stdout);
+      assert.ok(facade, main.stdout);
+      const login = await fetch(`${facade[1]}${IDENTITY_TOKEN_PATH}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: readFileSync(join(root, 'tmp', 'login-form'), 'utf8'),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const answer = await login.text();
+      assert.equal(login.status, 200, answer);
+      const projects = await fetch(`${facade[1]}/cxrestapi/projects`, {
+        headers: { Authorization: `Bearer ${(JSON.parse(answer) as { access_token: string }).access_token}` },
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.equal(projects.status, 200, 'the facade forwards the job to the real API');
+      const texts = [main.stdout, answer];
+      for (const real of upstream.iam.issuedAccessTokens) assert.ok(!texts.join('\n').includes(real), 'the script can read a real token');
+      assert.deepEqual(
+        [...(await acceptedLoot(upstream, loot(texts))).keys()].map((value) => value.slice(0, 10)),
+        [],
+      );
+      assertNoLeak({ stdout: main.stdout, stderr: main.stderr }, [DEFAULT_SAST_USER.password]);
+
+      const cleanup = await run(job.after_script.join('\n'), variables);
+      assert.equal(cleanup.code, 0, cleanup.stderr);
+      const folder = join(root, 'tmp', 'cxauth-job-4242');
+      const deadline = performance.now() + AGENT_GONE_WITHIN_MS;
+      while (processesOf(folder).length > 0 && performance.now() < deadline) await sleep(200);
+      assert.deepEqual(processesOf(folder), [], 'the sealed agent outlived after_script');
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(facade[2]) });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+      });
+      assert.ok(refused, 'the facade accepts connections after after_script');
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('stops on the start-agent line with exit 1 when the exchange fails', async () => {

@@ -92,6 +92,7 @@ const CLOSED_SETS: Record<string, string[]> = {
   'grant-type': ['', ...new Set(Object.values(PRODUCTS).flatMap((profile) => profile.grantTypes))],
   region: ['', ...new Set([...Object.keys(CXONE_REGIONS), ...Object.keys(SCA_REGIONS), ...Object.keys(REGION_ALIASES)])],
   'insecure-skip-tls-verify': ['', 'true', 'false'],
+  sealed: ['', 'true', 'false'],
 };
 
 describe('GitLab component: typed inputs', () => {

@@ -958,7 +958,7 @@ const HOSTINGS = {
     },
 };
 function hostingOf(product) {
-    return HOSTINGS[PRODUCTS[product].hosting];
+    return HOSTINGS[products_PRODUCTS[product].hosting];
 }
 /** The product's api path: its own (products.ts), else its hosting's. */
 function apiPathOf(product) {
@@ -2036,6 +2036,27 @@ async function startJobAgent(start) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/sealed-job.js
+// A sealed job as its code sees it (SPEC "Sealed jobs"): the facts about the facade that stands in
+// for the product on loopback, and the variables they become. One function for every front end:
+// exec's child environment, start-agent's output in every --format, the action's GITHUB_ENV and
+// the Azure task's variables. Which variables a product gets is a row of the hostings table. Pure.
+
+
+const FACT_VALUE = {
+    origin: (job) => job.origin,
+    tenant: (job) => job.tenant,
+    jobName: (job) => job.jobName,
+    jobKey: (job) => job.jobKey,
+};
+/** The variables a sealed job's code gets besides the token variables (whose token is a phantom). */
+function sealedVariables(job) {
+    return Object.entries(hostingOf(job.product).jobVariables).flatMap(([name, fact]) => {
+        const value = FACT_VALUE[fact](job);
+        return value === undefined ? [] : [{ name, value, secret: isRunTimeSecret(fact) }];
+    });
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -2270,6 +2291,7 @@ function saveState(name, value) {
 
 
 
+
 /**
  * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
  * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
@@ -2285,7 +2307,7 @@ function baseFolder(env) {
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-async function startActionAgent(settings, first, arrivedAt, env = process.env, handOver = exportVariables) {
+async function startActionAgent(settings, first, arrivedAt, env = process.env, handOver = ({ variables = [] }) => exportVariables(variables)) {
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
     const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
     await startJobAgent({
@@ -2297,13 +2319,18 @@ async function startActionAgent(settings, first, arrivedAt, env = process.env, h
         env,
         mask: setSecret,
         stepWord: 'the step',
-        publish: ({ sock, pid, commandFolder, folders, variables }) => {
+        publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
             saveState(STATE_FOLDERS, JSON.stringify(folders));
             saveState(STATE_PID, String(pid));
             saveState(STATE_SOCK, sock);
             addPath(commandFolder);
             // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-            handOver([...Object.entries(variables), [variable_names_SOCK_VARIABLE, sock]]);
+            // Sealed, the token is the phantom and the facade's variables come along (masked already).
+            const facade = sealed ? sealedVariables(sealed.job).map(({ name, value }) => [name, value]) : [];
+            handOver({
+                ...(sealed ? { token: sealed.token } : {}),
+                variables: [...Object.entries(variables), ...facade, [variable_names_SOCK_VARIABLE, sock]],
+            });
         },
     });
     info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${variable_names_SOCK_VARIABLE} names the agent).`);
@@ -3001,10 +3028,11 @@ async function exchangeAndExport(deps) {
         log: { info: info, warning: warning, debug: debug },
         ...deps.io,
     });
-    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
-    const handOver = (variables = []) => {
-        setOutputs(outputValues(result));
-        exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken]] : []), ...variables]);
+    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded. A
+    // sealed job hands over the agent's phantom instead: the real token is never output or exported.
+    const handOver = ({ token = result, variables = [] } = {}) => {
+        setOutputs(outputValues(token));
+        exportVariables([...(settings.exportEnv ? [[settings.envName, token.accessToken]] : []), ...variables]);
         if (settings.exportEnv)
             info(`Exported the token as ${settings.envName} for later steps.`);
     };

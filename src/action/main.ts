@@ -1,6 +1,6 @@
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
 
-import { baseFolder, startActionAgent } from './start-agent.ts';
+import { baseFolder, startActionAgent, type HandOver } from './start-agent.ts';
 import { codedMessage, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { actionInputSource, readInputs } from '../core/inputs.ts';
@@ -36,10 +36,11 @@ async function exchangeAndExport(deps: ActionDeps): Promise<void> {
     log: { info: workflow.info, warning: workflow.warning, debug: workflow.debug },
     ...deps.io,
   });
-  // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
-  const handOver = (variables: ReadonlyArray<readonly [string, string]> = []) => {
-    workflow.setOutputs(outputValues(result));
-    workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken] as const] : []), ...variables]);
+  // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded. A
+  // sealed job hands over the agent's phantom instead: the real token is never output or exported.
+  const handOver = ({ token = result, variables = [] }: HandOver = {}) => {
+    workflow.setOutputs(outputValues(token));
+    workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, token.accessToken] as const] : []), ...variables]);
     if (settings.exportEnv) workflow.info(`Exported the token as ${settings.envName} for later steps.`);
   };
   // The token's age for the agent starts here, well within a millisecond of its arrival: reading

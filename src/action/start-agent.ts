@@ -6,14 +6,22 @@ import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
-import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
+import { STATE_FOLDERS, STATE_PID, STATE_SOCK, type AgentToken } from '../agent/protocol.ts';
 import { InputError } from '../core/errors.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
+import { sealedVariables } from '../core/sealed-job.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import * as workflow from './workflow-commands.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** What the main step hands to later steps once the agent stands: the job's token and variables. */
+export interface HandOver {
+  /** The token the job's code gets: a sealed agent's phantom; else the exchange's own token. */
+  readonly token?: AgentToken;
+  readonly variables?: ReadonlyArray<readonly [string, string]>;
+}
 
 /**
  * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
@@ -36,7 +44,7 @@ export async function startActionAgent(
   first: TokenResult,
   arrivedAt: number,
   env: Env = process.env,
-  handOver: (variables: ReadonlyArray<readonly [string, string]>) => void = workflow.exportVariables,
+  handOver: (handed: HandOver) => void = ({ variables = [] }) => workflow.exportVariables(variables),
 ): Promise<void> {
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
   const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
@@ -49,13 +57,18 @@ export async function startActionAgent(
     env,
     mask: workflow.setSecret,
     stepWord: 'the step',
-    publish: ({ sock, pid, commandFolder, folders, variables }) => {
+    publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
       workflow.saveState(STATE_FOLDERS, JSON.stringify(folders));
       workflow.saveState(STATE_PID, String(pid));
       workflow.saveState(STATE_SOCK, sock);
       workflow.addPath(commandFolder);
       // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-      handOver([...Object.entries(variables), [SOCK_VARIABLE, sock]]);
+      // Sealed, the token is the phantom and the facade's variables come along (masked already).
+      const facade = sealed ? sealedVariables(sealed.job).map(({ name, value }) => [name, value] as const) : [];
+      handOver({
+        ...(sealed ? { token: sealed.token } : {}),
+        variables: [...Object.entries(variables), ...facade, [SOCK_VARIABLE, sock]],
+      });
     },
   });
   workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${SOCK_VARIABLE} names the agent).`);

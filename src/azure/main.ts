@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
 import { isContainerTemp } from '../agent/launch.ts';
+import type { AgentToken } from '../agent/protocol.ts';
 import { errorCodeOf, failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
+import { sealedVariables } from '../core/sealed-job.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
 import { camelCase } from '../core/camel-case.ts';
 import { OUTPUTS } from '../core/outputs.ts';
@@ -87,14 +89,15 @@ async function exchangeAndSet(deps: TaskDeps, commands: LoggingCommands): Promis
     ...deps.io,
   });
   const arrivedAt = settings.agent ? performance.now() : 0;
-  // The outputs and the token come last, and only once everything that can fail has succeeded.
-  const handOver = () => {
+  // The outputs and the token come last, and only once everything that can fail has succeeded. A
+  // sealed job hands over the agent's phantom instead: the real token is never set anywhere.
+  const handOver = (token: AgentToken = result) => {
     for (const spec of OUTPUTS) {
-      const value = spec.value(result);
+      const value = spec.value(token);
       if (value !== undefined) commands.setVariable(camelCase(spec.name), value, { secret: spec.secret, output: true });
     }
     if (settings.exportEnv) {
-      commands.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
+      commands.setVariable(settings.envName, token.accessToken, { secret: true, output: false });
       commands.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
     }
   };
@@ -127,7 +130,7 @@ async function startTaskAgent(
   first: TokenResult,
   arrivedAt: number,
   tempDirectory: string,
-  handOver: () => void,
+  handOver: (token?: AgentToken) => void,
 ): Promise<void> {
   // <task>/dist/main/index.js → <task>/dist/cli/index.js
   const entry = join(dirname(dirname(deps.scriptPath)), 'cli', 'index.js');
@@ -143,13 +146,16 @@ async function startTaskAgent(
     env: { ...deps.env, RUNNER_TEMP: tempDirectory },
     mask,
     stepWord: 'the task',
-    publish: ({ sock, pid, commandFolder, folders, variables }) => {
+    publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
       commands.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
       commands.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
       commands.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
       commands.prependPath(commandFolder);
       for (const [name, value] of Object.entries(variables)) commands.setVariable(name, value, { secret: false, output: false });
-      handOver();
+      // Sealed: the facade's variables (the job key as a secret variable, masked already) and the phantom.
+      for (const { name, value, secret } of sealed ? sealedVariables(sealed.job) : [])
+        commands.setVariable(name, value, { secret, output: false });
+      handOver(sealed?.token);
       // A secret variable, as every variable whose value is a run-time secret: later steps map it
       // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
       commands.setVariable(SOCK_VARIABLE, sock, { secret: isSecretVariable(SOCK_VARIABLE), output: false });
