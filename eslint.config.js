@@ -1,44 +1,65 @@
+import { readdirSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// The layers of src/ and the arrows between them (docs/development.md, "Module map"): the core
-// imports only the core; io the core; the agent the core and io; each front end those three and
-// itself, never another front end. A wrong import fails `npm run lint`, and so `npm test`.
-const LAYERS = {
+// The layers of src/ and the arrows between them (docs/development.md, "Module map"), as an
+// allow-list: each folder of src/ imports only itself and the folders named here, and every folder
+// of src/ must be in the table, or lint fails (a new folder gets no rule by accident). The core is
+// pure: no `node:*`, no package, not even `process`. A wrong import fails `npm run lint`, and so
+// `npm test`.
+export const LAYERS = {
   core: [],
   io: ['core'],
+  ci: ['core'],
   agent: ['core', 'io'],
-  action: ['core', 'io', 'agent'],
-  cli: ['core', 'io', 'agent'],
-  azure: ['core', 'io', 'agent'],
+  action: ['core', 'io', 'ci', 'agent'],
+  cli: ['core', 'io', 'ci', 'agent'],
+  azure: ['core', 'io', 'ci', 'agent'],
+  // The bundles' entry points: each runs one front end with the process's own I/O.
+  entries: ['io', 'action', 'cli', 'azure'],
 };
-const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
-  const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));
-  return {
-    files: [`src/${layer}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: forbidden.flatMap((other) => [`../${other}/*`, `../../${other}/*`]),
-              message: `src/${layer} may import only ${['itself', ...allowed].join(', ')} (see docs/development.md).`,
-            },
-            ...(layer === 'core'
-              ? [{ group: ['node:*', '@actions/*'], message: 'The core is pure: I/O lives in src/io and the front ends.' }]
-              : []),
-          ],
-        },
-      ],
-      // The core gets everything through its deps: not even `process` (the bundles run on Node
-      // versions whose `process` differs, and tests pass their own I/O).
-      ...(layer === 'core'
-        ? { 'no-restricted-globals': ['error', { name: 'process', message: 'The core is pure: pass what it needs in its deps.' }] }
-        : {}),
-    },
-  };
-});
+
+const SRC = resolve(import.meta.dirname, 'src');
+const unlisted = readdirSync(SRC, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !Object.hasOwn(LAYERS, entry.name))
+  .map((entry) => `src/${entry.name}`);
+if (unlisted.length > 0) {
+  throw new Error(`${unlisted.join(', ')}: not in the layer table of eslint.config.js (LAYERS); add each folder with what it may import.`);
+}
+
+/** The layer (folder of src/) a path lies in; undefined outside src/. */
+function layerOf(path) {
+  const inSrc = relative(SRC, path);
+  return inSrc.startsWith('..') || isAbsolute(inSrc) ? undefined : inSrc.split(sep)[0];
+}
+
+/** layers/imports: an import from another folder of src/ must be one its layer may import; the core imports no package. */
+const importRule = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const from = layerOf(context.filename);
+    if (from === undefined || !Object.hasOwn(LAYERS, from)) return {};
+    const allowed = new Set([from, ...LAYERS[from]]);
+    const check = (node) => {
+      const source = node.source;
+      if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return;
+      const specifier = source.value;
+      if (!specifier.startsWith('.')) {
+        if (from === 'core')
+          context.report({ node: source, message: `The core is pure: no '${specifier}'; I/O lives in src/io and the front ends.` });
+        return;
+      }
+      const to = layerOf(resolve(dirname(context.filename), specifier));
+      if (to === undefined || allowed.has(to)) return;
+      context.report({
+        node: source,
+        message: `src/${from} may import only ${[...allowed].join(', ')}, not src/${to} (see docs/development.md).`,
+      });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'azure-devops/*/dist/', 'build/', '.tsc-*/', 'node_modules/', 'coverage/'] },
@@ -79,5 +100,38 @@ export default tseslint.config(
       ],
     },
   },
-  ...layerRules,
+  {
+    files: ['src/**/*.ts'],
+    plugins: { layers: { rules: { imports: importRule } } },
+    rules: {
+      'layers/imports': 'error',
+      // The front ends pass what they read of the environment down; nothing changes the process's own.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "AssignmentExpression > MemberExpression.left[object.type='MemberExpression'][object.object.name='process'][object.property.name='env']",
+          message: 'Nothing in src/ changes process.env: pass values down in deps or settings.',
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='Object'][callee.property.name='assign'] > MemberExpression.arguments:first-child[object.name='process'][property.name='env']",
+          message: 'Nothing in src/ changes process.env: pass values down in deps or settings.',
+        },
+        {
+          selector:
+            "UnaryExpression[operator='delete'] > MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env']",
+          message: 'Nothing in src/ changes process.env: pass values down in deps or settings.',
+        },
+      ],
+    },
+  },
+  {
+    // The core gets everything through its deps: not even `process` (the bundles run on Node
+    // versions whose `process` differs, and tests pass their own I/O).
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'process', message: 'The core is pure: pass what it needs in its deps.' }],
+    },
+  },
 );

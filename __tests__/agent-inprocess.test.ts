@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startActionAgent } from '../src/action/start-agent.ts';
+import { workflowCommands } from '../src/action/workflow-commands.ts';
 import { AgentNotRunning, askAgent } from '../src/agent/client.ts';
 import { runVerb } from '../src/cli/verbs.ts';
 import type { VerbContext } from '../src/cli/verb-context.ts';
@@ -41,7 +42,6 @@ import type { Format } from '../src/cli/formats.ts';
 import type { TokenResult } from '../src/core/token-response.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { runTimeSecretValues } from '../src/core/run-time-secrets.ts';
-import { capturingStdout } from './support/capture.ts';
 import { sastResult } from './support/fixtures.ts';
 import { isAlive, killQuietly, waitFor } from './support/processes.ts';
 import { parseFileCommands } from './support/run.ts';
@@ -114,7 +114,6 @@ async function startInProcess(
     folder,
     first: { ...FIRST, refreshToken: undefined } as AgentToken,
     ageMs: 0,
-    proxyEnv: {},
     ...overrides,
   };
   const exitsBefore = exitCalls.length;
@@ -434,7 +433,7 @@ describe('startAgent', () => {
   const pids: number[] = [];
   after(() => pids.forEach((pid) => killQuietly(pid)));
 
-  it('starts a detached agent in a 0700 folder under RUNNER_TEMP that serves the first token', async () => {
+  it('starts a detached agent in a 0700 folder under its temp base that serves the first token', async () => {
     const runnerTemp = mkdtempSync(join(work, 'rt-'));
     const key = newKey();
     const started = await startAgent({
@@ -443,7 +442,8 @@ describe('startAgent', () => {
       first: FIRST,
       arrivedAt: performance.now(),
       key,
-      env: { RUNNER_TEMP: runnerTemp, HTTPS_PROXY: '' },
+      tempBase: runnerTemp,
+      environment: {},
     });
     pids.push(started.pid);
     assert.equal(dirname(dirname(started.address)), runnerTemp);
@@ -458,7 +458,7 @@ describe('startAgent', () => {
     assert.equal(existsSync(dirname(started.address)), false);
   });
 
-  it('a RUNNER_TEMP too deep for a socket path falls back to the system temp folder', async () => {
+  it('a temp base too deep for a socket path falls back to the system temp folder', async () => {
     const deep = join(work, 'd'.repeat(60), 'e'.repeat(60));
     mkdirSync(deep, { recursive: true });
     const started = await startAgent({
@@ -467,7 +467,8 @@ describe('startAgent', () => {
       first: FIRST,
       arrivedAt: performance.now(),
       key: newKey(),
-      env: { RUNNER_TEMP: deep },
+      tempBase: deep,
+      environment: {},
     });
     pids.push(started.pid);
     try {
@@ -484,7 +485,7 @@ describe('startAgent', () => {
     writeFileSync(exits, 'process.exit(3);\n');
     const babbles = join(work, 'babbles.mjs');
     writeFileSync(babbles, "process.stdout.write('hello\\n'); setTimeout(() => {}, 5000);\n");
-    const launch = { settings, first: FIRST, arrivedAt: performance.now(), key: newKey(), env: { RUNNER_TEMP: runnerTemp } };
+    const launch = { settings, first: FIRST, arrivedAt: performance.now(), key: newKey(), tempBase: runnerTemp, environment: {} };
     await assert.rejects(
       startAgent({ ...launch, entry: exits }),
       (error: Error) => error instanceof AgentError && error.message === 'The token agent did not start (it exited with code 3).',
@@ -635,37 +636,32 @@ describe('runVerb', () => {
 // ---- the action's agent: later steps' wrappers and the post step's state ----
 
 describe('startActionAgent', () => {
-  const saved: Record<string, string | undefined> = {};
-  const NAMES = ['GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT', 'RUNNER_TEMP', 'CX_AUTH_SOCK'];
   let pid: number | undefined;
-  let argv1: string | undefined;
-  before(() => {
-    for (const name of NAMES) saved[name] = process.env[name];
-    argv1 = process.argv[1];
-  });
-  after(() => {
-    killQuietly(pid);
-    process.argv[1] = argv1 ?? '';
-    for (const name of NAMES) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  });
+  after(() => killQuietly(pid));
 
   it('masks the key and CX_AUTH_SOCK, saves the PID and socket for the post step, exports CX_AUTH_SOCK, and puts a working checkmarx-auth on PATH', async () => {
     const runner = mkdtempSync(join(work, 'runner-'));
     const files = Object.fromEntries(['GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((name) => [name, join(runner, name.toLowerCase())]));
     for (const path of Object.values(files)) writeFileSync(path, '');
-    Object.assign(process.env, files, { RUNNER_TEMP: runner });
-    process.argv[1] = ACTION_BUNDLE;
-    const { text } = await capturingStdout(() => startActionAgent(settings, FIRST, performance.now()));
+    const env = { ...files, RUNNER_TEMP: runner };
+    let text = '';
+    const workflow = workflowCommands({ env, stdout: (chunk) => void (text += chunk) });
+    const envBefore = { ...process.env };
+    await startActionAgent({
+      settings,
+      first: FIRST,
+      arrivedAt: performance.now(),
+      deps: { env, scriptPath: ACTION_BUNDLE },
+      workflow,
+      handOver: ({ variables = [] }) => workflow.exportVariables(variables),
+    });
+    assert.deepEqual({ ...process.env }, envBefore, "this process's environment is left alone");
     const state = parseFileCommands(readFileSync(files.GITHUB_STATE!, 'utf8'));
     pid = Number(state['agent_pid']);
     assert.ok(pid > 0 && isAlive(pid), `agent_pid ${state['agent_pid']}`);
     const sock = state['agent_sock'] ?? '';
     const { address, key } = parseSock(sock);
     assert.deepEqual(parseFileCommands(readFileSync(files.GITHUB_ENV!, 'utf8')), { CX_AUTH_SOCK: sock });
-    assert.equal(process.env.CX_AUTH_SOCK, sock);
     const masks = text.split(/\r?\n/).filter((line) => line.startsWith('::add-mask::'));
     assert.deepEqual(masks, [`::add-mask::${key}`, `::add-mask::${sock}`]);
     assert.match(text, /Started the token agent: later steps run 'checkmarx-auth token'/);

@@ -12,7 +12,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { isContainerTemp, startAgent } from '../src/agent/launch.ts';
+import { startAgent } from '../src/agent/launch.ts';
+import { anyCiTempFolder, ciTempFolder } from '../src/ci/agent-environment.ts';
+import { AZURE_PIPELINES, GITHUB_ACTIONS } from '../src/ci/systems.ts';
 import { resolveSettings } from '../src/core/settings.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { newKey, parseSock } from '../src/agent/protocol.ts';
@@ -290,10 +292,17 @@ describe('lifetime: from a copy of dist/ under a folder named with non-ASCII let
 
 describe('lifetime: inside a job container', () => {
   it('RUNNER_TEMP under /__w puts the socket in the container temp folder, within the sun_path limit', async (t) => {
-    assert.equal(isContainerTemp('/__w/_temp'), true);
-    assert.equal(isContainerTemp('/__work/_temp'), false);
-    assert.equal(isContainerTemp('/home/runner/work/_temp'), false);
-    assert.equal(isContainerTemp(undefined), false);
+    for (const system of [GITHUB_ACTIONS, AZURE_PIPELINES]) {
+      assert.equal(system.isContainerTemp('/__w/_temp'), true);
+      assert.equal(system.isContainerTemp('/__work/_temp'), false);
+      assert.equal(system.isContainerTemp('/home/runner/work/_temp'), false);
+    }
+    const env = { RUNNER_TEMP: '/__w/_temp', AGENT_TEMPDIRECTORY: '/__w/_temp' };
+    assert.equal(ciTempFolder(GITHUB_ACTIONS, env), undefined);
+    assert.equal(ciTempFolder(AZURE_PIPELINES, env), undefined);
+    assert.equal(ciTempFolder(GITHUB_ACTIONS, { RUNNER_TEMP: '/home/runner/work/_temp' }), '/home/runner/work/_temp');
+    const tempBase = anyCiTempFolder(env);
+    assert.equal(tempBase, undefined);
     const settings = resolveSettings(
       { product: 'sast', 'server-url': server.url, username: DEFAULT_SAST_USER.username, password: PASSWORD },
       SYSTEM_IO,
@@ -304,7 +313,7 @@ describe('lifetime: inside a job container', () => {
       first: { accessToken: 'first-token', tokenType: 'Bearer', expiresIn: 3600, expiresAt: '2030-01-01T00:00:00Z', apiUrl: server.url },
       arrivedAt: performance.now(),
       key: newKey(),
-      env: { RUNNER_TEMP: '/__w/_temp' },
+      environment: {},
     });
     t.after(() => started.abandon());
     assert.equal(dirname(dirname(started.address)), tmpdir());

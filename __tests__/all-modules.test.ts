@@ -1,6 +1,7 @@
 // Loads every module of src/, so that the coverage gate counts the files no other test loads (a
 // file never loaded would otherwise be missing from the report, not 0%), and checks that loading
-// one runs nothing: the entry points start only from the stubs that scripts/build.ts generates.
+// one runs nothing: only the bundles' entries in src/entries start anything, and the tests run
+// those as bundles (docs/testing.md). Every folder of src/ is a layer of eslint.config.js.
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -10,14 +11,28 @@ import { it } from 'node:test';
 import { capturingStdout } from './support/capture.ts';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
-const MODULES = readdirSync(SRC, { recursive: true, withFileTypes: true })
+const LINT_CONFIG: string = '../eslint.config.js';
+const { LAYERS } = (await import(LINT_CONFIG)) as { LAYERS: Readonly<Record<string, readonly string[]>> };
+/** The entries run a front end when loaded: the bundles are built from them, and tested as bundles. */
+const ENTRIES = 'entries';
+const layerOf = (path: string) => relative(SRC, path).split(/[\\/]/)[0]!;
+const ALL = readdirSync(SRC, { recursive: true, withFileTypes: true })
   .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
   .map((entry) => join(entry.parentPath, entry.name))
   .sort();
+const MODULES = ALL.filter((path) => layerOf(path) !== ENTRIES);
 
-it('finds the modules of every layer', () => {
-  const folders = new Set(MODULES.map((path) => relative(SRC, path).split(/[\\/]/)[0]));
-  for (const folder of ['core', 'io', 'agent', 'action', 'cli']) assert.ok(folders.has(folder), folder);
+it('every folder of src/ is a layer of the lint table, and every layer has modules, each loaded here but the entries', () => {
+  const folders = readdirSync(SRC, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  assert.deepEqual(folders, Object.keys(LAYERS).sort());
+  assert.deepEqual([...new Set(ALL.map(layerOf))].sort(), folders);
+  assert.deepEqual(
+    [...new Set(MODULES.map(layerOf))].sort(),
+    folders.filter((folder) => folder !== ENTRIES),
+  );
 });
 
 it('every module of src/ loads without writing, exiting or failing the process', async () => {

@@ -11,10 +11,10 @@ import { PRODUCTS, type ProductName } from '../src/core/products.ts';
 import { run as runActionInProcess } from '../src/action/main.ts';
 import { run as runCliInProcess } from '../src/cli/main.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
-import { capturingStdout, withProcessEnv } from './support/capture.ts';
 import { makeApiKey } from './support/jwt.ts';
 import {
   assertNoLeak,
+  ACTION_ENTRY,
   LOOPBACK_ONLY_DNS_ENV,
   runAction,
   parseFileCommands,
@@ -335,16 +335,10 @@ describe('Checkmarx One API key expiry, in process with an injected clock', () =
       INPUT_AGENT: 'false',
     };
     const now = clockWith(daysLeft);
-    const saved = process.exitCode;
-    try {
-      const { text } = await withProcessEnv(
-        { GITHUB_OUTPUT: output, GITHUB_ENV: env.GITHUB_ENV, GITHUB_STATE: undefined, RUNNER_DEBUG: undefined },
-        () => capturingStdout(() => runActionInProcess({ env, io: { ...SYSTEM_IO, now: () => now } })),
-      );
-      return { stdout: text, outputs: parseFileCommands(readFileSync(output, 'utf8')), exitCode: process.exitCode };
-    } finally {
-      process.exitCode = saved;
-    }
+    let stdout = '';
+    const write = (text: string) => void (stdout += text);
+    const exitCode = await runActionInProcess({ env, io: { ...SYSTEM_IO, now: () => now }, stdout: write, scriptPath: ACTION_ENTRY });
+    return { stdout, outputs: parseFileCommands(readFileSync(output, 'utf8')), exitCode };
   }
 
   async function cliAt(daysLeft: number, key: string) {

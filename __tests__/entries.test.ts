@@ -1,4 +1,4 @@
-// The three entry points in this process, as the bundles' stubs call them: the action's main step
+// The three entry points in this process, as src/entries calls them: the action's main step
 // and post step, and the CLI. What a user sees is asserted: the runner's files and workflow
 // commands, the CLI's stdout, stderr and exit code; never a secret where it should not be.
 
@@ -9,15 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { run as runAction } from '../src/action/main.ts';
+import { run as runAction, type ActionDeps } from '../src/action/main.ts';
 import { run as runPost, type PostDeps } from '../src/action/post.ts';
 import { run as runCli, type CliDeps } from '../src/cli/main.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
 import { VERSION } from '../src/core/version.ts';
 import { InputError, stackFrames } from '../src/core/errors.ts';
-import { capturingStdout, withProcessEnv } from './support/capture.ts';
 import { isAlive, killQuietly } from './support/processes.ts';
-import { parseFileCommands } from './support/run.ts';
+import { ACTION_ENTRY, parseFileCommands } from './support/run.ts';
 import { DEFAULT_SAST_USER, startTokenServer, type TokenServer } from './support/token-server.ts';
 
 let server: TokenServer;
@@ -48,20 +47,19 @@ function actionEnv(inputs: Record<string, string | (() => string)>): Record<stri
   );
 }
 
-/** The runner's files in a fresh folder, named in process.env for the length of fn. */
-async function inRunner<T>(fn: () => Promise<T>) {
+/** Runs the action with the runner's files in a fresh folder named in its env, and its stdout recorded. */
+async function inRunner(env: Record<string, string>, io: ActionDeps['io']) {
   const dir = mkdtempSync(join(work, 'runner-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STATE: join(dir, 'state') };
-  const { text } = await withProcessEnv({ ...files, GITHUB_PATH: undefined, CX_ACCESS_TOKEN: undefined, RUNNER_DEBUG: undefined }, () =>
-    capturingStdout(fn),
-  );
+  let stdout = '';
+  const exitCode = await runAction({ env: { ...env, ...files }, io, stdout: (text) => void (stdout += text), scriptPath: ACTION_ENTRY });
   const read = (path: string) => (existsSync(path) ? parseFileCommands(readFileSync(path, 'utf8')) : {});
-  return { stdout: text, outputs: read(files.GITHUB_OUTPUT), exported: read(files.GITHUB_ENV), exitCode: process.exitCode };
+  return { stdout, outputs: read(files.GITHUB_OUTPUT), exported: read(files.GITHUB_ENV), exitCode };
 }
 
 describe('the action, in process', () => {
   it('exchanges, masks the password and the token, writes the outputs and exports the token', async () => {
-    const step = await inRunner(() => runAction({ env: actionEnv(SAST_INPUTS), io: SYSTEM_IO }));
+    const step = await inRunner(actionEnv(SAST_INPUTS), SYSTEM_IO);
     const token = step.outputs['access-token'];
     assert.ok(token, 'an access-token output');
     assert.equal(step.exported.CX_ACCESS_TOKEN, token);
@@ -72,11 +70,11 @@ describe('the action, in process', () => {
     const unmasked = step.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
     for (const secret of [token, DEFAULT_SAST_USER.password]) assert.ok(!unmasked.join('\n').includes(secret), 'no secret in the log');
     assert.match(step.stdout, /Exported the token as CX_ACCESS_TOKEN for later steps\./);
-    assert.equal(step.exitCode, savedExitCode, 'the step does not fail');
+    assert.equal(step.exitCode, 0, 'the step does not fail');
   });
 
   it('export-env false: outputs only', async () => {
-    const step = await inRunner(() => runAction({ env: actionEnv({ ...SAST_INPUTS, 'export-env': 'false' }), io: SYSTEM_IO }));
+    const step = await inRunner(actionEnv({ ...SAST_INPUTS, 'export-env': 'false' }), SYSTEM_IO);
     assert.ok(step.outputs['access-token']);
     assert.deepEqual(step.exported, {});
     assert.doesNotMatch(step.stdout, /Exported the token/);
@@ -84,7 +82,7 @@ describe('the action, in process', () => {
 
   it('a failure fails the step with an ::error:: that holds no secret, and never throws', async () => {
     const env = actionEnv({ ...SAST_INPUTS, password: 'wrong p@ss secret', 'max-attempts': '1' });
-    const step = await inRunner(() => runAction({ env, io: SYSTEM_IO }));
+    const step = await inRunner(env, SYSTEM_IO);
     assert.equal(step.exitCode, 1);
     assert.match(step.stdout, /^::error::\[token-request\/invalid-grant\] .*HTTP 400/m);
     assert.deepEqual(step.outputs, {});
@@ -94,7 +92,7 @@ describe('the action, in process', () => {
 
   it('bad inputs fail the step before any request', async () => {
     const before = server.requests.length;
-    const step = await inRunner(() => runAction({ env: actionEnv({ ...SAST_INPUTS, product: 'sats' }), io: SYSTEM_IO }));
+    const step = await inRunner(actionEnv({ ...SAST_INPUTS, product: 'sats' }), SYSTEM_IO);
     assert.equal(step.exitCode, 1);
     assert.match(step.stdout, /^::error::\[input\/invalid\] Input 'product'/m);
     assert.equal(server.requests.length, before);
@@ -108,6 +106,7 @@ describe('the post step, in process', () => {
     const sleeps: number[] = [];
     return {
       env,
+      stdout: () => {},
       now: () => now,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -118,8 +117,15 @@ describe('the post step, in process', () => {
     };
   }
 
+  /** Runs the post step, with what it writes to stdout recorded. */
+  async function postOutput(deps: PostDeps): Promise<{ text: string }> {
+    let text = '';
+    await runPost({ ...deps, stdout: (chunk) => void (text += chunk) });
+    return { text };
+  }
+
   it('without the saved state it does nothing and says nothing', async () => {
-    const { text } = await capturingStdout(() => runPost(postDeps({})));
+    const { text } = await postOutput(postDeps({}));
     assert.equal(text, '');
   });
 
@@ -141,7 +147,7 @@ describe('the post step, in process', () => {
         STATE_agent_sock: `${join(folder, 'agent.sock')}#${'k'.repeat(43)}`,
         STATE_agent_folders: JSON.stringify([bin, folder]),
       });
-      const { text } = await capturingStdout(() => runPost(deps));
+      const { text } = await postOutput(deps);
       assert.equal(await exited, 'SIGTERM', 'the agent process got SIGTERM');
       assert.ok(!existsSync(folder), 'the socket folder is gone');
       assert.ok(!existsSync(bin), 'the command folder is gone');
@@ -163,7 +169,7 @@ describe('the post step, in process', () => {
       const folder = join(work, 'cxauth-gone');
       mkdirSync(folder);
       const deps = postDeps({ STATE_agent_pid: String(child.pid), STATE_agent_sock: `${join(folder, 'agent.sock')}#${'k'.repeat(43)}` });
-      const { text } = await capturingStdout(() => runPost(deps));
+      const { text } = await postOutput(deps);
       assert.deepEqual(deps.sleeps, []);
       assert.ok(isAlive(child.pid!), 'the process with that PID was not signalled');
       assert.ok(!existsSync(folder), 'the socket folder is gone');
@@ -174,7 +180,7 @@ describe('the post step, in process', () => {
   });
 
   it('a saved socket it cannot read is a warning, not a failure', async () => {
-    const { text } = await capturingStdout(() => runPost(postDeps({ STATE_agent_pid: '12345', STATE_agent_sock: 'garbage' })));
+    const { text } = await postOutput(postDeps({ STATE_agent_pid: '12345', STATE_agent_sock: 'garbage' }));
     assert.match(text, /^::warning::Stopping the token agent failed: CX_AUTH_SOCK is not/m);
     assert.equal(process.exitCode, savedExitCode);
   });
@@ -265,11 +271,11 @@ describe('an unexpected error under RUNNER_DEBUG=1', () => {
   const framesOf = (lines: string[]) => lines.filter((line) => /\bat \S+ \(?(file:|node:)/.test(line));
 
   it('the action: its stack frames as ::debug:: lines after the error, never its message', async () => {
-    const quiet = await inRunner(() => runAction({ env: actionEnv(SAST_INPUTS), io: buggyIo }));
+    const quiet = await inRunner(actionEnv(SAST_INPUTS), buggyIo);
     assert.equal(quiet.exitCode, 1);
     assert.match(quiet.stdout, /^::error::\[internal\/unexpected\] Unexpected failure \(TypeError\)\. Please report it\.$/m);
     assert.deepEqual(framesOf(quiet.stdout.split('\n')), [], 'no frames without RUNNER_DEBUG');
-    const debug = await inRunner(() => runAction({ env: { ...actionEnv(SAST_INPUTS), RUNNER_DEBUG: '1' }, io: buggyIo }));
+    const debug = await inRunner({ ...actionEnv(SAST_INPUTS), RUNNER_DEBUG: '1' }, buggyIo);
     const lines = debug.stdout.split('\n');
     const frames = framesOf(lines);
     assert.ok(frames.length > 0, 'frames are printed');

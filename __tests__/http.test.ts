@@ -4,13 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { postForm, toTransportFailure } from '../src/io/http.ts';
-import { TransportFailure, type HttpOptions, type HttpRequest } from '../src/core/transport.ts';
+import { postForm as postFormWith, toTransportFailure } from '../src/io/http.ts';
+import { TransportFailure, type HttpOptions, type HttpRequest, type PostForm, type ProxySettings } from '../src/core/transport.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
 import { sharedTestCa, type TestCa } from './support/tls.ts';
 import { freePort, IDENTITY_TOKEN_PATH, startTokenServer, type TokenServer } from './support/token-server.ts';
 
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 const TLS_HOST = 'cx.example.test';
 const FORM = 'grant_type=password&username=u&password=p%40ss';
 // A deadline no loaded machine reaches for a loopback answer; the deadline tests set their own.
@@ -22,19 +21,20 @@ const request = (url: string, body = FORM): HttpRequest => ({
   body,
 });
 
-/** Runs fn with exactly these proxy variables set (all others unset), then puts the old ones back. */
-async function withProxyEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of PROXY_VARIABLES) delete process.env[name];
-  Object.assign(process.env, vars);
+/** The proxy variables the front end read, which postForm below passes in its options. */
+let proxyVariables: ProxySettings = {};
+const postForm: PostForm = (request, options) => postFormWith(request, { ...options, proxy: proxyVariables });
+
+/**
+ * Runs fn with exactly these proxy variables in the options (as a front end passes them), and
+ * checks that postForm reads none from process.env: the same variables set there are ignored.
+ */
+async function withProxyEnv<T>(vars: ProxySettings, fn: () => Promise<T>): Promise<T> {
+  proxyVariables = vars;
   try {
     return await fn();
   } finally {
-    for (const name of PROXY_VARIABLES) {
-      const value = saved[name];
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    proxyVariables = {};
   }
 }
 
@@ -65,6 +65,20 @@ beforeEach(() => {
 });
 
 describe('postForm, direct', () => {
+  it('reads no proxy from process.env: only the proxy variables in its options count', async () => {
+    const port = await freePort();
+    const saved = process.env['HTTP_PROXY'];
+    process.env['HTTP_PROXY'] = `http://127.0.0.1:${port}`;
+    try {
+      plain.enqueue({ status: 200, body: { access_token: 'abc', expires_in: 60 } });
+      const response = await withProxyEnv({}, () => postForm(request(`${plain.url}/token`), OPTIONS));
+      assert.equal(response.status, 200);
+      assert.equal(plain.requests.length, 1);
+    } finally {
+      if (saved === undefined) delete process.env['HTTP_PROXY'];
+      else process.env['HTTP_PROXY'] = saved;
+    }
+  });
   it('posts the form with its headers and a content-length, and returns status, headers and body', async () => {
     plain.enqueue({ status: 200, body: { access_token: 'abc', expires_in: 60 }, headers: { 'x-seen': 'yes' } });
     const response = await withProxyEnv({}, () => postForm(request(`${plain.url}${IDENTITY_TOKEN_PATH}?x=1`), OPTIONS));

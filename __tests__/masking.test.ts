@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskCommand } from '../src/core/masking.ts';
+import { ciWith } from '../src/ci/systems.ts';
+
+const maskCommand = (env: Record<string, string>) => ciWith(env, 'maskLine');
 import { OUTPUTS } from '../src/core/outputs.ts';
 import { isSecretVariable, runTimeSecretValues } from '../src/core/run-time-secrets.ts';
 import { formatResult } from '../src/cli/formats.ts';

@@ -276,7 +276,6 @@ async function startSealedAgent(product: ProductName, extra: RawInputs = {}): Pr
     folder,
     first,
     ageMs: 0,
-    proxyEnv: {},
     sealed: { readOnly: settings.readOnly },
   };
   const exits: number[] = [];
@@ -456,7 +455,6 @@ describe('exec --sealed with an agent that is not sealed', () => {
         folder,
         first,
         ageMs: 0,
-        proxyEnv: {},
       };
       await serveAgent(agentSettings, { exit: () => {}, onTerminate: (onStop) => (stop = onStop) });
       const sock = formatSock(address, key);
@@ -500,7 +498,7 @@ describe('the job agent of the action and the Azure task, sealed (the launcher i
       settings,
       first: { ...first, refreshToken: undefined } as never,
       arrivedAt: performance.now(),
-      env: {},
+      environment: {},
       mask: (secret) => void masked.push(secret),
       stepWord: 'the step',
       publish: (agent) => {

@@ -10,7 +10,8 @@ import { failureMessage, TokenRequestError } from '../src/core/errors.ts';
 import { secretForms } from '../src/core/secrets.ts';
 import { isScope, isTokenType, parseTokenResponse } from '../src/core/token-response.ts';
 import { MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, planRetry } from '../src/core/retry.ts';
-import { diagnosticLine, holdsCiCommand, printable } from '../src/core/printable.ts';
+import { holdsCiCommand, printable } from '../src/core/printable.ts';
+import { diagnosticLine } from '../src/ci/diagnostics.ts';
 import { CXONE_REGIONS, REGION_ALIASES } from '../src/core/products.ts';
 import { NO_FILES } from './support/fixtures.ts';
 import { isCommand } from './support/commands.ts';
@@ -61,9 +62,9 @@ describe('no printed line built from server text is a command', () => {
           const failure = parseTokenResponse(plan, { status, headers: {}, body }, 0);
           assert.ok('kind' in failure);
           const message = failureMessage(new TokenRequestError({ productTitle: 'CxSAST', endpoint: 'https://cx' }, failure, undefined));
-          for (const azure of [false, true]) {
+          for (const env of [{}, { TF_BUILD: 'True' }]) {
             for (const level of ['info', 'warning', 'error'] as const) {
-              const printed = diagnosticLine(level, message, azure);
+              const printed = diagnosticLine(level, message, env);
               assert.equal(printed.split('\n').length, 2, 'one line');
               assert.ok(!isCommand(printed, /^##vso\[task\.logissue type=(warning|error)\]/), printed);
             }
@@ -95,10 +96,11 @@ describe('no printed line built from server text is a command', () => {
 
   it('the Azure issue escapes %, and a message stays one issue', () => {
     assert.equal(
-      diagnosticLine('warning', '100% done\r\nnext', true),
+      diagnosticLine('warning', '100% done\r\nnext', { TF_BUILD: 'True' }),
       '##vso[task.logissue type=warning]checkmarx-auth: 100%AZP25 done next\n',
     );
-    assert.equal(diagnosticLine('error', 'x', false), 'checkmarx-auth: error: x\n');
+    assert.equal(diagnosticLine('error', 'x', {}), 'checkmarx-auth: error: x\n');
+    assert.equal(diagnosticLine('error', 'x', { GITHUB_ACTIONS: 'true' }), 'checkmarx-auth: error: x\n');
   });
 });
 

@@ -106,98 +106,12 @@ var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(ex
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const EXIT_TOKEN_FAILED = 1;
-const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const error_codes_ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'exec/agent-not-sealing': usage('exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.'),
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
+const exit_codes_EXIT_TOKEN_FAILED = 1;
+const exit_codes_EXIT_USAGE = 2;
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -233,23 +147,7 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
 class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return error_codes_ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -261,10 +159,6 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -284,7 +178,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -293,36 +187,23 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = options.inputs ?? [input];
+        this.inputs = inputs;
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
     describe(naming) {
         return `${naming.subject(this.input)}: ${this.detail}`;
-    }
-}
-/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
-class RequiresInputError extends InputError {
-    required;
-    why;
-    constructor(input, required, why) {
-        super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
-        this.name = 'RequiresInputError';
-        this.required = required;
-        this.why = why;
-    }
-    describe(naming) {
-        return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
     }
 }
 /** Every input a run lacks, in one message, so that one run tells the user all of them. */
@@ -335,7 +216,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
+        super(first.input, '', missing.map((m) => m.input));
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -359,14 +240,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
+        super(describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -375,29 +256,26 @@ class TokenRequestError extends CheckmarxAuthError {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/variable-names.js
-// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
-const variable_names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', variable_names_SOCK_VARIABLE];
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
 const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
 // INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
-// key), the key of exec's loopback token endpoint, and a sealed job's phantoms and job key. Every
-// front end registers them with the log's masking before it prints, exports or saves them, and
-// sets them as secret variables (Azure's issecret=true): both follow from this table.
+// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
+// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 const RUN_TIME_SECRETS = {
     accessToken: 'the access token',
     refreshToken: 'the refresh token',
     agentKey: 'the token agent key',
-    authSock: variable_names_SOCK_VARIABLE,
+    authSock: names_SOCK_VARIABLE,
     execKey: "the one-time key of exec's token endpoint",
-    phantom: "a sealed job's phantom access token",
-    jobKey: "the key of a sealed job's credential",
 };
 function isRunTimeSecret(field) {
     return Object.hasOwn(RUN_TIME_SECRETS, field);
@@ -406,10 +284,7 @@ function isRunTimeSecret(field) {
 function runTimeSecretValues(values) {
     return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
 }
-/**
- * The variables the tool sets whose value is a run-time secret, besides the token's env-name. A
- * sealed job's variables say which of them is secret themselves (core/sealed-job.ts).
- */
+/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
 const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
 const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
@@ -429,15 +304,16 @@ function powershellQuote(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
+
+/** The token agent cannot be reached, refused a request, or did not start. */
 class errors_AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -509,8 +385,6 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
-/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
-const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'];
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -520,7 +394,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const products_PRODUCTS = {
+const PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -579,8 +453,8 @@ const products_PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
-const SCA_REGIONS = {
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const products_SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
         apiUrl: 'https://api-sca.checkmarx.net',
@@ -591,7 +465,7 @@ const SCA_REGIONS = {
     },
 };
 /** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
-const CXONE_REGIONS = {
+const products_CXONE_REGIONS = {
     us: 'https://iam.checkmarx.net',
     us2: 'https://us.iam.checkmarx.net',
     eu: 'https://eu.iam.checkmarx.net',
@@ -627,26 +501,40 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+const HOSTING_USES = {
+    'self-hosted': ['server-url', 'token-url'],
+    'sca-cloud': ['region', 'tenant', 'token-url'],
+    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
+};
 
 ;// CONCATENATED MODULE: ./src/core/endpoints.js
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the hosting table (hostings.ts) says which applies.
+// of hosting; the product table says which applies.
 
 
 
 
-/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
-function needsOfSelfHosted(values) {
-    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
+const LOCATORS = {
+    'self-hosted': locateSelfHosted,
+    'sca-cloud': locateSca,
+    cxone: locateCxOne,
+};
+function locateEndpoint(profile, values, grantType) {
+    return LOCATORS[profile.hosting](profile, values, grantType);
 }
-function needsOfSca(values) {
-    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
-}
-/** An API key or an iam-url may name the tenant; the locator checks those. */
-function needsOfCxOne(values, grantType) {
-    return grantType === 'refresh_token' || values.tenant || values['iam-url']
-        ? []
-        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -654,9 +542,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -685,10 +571,10 @@ function normalizeServerUrl(value) {
     return `${url.origin}${path}`;
 }
 function locateSca(profile, values) {
-    const region = pickRegion(values, SCA_REGIONS);
+    const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -703,18 +589,16 @@ function locateCxOne(_profile, values, grantType) {
     if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
         throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
     }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
     const credentialClientId = stringClaim(claims, 'azp');
     return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
+        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
         apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
         tenant,
         ...(credentialClientId ? { credentialClientId } : {}),
@@ -729,14 +613,6 @@ function checkRealmName(tenant, input) {
     }
 }
 const REALMS_PATH = '/auth/realms/';
-/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
-function realmTokenPath(tenant) {
-    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
-}
-/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
-function realmUrlOf(base, tenant) {
-    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
-}
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 function realmOfClaims(claims) {
     if (!claims)
@@ -820,171 +696,26 @@ function parseHttpUrl(input, value) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/core/hostings.js
-// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
-// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
-// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
-// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
-// in for the product on loopback: the token path it serves, the grant it takes from the job, the
-// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
-// phantom token. The product table (products.ts) says which hosting a product has. Pure.
-
-
-const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
-/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
-function isRealmTokenPath(path, tenant) {
-    const match = KEYCLOAK_REALM_TOKEN.exec(path);
-    if (!match || tenant === undefined)
-        return false;
-    try {
-        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
-    }
-    catch {
-        return false;
-    }
-}
-const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
-/** IdentityServer's answer (CxSAST, Access Control, SCA). */
-const identityServerAnswer = (token) => ({
-    access_token: token.accessToken,
-    expires_in: token.expiresIn,
-    token_type: 'Bearer',
-    ...(token.scope ? { scope: token.scope } : {}),
-});
-const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
-const withoutSuffix = (url, suffix) => {
-    const trimmed = url.replace(/\/+$/, '');
-    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
-};
-const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
-const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
-/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
-const SEALED_LOGIN_VARIABLES = {
-    CX_SEALED_SERVER_URL: 'origin',
-    CX_SEALED_USERNAME: 'jobName',
-    CX_SEALED_PASSWORD: 'jobKey',
-};
-const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
-const SCA_TOKEN_PATH = '/identity/connect/token';
-const HOSTINGS = {
-    cxone: {
-        locate: locateCxOne,
-        needs: needsOfCxOne,
-        uses: ['iam-url', 'region', 'tenant', 'token-url'],
-        urlInput: 'iam-url',
-        locatedBy: 'region or iam-url',
-        regions: CXONE_REGIONS,
-        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
-        childLogin: true,
-        apiKeyIsJwt: true,
-        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
-        isTokenPath: isRealmTokenPath,
-        jobGrant: 'client_credentials',
-        tenantInAcrValues: false,
-        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
-        answer: (token) => ({
-            access_token: token.accessToken,
-            expires_in: token.expiresIn,
-            refresh_expires_in: 0,
-            token_type: 'Bearer',
-            'not-before-policy': 0,
-            ...(token.scope ? { scope: token.scope } : {}),
-        }),
-        forwards: (path) => path.startsWith('/api/'),
-        apiPath: '/api',
-        // The ast-base-url host: the token's apiUrl is that URL + /api.
-        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({
-            iss: `${origin}/auth/realms/${tenant}`,
-            typ: 'Bearer',
-            azp: jobName,
-            tenant_name: tenant,
-            'ast-base-url': origin,
-        }),
-        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
-        jobVariables: {
-            CX_BASE_URI: 'origin',
-            CX_BASE_AUTH_URI: 'origin',
-            CX_TENANT: 'tenant',
-            CX_CLIENT_ID: 'jobName',
-            CX_CLIENT_SECRET: 'jobKey',
-        },
-    },
-    'self-hosted': {
-        locate: locateSelfHosted,
-        needs: needsOfSelfHosted,
-        uses: ['server-url', 'token-url'],
-        urlInput: 'server-url',
-        locatedBy: 'server-url',
-        regions: {},
-        regionOf: () => undefined,
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
-        // IIS matches paths without case.
-        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: false,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
-        apiPath: '/cxrestapi',
-        // The server root: the token's apiUrl is that root + the product's api path.
-        upstreamBase: withoutSuffix,
-        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-    'sca-cloud': {
-        locate: locateSca,
-        needs: needsOfSca,
-        uses: ['region', 'tenant', 'token-url'],
-        locatedBy: 'region',
-        regions: SCA_TOKEN_URLS,
-        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SCA_TOKEN_PATH,
-        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: true,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
-        apiPath: '',
-        // The API host itself.
-        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-};
-function hostingOf(product) {
-    return HOSTINGS[products_PRODUCTS[product].hosting];
-}
-/** The product's api path: its own (products.ts), else its hosting's. */
-function apiPathOf(product) {
-    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
-}
-/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
-function hasDotSegment(path) {
-    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
-}
-
-;// CONCATENATED MODULE: ./src/core/api-key-facts.js
-// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
-// client, when it was issued and when it expires. The key is read, never verified: the IAM server
-// is what verifies it.
+;// CONCATENATED MODULE: ./src/core/key-facts.js
+// What a credential says of itself, and what the inputs resolve to, without any request: the
+// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
+// to expire. The key is read, never verified: the IAM server is what verifies it.
 
 
 
+
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 function keyFactsOf(plan) {
-    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
+    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
         return undefined;
     const claims = decodeJwtClaims(plan.apiKey);
     if (!claims)
         return undefined;
     const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
+    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
     const expiresAt = expiryClaim(claims);
@@ -1012,6 +743,79 @@ function instantClaim(claims, name) {
     const date = new Date(Math.floor(seconds) * 1000);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
+function regionOf(plan) {
+    const { tokenUrl } = plan.endpoint;
+    if (plan.profile.hosting === 'sca-cloud') {
+        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
+    }
+    if (plan.profile.hosting === 'cxone') {
+        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
+    }
+    return undefined;
+}
+function inspectPlan(plan) {
+    const region = regionOf(plan);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
+}
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
 
 ;// CONCATENATED MODULE: ./src/core/printable.js
 // Everything this tool prints passes through `printable`, so that text from outside (a token
@@ -1030,31 +834,8 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function holdsCiCommand(text) {
     return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
 }
-function printable(text) {
+function printable_printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
-    const text = printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -1117,23 +898,23 @@ function planRetry(state, failure, maxAttempts, random) {
 const MAX_SERVER_TEXT = 300;
 /** Cleans text that came from outside (a server body, an error) before it may enter a message. */
 function redact(text, secrets) {
-    const forms = secretForms(secrets);
+    const forms = secrets_secretForms(secrets);
     let clean = text;
     for (const form of forms)
         clean = clean.split(form).join('***');
-    clean = printable(clean).trim();
+    clean = printable_printable(clean).trim();
     if (clean.length > MAX_SERVER_TEXT)
         clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
     // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
     for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable(form));
+        clean = removeTrailingPrefix(clean, printable_printable(form));
     return clean;
 }
 /**
  * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
  * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
  */
-function secretForms(secrets) {
+function secrets_secretForms(secrets) {
     const forms = new Set();
     const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
     for (const secret of [...secrets, ...lines]) {
@@ -1242,7 +1023,7 @@ function tokenFrom(plan, json, status, now, secrets) {
         ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
         ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     };
-    const problem = outputProblem(result);
+    const problem = token_response_outputProblem(result);
     return problem ? badResponse(status, problem) : result;
 }
 function httpFailure(response, json, secrets, now) {
@@ -1282,7 +1063,7 @@ const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UN
  * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
  * the result keeps it; else what is wrong.
  */
-function outputProblem(result) {
+function token_response_outputProblem(result) {
     if (!isAccessToken(result.accessToken))
         return 'the access token contains spaces or control characters';
     if (!isTokenType(result.tokenType))
@@ -1345,38 +1126,8 @@ const external_node_module_namespaceObject = require("node:module");
 // A require for built-ins only: they resolve without reading any file, so any absolute path does.
 const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
 /** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtins_builtin(name) {
+function builtin(name) {
     return requireBuiltin(name);
-}
-
-;// CONCATENATED MODULE: ./src/io/random.js
-// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
-// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
-// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
-
-
-const DEVICE = '/dev/urandom';
-function randomBytes(size, device = DEVICE) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
-    }
-    catch {
-        return builtins_builtin('node:crypto').randomBytes(size);
-    }
-    try {
-        const bytes = Buffer.alloc(size);
-        for (let filled = 0; filled < size;) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
-            if (read === 0)
-                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
-            filled += read;
-        }
-        return bytes;
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
@@ -1389,37 +1140,29 @@ function randomBytes(size, device = DEVICE) {
 
 
 
-
-
-
-/** What the action saves for its post step (which reads them as STATE_<name>). */
-const STATE_PID = 'agent_pid';
-const STATE_SOCK = 'agent_sock';
-/** The folders the action made (the command folder, the socket folder), removed by the post step. */
-const STATE_FOLDERS = 'agent_folders';
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
-const MAX_LINE_BYTES = 64 * 1024;
+const MAX_LINE_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
 const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return randomBytes(32).toString('base64url');
+    return protocol_crypto().randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
 }
 /** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
-function protocol_parseSock(value) {
+function parseSock(value) {
     const text = value?.trim() ?? '';
     const at = text.lastIndexOf('#');
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1445,7 +1188,7 @@ const ACK_LINE = '{"ok":true,"ack":true}\n';
 const HEARTBEAT = ' ';
 const HEARTBEAT_MS = 2_000;
 function isAck(line) {
-    const json = json_parseJsonObject(line);
+    const json = parseJsonObject(line);
     return json?.ok === true && json.ack === true;
 }
 /** A day: the agent does not live longer, so no token needs to last longer. */
@@ -1462,16 +1205,14 @@ function parseRequest(line) {
     return { key: json.key, op: 'token', minValidity };
 }
 function parseAnswer(line) {
-    const json = json_parseJsonObject(line);
+    const json = parseJsonObject(line);
     if (!json)
         return undefined;
     if (json.ok === false) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1481,44 +1222,7 @@ function parseAnswer(line) {
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-    const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-    // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
-    const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
-    if (sealed === null)
-        return undefined;
-    return {
-        ok: true,
-        result,
-        source: json.source,
-        ...(warning ? { warning } : {}),
-        ...(hosting ? { hosting } : {}),
-        ...(sealed ? { sealed } : {}),
-    };
-}
-const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
-const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
-/**
- * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
- * job name and key, the token's own tenant; null for anything else. An older agent sends none.
- */
-function parseSealedJob(value, token) {
-    if (typeof value !== 'object' || value === null)
-        return null;
-    const { product, origin, tenant, jobName, jobKey, readOnly } = value;
-    const known = typeof product === 'string' && Object.hasOwn(products_PRODUCTS, product);
-    const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
-    const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
-    if (!known || !plain || !keyed || tenant !== token.tenant)
-        return null;
-    return {
-        product: product,
-        origin,
-        ...(token.tenant ? { tenant: token.tenant } : {}),
-        jobName,
-        jobKey,
-        readOnly,
-    };
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1579,7 +1283,7 @@ const CLI_COPY = 'checkmarx-auth.cjs';
  * (the non-ASCII part the two paths share drops out); absolute, if that is ASCII; else through
  * what cmd also reads in Unicode: node through the variable CX_AUTH_NODE, which the front end sets
  * for later steps, and the CLI through a copy of its bundle beside the wrapper (another drive, a
- * ref or a workspace folder with non-ASCII letters that RUNNER_TEMP does not share).
+ * ref or a workspace folder with non-ASCII letters that the CI's temp folder does not share).
  */
 function commandScripts(node, cli, folder, paths = external_node_path_namespaceObject_0) {
     const nodeWord = cmdPath(node, folder, paths);
@@ -1614,7 +1318,7 @@ function writeCommandFolder(base, node, cli) {
         folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
     }
     catch (error) {
-        throw new errors_AgentError('agent/start-failed', `The token agent did not start: cannot make its command folder under ${base} (${error.code}).`, { cause: error });
+        throw new errors_AgentError(`The token agent did not start: cannot make its command folder under ${base} (${error.code}).`);
     }
     try {
         const scripts = commandScripts(node, cli, folder);
@@ -1630,143 +1334,6 @@ function writeCommandFolder(base, node, cli) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
-;// CONCATENATED MODULE: ./src/agent/client.js
-// Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
-// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
-
-
-
-
-/** Long enough for the agent's own exchange with its retries and deadlines. */
-const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
-const STOP_DEADLINE_MS = 5_000;
-/** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
-const ACK_DEADLINE_MS = 10_000;
-/**
- * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
- * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
- */
-const SILENCE_DEADLINE_MS = 10_000;
-/** The agent is gone: its socket is missing or nobody listens on it. */
-class AgentNotRunning extends errors_AgentError {
-    constructor(address) {
-        super('agent/not-running', `No token agent is running at ${address} (from ${variable_names_SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
-        this.name = 'AgentNotRunning';
-    }
-}
-const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
-/**
- * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
- * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
- * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
- * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
- * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
- * deadlines).
- */
-function askAgent(address, request, deadlineMs, bounds = {}) {
-    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
-    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
-    return new Promise((resolve, reject) => {
-        const socket = (0,external_node_net_namespaceObject.connect)(address);
-        let received = '';
-        let connected = false;
-        let acknowledged = false;
-        let deadline;
-        const silence = new SilenceWatch(() => fail(new errors_AgentError('agent/no-answer', acknowledged
-            ? `The token agent at ${address} (from ${variable_names_SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
-            : `The token agent at ${address} (from ${variable_names_SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
-        silence.arm(ackMs);
-        // Silence as long as the whole deadline is the deadline's to report.
-        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
-        function fail(error) {
-            clearTimeout(deadline);
-            silence.stop();
-            socket.destroy();
-            reject(error);
-        }
-        const notProtocol = () => fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
-        socket.once('connect', () => {
-            connected = true;
-            socket.write(encodeLine(request));
-        });
-        socket.setEncoding('utf8').on('data', (chunk) => {
-            // Any byte is a sign of life: a heartbeat, or part of the answer.
-            if (acknowledged)
-                watchSilence();
-            received += chunk;
-            for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
-                const line = received.slice(0, end);
-                received = received.slice(end + 1);
-                if (!acknowledged) {
-                    if (!isAck(line))
-                        return notProtocol();
-                    acknowledged = true;
-                    bounds.onAcknowledged?.();
-                    watchSilence();
-                    deadline = setTimeout(() => fail(new errors_AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
-                    continue;
-                }
-                const answer = parseAnswer(line);
-                clearTimeout(deadline);
-                silence.stop();
-                socket.destroy();
-                if (answer)
-                    resolve(answer);
-                else
-                    reject(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
-                return;
-            }
-            if (received.length > MAX_LINE_BYTES)
-                fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
-        });
-        socket.once('end', notProtocol);
-        socket.once('error', (error) => {
-            const gone = !connected && GONE.has(error.code ?? '');
-            fail(gone
-                ? new AgentNotRunning(address)
-                : new errors_AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
-                    cause: error,
-                }));
-        });
-    });
-}
-/**
- * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
- * more; the agent's refusal, or an answer without a token, is an AgentError.
- */
-async function askAgentForToken(sock, minValidity, bounds = {}) {
-    const { address, key } = parseSock(sock);
-    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
-    if (!answer.ok)
-        throw new AgentError(answer.code, answer.message);
-    if (!('result' in answer))
-        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
-    return answer;
-}
-/**
- * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
- * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
- * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
- */
-class SilenceWatch {
-    timer;
-    verdict;
-    onSilent;
-    constructor(onSilent) {
-        this.onSilent = onSilent;
-    }
-    arm(ms) {
-        this.stop();
-        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
-    }
-    stop() {
-        clearTimeout(this.timer);
-        clearImmediate(this.verdict);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
@@ -1777,51 +1344,21 @@ class SilenceWatch {
 
 
 
-
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtins_builtin('node:os').tmpdir();
+const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-/**
- * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
- * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
- */
-const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
-/** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
 /** Descriptors above this are left alone (a process rarely has more open). */
 const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
     return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
 }
-/**
- * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
- * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
- * every container step, fail on it. There the container's own temp folder is used.
- */
-function isContainerTemp(runnerTemp) {
-    return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
-}
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform, env) {
+function agentAddress(platform, tempBase) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtins_builtin('node:crypto').randomBytes(16).toString('hex')}` };
-    const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
-    const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+    const bases = [tempBase, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
         try {
@@ -1836,15 +1373,12 @@ function agentAddress(platform, env) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new errors_AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
-}
-function agentEnvironment(env) {
-    return pick(env, PASSED_VARIABLES);
+    throw new errors_AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 async function startAgent(launch) {
     if (launch.signal?.aborted)
         throw cancelled();
-    const { address, folder } = agentAddress(process.platform, launch.env);
+    const { address, folder } = agentAddress(process.platform, launch.tempBase);
     const settings = {
         plan: launch.settings.plan,
         transport: launch.settings.transport,
@@ -1854,19 +1388,17 @@ async function startAgent(launch) {
         ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-        proxyEnv: pick(launch.env, PROXY_VARIABLES),
-        ...(launch.settings.sealed ? { sealed: { readOnly: launch.settings.readOnly } } : {}),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtins_builtin('node:child_process');
+    const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS[launch.settings.sealed ? 'facade' : 'tokens'], launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
-            env: agentEnvironment(launch.env),
+            env: { ...launch.environment },
             cwd: tmpdir(),
         });
     }
@@ -1883,8 +1415,7 @@ async function startAgent(launch) {
     child.stdin.end(JSON.stringify(settings));
     try {
         await waitUntilReady(child, launch.signal);
-        const sealed = launch.settings.sealed ? await firstPhantom(address, launch.key) : undefined;
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon, ...(sealed ? { sealed } : {}) };
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
     }
     catch (error) {
         abandon();
@@ -1930,17 +1461,9 @@ function openDescriptors() {
     }
     return [];
 }
-/** A sealed agent's first answer: the phantom for the token the launcher got, and the facade it serves. */
-async function firstPhantom(address, key) {
-    const answer = await askAgent(address, { key, op: 'token', minValidity: 0 }, READY_DEADLINE_MS);
-    if (!answer.ok || !('result' in answer) || !answer.sealed) {
-        throw new errors_AgentError('agent/start-failed', 'The token agent did not start (its facade did not answer as a sealed agent does).');
-    }
-    return { token: answer.result, job: answer.sealed };
-}
-const cancelled = () => new errors_AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
+const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new errors_AgentError('agent/start-failed', `The token agent did not start (${why}).`);
+    const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -1963,15 +1486,6 @@ function waitUntilReady(child, signal) {
         child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
         child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
     });
-}
-function pick(env, names) {
-    const picked = {};
-    for (const name of names) {
-        const value = env[name];
-        if (value)
-            picked[name] = value;
-    }
-    return picked;
 }
 
 ;// CONCATENATED MODULE: ./src/agent/job-agent.js
@@ -1996,10 +1510,10 @@ function checkedFolder(variable, path) {
         isFolder = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     }
     catch {
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`, { code: 'input/runner' });
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
     }
     if (!isFolder)
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`, { code: 'input/runner' });
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
     return path;
 }
 async function startJobAgent(start) {
@@ -2013,17 +1527,17 @@ async function startJobAgent(start) {
     try {
         const command = writeCommandFolder(start.base, process.execPath, start.entry);
         commandFolder = command.folder;
-        const { entry, settings, first, arrivedAt, env } = start;
-        agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
+        const { entry, settings, first, arrivedAt, environment, base } = start;
+        const launch = { entry, settings, first, arrivedAt, key, tempBase: base, environment };
+        agent = await startAgent({ ...launch, watch: commandFolder, signal: cancel.signal });
         const sock = formatSock(agent.address, key);
-        const { sealed } = agent;
-        runTimeSecretValues({ authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey }).forEach(start.mask);
+        runTimeSecretValues({ authSock: sock }).forEach(start.mask);
         const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
         // A signal that came after the start-up wait. publish is synchronous: none can come during it,
         // so what it writes (the token last) is written only for a start that stands.
         if (cancel.signal.aborted)
-            throw new errors_AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
-        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables, ...(sealed ? { sealed } : {}) });
+            throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
     }
     catch (error) {
         agent?.abandon();
@@ -2036,248 +1550,138 @@ async function startJobAgent(start) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/sealed-job.js
-// A sealed job as its code sees it (SPEC "Sealed jobs"): the facts about the facade that stands in
-// for the product on loopback, and the variables they become. One function for every front end:
-// exec's child environment, start-agent's output in every --format, the action's GITHUB_ENV and
-// the Azure task's variables. Which variables a product gets is a row of the hostings table. Pure.
+;// CONCATENATED MODULE: ./src/ci/log-commands.js
+// The CI systems' log commands: the line syntax each reads from a step's output, and how each
+// escapes a value exactly as its reader un-escapes it.
+/** GitHub's command data escaping (as @actions/core writes it and the runner reads it). */
+function githubEscape(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** GitHub's command property escaping: the data's, and `:` and `,`, which end a property. */
+function githubPropertyEscape(value) {
+    return githubEscape(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/** A workflow command, `::name k=v,k=v::data`, as @actions/core writes it (without the line end). */
+function githubCommand(name, properties, data) {
+    const pairs = Object.entries(properties)
+        .filter(([, value]) => value !== '')
+        .map(([key, value]) => `${key}=${githubPropertyEscape(value)}`)
+        .join(',');
+    return `::${name}${pairs ? ` ${pairs}` : ''}::${githubEscape(data)}`;
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
 
+;// CONCATENATED MODULE: ./src/ci/systems.js
+// What each CI system defines, one row per system: how to tell that a process runs in it, its log
+// commands (the masking line, the warning and error line), its temporary folder and the rule for
+// that folder inside a job container, its process-tracking variables, and how it names a step's
+// inputs and the values a step saves for its post step. The front ends read this table; the core
+// and the agent know nothing of it (the agent gets a temp base and the variables to keep).
 
-const FACT_VALUE = {
-    origin: (job) => job.origin,
-    tenant: (job) => job.tenant,
-    jobName: (job) => job.jobName,
-    jobKey: (job) => job.jobKey,
+/** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
+const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
+const never = () => false;
+const GITHUB_ACTIONS = {
+    title: 'GitHub Actions',
+    detect: (env) => env.GITHUB_ACTIONS === 'true',
+    // The runner reads workflow commands on stdout and stderr.
+    maskLine: (value) => `::add-mask::${githubEscape(value)}\n`,
+    tempVariable: 'RUNNER_TEMP',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['RUNNER_TRACKING_ID'],
+    // INPUT_<NAME>: upper case, spaces as _, hyphens kept.
+    inputVariable: (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+    savedVariable: (name) => `STATE_${name}`,
 };
-/** The variables a sealed job's code gets besides the token variables (whose token is a phantom). */
-function sealedVariables(job) {
-    return Object.entries(hostingOf(job.product).jobVariables).flatMap(([name, fact]) => {
-        const value = FACT_VALUE[fact](job);
-        return value === undefined ? [] : [{ name, value, secret: isRunTimeSecret(fact) }];
-    });
+const AZURE_PIPELINES = {
+    title: 'Azure Pipelines',
+    detect: (env) => Boolean(env.TF_BUILD),
+    maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
+    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    tempVariable: 'AGENT_TEMPDIRECTORY',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
+    // INPUT_<NAME>: upper case, `.` and space as _.
+    inputVariable: (name) => `INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`,
+    // A task variable (`task.settaskvariable`) reaches the task's later steps as VSTS_TASKVARIABLE_<NAME>.
+    savedVariable: (name) => `VSTS_TASKVARIABLE_${name.toUpperCase()}`,
+};
+const JENKINS = {
+    title: 'Jenkins',
+    detect: (env) => Boolean(env.JENKINS_URL),
+    isContainerTemp: never,
+    // ProcessTreeKiller: BUILD_ID, and JENKINS_NODE_COOKIE in pipelines.
+    trackingVariables: ['BUILD_ID', 'JENKINS_NODE_COOKIE'],
+};
+const GITLAB = {
+    title: 'GitLab CI/CD',
+    detect: (env) => env.GITLAB_CI === 'true',
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+const NO_CI = {
+    title: 'no CI system',
+    detect: () => true,
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+/** In the order they are tried: the first that detects itself is the one a process runs in. */
+const systems_CI_SYSTEMS = [GITHUB_ACTIONS, AZURE_PIPELINES, JENKINS, GITLAB, NO_CI];
+/** The first CI system `env` describes that defines `feature` (GitHub's masking before Azure's). */
+function ciWith(env, feature) {
+    return systems_CI_SYSTEMS.find((system) => system[feature] !== undefined && system.detect(env))?.[feature];
 }
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = require("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
+;// CONCATENATED MODULE: ./src/ci/agent-environment.js
+// What the token agent needs of its CI's environment, which the front ends work out and pass to
+// the agent as arguments: the folder its socket goes under, and the variables it keeps.
+
+/** Not secrets, and read by Node or Windows at start-up, so they must be in the environment itself. */
+const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
 /**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
+ * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
+ * environment holds the job's value, so the agent keeps them whichever CI this is.
  */
-function toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
+const TRACKING_VARIABLES = systems_CI_SYSTEMS.flatMap((system) => system.trackingVariables);
+/** The variables the agent's clean environment keeps, with their values in `env`. */
+function keptVariables(env) {
+    const kept = {};
+    for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
+        const value = env[name];
+        if (value)
+            kept[name] = value;
     }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: ./src/action/workflow-commands.js
-// The runner's workflow commands (mask, log, outputs, exported variables). Commands go through
-// @actions/core's own command module. Its entry module is not used: it loads its OIDC client and,
-// through it, @actions/http-client's undici: a large share of start-up for code this action never
-// runs (see BENCHMARKS.md). The relative path is needed because the package's exports map lists
-// only its entry.
-
-
-
-
-
-
-const setSecret = (secret) => issueCommand('add-mask', {}, secret);
-const info = (message) => void process.stdout.write(printable(message) + external_node_os_namespaceObject.EOL);
-const debug = (message) => issueCommand('debug', {}, printable(message));
-const warning = (message) => issueCommand('warning', {}, printable(message));
-function setFailed(message) {
-    process.exitCode = 1;
-    issueCommand('error', {}, printable(message));
-}
-/** Sets the step's outputs, appended to the runner's file in one write. */
-function setOutputs(outputs) {
-    if (!process.env.GITHUB_OUTPUT) {
-        for (const [name, value] of outputs)
-            issueCommand('set-output', { name }, value);
-        return;
-    }
-    const text = outputs.map(([name, value]) => fileCommand(name, value)).join('');
-    appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
-}
-function exportVariable(name, value) {
-    exportVariables([[name, value]]);
-}
-/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
-function exportVariables(variables) {
-    if (variables.length === 0)
-        return;
-    if (process.env.GITHUB_ENV) {
-        const names = variables.map(([name]) => name).join(', ');
-        appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
-    }
-    else
-        for (const [name, value] of variables)
-            issueCommand('set-env', { name }, value);
-    for (const [name, value] of variables)
-        process.env[name] = value;
+    return kept;
 }
 /**
- * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
- * else the heredoc form with a random delimiter, as @actions/core writes it. Loading node:crypto
- * only for that rare case keeps it out of every run's start-up.
+ * The CI's temporary folder for the agent's folders, when `system` names one that is set and not
+ * the host's folder mounted into a job container; else undefined (the system's own temp folder).
  */
-function fileCommand(name, value) {
-    if (!/[\r\n]/.test(value))
-        return `${name}=${value}${external_node_os_namespaceObject.EOL}`;
-    const delimiter = `ghadelimiter_${builtins_builtin('node:crypto').randomUUID()}`;
-    if (value.includes(delimiter))
-        throw new Error(`the value of ${name} contains the delimiter`);
-    return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
+function ciTempFolder(system, env) {
+    const folder = system.tempVariable ? env[system.tempVariable] : undefined;
+    return folder && !system.isContainerTemp(folder) ? folder : undefined;
 }
-/** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
-class RunnerFileError extends CheckmarxAuthError {
-    constructor(message, cause) {
-        super('runner/file', message, { cause });
-        this.name = 'RunnerFileError';
-    }
+/** For a process that does not know its CI (the CLI): the first CI temp folder that is set. */
+function anyCiTempFolder(env) {
+    return CI_SYSTEMS.map((system) => ciTempFolder(system, env)).find(Boolean);
 }
-function appendFileCommand(variable, name, text) {
-    const path = process.env[variable];
-    try {
-        (0,external_node_fs_namespaceObject.appendFileSync)(path, text, { encoding: 'utf8' });
-    }
-    catch (error) {
-        const code = error.code ?? 'unknown error';
-        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`, error);
-    }
-}
-/** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
-function addPath(folder) {
-    if (process.env.GITHUB_PATH)
-        appendFileCommand('GITHUB_PATH', 'a folder', `${folder}${external_node_os_namespaceObject.EOL}`);
-    else
-        issueCommand('add-path', {}, folder);
-}
-/** Saves a value for this action's post step, which gets it as STATE_<name>. */
-function saveState(name, value) {
-    if (process.env.GITHUB_STATE)
-        appendFileCommand('GITHUB_STATE', name, fileCommand(name, value));
-    else
-        issueCommand('save-state', { name }, value);
-}
+
+;// CONCATENATED MODULE: ./src/ci/saved-state.js
+// What a front end that starts the token agent saves for its post step (the action's state, the
+// Azure task's task variables), under the same names in both; each CI's `savedVariable` says in
+// which variable the post step finds them.
+const SAVED_AGENT = {
+    pid: 'agent_pid',
+    sock: 'agent_sock',
+    /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
+    folders: 'agent_folders',
+};
 
 ;// CONCATENATED MODULE: ./src/action/start-agent.js
 // The action's `agent: true`: start the token agent, hand later steps CX_AUTH_SOCK and a
@@ -2291,49 +1695,44 @@ function saveState(name, value) {
 
 
 
-
 /**
  * Where the action makes its folders: RUNNER_TEMP, or the container's own temp folder inside a job
  * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
  */
 function baseFolder(env) {
-    const runnerTemp = env.RUNNER_TEMP;
+    const variable = GITHUB_ACTIONS.tempVariable;
+    const runnerTemp = env[variable];
     if (!runnerTemp)
-        throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
-    return isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : checkedFolder('RUNNER_TEMP', runnerTemp);
+        throw new InputError('agent', `needs ${variable}, which every GitHub runner sets; it is not set here.`);
+    return GITHUB_ACTIONS.isContainerTemp(runnerTemp) ? (0,external_node_os_namespaceObject.tmpdir)() : checkedFolder(variable, runnerTemp);
 }
 /**
  * All or nothing: once the agent runs, any failure (the state, GITHUB_ENV, GITHUB_PATH, the
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-async function startActionAgent(settings, first, arrivedAt, env = process.env, handOver = ({ variables = [] }) => exportVariables(variables)) {
+async function startActionAgent({ settings, first, arrivedAt, deps, workflow, handOver }) {
     // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
-    const entry = (0,external_node_path_namespaceObject.resolve)(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
+    const entry = (0,external_node_path_namespaceObject.resolve)(deps.scriptPath).replace(/index\.js$/, ['cli', 'index.js'].join(external_node_path_namespaceObject.sep));
     await startJobAgent({
-        base: baseFolder(env),
+        base: baseFolder(deps.env),
         entry,
         settings,
         first,
         arrivedAt,
-        env,
-        mask: setSecret,
+        environment: keptVariables(deps.env),
+        mask: workflow.setSecret,
         stepWord: 'the step',
-        publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
-            saveState(STATE_FOLDERS, JSON.stringify(folders));
-            saveState(STATE_PID, String(pid));
-            saveState(STATE_SOCK, sock);
-            addPath(commandFolder);
+        publish: ({ sock, pid, commandFolder, folders, variables }) => {
+            workflow.saveState(SAVED_AGENT.folders, JSON.stringify(folders));
+            workflow.saveState(SAVED_AGENT.pid, String(pid));
+            workflow.saveState(SAVED_AGENT.sock, sock);
+            workflow.addPath(commandFolder);
             // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-            // Sealed, the token is the phantom and the facade's variables come along (masked already).
-            const facade = sealed ? sealedVariables(sealed.job).map(({ name, value }) => [name, value]) : [];
-            handOver({
-                ...(sealed ? { token: sealed.token } : {}),
-                variables: [...Object.entries(variables), ...facade, [variable_names_SOCK_VARIABLE, sock]],
-            });
+            handOver([...Object.entries(variables), [names_SOCK_VARIABLE, sock]]);
         },
     });
-    info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${variable_names_SOCK_VARIABLE} names the agent).`);
+    workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -2379,11 +1778,6 @@ const INPUTS = [
     input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
         default: 'false',
     }),
-    input('sealed', 'true seals the job: its code gets only phantom credentials, which Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens; nothing it can read works outside the job. Implies agent: true. See docs/sealed.md.', { default: 'false', switch: true }),
-    input('read-only', 'With sealed: the facade forwards only GET, HEAD and OPTIONS, so the job can read results but not change anything.', {
-        default: 'false',
-        switch: true,
-    }),
 ];
 const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
 /**
@@ -2414,10 +1808,6 @@ function defaultOf(name) {
         throw new Error(`input ${name} has no default`);
     return value;
 }
-/** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */
-function actionInputSource(env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
 
 ;// CONCATENATED MODULE: ./src/core/settings.js
 // Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
@@ -2433,29 +1823,14 @@ function resolveSettings(given, deps) {
     const values = { ...given, 'api-key': apiKey.value };
     const plan = resolvePlan(values);
     const transport = resolveTransport(values, deps);
-    const seal = parseSeal(values);
     return {
         plan,
         transport,
         exportEnv: parseBoolean(values, 'export-env'),
         envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
-        agent: parseBoolean(values, 'agent') || seal.sealed,
-        ...seal,
+        agent: parseBoolean(values, 'agent'),
         warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
     };
-}
-/**
- * `sealed` and `read-only`. read-only without sealed is an input error, not a warning: only the
- * facade can refuse a write, and without it the job holds a real token that writes anywhere, so
- * going on would promise a protection that is not there.
- */
-function parseSeal(values) {
-    const sealed = parseBoolean(values, 'sealed');
-    const readOnly = parseBoolean(values, 'read-only');
-    if (readOnly && !sealed) {
-        throw new RequiresInputError('read-only', 'sealed', "only a sealed job's facade can refuse writes; without it the job's code holds a real token. Set it as well, or leave read-only out.");
-    }
-    return { sealed, readOnly };
 }
 /** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
 function cleanPastedKey(value) {
@@ -2474,8 +1849,8 @@ function cleanPastedKey(value) {
 }
 /** Inputs that were given but that this product and grant type never send or use. */
 function unusedInputWarnings(plan, values, naming) {
-    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTINGS[plan.profile.hosting].uses]);
-    const considered = new Set([...Object.values(GRANT_SENDS), ...Object.values(HOSTINGS).map((hosting) => hosting.uses)].flat());
+    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
+    const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
     const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
     if (unused.length === 0)
         return [];
@@ -2491,7 +1866,7 @@ function resolvePlan(values) {
     const profile = parseProduct(values.product);
     const grantType = pickGrantType(profile, values);
     requireCredentials(profile, grantType, values);
-    const endpoint = HOSTINGS[profile.hosting].locate(profile, values, grantType);
+    const endpoint = locateEndpoint(profile, values, grantType);
     const defaultClient = profile.defaultClients[grantType];
     // requireCredentials made sure that a grant without a default client has client-id.
     const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient.id;
@@ -2516,10 +1891,10 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
-    const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
+    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
     if (!profile)
         throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
     return profile;
@@ -2542,7 +1917,7 @@ function requireCredentials(profile, grantType, values) {
     const credentials = GRANT_CREDENTIALS[grantType]
         .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
         .map((input) => ({ input }));
-    const missing = [...credentials, ...HOSTINGS[profile.hosting].needs(values, grantType)];
+    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
     if (missing.length > 0) {
         throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
@@ -2560,6 +1935,7 @@ function resolveTransport(values, deps) {
         maxAttempts: parseNumber(values, 'max-attempts', { min: 1, max: 10, integer: true }),
         insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify'),
         ...(caCerts ? { caCerts } : {}),
+        ...(deps.proxy && Object.keys(deps.proxy).length > 0 ? { proxy: deps.proxy } : {}),
     };
 }
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -2580,18 +1956,16 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
-                code: 'input/ca-cert',
-            });
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
     certs.forEach((pem, index) => {
         if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
         }
     });
     return certs;
@@ -2606,6 +1980,7 @@ function warningsFor(plan, transport) {
     }
     return warnings;
 }
+/** The words a boolean input or variable takes for true (any case). */
 const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 // Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
@@ -2652,14 +2027,13 @@ function definedOnly(object) {
 
 
 
-
 const oauth = (f, ...errors) => f.oauthError !== undefined && errors.includes(f.oauthError);
-const urlInput = (f) => HOSTINGS[f.hosting].locatedBy;
+const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
 /** A web page is the wrong address, unless the status says the server is busy or failing. */
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f, location) {
-    const tokenPath = products_PRODUCTS[f.product].tokenPath;
+    const tokenPath = PRODUCTS[f.product].tokenPath;
     const root = tokenPath && serverRootOf(location, tokenPath);
     if (root)
         return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
@@ -2839,6 +2213,12 @@ function buildTokenRequest(plan, userAgent) {
 ;// CONCATENATED MODULE: ./src/core/transport.js
 // What the core asks of the network: one form POST, its answer, and the failure below HTTP.
 // io/http.ts is the implementation; the core sees only these shapes.
+/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** The proxy variables that are set in `env` (a front end's environment, given as data). */
+function proxySettings(env) {
+    return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
+}
 /** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
 class TransportFailure extends Error {
     details;
@@ -2912,37 +2292,8 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
-;// CONCATENATED MODULE: ./src/core/key-expiry.js
-// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
-// away an instant is in days.
-/** A key closer than this to its `exp` gets a warning. */
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
-function inDays(instant, now) {
-    const left = Date.parse(instant) - now;
-    if (left < DAY_MS)
-        return 'in less than a day';
-    const days = Math.round(left / DAY_MS);
-    return `in ${days} day${days === 1 ? '' : 's'}`;
-}
-/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
-function expiryWarning(facts, now) {
-    const expiresAt = facts?.expiresAt;
-    if (!expiresAt)
-        return undefined;
-    const left = Date.parse(expiresAt) - now;
-    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
-        return undefined;
-    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
-    if (left <= 0)
-        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
-    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/exchange.js
-// The one call every front end makes: mask the secrets, check the inputs, get the token, mask it.
-
+// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
 
 
 
@@ -2954,11 +2305,11 @@ async function exchangeCredentials(values, deps) {
     const { mask } = deps;
     const given = secretValues(values);
     if (mask)
-        secretForms(given).forEach(mask);
+        secrets_secretForms(given).forEach(mask);
     const settings = resolveSettings(values, deps);
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
-        secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+        secrets_secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
     deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
@@ -3000,6 +2351,84 @@ function outputValues(result) {
         return value === undefined ? [] : [[spec.name, value]];
     });
 }
+function camelCase(name) {
+    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
+;// CONCATENATED MODULE: ./src/action/workflow-commands.js
+// The runner's workflow commands (mask, log, outputs, exported variables, PATH, state), written to
+// the step's stdout and the runner's files that its environment names. Both come in as the
+// action's deps: the bundle's entry passes process.env and process.stdout, tests their own.
+
+
+
+
+
+
+
+function workflowCommands({ env, stdout }) {
+    const command = (name, properties, data) => stdout(githubCommand(name, properties, data) + external_node_os_namespaceObject.EOL);
+    const appendTo = (variable, name, text) => appendFileCommand(env, variable, name, text);
+    return {
+        setSecret: (secret) => command('add-mask', {}, secret),
+        info: (message) => stdout(printable_printable(message) + external_node_os_namespaceObject.EOL),
+        debug: (message) => command('debug', {}, printable_printable(message)),
+        warning: (message) => command('warning', {}, printable_printable(message)),
+        error: (message) => command('error', {}, printable_printable(message)),
+        setOutputs: (outputs) => {
+            if (!env.GITHUB_OUTPUT)
+                return outputs.forEach(([name, value]) => command('set-output', { name }, value));
+            appendTo('GITHUB_OUTPUT', 'the outputs', outputs.map(([name, value]) => fileCommand(name, value)).join(''));
+        },
+        exportVariables: (variables) => {
+            if (variables.length === 0)
+                return;
+            if (!env.GITHUB_ENV)
+                return variables.forEach(([name, value]) => command('set-env', { name }, value));
+            const names = variables.map(([name]) => name).join(', ');
+            appendTo('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
+        },
+        addPath: (folder) => {
+            if (env.GITHUB_PATH)
+                appendTo('GITHUB_PATH', 'a folder', `${folder}${external_node_os_namespaceObject.EOL}`);
+            else
+                command('add-path', {}, folder);
+        },
+        saveState: (name, value) => {
+            if (env.GITHUB_STATE)
+                appendTo('GITHUB_STATE', name, fileCommand(name, value));
+            else
+                command('save-state', { name }, value);
+        },
+    };
+}
+/**
+ * A single-line value takes the runner's `name=value` form, which needs no delimiter; anything
+ * else the heredoc form with a random delimiter, as @actions/core writes it. Loading node:crypto
+ * only for that rare case keeps it out of every run's start-up.
+ */
+function fileCommand(name, value) {
+    if (!/[\r\n]/.test(value))
+        return `${name}=${value}${external_node_os_namespaceObject.EOL}`;
+    const delimiter = `ghadelimiter_${builtin('node:crypto').randomUUID()}`;
+    if (value.includes(delimiter))
+        throw new Error(`the value of ${name} contains the delimiter`);
+    return `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
+}
+/** GITHUB_OUTPUT or GITHUB_ENV could not be written; the message names the file, never the value. */
+class RunnerFileError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
+}
+function appendFileCommand(env, variable, name, text) {
+    const path = env[variable];
+    try {
+        (0,external_node_fs_namespaceObject.appendFileSync)(path, text, { encoding: 'utf8' });
+    }
+    catch (error) {
+        const code = error.code ?? 'unknown error';
+        throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/action/main.js
 // The GitHub Action: inputs from the runner, outputs and an exported variable back to it.
@@ -3009,37 +2438,43 @@ function outputValues(result) {
 
 
 
-/** The main step; a failure fails the step (exit code 1 and an error annotation), never throws. */
+
+
+/** The main step: exit code 0, or 1 after an error annotation when it failed; never throws. */
 async function run(deps) {
+    const workflow = workflowCommands(deps);
     try {
-        await exchangeAndExport(deps);
+        await exchangeAndExport(deps, workflow);
+        return 0;
     }
     catch (error) {
-        setFailed(codedMessage(error));
+        workflow.error(failureMessage(error));
         if (deps.env.RUNNER_DEBUG === '1')
-            stackFrames(error).forEach((frame) => debug(frame));
+            stackFrames(error).forEach((frame) => workflow.debug(frame));
+        return 1;
     }
 }
-async function exchangeAndExport(deps) {
-    const values = readInputs(actionInputSource(deps.env), deps.env);
+async function exchangeAndExport(deps, workflow) {
+    const { env } = deps;
+    const values = readInputs((name) => env[GITHUB_ACTIONS.inputVariable(name)], env);
     const { settings, result } = await exchangeCredentials(values, {
-        mask: setSecret,
-        check: (settings) => void (settings.agent && baseFolder(deps.env)),
-        log: { info: info, warning: warning, debug: debug },
+        mask: workflow.setSecret,
+        check: (settings) => void (settings.agent && baseFolder(env)),
+        log: { info: workflow.info, warning: workflow.warning, debug: workflow.debug },
+        proxy: proxySettings(env),
         ...deps.io,
     });
-    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded. A
-    // sealed job hands over the agent's phantom instead: the real token is never output or exported.
-    const handOver = ({ token = result, variables = [] } = {}) => {
-        setOutputs(outputValues(token));
-        exportVariables([...(settings.exportEnv ? [[settings.envName, token.accessToken]] : []), ...variables]);
+    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
+    const handOver = (variables = []) => {
+        workflow.setOutputs(outputValues(result));
+        workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken]] : []), ...variables]);
         if (settings.exportEnv)
-            info(`Exported the token as ${settings.envName} for later steps.`);
+            workflow.info(`Exported the token as ${settings.envName} for later steps.`);
     };
     // The token's age for the agent starts here, well within a millisecond of its arrival: reading
     // the clock earlier would load perf_hooks into every run, agent or not.
     if (settings.agent)
-        await startActionAgent(settings, result, performance.now(), deps.env, handOver);
+        await startActionAgent({ settings, first: result, arrivedAt: performance.now(), deps, workflow, handOver });
     else
         handOver();
 }
@@ -3051,7 +2486,7 @@ async function exchangeAndExport(deps) {
 /** Whether `pem` is one X.509 certificate that node:crypto can parse. */
 function isCertificate(pem) {
     try {
-        new (builtins_builtin('node:crypto').X509Certificate)(pem);
+        new (builtin('node:crypto').X509Certificate)(pem);
         return true;
     }
     catch {
@@ -3156,99 +2591,26 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
-;// CONCATENATED MODULE: ./src/io/tunnel.js
-// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
-// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
-// through a proxy, the proxy's own credentials, ports and bare host names.
-
-
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtins_builtin('node:http');
-const https = () => builtins_builtin('node:https');
-const tls = () => builtins_builtin('node:tls');
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
-function openTunnel(via, target, options, track) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
-}
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
-}
-
 ;// CONCATENATED MODULE: ./src/io/http.js
-// One HTTP request and its answer, with a hard deadline, no redirects followed, a bounded body, the user's CA
+// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
 
 const MAX_BODY_BYTES = 1024 * 1024;
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
-    const proxy = proxyFor(url);
+    const proxy = proxyFor(url, options.proxy ?? {});
     loadModules(url, proxy);
     const attempt = new Attempt(options.timeoutMs);
     try {
         const connection = await openConnection(url, proxy, options, attempt);
-        const response = await roundTrip(connection, request, attempt);
+        const response = await exchange(connection, request, attempt);
         if (proxy && url.protocol === 'http:')
             refuseProxyAnswer(response, proxy);
         return response;
@@ -3306,11 +2668,12 @@ class Attempt {
         this.open.clear();
     }
 }
-function proxyFor(url) {
-    const variable = proxyVariable(url);
-    if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue()))
+/** The proxy for a URL under the proxy variables the front end read from its environment. */
+function proxyFor(url, settings) {
+    const variable = proxyVariable(url, settings);
+    if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings)))
         return undefined;
-    const proxy = parseProxyUrl(process.env[variable] ?? '');
+    const proxy = parseProxyUrl(settings[variable] ?? '');
     // The value may hold the proxy's password, so it is not repeated.
     if (!proxy) {
         throw new TransportFailure({
@@ -3344,12 +2707,12 @@ function parseProxyUrl(value) {
     return url;
 }
 /** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
-function proxyVariable(url) {
+function proxyVariable(url, settings) {
     const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    return names.find((name) => process.env[name]);
+    return names.find((name) => settings[name]);
 }
-function noProxyValue() {
-    return process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+function noProxyValue(settings) {
+    return settings.no_proxy || settings.NO_PROXY || '';
 }
 async function openConnection(url, via, options, attempt) {
     const secure = url.protocol === 'https:';
@@ -3372,13 +2735,53 @@ async function openConnection(url, via, options, attempt) {
             },
         };
     }
-    const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
+    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
     const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
     // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
 }
-function roundTrip(connection, request, attempt) {
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+function openTunnel(via, target, options, attempt) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function exchange(connection, request, attempt) {
     return new Promise((resolve, reject) => {
         const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
         const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
@@ -3454,6 +2857,31 @@ function toTransportFailure(error, timedOut, timeoutMs, via) {
     const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
     return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
 }
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
 
 ;// CONCATENATED MODULE: ./src/core/version.js
 // Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
@@ -3461,7 +2889,7 @@ const VERSION = '1.1.0';
 const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/io/system.js
-// The real I/O that the front ends pass into exchangeCredentials; tests pass their own.
+// The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
 
 
 
@@ -3496,10 +2924,15 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
-;// CONCATENATED MODULE: the entry stub of scripts/build.ts: action.js
+;// CONCATENATED MODULE: ./src/entries/action.js
+// The action's main step (dist/index.js): runs `run` with the process's own environment, I/O,
+// stdout and path, and fails the step by the exit code it returns.
 
 
-void run({ env: process.env, io: SYSTEM_IO });
+const stdout = (text) => void process.stdout.write(text);
+void run({ env: process.env, io: SYSTEM_IO, stdout, scriptPath: process.argv[1] ?? '' }).then((code) => {
+    process.exitCode = code;
+});
 
 module.exports = __webpack_exports__;
 /******/ })()

@@ -29,58 +29,20 @@ type Ncc = (entry: string, options: NccOptions) => Promise<{ code: string; asset
 // The API rather than the CLI: the CLI takes the output format from the entry's package type.
 const ncc = createRequire(import.meta.url)('@vercel/ncc') as Ncc;
 
-// The entry stubs: each imports its front end's `run(deps)` and calls it with the process's own
-// I/O. They are written into tsc's output rather than kept in src/, where nothing could test the
-// lines that only start a process; tests call `run` in process instead.
-
-const ACTION_STUB = `import { run } from '../action/main.js';
-import { SYSTEM_IO } from '../io/system.js';
-void run({ env: process.env, io: SYSTEM_IO });
-`;
-const POST_STUB = `import { run } from '../action/post.js';
-void run({ env: process.env, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
-`;
-const CLI_STUB = `#!/usr/bin/env node
-import { run } from '../cli/main.js';
-import { SYSTEM_IO } from '../io/system.js';
-// A reader that stops early (\`| head -c1\`) closes the pipe: that is its choice, not a failure to report.
-process.stdout.on('error', (error) => {
-  if (error.code !== 'EPIPE') throw error;
-});
-const stdout = (text) => void process.stdout.write(text);
-const stderr = (text) => void process.stderr.write(text);
-void run(process.argv.slice(2), { env: process.env, io: SYSTEM_IO, stdout, stderr }).then((code) => {
-  process.exitCode = code;
-});
-`;
-
-// The Azure DevOps task's execution and post-job steps. The agent runs them on Node 20 or 24
-// (task.json's Node20_1 and Node24 handlers), so nothing in them may need more than Node 20.
-const AZURE_STUB = `import { run } from '../azure/main.js';
-import { SYSTEM_IO } from '../io/system.js';
-const stdout = (text) => void process.stdout.write(text);
-void run({ env: process.env, io: SYSTEM_IO, stdout, scriptPath: process.argv[1] ?? '' }).then((code) => {
-  process.exitCode = code;
-});
-`;
-const AZURE_POST_STUB = `import { run } from '../azure/post.js';
-const stdout = (text) => void process.stdout.write(text);
-void run({ env: process.env, stdout, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
-`;
-
 /** The folders that hold bundles, each checked whole by --check. */
 const OUT_ROOTS = ['dist', 'azure-devops/CheckmarxAuth/dist'];
 /**
- * One line per bundle: the entry stub (written into tsc's output, under entry/) and the folders,
- * under the repository, that get it. The Azure task carries its own CLI: the .vsix holds only the
- * task's folder, and the token agent and later steps' `checkmarx-auth` run that CLI.
+ * One line per bundle: its entry in src/entries (each calls its front end's `run(deps)` with the
+ * process's own I/O; tests call `run` in process instead) and the folders, under the repository,
+ * that get it. The Azure task carries its own CLI: the .vsix holds only the task's folder, and the
+ * token agent and later steps' `checkmarx-auth` run that CLI.
  */
 const BUNDLES = [
-  { entry: 'entry/action.js', stub: ACTION_STUB, out: ['dist'] },
-  { entry: 'entry/cli.js', stub: CLI_STUB, out: ['dist/cli', 'azure-devops/CheckmarxAuth/dist/cli'] },
-  { entry: 'entry/post.js', stub: POST_STUB, out: ['dist/post'] },
-  { entry: 'entry/azure.js', stub: AZURE_STUB, out: ['azure-devops/CheckmarxAuth/dist/main'] },
-  { entry: 'entry/azure-post.js', stub: AZURE_POST_STUB, out: ['azure-devops/CheckmarxAuth/dist/post'] },
+  { entry: 'entries/action.js', out: ['dist'] },
+  { entry: 'entries/cli.js', out: ['dist/cli', 'azure-devops/CheckmarxAuth/dist/cli'] },
+  { entry: 'entries/post.js', out: ['dist/post'] },
+  { entry: 'entries/azure.js', out: ['azure-devops/CheckmarxAuth/dist/main'] },
+  { entry: 'entries/azure-post.js', out: ['azure-devops/CheckmarxAuth/dist/post'] },
 ];
 
 async function build(outDir: string): Promise<void> {
@@ -90,14 +52,10 @@ async function build(outDir: string): Promise<void> {
   try {
     execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', js], { cwd: root, stdio: 'inherit' });
     for (const bundle of BUNDLES) {
-      mkdirSync(join(js, 'entry'), { recursive: true });
-      writeFileSync(join(js, bundle.entry), bundle.stub);
       const options = { esm: false, filename: 'index.js', minify: false, target: 'es2022', cache: false, quiet: true };
       const { code: bundled, assets } = await ncc(join(js, bundle.entry), options);
       // ncc names each module by its path; tsc's folder has a random name, the source's does not.
-      const code = bundled
-        .replaceAll(`./${basename(js)}/entry/`, 'the entry stub of scripts/build.ts: ')
-        .replaceAll(`./${basename(js)}/`, './src/');
+      const code = bundled.replaceAll(`./${basename(js)}/`, './src/');
       const extra = Object.keys(assets);
       if (extra.length > 0) throw new Error(`${bundle.entry}: the bundle would need files next to it (${extra.join(', ')})`);
       for (const out of bundle.out) {

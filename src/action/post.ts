@@ -2,32 +2,29 @@
 // removes what the main step made (the command folder, the socket folder). Without the state it
 // saved, there is nothing to do and it returns at once.
 
-import { STATE_FOLDERS, STATE_PID, STATE_SOCK } from '../agent/protocol.ts';
 import { savedFolders, stopMessage, stopStartedAgent } from '../agent/stop.ts';
-import * as workflow from './workflow-commands.ts';
+import { SAVED_AGENT } from '../ci/saved-state.ts';
+import { GITHUB_ACTIONS } from '../ci/systems.ts';
+import { workflowCommands, type Runner } from './workflow-commands.ts';
 
-/** What the post step runs on: the bundle's entry passes process.env, Date.now and a real sleep. */
-export interface PostDeps {
-  readonly env: Readonly<Record<string, string | undefined>>;
+/** What the post step runs on: the entry (src/entries/post.ts) passes process.env, process.stdout, Date.now and a real sleep. */
+export interface PostDeps extends Runner {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 }
 
 /** The post step; a failure is a warning (the job's result is the main step's), never throws. */
 export async function run(deps: PostDeps): Promise<void> {
+  const workflow = workflowCommands(deps);
   try {
-    await stopAgent(deps);
+    const saved = (name: string) => deps.env[GITHUB_ACTIONS.savedVariable(name)];
+    const pid = Number(saved(SAVED_AGENT.pid));
+    const sock = saved(SAVED_AGENT.sock);
+    if (!sock || !Number.isInteger(pid) || pid <= 0) return;
+    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved(SAVED_AGENT.folders))));
+    if (info) workflow.info(info);
+    if (warning) workflow.warning(warning);
   } catch (error) {
     workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-async function stopAgent(deps: PostDeps): Promise<void> {
-  const pid = Number(deps.env[`STATE_${STATE_PID}`]);
-  const sock = deps.env[`STATE_${STATE_SOCK}`];
-  if (!sock || !Number.isInteger(pid) || pid <= 0) return;
-  const outcome = await stopStartedAgent(pid, sock, deps, savedFolders(deps.env[`STATE_${STATE_FOLDERS}`]));
-  const { info, warning } = stopMessage(outcome);
-  if (info) workflow.info(info);
-  if (warning) workflow.warning(warning);
 }

@@ -5,14 +5,16 @@
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
-import { isContainerTemp } from '../agent/launch.ts';
-import { STATE_FOLDERS, STATE_PID, STATE_SOCK, type AgentToken } from '../agent/protocol.ts';
+import type { AgentToken } from '../agent/protocol.ts';
+import { keptVariables } from '../ci/agent-environment.ts';
+import { SAVED_AGENT } from '../ci/saved-state.ts';
+import { GITHUB_ACTIONS } from '../ci/systems.ts';
 import { InputError } from '../core/errors.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { sealedVariables } from '../core/sealed-job.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
-import * as workflow from './workflow-commands.ts';
+import type { WorkflowCommands } from './workflow-commands.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,10 +30,21 @@ export interface HandOver {
  * container. Without RUNNER_TEMP, an input error (called before the exchange, so no agent starts).
  */
 export function baseFolder(env: Env): string {
-  const runnerTemp = env.RUNNER_TEMP;
+  const variable = GITHUB_ACTIONS.tempVariable;
+  const runnerTemp = env[variable];
   if (!runnerTemp)
-    throw new InputError('agent', 'needs RUNNER_TEMP, which every GitHub runner sets; it is not set here.', { code: 'input/runner' });
-  return isContainerTemp(runnerTemp) ? tmpdir() : checkedFolder('RUNNER_TEMP', runnerTemp);
+    throw new InputError('agent', `needs ${variable}, which every GitHub runner sets; it is not set here.`, { code: 'input/runner' });
+  return GITHUB_ACTIONS.isContainerTemp(runnerTemp) ? tmpdir() : checkedFolder(variable, runnerTemp);
+}
+
+export interface ActionAgentStart {
+  readonly settings: Settings;
+  readonly first: TokenResult;
+  readonly arrivedAt: number;
+  readonly deps: { readonly env: Env; readonly scriptPath: string };
+  readonly workflow: WorkflowCommands;
+  /** Writes the outputs and exported variables: the job's token (a sealed agent's phantom), these variables last. */
+  readonly handOver: (handed: HandOver) => void;
 }
 
 /**
@@ -39,28 +52,22 @@ export function baseFolder(env: Env): string {
  * command folder) or a cancellation of the step (SIGINT, SIGTERM) stops it and removes what was
  * made before the step fails.
  */
-export async function startActionAgent(
-  settings: Settings,
-  first: TokenResult,
-  arrivedAt: number,
-  env: Env = process.env,
-  handOver: (handed: HandOver) => void = ({ variables = [] }) => workflow.exportVariables(variables),
-): Promise<void> {
+export async function startActionAgent({ settings, first, arrivedAt, deps, workflow, handOver }: ActionAgentStart): Promise<void> {
   // dist/index.js → dist/cli/index.js, by text: ncc would copy a path it can work out as an asset.
-  const entry = resolve(process.argv[1] ?? '').replace(/index\.js$/, ['cli', 'index.js'].join(sep));
+  const entry = resolve(deps.scriptPath).replace(/index\.js$/, ['cli', 'index.js'].join(sep));
   await startJobAgent({
-    base: baseFolder(env),
+    base: baseFolder(deps.env),
     entry,
     settings,
     first,
     arrivedAt,
-    env,
+    environment: keptVariables(deps.env),
     mask: workflow.setSecret,
     stepWord: 'the step',
     publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
-      workflow.saveState(STATE_FOLDERS, JSON.stringify(folders));
-      workflow.saveState(STATE_PID, String(pid));
-      workflow.saveState(STATE_SOCK, sock);
+      workflow.saveState(SAVED_AGENT.folders, JSON.stringify(folders));
+      workflow.saveState(SAVED_AGENT.pid, String(pid));
+      workflow.saveState(SAVED_AGENT.sock, sock);
       workflow.addPath(commandFolder);
       // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
       // Sealed, the token is the phantom and the facade's variables come along (masked already).

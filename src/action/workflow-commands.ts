@@ -1,48 +1,70 @@
-// The runner's workflow commands (mask, log, outputs, exported variables). Commands go through
-// @actions/core's own command module. Its entry module is not used: it loads its OIDC client and,
-// through it, @actions/http-client's undici: a large share of start-up for code this action never
-// runs (see BENCHMARKS.md). The relative path is needed because the package's exports map lists
-// only its entry.
+// The runner's workflow commands (mask, log, outputs, exported variables, PATH, state), written to
+// the step's stdout and the runner's files that its environment names. Both come in as the
+// action's deps: the bundle's entry passes process.env and process.stdout, tests their own.
 
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { issueCommand } from '../../node_modules/@actions/core/lib/command.js';
+import { githubCommand } from '../ci/log-commands.ts';
 import { CheckmarxAuthError } from '../core/errors.ts';
 import { printable } from '../core/printable.ts';
 import { builtin } from '../io/builtins.ts';
 
-export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
-export const info = (message: string): void => void process.stdout.write(printable(message) + EOL);
-export const debug = (message: string): void => issueCommand('debug', {}, printable(message));
-export const warning = (message: string): void => issueCommand('warning', {}, printable(message));
+type Env = Readonly<Record<string, string | undefined>>;
+export type Write = (text: string) => void;
+type Pairs = ReadonlyArray<readonly [name: string, value: string]>;
 
-export function setFailed(message: string): void {
-  process.exitCode = 1;
-  issueCommand('error', {}, printable(message));
+/** What the workflow commands talk to: the step's environment (the runner's files) and its stdout. */
+export interface Runner {
+  readonly env: Env;
+  readonly stdout: Write;
 }
 
-/** Sets the step's outputs, appended to the runner's file in one write. */
-export function setOutputs(outputs: ReadonlyArray<readonly [name: string, value: string]>): void {
-  if (!process.env.GITHUB_OUTPUT) {
-    for (const [name, value] of outputs) issueCommand('set-output', { name }, value);
-    return;
-  }
-  const text = outputs.map(([name, value]) => fileCommand(name, value)).join('');
-  appendFileCommand('GITHUB_OUTPUT', 'the outputs', text);
+export interface WorkflowCommands {
+  readonly setSecret: (secret: string) => void;
+  readonly info: (message: string) => void;
+  readonly debug: (message: string) => void;
+  readonly warning: (message: string) => void;
+  /** An error annotation; the step fails by the exit code its entry sets. */
+  readonly error: (message: string) => void;
+  /** Sets the step's outputs, appended to the runner's file in one write. */
+  readonly setOutputs: (outputs: Pairs) => void;
+  /** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
+  readonly exportVariables: (variables: Pairs) => void;
+  /** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
+  readonly addPath: (folder: string) => void;
+  /** Saves a value for this action's post step, which gets it as STATE_<name>. */
+  readonly saveState: (name: string, value: string) => void;
 }
 
-export function exportVariable(name: string, value: string): void {
-  exportVariables([[name, value]]);
-}
-
-/** Exports variables for later steps in one write to GITHUB_ENV: all of them, or none. */
-export function exportVariables(variables: ReadonlyArray<readonly [name: string, value: string]>): void {
-  if (variables.length === 0) return;
-  if (process.env.GITHUB_ENV) {
-    const names = variables.map(([name]) => name).join(', ');
-    appendFileCommand('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
-  } else for (const [name, value] of variables) issueCommand('set-env', { name }, value);
-  for (const [name, value] of variables) process.env[name] = value;
+export function workflowCommands({ env, stdout }: Runner): WorkflowCommands {
+  const command = (name: string, properties: Readonly<Record<string, string>>, data: string) =>
+    stdout(githubCommand(name, properties, data) + EOL);
+  const appendTo = (variable: RunnerFile, name: string, text: string) => appendFileCommand(env, variable, name, text);
+  return {
+    setSecret: (secret) => command('add-mask', {}, secret),
+    info: (message) => stdout(printable(message) + EOL),
+    debug: (message) => command('debug', {}, printable(message)),
+    warning: (message) => command('warning', {}, printable(message)),
+    error: (message) => command('error', {}, printable(message)),
+    setOutputs: (outputs) => {
+      if (!env.GITHUB_OUTPUT) return outputs.forEach(([name, value]) => command('set-output', { name }, value));
+      appendTo('GITHUB_OUTPUT', 'the outputs', outputs.map(([name, value]) => fileCommand(name, value)).join(''));
+    },
+    exportVariables: (variables) => {
+      if (variables.length === 0) return;
+      if (!env.GITHUB_ENV) return variables.forEach(([name, value]) => command('set-env', { name }, value));
+      const names = variables.map(([name]) => name).join(', ');
+      appendTo('GITHUB_ENV', names, variables.map(([name, value]) => fileCommand(name, value)).join(''));
+    },
+    addPath: (folder) => {
+      if (env.GITHUB_PATH) appendTo('GITHUB_PATH', 'a folder', `${folder}${EOL}`);
+      else command('add-path', {}, folder);
+    },
+    saveState: (name, value) => {
+      if (env.GITHUB_STATE) appendTo('GITHUB_STATE', name, fileCommand(name, value));
+      else command('save-state', { name }, value);
+    },
+  };
 }
 
 /**
@@ -67,24 +89,12 @@ class RunnerFileError extends CheckmarxAuthError {
 
 type RunnerFile = 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH';
 
-function appendFileCommand(variable: RunnerFile, name: string, text: string): void {
-  const path = process.env[variable]!;
+function appendFileCommand(env: Env, variable: RunnerFile, name: string, text: string): void {
+  const path = env[variable]!;
   try {
     appendFileSync(path, text, { encoding: 'utf8' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new RunnerFileError(`Cannot write ${name} to ${variable} (${path}): ${code}. Check that the file exists and is writable.`, error);
   }
-}
-
-/** Adds a folder to PATH for later steps (the runner's GITHUB_PATH file command: one line). */
-export function addPath(folder: string): void {
-  if (process.env.GITHUB_PATH) appendFileCommand('GITHUB_PATH', 'a folder', `${folder}${EOL}`);
-  else issueCommand('add-path', {}, folder);
-}
-
-/** Saves a value for this action's post step, which gets it as STATE_<name>. */
-export function saveState(name: string, value: string): void {
-  if (process.env.GITHUB_STATE) appendFileCommand('GITHUB_STATE', name, fileCommand(name, value));
-  else issueCommand('save-state', { name }, value);
 }

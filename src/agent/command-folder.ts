@@ -35,7 +35,7 @@ export interface CommandScripts {
  * (the non-ASCII part the two paths share drops out); absolute, if that is ASCII; else through
  * what cmd also reads in Unicode: node through the variable CX_AUTH_NODE, which the front end sets
  * for later steps, and the CLI through a copy of its bundle beside the wrapper (another drive, a
- * ref or a workspace folder with non-ASCII letters that RUNNER_TEMP does not share).
+ * ref or a workspace folder with non-ASCII letters that the CI's temp folder does not share).
  */
 export function commandScripts(node: string, cli: string, folder: string, paths: PathApi = nodePath): CommandScripts {
   const nodeWord = cmdPath(node, folder, paths);

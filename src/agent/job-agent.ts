@@ -14,14 +14,18 @@ import { startAgent, type SealedStart, type StartedAgent } from './launch.ts';
 import { formatSock, newKey } from './protocol.ts';
 
 export interface JobAgentStart {
-  /** Where the command folder goes; its removal at the end of the job stops the agent. */
+  /**
+   * Where the command folder and the socket's folder go (the CI's temp folder, emptied after every
+   * job, or in a job container the container's own): its removal at the end of the job stops the agent.
+   */
   readonly base: string;
   /** The CLI bundle that runs the agent and that the `checkmarx-auth` command runs. */
   readonly entry: string;
   readonly settings: Settings;
   readonly first: TokenResult;
   readonly arrivedAt: number;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The agent's environment: the variables the front end keeps (keptVariables in src/ci). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Registers a secret with the CI system's log masking, before it is written anywhere. */
   readonly mask: (secret: string) => void;
   /** What the user is told when the step was cancelled during start-up ("the step", "the task"). */
@@ -74,8 +78,9 @@ export async function startJobAgent(start: JobAgentStart): Promise<void> {
   try {
     const command = writeCommandFolder(start.base, process.execPath, start.entry);
     commandFolder = command.folder;
-    const { entry, settings, first, arrivedAt, env } = start;
-    agent = await startAgent({ entry, settings, first, arrivedAt, key, env, watch: commandFolder, signal: cancel.signal });
+    const { entry, settings, first, arrivedAt, environment, base } = start;
+    const launch = { entry, settings, first, arrivedAt, key, tempBase: base, environment };
+    agent = await startAgent({ ...launch, watch: commandFolder, signal: cancel.signal });
     const sock = formatSock(agent.address, key);
     const { sealed } = agent;
     runTimeSecretValues({ authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey }).forEach(start.mask);

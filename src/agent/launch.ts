@@ -18,8 +18,6 @@ import type { TokenResult } from '../core/token-response.ts';
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
 const tmpdir = (): string => builtin('node:os').tmpdir();
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 export interface AgentLaunch {
   /** The CLI bundle that runs the agent (dist/cli/index.js). */
   readonly entry: string;
@@ -28,8 +26,14 @@ export interface AgentLaunch {
   /** performance.now() when the first token's answer arrived. */
   readonly arrivedAt: number;
   readonly key: string;
-  readonly env: Env;
-  /** A folder whose removal stops the agent: the one the action made under RUNNER_TEMP. */
+  /**
+   * The folder the socket's folder goes under first (the CI's temp folder, which the front end
+   * works out); then the system's temp folder, then /tmp, until a socket path fits.
+   */
+  readonly tempBase?: string;
+  /** The agent's whole environment: the variables the front end keeps (no secrets; proxies go in the settings). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** A folder whose removal stops the agent: the command folder the front end made. */
   readonly watch?: string;
   /** Aborted during the start-up wait (the step is cancelled): the agent is stopped, startAgent rejects. */
   readonly signal?: AbortSignal;
@@ -58,14 +62,6 @@ export interface SealedStart {
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
-/**
- * The CI systems' process-tracking variables: their end-of-job cleanup stops every process whose
- * environment holds the job's value (GitHub's runner, the Azure Pipelines agent, Jenkins).
- */
-export const TRACKING_VARIABLES = ['RUNNER_TRACKING_ID', 'VSTS_PROCESS_LOOKUP_ID', 'BUILD_ID', 'JENKINS_NODE_COOKIE'];
-/** Not secrets, and read at start-up, so they must be in the environment itself. */
-const PASSED_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir', ...TRACKING_VARIABLES];
 /**
  * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
  * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
@@ -85,20 +81,10 @@ export function socketPathFits(path: string): boolean {
   return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
 }
 
-/**
- * Inside a job container the runner's temp folder is /__w/_temp, the host's _temp mounted: a socket
- * there is left in the host's folder, and the Kubernetes container hooks, which copy /__w for
- * every container step, fail on it. There the container's own temp folder is used.
- */
-export function isContainerTemp(runnerTemp: string | undefined): boolean {
-  return runnerTemp !== undefined && /^\/__w(\/|$)/.test(runnerTemp);
-}
-
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; folder?: string } {
+function agentAddress(platform: NodeJS.Platform, tempBase: string | undefined): { address: string; folder?: string } {
   if (platform === 'win32') return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
-  const runnerTemp = isContainerTemp(env.RUNNER_TEMP) ? undefined : env.RUNNER_TEMP;
-  const bases = [runnerTemp, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
+  const bases = [tempBase, tmpdir(), '/tmp'].filter((base): base is string => Boolean(base));
   for (const base of bases) {
     let folder: string;
     try {
@@ -114,13 +100,9 @@ function agentAddress(platform: NodeJS.Platform, env: Env): { address: string; f
   throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 
-function agentEnvironment(env: Env): Record<string, string> {
-  return pick(env, PASSED_VARIABLES);
-}
-
 export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
   if (launch.signal?.aborted) throw cancelled();
-  const { address, folder } = agentAddress(process.platform, launch.env);
+  const { address, folder } = agentAddress(process.platform, launch.tempBase);
   const settings: AgentSettings = {
     plan: launch.settings.plan,
     transport: launch.settings.transport,
@@ -130,7 +112,6 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
     ...(launch.watch ? { watch: launch.watch } : {}),
     first: agentToken(launch.first),
     ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-    proxyEnv: pick(launch.env, PROXY_VARIABLES),
     ...(launch.settings.sealed ? { sealed: { readOnly: launch.settings.readOnly } } : {}),
   };
   // Loaded here, not at start-up: only a run that starts an agent needs it.
@@ -142,7 +123,7 @@ export async function startAgent(launch: AgentLaunch): Promise<StartedAgent> {
       detached: true,
       windowsHide: true,
       stdio: agentStdio(nullFd),
-      env: agentEnvironment(launch.env),
+      env: { ...launch.environment },
       cwd: tmpdir(),
     }) as typeof child;
   } finally {
@@ -232,13 +213,4 @@ function waitUntilReady(child: ChildProcess, signal: AbortSignal | undefined): P
     child.once('error', (error: NodeJS.ErrnoException) => settle(failed(error.code ?? 'spawn failed')));
     child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
   });
-}
-
-function pick(env: Env, names: readonly string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of names) {
-    const value = env[name];
-    if (value) picked[name] = value;
-  }
-  return picked;
 }

@@ -15,11 +15,6 @@ import { randomBytes } from '../io/random.ts';
 import { PRODUCTS, type ProductName } from '../core/products.ts';
 import type { SealedJob } from '../core/sealed-job.ts';
 
-/** What the action saves for its post step (which reads them as STATE_<name>). */
-export const STATE_PID = 'agent_pid';
-export const STATE_SOCK = 'agent_sock';
-/** The folders the action made (the command folder, the socket folder), removed by the post step. */
-export const STATE_FOLDERS = 'agent_folders';
 /** The folders the agent and the action make: the post step removes only folders so named. */
 export const SOCKET_FOLDER_PREFIX = 'cxauth-';
 export const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -37,16 +32,14 @@ export interface AgentSettings {
   readonly key: string;
   /** The folder made for the socket, removed on stop (Unix). */
   readonly folder?: string;
-  /** A folder whose removal stops the agent (the action's folder under RUNNER_TEMP; Windows too). */
+  /** A folder whose removal stops the agent (the command folder under the CI's temp folder; Windows too). */
   readonly watch?: string;
   readonly first: AgentToken;
   /** How long ago the first token's answer arrived. */
   readonly ageMs: number;
-  /** HTTPS_PROXY and friends: set here, so they are not in the agent's environment block. */
-  readonly proxyEnv: Readonly<Record<string, string>>;
   /**
    * A sealed agent's: it hands out phantoms and serves the facade, for the plan's product, to the
-   * real API with the transport's TLS, CA and timeout and proxyEnv's proxies, as the exchange.
+   * real API with the transport's TLS, CA, timeout and proxies, as the exchange.
    */
   readonly sealed?: { readonly readOnly: boolean };
 }

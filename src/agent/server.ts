@@ -55,8 +55,8 @@ export interface AgentHost {
 
 /** The agent as a process: settings from stdin, `ready` on stdout once it listens, then it lives on. */
 export async function runAgentProcess(): Promise<void> {
+  // The proxy variables come in settings.transport, so they are in no environment block.
   const settings = parseSettings(await readStdin());
-  Object.assign(process.env, settings.proxyEnv);
   await serveAgent(settings, { exit: (code) => process.exit(code), onTerminate: (stop) => process.once('SIGTERM', stop) });
   process.stdout.on('error', () => {});
   process.stdout.write(`${READY_LINE}\n`);
@@ -74,7 +74,7 @@ export async function serveAgent(settings: AgentSettings, host: AgentHost): Prom
         product: settings.plan.profile.name,
         readOnly: settings.sealed.readOnly,
         tokens: realTokensFrom(cache),
-        upstream: upstreamSettings(settings.transport, settings.proxyEnv),
+        upstream: upstreamSettings(settings.transport, settings.transport.proxy ?? {}),
         ...(settings.first.tenant ? { tenant: settings.first.tenant } : {}),
       })
     : undefined;
@@ -138,7 +138,7 @@ class Agent {
     this.server.on('error', () => this.stop());
     this.host.onTerminate(() => this.stop());
     this.timers.push(setTimeout(() => this.stop(), LIFETIME_MS));
-    // A named pipe has no file; the folder the action made under RUNNER_TEMP is watched everywhere.
+    // A named pipe has no file; the command folder the front end made is watched everywhere.
     const watched = [
       ...(isNamedPipe(this.settings.address) ? [] : [this.settings.address]),
       ...(this.settings.watch ? [this.settings.watch] : []),

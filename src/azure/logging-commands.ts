@@ -4,7 +4,8 @@
 // Text for people (info, warnings, errors) passes through printable first, so that a server's text
 // can never become a command of its own.
 
-import { azureEscape, printable } from '../core/printable.ts';
+import { azureEscape } from '../ci/log-commands.ts';
+import { printable } from '../core/printable.ts';
 
 export type Write = (text: string) => void;
 

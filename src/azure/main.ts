@@ -9,8 +9,10 @@
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { checkedFolder, startJobAgent } from '../agent/job-agent.ts';
-import { isContainerTemp } from '../agent/launch.ts';
 import type { AgentToken } from '../agent/protocol.ts';
+import { keptVariables } from '../ci/agent-environment.ts';
+import { SAVED_AGENT } from '../ci/saved-state.ts';
+import { AZURE_PIPELINES } from '../ci/systems.ts';
 import { errorCodeOf, failureMessage, InputError, stackFrames } from '../core/errors.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { readInputs, secretValues, type InputName, type RawInputs } from '../core/inputs.ts';
@@ -23,11 +25,11 @@ import { secretForms } from '../core/secrets.ts';
 import { oncePerValue } from '../core/once-per-value.ts';
 import type { Settings } from '../core/settings.ts';
 import type { TokenResult } from '../core/token-response.ts';
+import { proxySettings } from '../core/transport.ts';
 import type { SystemIo } from '../io/system.ts';
 import { connectionInputs } from './connection.ts';
 import { loggingCommands, type LoggingCommands, type Write } from './logging-commands.ts';
 import { TASK_NAMING } from './naming.ts';
-import { TASK_VARIABLE_FOLDERS, TASK_VARIABLE_PID, TASK_VARIABLE_SOCK } from './task-variables.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,9 +59,9 @@ export async function run(deps: TaskDeps): Promise<number> {
   }
 }
 
-/** The agent's name for a task input: INPUT_ + the name in upper case, `.` and space as `_`. */
-export function taskInput(env: Env, name: string): string | undefined {
-  return env[`INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`];
+/** A task input, in the variable the agent hands it over in. */
+function taskInput(env: Env, name: string): string | undefined {
+  return env[AZURE_PIPELINES.inputVariable(name)];
 }
 
 /** The task's inputs (the action's in camelCase), then the connection's, then the environment. */
@@ -80,12 +82,13 @@ async function exchangeAndSet(deps: TaskDeps, commands: LoggingCommands): Promis
   secretForms(secretValues(values)).forEach(mask);
   warnings.forEach(commands.warning);
   if (values['env-name']) checkVariableName(values['env-name']);
-  const tempDirectory = clean(env.AGENT_TEMPDIRECTORY);
+  const tempDirectory = clean(env[AZURE_PIPELINES.tempVariable]);
   const { settings, result } = await exchangeCredentials(values, {
     mask,
     // Before any request: a task that fails sets no variable.
     check: (settings) => void (settings.agent && agentTempFolder(tempDirectory)),
     log: { info: commands.info, warning: commands.warning, debug: isTrue(env.SYSTEM_DEBUG) ? commands.debug : () => {} },
+    proxy: proxySettings(env),
     ...deps.io,
   });
   const arrivedAt = settings.agent ? performance.now() : 0;
@@ -112,7 +115,7 @@ function agentTempFolder(tempDirectory: string | undefined): string {
       code: 'input/runner',
     });
   }
-  return checkedFolder('AGENT_TEMPDIRECTORY', tempDirectory);
+  return checkedFolder(AZURE_PIPELINES.tempVariable, tempDirectory);
 }
 
 /**
@@ -138,18 +141,18 @@ async function startTaskAgent(
     // The folders go under the job's temporary folder, which the agent empties after every job: the
     // token agent stops when they go. In a container job that folder is the host's (/__w/_temp), so
     // the container's own temporary folder is used, as the action does.
-    base: isContainerTemp(tempDirectory) ? tmpdir() : tempDirectory,
+    base: AZURE_PIPELINES.isContainerTemp(tempDirectory) ? tmpdir() : tempDirectory,
     entry,
     settings,
     first,
     arrivedAt,
-    env: { ...deps.env, RUNNER_TEMP: tempDirectory },
+    environment: keptVariables(deps.env),
     mask,
     stepWord: 'the task',
     publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
-      commands.setTaskVariable(TASK_VARIABLE_FOLDERS, JSON.stringify(folders), { secret: false });
-      commands.setTaskVariable(TASK_VARIABLE_PID, String(pid), { secret: false });
-      commands.setTaskVariable(TASK_VARIABLE_SOCK, sock, { secret: true });
+      commands.setTaskVariable(SAVED_AGENT.folders, JSON.stringify(folders), { secret: false });
+      commands.setTaskVariable(SAVED_AGENT.pid, String(pid), { secret: false });
+      commands.setTaskVariable(SAVED_AGENT.sock, sock, { secret: true });
       commands.prependPath(commandFolder);
       for (const [name, value] of Object.entries(variables)) commands.setVariable(name, value, { secret: false, output: false });
       // Sealed: the facade's variables (the job key as a secret variable, masked already) and the phantom.

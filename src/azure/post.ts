@@ -5,7 +5,8 @@
 
 import { savedFolders, stopMessage, stopStartedAgent, type StopDeps } from '../agent/stop.ts';
 import { loggingCommands, type Write } from './logging-commands.ts';
-import { TASK_VARIABLE_FOLDERS, TASK_VARIABLE_PID, TASK_VARIABLE_SOCK, taskVariable } from './task-variables.ts';
+import { SAVED_AGENT } from '../ci/saved-state.ts';
+import { AZURE_PIPELINES } from '../ci/systems.ts';
 
 export interface PostDeps extends StopDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -16,10 +17,12 @@ export interface PostDeps extends StopDeps {
 export async function run(deps: PostDeps): Promise<void> {
   const commands = loggingCommands(deps.stdout);
   try {
-    const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
-    const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
+    // What the task saved as task variables (`task.settaskvariable`), which only its later steps see.
+    const saved = (name: string) => deps.env[AZURE_PIPELINES.savedVariable(name)];
+    const pid = Number(saved(SAVED_AGENT.pid));
+    const sock = saved(SAVED_AGENT.sock)?.trim();
     if (!sock || !Number.isInteger(pid) || pid <= 0) return;
-    const folders = savedFolders(taskVariable(deps.env, TASK_VARIABLE_FOLDERS));
+    const folders = savedFolders(saved(SAVED_AGENT.folders));
     const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
     if (info) commands.info(info);
     if (warning) commands.warning(warning);

@@ -3,13 +3,12 @@
 // happen: say what to run instead.
 
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
+import { TRUE_WORDS } from '../core/settings.ts';
 
 const INSTEAD = {
   agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
   'export-env': 'to print export lines for the shell, use --format env instead',
 } as const;
-
-const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 
 /** Flags that only start-agent and exec act on: they switch the sealed facade on. */
 const SEALING_FLAGS = ['sealed', 'read-only'] as const;

@@ -4,7 +4,7 @@ import { powershellQuote, shellQuote } from '../core/quoting.ts';
 import type { TokenResult } from '../core/token-response.ts';
 import { camelCase } from '../core/camel-case.ts';
 import { OUTPUTS } from '../core/outputs.ts';
-import { azureEscape } from '../core/printable.ts';
+import { azureEscape } from '../ci/log-commands.ts';
 
 export const FORMATS = ['token', 'json', 'env', 'azure', 'powershell'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -15,10 +15,12 @@ import { UsageError } from './usage-error.ts';
 import { exchangeCredentials } from '../core/exchange.ts';
 import { FORMATS, formatResult, type Format } from './formats.ts';
 import { INPUTS, SECRET_INPUTS } from '../core/inputs.ts';
-import { diagnosticLine, printable, type Level } from '../core/printable.ts';
+import { diagnosticLine, type Level } from '../ci/diagnostics.ts';
+import { printable } from '../core/printable.ts';
 import type { SystemIo } from '../io/system.ts';
 import { VERSION } from '../core/version.ts';
-import { maskCommand } from '../core/masking.ts';
+import { ciWith } from '../ci/systems.ts';
+import { proxySettings } from '../core/transport.ts';
 import { oncePerValue } from '../core/once-per-value.ts';
 import { runTimeSecretValues, type RunTimeSecretValues } from '../core/run-time-secrets.ts';
 
@@ -59,15 +61,14 @@ function parseFormat(value: string | undefined, fallback: Format): Format {
 
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 export async function run(argv: string[], deps: CliDeps): Promise<number> {
-  const azure = Boolean(deps.env.TF_BUILD);
-  const say: Say = (level) => (message) => deps.stderr(diagnosticLine(level, message, azure));
+  const say: Say = (level) => (message) => deps.stderr(diagnosticLine(level, message, deps.env));
   const wants = { jsonErrors: false };
   try {
     return await main(argv, deps, say, wants);
   } catch (error) {
     const code = errorCodeOf(error);
     const message = failureMessage(error, CLI_NAMING);
-    deps.stderr(diagnosticLine('error', message, azure, code));
+    deps.stderr(diagnosticLine('error', message, deps.env, code));
     if (wants.jsonErrors) deps.stderr(errorJson(code, message));
     if (deps.env.RUNNER_DEBUG === '1') stackFrames(error).forEach((frame) => say('info')(frame));
     return exitCodeOf(error);
@@ -150,7 +151,7 @@ function rejectUnknownVerb(word: string | undefined): void {
  * (the runner reads workflow commands there too), once, before anything prints it.
  */
 function logMasking(deps: CliDeps): ((value: string) => void) | undefined {
-  const line = maskCommand(deps.env);
+  const line = ciWith(deps.env, 'maskLine');
   if (!line) return undefined;
   return oncePerValue((value) => deps.stderr(line(value)));
 }
@@ -170,6 +171,7 @@ function oneShot(flags: Flags, deps: CliDeps, say: Say, debug: (message: string)
     ...(mask ? { mask } : {}),
     log: { info: say('info'), warning: say('warning'), debug },
     naming: CLI_NAMING,
+    proxy: proxySettings(deps.env),
     ...deps.io,
   });
 }

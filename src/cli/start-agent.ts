@@ -4,6 +4,7 @@
 
 import { realpathSync } from 'node:fs';
 import { startAgent } from '../agent/launch.ts';
+import { anyCiTempFolder, keptVariables } from '../ci/agent-environment.ts';
 import { formatSock, newKey, type AgentToken } from '../agent/protocol.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import { isSecretVariable } from '../core/run-time-secrets.ts';
@@ -27,7 +28,17 @@ export async function runStartAgent(context: VerbContext): Promise<number> {
   const arrivedAt = performance.now();
   const key = newKey();
   const entry = realpathSync(process.argv[1] ?? '');
-  const { address, sealed } = await startAgent({ entry, settings, first: result, arrivedAt, key, env: context.env });
+  const environment = keptVariables(context.env);
+  const tempBase = anyCiTempFolder(context.env);
+  const { address, sealed } = await startAgent({
+    entry,
+    settings,
+    first: result,
+    arrivedAt,
+    key,
+    environment,
+    ...(tempBase ? { tempBase } : {}),
+  });
   const sock = formatSock(address, key);
   context.mask({ ...result, agentKey: key, authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey });
   context.say(

@@ -61,8 +61,11 @@ export function exitCodeOf(error: unknown): number {
   return ERROR_CODES[errorCodeOf(error)].exit;
 }
 
-/** What an InputError can name: an input, or a flag only a CLI verb has. */
-export type InputErrorSubject = InputName | 'min-validity';
+/**
+ * What an InputError can name: an input, or an option only one front end has (a CLI verb's flag),
+ * which the core does not know by name; the front end's InputNaming words it.
+ */
+export type InputErrorSubject = InputName | (string & {});
 
 /**
  * How a front end names an input in a message: the action as `'username'` (an action input), the

@@ -10,7 +10,7 @@ import { keyFactsOf } from './api-key-facts.ts';
 import { expiryWarning } from './key-expiry.ts';
 
 export interface ExchangeDeps extends GrantDeps, ConfigDeps {
-  /** Tells the log system to hide a value (the runner's `::add-mask::`); absent where logs have no masking. */
+  /** Tells the log system to hide a value (the CI's masking, src/ci); absent where logs have no masking. */
   readonly mask?: (value: string) => void;
   /** The front end's own checks of the settings, before any request (throws an InputError). */
   readonly check?: (settings: Settings) => void;

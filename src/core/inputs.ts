@@ -130,8 +130,3 @@ export function defaultOf(name: InputName): string {
   if (value === undefined) throw new Error(`input ${name} has no default`);
   return value;
 }
-
-/** The action's way of naming an input in the environment: INPUT_<NAME>, hyphens kept. */
-export function actionInputSource(env: Readonly<Record<string, string | undefined>>) {
-  return (name: InputName): string | undefined => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}

@@ -20,29 +20,3 @@ export function holdsCiCommand(text: string): boolean {
 export function printable(text: string): string {
   return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
-
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-export function azureEscape(value: string): string {
-  return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-
-export type Level = 'info' | 'warning' | 'error';
-
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-export function diagnosticLine(level: Level, message: string, azure: boolean, code?: string): string {
-  const text = printable(message);
-  if (level === 'info') return `checkmarx-auth: ${text}\n`;
-  const tag = code ? ` [${code}]` : '';
-  if (azure) {
-    const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-    return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-  }
-  return `checkmarx-auth: ${level}${tag}: ${text}\n`;
-}

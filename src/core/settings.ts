@@ -14,7 +14,7 @@ import {
   type OtherGrant,
 } from './errors.ts';
 import { RESERVED_NAMES, RESERVED_PREFIXES } from './variable-names.ts';
-import type { TransportOptions } from './transport.ts';
+import type { ProxySettings, TransportOptions } from './transport.ts';
 import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
 import {
   GRANT_CREDENTIALS,
@@ -60,6 +60,8 @@ export interface ConfigDeps {
   readonly readFile: (path: string, maxBytes: number) => string;
   /** Whether the PEM text is one X.509 certificate that parses (src/io/certificates.ts). */
   readonly isCertificate: (pem: string) => boolean;
+  /** The proxy variables of the front end's environment (proxySettings in core/transport.ts). */
+  readonly proxy?: ProxySettings;
   /** How the front end names inputs in a warning (the CLI: `--region / CX_REGION`); else as action inputs. */
   readonly naming?: InputNaming;
 }
@@ -209,6 +211,7 @@ function resolveTransport(values: RawInputs, deps: ConfigDeps): TransportOptions
     maxAttempts: parseNumber(values, 'max-attempts', { min: 1, max: 10, integer: true }),
     insecureSkipTlsVerify: parseBoolean(values, 'insecure-skip-tls-verify'),
     ...(caCerts ? { caCerts } : {}),
+    ...(deps.proxy && Object.keys(deps.proxy).length > 0 ? { proxy: deps.proxy } : {}),
   };
 }
 
@@ -262,7 +265,8 @@ function warningsFor(plan: GrantPlan, transport: TransportOptions): string[] {
   return warnings;
 }
 
-const TRUE_WORDS = ['true', 'yes', '1', 'on'];
+/** The words a boolean input or variable takes for true (any case). */
+export const TRUE_WORDS = ['true', 'yes', '1', 'on'];
 const FALSE_WORDS = ['false', 'no', '0', 'off'];
 
 // Defaults come from the INPUTS table, the one place that states them (action.yml declares none).

@@ -15,9 +15,22 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** What one request follows: its deadline and the TLS trust. */
+/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
+export const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'] as const;
+export type ProxyVariable = (typeof PROXY_VARIABLES)[number];
+/** The proxy variables a front end read from its environment, passed down to every request. */
+export type ProxySettings = Readonly<Partial<Record<ProxyVariable, string>>>;
+
+/** The proxy variables that are set in `env` (a front end's environment, given as data). */
+export function proxySettings(env: Readonly<Record<string, string | undefined>>): ProxySettings {
+  return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+
+/** What one request follows: its deadline, its proxy and the TLS trust. */
 export interface HttpOptions {
   readonly timeoutMs: number;
+  /** The proxy variables to follow (none: no proxy). */
+  readonly proxy?: ProxySettings;
   /** Extra PEM certificates trusted besides the default ones. */
   readonly caCerts?: readonly string[];
   readonly insecureSkipTlsVerify: boolean;

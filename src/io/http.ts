@@ -4,14 +4,22 @@
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import { bypassesProxy } from '../core/no-proxy.ts';
-import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
+import {
+  TransportFailure,
+  type HttpOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type PostForm,
+  type ProxySettings,
+  type ProxyVariable,
+} from '../core/transport.ts';
 import { bareHost, http, https, openTunnel, portOf, proxyAuthorization, tls, tlsOptions } from './tunnel.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export const postForm: PostForm = async (request, options) => {
   const url = new URL(request.url);
-  const proxy = proxyFor(url);
+  const proxy = proxyFor(url, options.proxy ?? {});
   loadModules(url, proxy);
   const attempt = new Attempt(options.timeoutMs);
   try {
@@ -85,10 +93,11 @@ interface Proxy {
   readonly variable: string;
 }
 
-function proxyFor(url: URL): Proxy | undefined {
-  const variable = proxyVariable(url);
-  if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue())) return undefined;
-  const proxy = parseProxyUrl(process.env[variable] ?? '');
+/** The proxy for a URL under the proxy variables the front end read from its environment. */
+function proxyFor(url: URL, settings: ProxySettings): Proxy | undefined {
+  const variable = proxyVariable(url, settings);
+  if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings))) return undefined;
+  const proxy = parseProxyUrl(settings[variable] ?? '');
   // The value may hold the proxy's password, so it is not repeated.
   if (!proxy) {
     throw new TransportFailure({
@@ -122,13 +131,13 @@ function parseProxyUrl(value: string): URL | undefined {
 }
 
 /** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
-function proxyVariable(url: URL): string | undefined {
-  const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-  return names.find((name) => process.env[name]);
+function proxyVariable(url: URL, settings: ProxySettings): ProxyVariable | undefined {
+  const names: readonly ProxyVariable[] = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  return names.find((name) => settings[name]);
 }
 
-function noProxyValue(): string {
-  return process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+function noProxyValue(settings: ProxySettings): string {
+  return settings.no_proxy || settings.NO_PROXY || '';
 }
 
 interface Connection {

@@ -21,8 +21,8 @@ function json_parseJsonObject(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/variable-names.js
-// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
+;// CONCATENATED MODULE: ./src/core/names.js
+// The tool's own environment variable names, and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
 const SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
@@ -31,98 +31,12 @@ const RESERVED_PREFIXES = (/* unused pure expression or super */ null && (['GITH
 
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const EXIT_TOKEN_FAILED = 1;
+const exit_codes_EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
-
-;// CONCATENATED MODULE: ./src/core/error-codes.js
-// Every error a user can meet has one of these stable codes, printed with its message
-// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
-// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
-// once published, is never renamed. Codes are ours: text from a server never becomes one.
-
-const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
-const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
-const error_codes_ERROR_CODES = {
-    'input/missing': usage('An input that the product and grant type need is not given.'),
-    'input/invalid': usage('An input is given but its value is not valid.'),
-    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
-    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
-    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
-    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
-    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
-    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
-    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
-    'usage/no-command': usage('exec has no command after --.'),
-    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
-    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
-    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
-    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
-    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
-    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
-    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
-    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
-    'token-request/http-error': failed('The server answered another HTTP error status.'),
-    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
-    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
-    'token-request/bad-response': failed('The answer is not a valid token response.'),
-    'token-request/timeout': failed('The token endpoint did not answer in time.'),
-    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
-    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
-    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
-    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
-    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
-    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
-    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
-    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
-    'agent/no-answer': failed('The token agent did not answer in time.'),
-    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
-    'agent/unreachable': failed('Talking to the token agent failed.'),
-    'agent/start-failed': failed('The token agent did not start.'),
-    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
-    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
-    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
-    'exec/agent-not-sealing': usage('exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.'),
-    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
-};
-function isErrorCode(value) {
-    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
-}
-/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
-const OAUTH_ERROR_CODES = {
-    invalid_grant: 'token-request/invalid-grant',
-    invalid_client: 'token-request/invalid-client',
-    unauthorized_client: 'token-request/unauthorized-client',
-    unsupported_grant_type: 'token-request/unsupported-grant-type',
-    invalid_scope: 'token-request/invalid-scope',
-    invalid_request: 'token-request/invalid-request',
-};
-/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
-function oauthErrorCode(oauthError) {
-    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
-
-/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
-function requestFailureCode(details) {
-    if (details.kind !== 'http')
-        return KIND_CODES[details.kind];
-    const status = details.status ?? 0;
-    return (oauthErrorCode(details.oauthError) ??
-        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
-}
-const KIND_CODES = {
-    redirect: 'token-request/redirect',
-    html: 'token-request/html',
-    'bad-response': 'token-request/bad-response',
-    timeout: 'token-request/timeout',
-    tls: 'token-request/tls',
-    network: 'token-request/network',
-    proxy: 'token-request/proxy',
-};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -158,23 +72,7 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
-/**
- * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
- * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
- */
 class CheckmarxAuthError extends Error {
-    code;
-    constructor(code, message, options) {
-        super(message, options);
-        this.code = code;
-    }
-    get exitCode() {
-        return error_codes_ERROR_CODES[this.code].exit;
-    }
-}
-/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
-function errorCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -186,10 +84,6 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
-}
-/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
-function codedMessage(error, naming = ACTION_NAMING) {
-    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -209,7 +103,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return ERROR_CODES[errorCodeOf(error)].exit;
+    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -218,36 +112,23 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
+    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, options = {}) {
-        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, inputs = [input]) {
+        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = options.inputs ?? [input];
+        this.inputs = inputs;
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
     describe(naming) {
         return `${naming.subject(this.input)}: ${this.detail}`;
-    }
-}
-/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
-class RequiresInputError extends InputError {
-    required;
-    why;
-    constructor(input, required, why) {
-        super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
-        this.name = 'RequiresInputError';
-        this.required = required;
-        this.why = why;
-    }
-    describe(naming) {
-        return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
     }
 }
 /** Every input a run lacks, in one message, so that one run tells the user all of them. */
@@ -260,7 +141,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
+        super(first.input, '', missing.map((m) => m.input));
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -284,14 +165,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
-/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
+    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
+        super(describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -301,15 +182,16 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
-// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
-// the agent prints the same code as a direct exchange.
+// The agent's own failure: it cannot be reached, refused a request, or did not start.
 
-/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
-class errors_AgentError extends CheckmarxAuthError {
-    constructor(code, message, options) {
-        super(code, message, options);
+
+/** The token agent cannot be reached, refused a request, or did not start. */
+class AgentError extends CheckmarxAuthError {
+    exitCode;
+    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
+        super(message);
         this.name = 'AgentError';
+        this.exitCode = exitCode;
     }
 }
 
@@ -368,8 +250,6 @@ function jwt_stringClaim(claims, name) {
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
-/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
-const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'];
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -379,7 +259,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const products_PRODUCTS = {
+const PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -438,8 +318,8 @@ const products_PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
-const SCA_REGIONS = {
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const products_SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
         apiUrl: 'https://api-sca.checkmarx.net',
@@ -450,7 +330,7 @@ const SCA_REGIONS = {
     },
 };
 /** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
-const CXONE_REGIONS = {
+const products_CXONE_REGIONS = {
     us: 'https://iam.checkmarx.net',
     us2: 'https://us.iam.checkmarx.net',
     eu: 'https://eu.iam.checkmarx.net',
@@ -486,26 +366,40 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
+/** Which inputs locate the token endpoint, for each kind of hosting. */
+const HOSTING_USES = {
+    'self-hosted': ['server-url', 'token-url'],
+    'sca-cloud': ['region', 'tenant', 'token-url'],
+    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
+};
 
 ;// CONCATENATED MODULE: ./src/core/endpoints.js
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the hosting table (hostings.ts) says which applies.
+// of hosting; the product table says which applies.
 
 
 
 
-/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
-function needsOfSelfHosted(values) {
-    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
+const LOCATORS = {
+    'self-hosted': locateSelfHosted,
+    'sca-cloud': locateSca,
+    cxone: locateCxOne,
+};
+function locateEndpoint(profile, values, grantType) {
+    return LOCATORS[profile.hosting](profile, values, grantType);
 }
-function needsOfSca(values) {
-    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
-}
-/** An API key or an iam-url may name the tenant; the locator checks those. */
-function needsOfCxOne(values, grantType) {
-    return grantType === 'refresh_token' || values.tenant || values['iam-url']
-        ? []
-        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
+/**
+ * The inputs the product's endpoint needs and the values lack, found before any locator runs so
+ * that one message names them together with the missing credentials.
+ */
+const ENDPOINT_NEEDS = {
+    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
+    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
+    // An API key or an iam-url may name the tenant; the locator checks those.
+    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
+};
+function missingEndpointInputs(profile, values, grantType) {
+    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -513,9 +407,7 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -544,10 +436,10 @@ function normalizeServerUrl(value) {
     return `${url.origin}${path}`;
 }
 function locateSca(profile, values) {
-    const region = pickRegion(values, SCA_REGIONS);
+    const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -562,18 +454,16 @@ function locateCxOne(_profile, values, grantType) {
     if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
         throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
     }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
     const credentialClientId = jwt_stringClaim(claims, 'azp');
     return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
+        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
         apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
         tenant,
         ...(credentialClientId ? { credentialClientId } : {}),
@@ -588,14 +478,6 @@ function checkRealmName(tenant, input) {
     }
 }
 const REALMS_PATH = '/auth/realms/';
-/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
-function realmTokenPath(tenant) {
-    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
-}
-/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
-function endpoints_realmUrlOf(base, tenant) {
-    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
-}
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 function endpoints_realmOfClaims(claims) {
     if (!claims)
@@ -679,171 +561,26 @@ function parseHttpUrl(input, value) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/core/hostings.js
-// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
-// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
-// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
-// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
-// in for the product on loopback: the token path it serves, the grant it takes from the job, the
-// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
-// phantom token. The product table (products.ts) says which hosting a product has. Pure.
-
-
-const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
-/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
-function isRealmTokenPath(path, tenant) {
-    const match = KEYCLOAK_REALM_TOKEN.exec(path);
-    if (!match || tenant === undefined)
-        return false;
-    try {
-        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
-    }
-    catch {
-        return false;
-    }
-}
-const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
-/** IdentityServer's answer (CxSAST, Access Control, SCA). */
-const identityServerAnswer = (token) => ({
-    access_token: token.accessToken,
-    expires_in: token.expiresIn,
-    token_type: 'Bearer',
-    ...(token.scope ? { scope: token.scope } : {}),
-});
-const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
-const withoutSuffix = (url, suffix) => {
-    const trimmed = url.replace(/\/+$/, '');
-    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
-};
-const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
-const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
-/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
-const SEALED_LOGIN_VARIABLES = {
-    CX_SEALED_SERVER_URL: 'origin',
-    CX_SEALED_USERNAME: 'jobName',
-    CX_SEALED_PASSWORD: 'jobKey',
-};
-const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
-const SCA_TOKEN_PATH = '/identity/connect/token';
-const hostings_HOSTINGS = {
-    cxone: {
-        locate: locateCxOne,
-        needs: needsOfCxOne,
-        uses: ['iam-url', 'region', 'tenant', 'token-url'],
-        urlInput: 'iam-url',
-        locatedBy: 'region or iam-url',
-        regions: CXONE_REGIONS,
-        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
-        childLogin: true,
-        apiKeyIsJwt: true,
-        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
-        isTokenPath: isRealmTokenPath,
-        jobGrant: 'client_credentials',
-        tenantInAcrValues: false,
-        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
-        answer: (token) => ({
-            access_token: token.accessToken,
-            expires_in: token.expiresIn,
-            refresh_expires_in: 0,
-            token_type: 'Bearer',
-            'not-before-policy': 0,
-            ...(token.scope ? { scope: token.scope } : {}),
-        }),
-        forwards: (path) => path.startsWith('/api/'),
-        apiPath: '/api',
-        // The ast-base-url host: the token's apiUrl is that URL + /api.
-        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({
-            iss: `${origin}/auth/realms/${tenant}`,
-            typ: 'Bearer',
-            azp: jobName,
-            tenant_name: tenant,
-            'ast-base-url': origin,
-        }),
-        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
-        jobVariables: {
-            CX_BASE_URI: 'origin',
-            CX_BASE_AUTH_URI: 'origin',
-            CX_TENANT: 'tenant',
-            CX_CLIENT_ID: 'jobName',
-            CX_CLIENT_SECRET: 'jobKey',
-        },
-    },
-    'self-hosted': {
-        locate: locateSelfHosted,
-        needs: needsOfSelfHosted,
-        uses: ['server-url', 'token-url'],
-        urlInput: 'server-url',
-        locatedBy: 'server-url',
-        regions: {},
-        regionOf: () => undefined,
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
-        // IIS matches paths without case.
-        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: false,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
-        apiPath: '/cxrestapi',
-        // The server root: the token's apiUrl is that root + the product's api path.
-        upstreamBase: withoutSuffix,
-        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-    'sca-cloud': {
-        locate: locateSca,
-        needs: needsOfSca,
-        uses: ['region', 'tenant', 'token-url'],
-        locatedBy: 'region',
-        regions: SCA_TOKEN_URLS,
-        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SCA_TOKEN_PATH,
-        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: true,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
-        apiPath: '',
-        // The API host itself.
-        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-};
-function hostingOf(product) {
-    return hostings_HOSTINGS[PRODUCTS[product].hosting];
-}
-/** The product's api path: its own (products.ts), else its hosting's. */
-function apiPathOf(product) {
-    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
-}
-/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
-function hasDotSegment(path) {
-    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
-}
-
-;// CONCATENATED MODULE: ./src/core/api-key-facts.js
-// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
-// client, when it was issued and when it expires. The key is read, never verified: the IAM server
-// is what verifies it.
+;// CONCATENATED MODULE: ./src/core/key-facts.js
+// What a credential says of itself, and what the inputs resolve to, without any request: the
+// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
+// to expire. The key is read, never verified: the IAM server is what verifies it.
 
 
 
+
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 function keyFactsOf(plan) {
-    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
+    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
         return undefined;
     const claims = decodeJwtClaims(plan.apiKey);
     if (!claims)
         return undefined;
     const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
+    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
     const expiresAt = expiryClaim(claims);
@@ -855,7 +592,7 @@ function keyFactsOf(plan) {
     };
 }
 /** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
-function api_key_facts_apiKeyExpiresAt(plan) {
+function key_facts_apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
 }
 /** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
@@ -870,6 +607,79 @@ function instantClaim(claims, name) {
         return undefined;
     const date = new Date(Math.floor(seconds) * 1000);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
+function regionOf(plan) {
+    const { tokenUrl } = plan.endpoint;
+    if (plan.profile.hosting === 'sca-cloud') {
+        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
+    }
+    if (plan.profile.hosting === 'cxone') {
+        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
+    }
+    return undefined;
+}
+function inspectPlan(plan) {
+    const region = regionOf(plan);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
+}
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
 ;// CONCATENATED MODULE: ./src/core/printable.js
@@ -891,29 +701,6 @@ function holdsCiCommand(text) {
 }
 function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-/**
- * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
- * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
- */
-function azureEscape(value) {
-    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
-}
-/**
- * The CLI's diagnostics on stderr; in Azure Pipelines (TF_BUILD) warnings and errors are issues it
- * shows. An error has its stable code (error-codes.ts): `checkmarx-auth: error [input/missing]: ...`;
- * in Azure Pipelines `checkmarx-auth: [input/missing] ...` with the issue's `code` property.
- */
-function diagnosticLine(level, message, azure, code) {
-    const text = printable(message);
-    if (level === 'info')
-        return `checkmarx-auth: ${text}\n`;
-    const tag = code ? ` [${code}]` : '';
-    if (azure) {
-        const properties = code ? `type=${level};code=${azureEscape(code)}` : `type=${level}`;
-        return `##vso[task.logissue ${properties}]${azureEscape(`checkmarx-auth:${tag} ${text}`)}\n`;
-    }
-    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/token-response.js
@@ -1108,36 +895,6 @@ function builtins_builtin(name) {
     return requireBuiltin(name);
 }
 
-;// CONCATENATED MODULE: ./src/io/random.js
-// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
-// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
-// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
-
-
-const DEVICE = '/dev/urandom';
-function random_randomBytes(size, device = DEVICE) {
-    let fd;
-    try {
-        fd = openSync(device, 'r');
-    }
-    catch {
-        return builtin('node:crypto').randomBytes(size);
-    }
-    try {
-        const bytes = Buffer.alloc(size);
-        for (let filled = 0; filled < size;) {
-            const read = readSync(fd, bytes, filled, size - filled, null);
-            if (read === 0)
-                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
-            filled += read;
-        }
-        return bytes;
-    }
-    finally {
-        closeSync(fd);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
@@ -1148,14 +905,6 @@ function random_randomBytes(size, device = DEVICE) {
 
 
 
-
-
-
-/** What the action saves for its post step (which reads them as STATE_<name>). */
-const STATE_PID = 'agent_pid';
-const STATE_SOCK = 'agent_sock';
-/** The folders the action made (the command folder, the socket folder), removed by the post step. */
-const STATE_FOLDERS = 'agent_folders';
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1166,19 +915,19 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return randomBytes(32).toString('base64url');
+    return protocol_crypto().randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
 }
 /** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
-function protocol_parseSock(value) {
+function parseSock(value) {
     const text = value?.trim() ?? '';
     const at = text.lastIndexOf('#');
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new errors_AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
     }
     return { address, key };
 }
@@ -1228,9 +977,7 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        // The socket is input too: only a code this version knows is taken as one.
-        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
-        return { ok: false, code, message: printable(json.message), exitCode };
+        return { ok: false, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1240,44 +987,7 @@ function parseAnswer(line) {
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-    const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-    // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
-    const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
-    if (sealed === null)
-        return undefined;
-    return {
-        ok: true,
-        result,
-        source: json.source,
-        ...(warning ? { warning } : {}),
-        ...(hosting ? { hosting } : {}),
-        ...(sealed ? { sealed } : {}),
-    };
-}
-const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
-const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
-/**
- * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
- * job name and key, the token's own tenant; null for anything else. An older agent sends none.
- */
-function parseSealedJob(value, token) {
-    if (typeof value !== 'object' || value === null)
-        return null;
-    const { product, origin, tenant, jobName, jobKey, readOnly } = value;
-    const known = typeof product === 'string' && Object.hasOwn(products_PRODUCTS, product);
-    const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
-    const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
-    if (!known || !plain || !keyed || tenant !== token.tenant)
-        return null;
-    return {
-        product: product,
-        origin,
-        ...(token.tenant ? { tenant: token.tenant } : {}),
-        jobName,
-        jobKey,
-        readOnly,
-    };
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1333,9 +1043,9 @@ const ACK_DEADLINE_MS = 10_000;
  */
 const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
-class AgentNotRunning extends errors_AgentError {
+class AgentNotRunning extends AgentError {
     constructor(address) {
-        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1357,7 +1067,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new errors_AgentError('agent/no-answer', acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1369,7 +1079,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1388,7 +1098,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new errors_AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1398,35 +1108,20 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
+                fail(new AgentError('The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new errors_AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
-                    cause: error,
-                }));
+                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
         });
     });
-}
-/**
- * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
- * more; the agent's refusal, or an answer without a token, is an AgentError.
- */
-async function askAgentForToken(sock, minValidity, bounds = {}) {
-    const { address, key } = parseSock(sock);
-    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
-    if (!answer.ok)
-        throw new AgentError(answer.code, answer.message);
-    if (!('result' in answer))
-        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
-    return answer;
 }
 /**
  * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
@@ -1464,7 +1159,7 @@ class SilenceWatch {
 const EXIT_WAIT_MS = 3_000;
 /** Stops the agent `pid` listening at `sock` (`<address>#<key>`), then removes `folders` and the socket folder. */
 async function stopStartedAgent(pid, sock, deps, folders = []) {
-    const { address, key } = protocol_parseSock(sock);
+    const { address, key } = parseSock(sock);
     const outcome = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).then((answer) => (answer.ok && 'stopped' in answer && answer.pid === pid ? 'stopped' : 'not-ours'), (error) => (error instanceof AgentNotRunning ? 'gone' : 'silent'));
     if (outcome === 'stopped' && !(await exited(pid, EXIT_WAIT_MS, deps))) {
         try {
@@ -1522,12 +1217,40 @@ function isAlive(pid) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/ci/log-commands.js
+// The CI systems' log commands: the line syntax each reads from a step's output, and how each
+// escapes a value exactly as its reader un-escapes it.
+/** GitHub's command data escaping (as @actions/core writes it and the runner reads it). */
+function githubEscape(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** GitHub's command property escaping: the data's, and `:` and `,`, which end a property. */
+function githubPropertyEscape(value) {
+    return githubEscape(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/** A workflow command, `::name k=v,k=v::data`, as @actions/core writes it (without the line end). */
+function githubCommand(name, properties, data) {
+    const pairs = Object.entries(properties)
+        .filter(([, value]) => value !== '')
+        .map(([key, value]) => `${key}=${githubPropertyEscape(value)}`)
+        .join(',');
+    return `::${name}${pairs ? ` ${pairs}` : ''}::${githubEscape(data)}`;
+}
+/**
+ * Azure Pipelines logging-command escaping of a value, as the agent's CommandStringConvertor reads
+ * it back: `%` first (as %AZP25), so that the other escapes are read back as themselves.
+ */
+function azureEscape(value) {
+    return value.replace(/%/g, '%AZP25').replace(/;/g, '%3B').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/]/g, '%5D');
+}
+
 ;// CONCATENATED MODULE: ./src/azure/logging-commands.js
 // The Azure Pipelines agent's logging commands (`##vso[area.event k=v;...]data`), the task's only
 // way to talk to the agent: no azure-pipelines-task-lib at run time. Every property value and every
 // data part passes through azureEscape, so no value can end the line, a property or the command.
 // Text for people (info, warnings, errors) passes through printable first, so that a server's text
 // can never become a command of its own.
+
 
 /** `##vso[name k=v;...]data`; a property whose value is empty is left out, as the agent ignores it. */
 function loggingCommand(name, properties, data) {
@@ -1550,22 +1273,83 @@ function loggingCommands(write) {
         info: (message) => write(`${printable(message)}\n`),
         debug: (message) => command('task.debug', {}, printable(message)),
         warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
-        fail: (message, code) => {
-            command('task.logissue', { type: 'error', code }, `[${code}] ${printable(message)}`);
+        fail: (message) => {
+            command('task.logissue', { type: 'error' }, printable(message));
             command('task.complete', { result: 'Failed' }, '');
         },
     };
 }
 
-;// CONCATENATED MODULE: ./src/azure/task-variables.js
-// What the task saves for its post-job step, as task variables (`task.settaskvariable`): only this
-// task's later steps see them, as VSTS_TASKVARIABLE_<NAME> in upper case.
-const TASK_VARIABLE_PID = 'agent_pid';
-const TASK_VARIABLE_SOCK = 'agent_sock';
-/** The folders the task made (command folder, socket folder), as a JSON array, for the post-job step to remove. */
-const TASK_VARIABLE_FOLDERS = 'agent_folders';
-function taskVariable(env, name) {
-    return env[`VSTS_TASKVARIABLE_${name.toUpperCase()}`];
+;// CONCATENATED MODULE: ./src/ci/saved-state.js
+// What a front end that starts the token agent saves for its post step (the action's state, the
+// Azure task's task variables), under the same names in both; each CI's `savedVariable` says in
+// which variable the post step finds them.
+const SAVED_AGENT = {
+    pid: 'agent_pid',
+    sock: 'agent_sock',
+    /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
+    folders: 'agent_folders',
+};
+
+;// CONCATENATED MODULE: ./src/ci/systems.js
+// What each CI system defines, one row per system: how to tell that a process runs in it, its log
+// commands (the masking line, the warning and error line), its temporary folder and the rule for
+// that folder inside a job container, its process-tracking variables, and how it names a step's
+// inputs and the values a step saves for its post step. The front ends read this table; the core
+// and the agent know nothing of it (the agent gets a temp base and the variables to keep).
+
+/** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
+const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
+const never = () => false;
+const GITHUB_ACTIONS = {
+    title: 'GitHub Actions',
+    detect: (env) => env.GITHUB_ACTIONS === 'true',
+    // The runner reads workflow commands on stdout and stderr.
+    maskLine: (value) => `::add-mask::${githubEscape(value)}\n`,
+    tempVariable: 'RUNNER_TEMP',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['RUNNER_TRACKING_ID'],
+    // INPUT_<NAME>: upper case, spaces as _, hyphens kept.
+    inputVariable: (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+    savedVariable: (name) => `STATE_${name}`,
+};
+const AZURE_PIPELINES = {
+    title: 'Azure Pipelines',
+    detect: (env) => Boolean(env.TF_BUILD),
+    maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
+    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    tempVariable: 'AGENT_TEMPDIRECTORY',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
+    // INPUT_<NAME>: upper case, `.` and space as _.
+    inputVariable: (name) => `INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`,
+    // A task variable (`task.settaskvariable`) reaches the task's later steps as VSTS_TASKVARIABLE_<NAME>.
+    savedVariable: (name) => `VSTS_TASKVARIABLE_${name.toUpperCase()}`,
+};
+const JENKINS = {
+    title: 'Jenkins',
+    detect: (env) => Boolean(env.JENKINS_URL),
+    isContainerTemp: never,
+    // ProcessTreeKiller: BUILD_ID, and JENKINS_NODE_COOKIE in pipelines.
+    trackingVariables: ['BUILD_ID', 'JENKINS_NODE_COOKIE'],
+};
+const GITLAB = {
+    title: 'GitLab CI/CD',
+    detect: (env) => env.GITLAB_CI === 'true',
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+const NO_CI = {
+    title: 'no CI system',
+    detect: () => true,
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+/** In the order they are tried: the first that detects itself is the one a process runs in. */
+const CI_SYSTEMS = [GITHUB_ACTIONS, AZURE_PIPELINES, JENKINS, GITLAB, NO_CI];
+/** The first CI system `env` describes that defines `feature` (GitHub's masking before Azure's). */
+function ciWith(env, feature) {
+    return CI_SYSTEMS.find((system) => system[feature] !== undefined && system.detect(env))?.[feature];
 }
 
 ;// CONCATENATED MODULE: ./src/azure/post.js
@@ -1576,30 +1360,35 @@ function taskVariable(env, name) {
 
 
 
+
 /** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
 async function run(deps) {
-    const commands = loggingCommands(deps.stdout);
+    const agent = loggingCommands(deps.stdout);
     try {
-        const pid = Number(taskVariable(deps.env, TASK_VARIABLE_PID));
-        const sock = taskVariable(deps.env, TASK_VARIABLE_SOCK)?.trim();
+        // What the task saved as task variables (`task.settaskvariable`), which only its later steps see.
+        const saved = (name) => deps.env[AZURE_PIPELINES.savedVariable(name)];
+        const pid = Number(saved(SAVED_AGENT.pid));
+        const sock = saved(SAVED_AGENT.sock)?.trim();
         if (!sock || !Number.isInteger(pid) || pid <= 0)
             return;
-        const folders = savedFolders(taskVariable(deps.env, TASK_VARIABLE_FOLDERS));
+        const folders = savedFolders(saved(SAVED_AGENT.folders));
         const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
         if (info)
-            commands.info(info);
+            agent.info(info);
         if (warning)
-            commands.warning(warning);
+            agent.warning(warning);
     }
     catch (error) {
-        commands.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+        agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 
-;// CONCATENATED MODULE: the entry stub of scripts/build.ts: azure-post.js
+;// CONCATENATED MODULE: ./src/entries/azure-post.js
+// The Azure DevOps task's post-job step (azure-devops/CheckmarxAuth/dist/post/index.js).
 
 const stdout = (text) => void process.stdout.write(text);
-void run({ env: process.env, stdout, now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+void run({ env: process.env, stdout, now: Date.now, sleep });
 
 module.exports = __webpack_exports__;
 /******/ })()
