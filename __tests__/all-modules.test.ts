@@ -4,8 +4,8 @@
 // those as bundles (docs/testing.md). Every folder of src/ is a layer of eslint.config.js.
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { it } from 'node:test';
 import { capturingStdout } from './support/capture.ts';
@@ -53,4 +53,13 @@ it('every module of src/ loads without writing, exiting or failing the process',
   }
   assert.equal(stderr, '', 'nothing on stderr');
   assert.equal(process.exitCode, exitCode, 'no exit code set');
+});
+
+it("docs/development.md's module map names every folder of src/ and every module in its folder's row", () => {
+  const map = readFileSync(join(SRC, '..', 'docs', 'development.md'), 'utf8').split('\n');
+  const missing = ALL.filter((path) => {
+    const row = map.find((line) => line.startsWith(`| \`src/${layerOf(path)}\``));
+    return !row?.includes(`\`${basename(path, '.ts')}\``);
+  }).map((path) => relative(SRC, path));
+  assert.deepEqual(missing, [], 'add these to the Module map of docs/development.md');
 });
