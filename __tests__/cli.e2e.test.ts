@@ -675,3 +675,19 @@ describe('CLI: npx from a clone or an install', () => {
     assertNoLeak(run, secrets());
   });
 });
+
+describe('CLI: the token agent behind a proxy', () => {
+  it('start-agent hands the agent HTTPS_PROXY in its settings: a later exchange of the agent goes through the proxy', async (t) => {
+    const start = await runCli(['start-agent', '--product', 'cxone', '--format', 'json'], { env: throughProxy({ CX_APIKEY: API_KEY }) });
+    assertSucceeded(start);
+    const sock = (JSON.parse(start.stdout) as { authSock: string }).authSock;
+    t.after(() => runCli(['stop-agent'], { env: { CX_AUTH_SOCK: sock } }));
+    const connects = proxy.connects.length;
+    // Longer than the first token lasts: the agent exchanges again, with no proxy variable in the caller's environment.
+    const fresh = await runCli(['token', '--min-validity', '86400'], { env: { CX_AUTH_SOCK: sock } });
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal(fresh.stdout, `${server.issuedAccessTokens[1]}\n`);
+    assert.equal(proxy.connects.length, connects + 1, 'the agent connected through the proxy');
+    assertNoLeak(fresh, [API_KEY]);
+  });
+});

@@ -35,7 +35,7 @@ export interface CiSystem {
 
 /** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
 const underWorkMount = (folder: string): boolean => /^\/__w(\/|$)/.test(folder);
-const never = (): boolean => false;
+const never = (_folder: string): boolean => false;
 
 export const GITHUB_ACTIONS = {
   title: 'GitHub Actions',
