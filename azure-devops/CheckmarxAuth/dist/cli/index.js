@@ -1,6 +1,101 @@
 #!/usr/bin/env node
 /******/ (() => { // webpackBootstrap
 /******/ 	"use strict";
+/******/ 	var __webpack_modules__ = ({});
+/************************************************************************/
+/******/ 	// The module cache
+/******/ 	var __webpack_module_cache__ = {};
+/******/ 	
+/******/ 	// The require function
+/******/ 	function __nccwpck_require__(moduleId) {
+/******/ 		// Check if module is in cache
+/******/ 		var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 		if (cachedModule !== undefined) {
+/******/ 			return cachedModule.exports;
+/******/ 		}
+/******/ 		// Create a new module (and put it into the cache)
+/******/ 		var module = __webpack_module_cache__[moduleId] = {
+/******/ 			// no module.id needed
+/******/ 			// no module.loaded needed
+/******/ 			exports: {}
+/******/ 		};
+/******/ 	
+/******/ 		// Execute the module function
+/******/ 		var threw = true;
+/******/ 		try {
+/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			threw = false;
+/******/ 		} finally {
+/******/ 			if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 		}
+/******/ 	
+/******/ 		// Return the exports of the module
+/******/ 		return module.exports;
+/******/ 	}
+/******/ 	
+/************************************************************************/
+/******/ 	/* webpack/runtime/asset-relocator-loader */
+/******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
+/******/ 	
+/******/ 	/* webpack/runtime/create fake namespace object */
+/******/ 	(() => {
+/******/ 		var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 		var leafPrototypes;
+/******/ 		// create a fake namespace object
+/******/ 		// mode & 1: value is a module id, require it
+/******/ 		// mode & 2: merge all properties of value into the ns
+/******/ 		// mode & 4: return value when already ns object
+/******/ 		// mode & 16: return value when it's Promise-like
+/******/ 		// mode & 8|1: behave like require
+/******/ 		__nccwpck_require__.t = function(value, mode) {
+/******/ 			if(mode & 1) value = this(value);
+/******/ 			if(mode & 8) return value;
+/******/ 			if(typeof value === 'object' && value) {
+/******/ 				if((mode & 4) && value.__esModule) return value;
+/******/ 				if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 			}
+/******/ 			var ns = Object.create(null);
+/******/ 			__nccwpck_require__.r(ns);
+/******/ 			var def = {};
+/******/ 			leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 			for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 				Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 			}
+/******/ 			def['default'] = () => (value);
+/******/ 			__nccwpck_require__.d(ns, def);
+/******/ 			return ns;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/make namespace object */
+/******/ 	(() => {
+/******/ 		// define __esModule on exports
+/******/ 		__nccwpck_require__.r = (exports) => {
+/******/ 			if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 				Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 			}
+/******/ 			Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./src/core/quoting.js
@@ -161,6 +256,7 @@ function variables(result, tokenEnvName) {
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
+var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
 ;// CONCATENATED MODULE: ./src/core/json.js
 // The one JSON reader for text from outside (a token response, a JWT payload, an agent line):
 // only a plain object is an answer; anything else, or text that does not parse, is none.
@@ -1140,9 +1236,40 @@ function builtin(name) {
     return requireBuiltin(name);
 }
 
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
+
+const DEVICE = '/dev/urandom';
+function randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
+    }
+    catch {
+        return builtin('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1160,7 +1287,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1407,6 +1534,18 @@ const tmpdir = () => builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
+/**
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
+ */
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
 /** Descriptors above this are left alone (a process rarely has more open). */
 const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
@@ -1452,7 +1591,7 @@ async function startAgent(launch) {
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
@@ -1555,7 +1694,7 @@ function waitUntilReady(child, signal) {
 
 /** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
 const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
-const never = () => false;
+const never = (_folder) => false;
 const GITHUB_ACTIONS = {
     title: 'GitHub Actions',
     detect: (env) => env.GITHUB_ACTIONS === 'true',
@@ -2046,6 +2185,28 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
+;// CONCATENATED MODULE: ./src/io/loopback.js
+// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
+// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
+// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
+// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+
+const LOOPBACK = '127.0.0.1';
+/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
+function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        const listening = () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        };
+        if (module.BoundSocket)
+            server.listen(new module.BoundSocket({ host: LOOPBACK, port: 0 }), listening);
+        else
+            server.listen(0, LOOPBACK, listening);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
 // The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
 // endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
@@ -2054,10 +2215,10 @@ function relative(instant, now) {
 // client or key (401). It logs nothing; what goes wrong upstream goes to the `failed` callback.
 
 
+
 const MAX_BODY_BYTES = 64 * 1024;
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
-const LOOPBACK = '127.0.0.1';
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
 const REQUEST_DEADLINE_MS = 30_000;
 function tokenPath(tenant) {
@@ -2068,12 +2229,8 @@ async function startTokenEndpoint(options) {
     const { createServer } = builtin('node:http');
     let expectedHost = '';
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, LOOPBACK, () => resolve());
-    });
+    const port = await listenOnLoopback(server);
     server.on('clientError', (_error, socket) => socket.destroy());
-    const { port } = server.address();
     expectedHost = `${LOOPBACK}:${port}`;
     const url = `http://${expectedHost}`;
     return {

@@ -1126,13 +1126,44 @@ const external_node_module_namespaceObject = require("node:module");
 // A require for built-ins only: they resolve without reading any file, so any absolute path does.
 const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)('/');
 /** The built-in module `name`, loaded now if nothing has loaded it yet. */
-function builtin(name) {
+function builtins_builtin(name) {
     return requireBuiltin(name);
+}
+
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
+
+const DEVICE = '/dev/urandom';
+function randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(device, 'r');
+    }
+    catch {
+        return builtins_builtin('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -1150,7 +1181,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1345,10 +1376,22 @@ function writeCommandFolder(base, node, cli) {
 
 
 // Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
+const tmpdir = () => builtins_builtin('node:os').tmpdir();
 const READY_DEADLINE_MS = 10_000;
 /** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 103;
+/**
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
+ */
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
 /** Descriptors above this are left alone (a process rarely has more open). */
 const MAX_INHERITED_FD = 4096;
 function socketPathFits(path) {
@@ -1357,7 +1400,7 @@ function socketPathFits(path) {
 /** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
 function agentAddress(platform, tempBase) {
     if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtins_builtin('node:crypto').randomBytes(16).toString('hex')}` };
     const bases = [tempBase, tmpdir(), '/tmp'].filter((base) => Boolean(base));
     for (const base of bases) {
         let folder;
@@ -1390,11 +1433,11 @@ async function startAgent(launch) {
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
+    const { spawn } = builtins_builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
@@ -1586,7 +1629,7 @@ function azureEscape(value) {
 
 /** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
 const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
-const never = () => false;
+const never = (_folder) => false;
 const GITHUB_ACTIONS = {
     title: 'GitHub Actions',
     detect: (env) => env.GITHUB_ACTIONS === 'true',
@@ -2598,7 +2641,7 @@ function isTrue(value) {
 /** Whether `pem` is one X.509 certificate that node:crypto can parse. */
 function isCertificate(pem) {
     try {
-        new (builtin('node:crypto').X509Certificate)(pem);
+        new (builtins_builtin('node:crypto').X509Certificate)(pem);
         return true;
     }
     catch {
@@ -2712,9 +2755,9 @@ function groupsOf(group) {
 const MAX_BODY_BYTES = 1024 * 1024;
 // Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
 // agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
+const http = () => builtins_builtin('node:http');
+const https = () => builtins_builtin('node:https');
+const tls = () => builtins_builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url, options.proxy ?? {});

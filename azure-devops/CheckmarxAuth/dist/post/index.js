@@ -895,9 +895,40 @@ function builtins_builtin(name) {
     return requireBuiltin(name);
 }
 
+;// CONCATENATED MODULE: ./src/io/random.js
+// Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
+// is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
+// 4 ms of every start (BENCHMARKS.md). Where there is none (Windows), node:crypto's randomBytes.
+
+
+const DEVICE = '/dev/urandom';
+function random_randomBytes(size, device = DEVICE) {
+    let fd;
+    try {
+        fd = openSync(device, 'r');
+    }
+    catch {
+        return builtin('node:crypto').randomBytes(size);
+    }
+    try {
+        const bytes = Buffer.alloc(size);
+        for (let filled = 0; filled < size;) {
+            const read = readSync(fd, bytes, filled, size - filled, null);
+            if (read === 0)
+                throw new Error(`${device} ended after ${filled} of ${size} bytes`);
+            filled += read;
+        }
+        return bytes;
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/protocol.js
 // The token agent's wire format: one line of JSON each way over a Unix socket or named pipe, and
 // CX_AUTH_SOCK (`<address>#<key>`). Pure. Both sides parse what they read: the socket is input too.
+
 
 
 
@@ -915,7 +946,7 @@ const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
 /** 256 random bits, base64url (43 characters). */
 function newKey() {
-    return protocol_crypto().randomBytes(32).toString('base64url');
+    return randomBytes(32).toString('base64url');
 }
 function formatSock(address, key) {
     return `${address}#${key}`;
@@ -1300,7 +1331,7 @@ const SAVED_AGENT = {
 
 /** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
 const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
-const never = () => false;
+const never = (_folder) => false;
 const GITHUB_ACTIONS = {
     title: 'GitHub Actions',
     detect: (env) => env.GITHUB_ACTIONS === 'true',
