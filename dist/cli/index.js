@@ -252,8 +252,6 @@ function variables(result, tokenEnvName) {
 /** The token variables of --format env, as exec sets them in its child's environment. */
 
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = require("node:net");
 var external_node_net_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_net_namespaceObject, 2);
@@ -1236,6 +1234,8 @@ function builtin(name) {
     return requireBuiltin(name);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/io/random.js
 // Random bytes for one-time keys, from the operating system's generator. /dev/urandom where there
 // is one: node:fs is loaded anyway, while loading node:crypto costs `exec` and `start-agent` about
@@ -1517,267 +1517,45 @@ class SilenceWatch {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/agent/launch.js
-// Starts the token agent: a detached node process with a clean environment, its settings written
-// to its stdin, so that the credentials are in no command line, environment block or file. It
-// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
-// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
-
-
-
-
-
-// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
-const tmpdir = () => builtin('node:os').tmpdir();
-const READY_DEADLINE_MS = 10_000;
-/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
-const MAX_SOCKET_PATH_BYTES = 103;
-/**
- * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
- * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
- * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
- * and feedback. An agent that only serves tokens now and then runs in the interpreter
- * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
- * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
- */
-const AGENT_NODE_FLAGS = {
-    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
-};
-/** Descriptors above this are left alone (a process rarely has more open). */
-const MAX_INHERITED_FD = 4096;
-function socketPathFits(path) {
-    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+;// CONCATENATED MODULE: ./src/agent/cache.js
+// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
+// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
+/** Milliseconds the token stays valid after `now`; negative once expired. */
+function validFor(token, now) {
+    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
 }
-/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
-function agentAddress(platform, tempBase) {
-    if (platform === 'win32')
-        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
-    const bases = [tempBase, tmpdir(), '/tmp'].filter((base) => Boolean(base));
-    for (const base of bases) {
-        let folder;
-        try {
-            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
-        }
-        catch {
-            continue;
-        }
-        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
-        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
-        if (socketPathFits(address))
-            return { address, folder };
-        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+function canReuse(token, minValiditySeconds, now) {
+    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
 }
-async function startAgent(launch) {
-    if (launch.signal?.aborted)
-        throw cancelled();
-    const { address, folder } = agentAddress(process.platform, launch.tempBase);
-    const settings = {
-        plan: launch.settings.plan,
-        transport: launch.settings.transport,
-        address,
-        key: launch.key,
-        ...(folder ? { folder } : {}),
-        ...(launch.watch ? { watch: launch.watch } : {}),
-        first: agentToken(launch.first),
-        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
-    };
-    // Loaded here, not at start-up: only a run that starts an agent needs it.
-    const { spawn } = builtin('node:child_process');
-    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
-    let child;
-    try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
-            detached: true,
-            windowsHide: true,
-            stdio: agentStdio(nullFd),
-            env: { ...launch.environment },
-            cwd: tmpdir(),
-        });
-    }
-    finally {
-        if (nullFd !== undefined)
-            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
-    }
-    const abandon = () => {
-        child.kill('SIGKILL');
-        if (folder)
-            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
-    };
-    child.stdin.on('error', () => { });
-    child.stdin.end(JSON.stringify(settings));
-    try {
-        await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
-    }
-    catch (error) {
-        abandon();
-        throw error;
-    }
-    finally {
-        child.stdout.destroy();
-        child.stdin.destroy();
-        child.unref();
-    }
+function shortLivedWarning(result, minValiditySeconds) {
+    if (result.expiresIn >= minValiditySeconds)
+        return undefined;
+    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
 }
-/**
- * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
- * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
- * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
- * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
- * child only the handles it is given.
- */
-function agentStdio(nullFd) {
-    const stdio = ['pipe', 'pipe', 'ignore'];
-    if (nullFd === undefined)
-        return stdio;
-    for (const fd of openDescriptors()) {
-        if (fd < 3 || fd > MAX_INHERITED_FD)
-            continue;
-        while (stdio.length < fd)
-            stdio.push('ignore');
-        stdio[fd] = nullFd;
+class TokenCache {
+    current;
+    inFlight;
+    exchange;
+    now;
+    constructor(exchange, now, first) {
+        this.exchange = exchange;
+        this.now = now;
+        this.current = first;
     }
-    return stdio;
-}
-/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
-function openDescriptors() {
-    for (const dir of ['/proc/self/fd', '/dev/fd']) {
-        try {
-            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
-                .filter((name) => /^\d+$/.test(name))
-                .map(Number);
-        }
-        catch {
-            // not this system's way
-        }
+    async get(minValiditySeconds) {
+        if (canReuse(this.current, minValiditySeconds, this.now()))
+            return { result: this.current.result, source: 'cache' };
+        const fresh = await this.refresh();
+        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
+        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
     }
-    return [];
-}
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
-function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
-    return new Promise((resolve, reject) => {
-        let said = '';
-        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
-        const onAbort = () => settle(cancelled());
-        signal?.addEventListener('abort', onAbort, { once: true });
-        function settle(error) {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            child.removeAllListeners('exit');
-            if (error)
-                reject(error);
-            else
-                resolve();
-        }
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            said += chunk;
-            if (said.includes('\n'))
-                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
-        });
-        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
-        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
-    });
-}
-
-;// CONCATENATED MODULE: ./src/ci/systems.js
-// What each CI system defines, one row per system: how to tell that a process runs in it, its log
-// commands (the masking line, the warning and error line), its temporary folder and the rule for
-// that folder inside a job container, its process-tracking variables, and how it names a step's
-// inputs and the values a step saves for its post step. The front ends read this table; the core
-// and the agent know nothing of it (the agent gets a temp base and the variables to keep).
-
-/** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
-const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
-const never = (_folder) => false;
-const GITHUB_ACTIONS = {
-    title: 'GitHub Actions',
-    detect: (env) => env.GITHUB_ACTIONS === 'true',
-    // The runner reads workflow commands on stdout and stderr.
-    maskLine: (value) => `::add-mask::${githubEscape(value)}\n`,
-    tempVariable: 'RUNNER_TEMP',
-    isContainerTemp: underWorkMount,
-    trackingVariables: ['RUNNER_TRACKING_ID'],
-    // INPUT_<NAME>: upper case, spaces as _, hyphens kept.
-    inputVariable: (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
-    savedVariable: (name) => `STATE_${name}`,
-};
-const AZURE_PIPELINES = {
-    title: 'Azure Pipelines',
-    detect: (env) => Boolean(env.TF_BUILD),
-    maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
-    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
-    tempVariable: 'AGENT_TEMPDIRECTORY',
-    isContainerTemp: underWorkMount,
-    trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
-    // INPUT_<NAME>: upper case, `.` and space as _.
-    inputVariable: (name) => `INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`,
-    // A task variable (`task.settaskvariable`) reaches the task's later steps as VSTS_TASKVARIABLE_<NAME>.
-    savedVariable: (name) => `VSTS_TASKVARIABLE_${name.toUpperCase()}`,
-};
-const JENKINS = {
-    title: 'Jenkins',
-    detect: (env) => Boolean(env.JENKINS_URL),
-    isContainerTemp: never,
-    // ProcessTreeKiller: BUILD_ID, and JENKINS_NODE_COOKIE in pipelines.
-    trackingVariables: ['BUILD_ID', 'JENKINS_NODE_COOKIE'],
-};
-const GITLAB = {
-    title: 'GitLab CI/CD',
-    detect: (env) => env.GITLAB_CI === 'true',
-    isContainerTemp: never,
-    trackingVariables: [],
-};
-const NO_CI = {
-    title: 'no CI system',
-    detect: () => true,
-    isContainerTemp: never,
-    trackingVariables: [],
-};
-/** In the order they are tried: the first that detects itself is the one a process runs in. */
-const CI_SYSTEMS = [GITHUB_ACTIONS, AZURE_PIPELINES, JENKINS, GITLAB, NO_CI];
-/** The first CI system `env` describes that defines `feature` (GitHub's masking before Azure's). */
-function ciWith(env, feature) {
-    return CI_SYSTEMS.find((system) => system[feature] !== undefined && system.detect(env))?.[feature];
-}
-
-;// CONCATENATED MODULE: ./src/ci/agent-environment.js
-// What the token agent needs of its CI's environment, which the front ends work out and pass to
-// the agent as arguments: the folder its socket goes under, and the variables it keeps.
-
-/** Not secrets, and read by Node or Windows at start-up, so they must be in the environment itself. */
-const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
-/**
- * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
- * environment holds the job's value, so the agent keeps them whichever CI this is.
- */
-const TRACKING_VARIABLES = CI_SYSTEMS.flatMap((system) => system.trackingVariables);
-/** The variables the agent's clean environment keeps, with their values in `env`. */
-function keptVariables(env) {
-    const kept = {};
-    for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
-        const value = env[name];
-        if (value)
-            kept[name] = value;
+    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
+    refresh() {
+        this.inFlight ??= this.exchange()
+            .then((result) => (this.current = { result, arrivedAt: this.now() }))
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
     }
-    return kept;
-}
-/**
- * The CI's temporary folder for the agent's folders, when `system` names one that is set and not
- * the host's folder mounted into a job container; else undefined (the system's own temp folder).
- */
-function ciTempFolder(system, env) {
-    const folder = system.tempVariable ? env[system.tempVariable] : undefined;
-    return folder && !system.isContainerTemp(folder) ? folder : undefined;
-}
-/** For a process that does not know its CI (the CLI): the first CI temp folder that is set. */
-function anyCiTempFolder(env) {
-    return CI_SYSTEMS.map((system) => ciTempFolder(system, env)).find(Boolean);
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -2066,45 +1844,58 @@ function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/agent/cache.js
-// The agent's one token: reused while it stays valid for the asked time, measured on a monotonic
-// clock from the moment its answer arrived; otherwise one exchange that concurrent askers share.
-/** Milliseconds the token stays valid after `now`; negative once expired. */
-function validFor(token, now) {
-    return token.result.expiresIn * 1000 - (now - token.arrivedAt);
-}
-function canReuse(token, minValiditySeconds, now) {
-    return token !== undefined && validFor(token, now) >= minValiditySeconds * 1000;
-}
-function shortLivedWarning(result, minValiditySeconds) {
-    if (result.expiresIn >= minValiditySeconds)
-        return undefined;
-    return `The new token is valid for ${result.expiresIn} s only, less than the ${minValiditySeconds} s asked for (--min-validity).`;
-}
-class TokenCache {
-    current;
-    inFlight;
-    exchange;
-    now;
-    constructor(exchange, now, first) {
-        this.exchange = exchange;
-        this.now = now;
-        this.current = first;
+;// CONCATENATED MODULE: ./src/cli/token.js
+// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
+// bare command's exchange.
+
+
+
+
+
+
+
+
+
+const DEFAULT_MIN_VALIDITY = 60;
+async function runToken(context) {
+    const minValidity = parseMinValidity(context.flags['min-validity']);
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        const { settings, result } = await context.exchange();
+        warnIf(context, shortLivedWarning(result, minValidity));
+        context.mask(result);
+        return context.write(formatResult(context.format, result, settings.envName));
     }
-    async get(minValiditySeconds) {
-        if (canReuse(this.current, minValiditySeconds, this.now()))
-            return { result: this.current.result, source: 'cache' };
-        const fresh = await this.refresh();
-        const warning = shortLivedWarning(fresh.result, minValiditySeconds);
-        return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+    });
+    if (!answer.ok)
+        throw new AgentError(answer.message, answer.exitCode);
+    if (!('result' in answer))
+        throw new AgentError('The token agent sent no token.');
+    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    warnIf(context, answer.warning);
+    context.mask(answer.result);
+    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
     }
-    /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
-    refresh() {
-        this.inFlight ??= this.exchange()
-            .then((result) => (this.current = { result, arrivedAt: this.now() }))
-            .finally(() => (this.inFlight = undefined));
-        return this.inFlight;
-    }
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
@@ -3351,19 +3142,342 @@ function runChild(command, env, launcher) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/agent/launch.js
+// Starts the token agent: a detached node process with a clean environment, its settings written
+// to its stdin, so that the credentials are in no command line, environment block or file. It
+// inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
+// reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
+
+
+
+
+// Loaded when an agent starts, not at start-up: the CLI needs node:os for nothing else.
+const tmpdir = () => builtin('node:os').tmpdir();
+const READY_DEADLINE_MS = 10_000;
+/** sun_path holds 108 bytes on Linux, 104 on macOS, with a terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 103;
+/**
+ * V8 flags that keep the agent small and flat for the whole job (BENCHMARKS.md). Its growth was
+ * V8's, not the agent's objects: a young generation that grows to 16 MB (`--max-semi-space-size=1`,
+ * in MB), GC and compiler threads (`--single-threaded`, `--v8-pool-size=1`), and optimized code
+ * and feedback. An agent that only serves tokens now and then runs in the interpreter
+ * (`--lite-mode`); one that forwards a sealed job's API traffic (the facade) needs the compilers
+ * for its latency and throughput. Node 20's V8 (the Azure task) knows every flag.
+ */
+const AGENT_NODE_FLAGS = {
+    tokens: ['--lite-mode', '--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+    facade: ['--max-semi-space-size=1', '--single-threaded', '--v8-pool-size=1'],
+};
+/** Descriptors above this are left alone (a process rarely has more open). */
+const MAX_INHERITED_FD = 4096;
+function socketPathFits(path) {
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+/** Where the agent listens: a random named pipe on Windows, else a socket in a new 0700 folder. */
+function agentAddress(platform, tempBase) {
+    if (platform === 'win32')
+        return { address: `\\\\.\\pipe\\checkmarx-auth-${builtin('node:crypto').randomBytes(16).toString('hex')}` };
+    const bases = [tempBase, tmpdir(), '/tmp'].filter((base) => Boolean(base));
+    for (const base of bases) {
+        let folder;
+        try {
+            folder = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base, SOCKET_FOLDER_PREFIX));
+        }
+        catch {
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.chmodSync)(folder, 0o700);
+        const address = (0,external_node_path_namespaceObject.join)(folder, 'agent.sock');
+        if (socketPathFits(address))
+            return { address, folder };
+        (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    }
+    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+}
+async function startAgent(launch) {
+    if (launch.signal?.aborted)
+        throw cancelled();
+    const { address, folder } = agentAddress(process.platform, launch.tempBase);
+    const settings = {
+        plan: launch.settings.plan,
+        transport: launch.settings.transport,
+        address,
+        key: launch.key,
+        ...(folder ? { folder } : {}),
+        ...(launch.watch ? { watch: launch.watch } : {}),
+        first: agentToken(launch.first),
+        ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+    };
+    // Loaded here, not at start-up: only a run that starts an agent needs it.
+    const { spawn } = builtin('node:child_process');
+    const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
+    let child;
+    try {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+            detached: true,
+            windowsHide: true,
+            stdio: agentStdio(nullFd),
+            env: { ...launch.environment },
+            cwd: tmpdir(),
+        });
+    }
+    finally {
+        if (nullFd !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(nullFd);
+    }
+    const abandon = () => {
+        child.kill('SIGKILL');
+        if (folder)
+            (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
+    };
+    child.stdin.on('error', () => { });
+    child.stdin.end(JSON.stringify(settings));
+    try {
+        await waitUntilReady(child, launch.signal);
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+    }
+    catch (error) {
+        abandon();
+        throw error;
+    }
+    finally {
+        child.stdout.destroy();
+        child.stdin.destroy();
+        child.unref();
+    }
+}
+/**
+ * stdin and stdout are pipes for the start-up only; every other descriptor the starting process
+ * has open (one a shell opened with `exec 30>&1`, which the process inherited and holds without
+ * close-on-exec) becomes /dev/null in the agent, so nothing downstream waits for the agent.
+ * Node's own descriptors are close-on-exec and would not be inherited anyway. Windows passes a
+ * child only the handles it is given.
+ */
+function agentStdio(nullFd) {
+    const stdio = ['pipe', 'pipe', 'ignore'];
+    if (nullFd === undefined)
+        return stdio;
+    for (const fd of openDescriptors()) {
+        if (fd < 3 || fd > MAX_INHERITED_FD)
+            continue;
+        while (stdio.length < fd)
+            stdio.push('ignore');
+        stdio[fd] = nullFd;
+    }
+    return stdio;
+}
+/** The descriptors this process has open (Linux /proc/self/fd, macOS /dev/fd). */
+function openDescriptors() {
+    for (const dir of ['/proc/self/fd', '/dev/fd']) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(dir)
+                .filter((name) => /^\d+$/.test(name))
+                .map(Number);
+        }
+        catch {
+            // not this system's way
+        }
+    }
+    return [];
+}
+const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+function waitUntilReady(child, signal) {
+    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    return new Promise((resolve, reject) => {
+        let said = '';
+        const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
+        const onAbort = () => settle(cancelled());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        function settle(error) {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            child.removeAllListeners('exit');
+            if (error)
+                reject(error);
+            else
+                resolve();
+        }
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            said += chunk;
+            if (said.includes('\n'))
+                settle(said.startsWith(`${READY_LINE}\n`) ? undefined : failed('it said something unexpected'));
+        });
+        child.once('error', (error) => settle(failed(error.code ?? 'spawn failed')));
+        child.once('exit', (code) => settle(failed(`it exited with code ${code}`)));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ci/systems.js
+// What each CI system defines, one row per system: how to tell that a process runs in it, its log
+// commands (the masking line, the warning and error line), its temporary folder and the rule for
+// that folder inside a job container, its process-tracking variables, and how it names a step's
+// inputs and the values a step saves for its post step. The front ends read this table; the core
+// and the agent know nothing of it (the agent gets a temp base and the variables to keep).
+
+/** GitHub's runner and the Azure Pipelines agent mount the host's work folder at /__w in a job container. */
+const underWorkMount = (folder) => /^\/__w(\/|$)/.test(folder);
+const never = (_folder) => false;
+const GITHUB_ACTIONS = {
+    title: 'GitHub Actions',
+    detect: (env) => env.GITHUB_ACTIONS === 'true',
+    // The runner reads workflow commands on stdout and stderr.
+    maskLine: (value) => `::add-mask::${githubEscape(value)}\n`,
+    tempVariable: 'RUNNER_TEMP',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['RUNNER_TRACKING_ID'],
+    // INPUT_<NAME>: upper case, spaces as _, hyphens kept.
+    inputVariable: (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+    savedVariable: (name) => `STATE_${name}`,
+};
+const AZURE_PIPELINES = {
+    title: 'Azure Pipelines',
+    detect: (env) => Boolean(env.TF_BUILD),
+    maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
+    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    tempVariable: 'AGENT_TEMPDIRECTORY',
+    isContainerTemp: underWorkMount,
+    trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
+    // INPUT_<NAME>: upper case, `.` and space as _.
+    inputVariable: (name) => `INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`,
+    // A task variable (`task.settaskvariable`) reaches the task's later steps as VSTS_TASKVARIABLE_<NAME>.
+    savedVariable: (name) => `VSTS_TASKVARIABLE_${name.toUpperCase()}`,
+};
+const JENKINS = {
+    title: 'Jenkins',
+    detect: (env) => Boolean(env.JENKINS_URL),
+    isContainerTemp: never,
+    // ProcessTreeKiller: BUILD_ID, and JENKINS_NODE_COOKIE in pipelines.
+    trackingVariables: ['BUILD_ID', 'JENKINS_NODE_COOKIE'],
+};
+const GITLAB = {
+    title: 'GitLab CI/CD',
+    detect: (env) => env.GITLAB_CI === 'true',
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+const NO_CI = {
+    title: 'no CI system',
+    detect: () => true,
+    isContainerTemp: never,
+    trackingVariables: [],
+};
+/** In the order they are tried: the first that detects itself is the one a process runs in. */
+const CI_SYSTEMS = [GITHUB_ACTIONS, AZURE_PIPELINES, JENKINS, GITLAB, NO_CI];
+/** The first CI system `env` describes that defines `feature` (GitHub's masking before Azure's). */
+function ciWith(env, feature) {
+    return CI_SYSTEMS.find((system) => system[feature] !== undefined && system.detect(env))?.[feature];
+}
+
+;// CONCATENATED MODULE: ./src/ci/agent-environment.js
+// What the token agent needs of its CI's environment, which the front ends work out and pass to
+// the agent as arguments: the folder its socket goes under, and the variables it keeps.
+
+/** Not secrets, and read by Node or Windows at start-up, so they must be in the environment itself. */
+const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'windir'];
+/**
+ * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
+ * environment holds the job's value, so the agent keeps them whichever CI this is.
+ */
+const TRACKING_VARIABLES = CI_SYSTEMS.flatMap((system) => system.trackingVariables);
+/** The variables the agent's clean environment keeps, with their values in `env`. */
+function keptVariables(env) {
+    const kept = {};
+    for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
+        const value = env[name];
+        if (value)
+            kept[name] = value;
+    }
+    return kept;
+}
+/**
+ * The CI's temporary folder for the agent's folders, when `system` names one that is set and not
+ * the host's folder mounted into a job container; else undefined (the system's own temp folder).
+ */
+function ciTempFolder(system, env) {
+    const folder = system.tempVariable ? env[system.tempVariable] : undefined;
+    return folder && !system.isContainerTemp(folder) ? folder : undefined;
+}
+/** For a process that does not know its CI (the CLI): the first CI temp folder that is set. */
+function anyCiTempFolder(env) {
+    return CI_SYSTEMS.map((system) => ciTempFolder(system, env)).find(Boolean);
+}
+
+;// CONCATENATED MODULE: ./src/cli/start-agent.js
+// `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
+// CX_AUTH_SOCK and the token variables.
+
+
+
+
+
+
+
+
+
+/** The --format values start-agent prints; the first is the default. */
+const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
+async function runStartAgent(context) {
+    if (!START_AGENT_FORMATS.includes(context.format)) {
+        const [first, ...others] = START_AGENT_FORMATS;
+        throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+    }
+    const { settings, result } = await context.exchange();
+    const arrivedAt = performance.now();
+    const key = newKey();
+    const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
+    const environment = keptVariables(context.env);
+    const tempBase = anyCiTempFolder(context.env);
+    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, environment, ...(tempBase ? { tempBase } : {}) });
+    const sock = formatSock(address, key);
+    context.mask({ ...result, agentKey: key, authSock: sock });
+    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+    return context.write(startOutput(context.format, sock, result, settings.envName));
+}
+/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
+function startOutput(format, sock, result, envName) {
+    const variables = formatResult(format, result, envName);
+    if (format === 'json')
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (!isVariableFormat(format))
+        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+}
+
+;// CONCATENATED MODULE: ./src/cli/stop-agent.js
+// `checkmarx-auth stop-agent`: stops the agent named by CX_AUTH_SOCK; exit 0 when there is none,
+// so that an exit trap after a failed start-agent adds no second error.
+
+
+
+
+async function runStopAgent(context) {
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
+        return 0;
+    }
+    const { address, key } = parseSock(sock);
+    try {
+        const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
+        if (!answer.ok)
+            throw new AgentError(answer.message, answer.exitCode);
+        context.say('Stopped the token agent.');
+    }
+    catch (error) {
+        if (!(error instanceof AgentNotRunning))
+            throw error;
+        context.say('The token agent had already stopped.');
+    }
+    return 0;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/verbs.js
-// The CLI's verbs for the token agent: token, start-agent, stop-agent. The exchange itself is the
-// bare command's, passed in; these add the agent around it.
-
-
-
-
-
-
-
-
-
-
+// The CLI's verb registry: the verbs, the flags and formats each takes, and which file runs it (one
+// file per verb: token.ts, start-agent.ts, stop-agent.ts, inspect.ts, exec.ts). inspect sends no
+// request, so main.ts runs it apart; the others get a VerbContext (verb-context.ts).
 
 
 
@@ -3382,122 +3496,29 @@ const VERB_FLAGS = {
 /** The --format values each verb prints (stop-agent prints nothing on stdout); the first is the default. */
 const VERB_FORMATS = {
     token: FORMATS,
-    'start-agent': ['env', 'json', 'azure', 'powershell'],
+    'start-agent': START_AGENT_FORMATS,
     'stop-agent': [],
     inspect: INSPECT_FORMATS,
     exec: [],
 };
-const DEFAULT_MIN_VALIDITY = 60;
+const COMMANDS = {
+    token: runToken,
+    'start-agent': runStartAgent,
+    'stop-agent': runStopAgent,
+    exec: runExec,
+};
 function isVerb(word) {
     return VERBS.includes(word ?? '');
 }
 function runVerb(verb, context) {
     return COMMANDS[verb](context);
 }
-const COMMANDS = {
-    token: async (context) => {
-        const minValidity = parseMinValidity(context.flags['min-validity']);
-        const sock = context.env[SOCK_VARIABLE];
-        if (!sock) {
-            const { settings, result } = await context.exchange();
-            warnIf(context, shortLivedWarning(result, minValidity));
-            context.mask(result);
-            return context.write(formatResult(context.format, result, settings.envName));
-        }
-        const { address, key } = parseSock(sock);
-        const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
-            onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
-        });
-        if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
-        if (!('result' in answer))
-            throw new AgentError('The token agent sent no token.');
-        context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-        warnIf(context, answer.warning);
-        context.mask(answer.result);
-        return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-    },
-    'start-agent': async (context) => {
-        const formats = VERB_FORMATS['start-agent'];
-        if (!formats.includes(context.format)) {
-            const [first, ...others] = formats;
-            throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
-        }
-        const { settings, result } = await context.exchange();
-        const arrivedAt = performance.now();
-        const key = newKey();
-        const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
-        const environment = keptVariables(context.env);
-        const tempBase = anyCiTempFolder(context.env);
-        const { address } = await startAgent({
-            entry,
-            settings,
-            first: result,
-            arrivedAt,
-            key,
-            environment,
-            ...(tempBase ? { tempBase } : {}),
-        });
-        const sock = formatSock(address, key);
-        context.mask({ ...result, agentKey: key, authSock: sock });
-        context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-        return context.write(startOutput(context.format, sock, result, settings.envName));
-    },
-    'stop-agent': async (context) => {
-        const sock = context.env[SOCK_VARIABLE];
-        // Exit 0: an exit trap after a failed start-agent adds no second error.
-        if (!sock) {
-            context.say(`${SOCK_VARIABLE} is not set: there is no token agent to stop.`);
-            return 0;
-        }
-        const { address, key } = parseSock(sock);
-        try {
-            const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
-            if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
-            context.say('Stopped the token agent.');
-        }
-        catch (error) {
-            if (!(error instanceof AgentNotRunning))
-                throw error;
-            context.say('The token agent had already stopped.');
-        }
-        return 0;
-    },
-    exec: runExec,
-};
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
-    const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
-    if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
-    }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
-}
 
 ;// CONCATENATED MODULE: ./src/cli/help.js
 // `checkmarx-auth --help`: three copy-paste examples first, then every verb with every format it
 // prints, then every flag with its variables. Built from the tables (inputs, formats, verbs), so
 // that a new input or format cannot be missing here; every line fits in 100 columns.
+
 
 
 
