@@ -273,9 +273,94 @@ function parseJsonObject(text) {
 const EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
 
+;// CONCATENATED MODULE: ./src/core/error-codes.js
+// Every error a user can meet has one of these stable codes, printed with its message
+// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
+// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
+// once published, is never renamed. Codes are ours: text from a server never becomes one.
+
+const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
+const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
+const ERROR_CODES = {
+    'input/missing': usage('An input that the product and grant type need is not given.'),
+    'input/invalid': usage('An input is given but its value is not valid.'),
+    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
+    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
+    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
+    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
+    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
+    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
+    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
+    'usage/no-command': usage('exec has no command after --.'),
+    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
+    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
+    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
+    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
+    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
+    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
+    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
+    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
+    'token-request/http-error': failed('The server answered another HTTP error status.'),
+    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
+    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
+    'token-request/bad-response': failed('The answer is not a valid token response.'),
+    'token-request/timeout': failed('The token endpoint did not answer in time.'),
+    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
+    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
+    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
+    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
+    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
+    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
+    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
+    'agent/no-answer': failed('The token agent did not answer in time.'),
+    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
+    'agent/unreachable': failed('Talking to the token agent failed.'),
+    'agent/start-failed': failed('The token agent did not start.'),
+    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
+    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
+    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
+};
+function isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
+const OAUTH_ERROR_CODES = {
+    invalid_grant: 'token-request/invalid-grant',
+    invalid_client: 'token-request/invalid-client',
+    unauthorized_client: 'token-request/unauthorized-client',
+    unsupported_grant_type: 'token-request/unsupported-grant-type',
+    invalid_scope: 'token-request/invalid-scope',
+    invalid_request: 'token-request/invalid-request',
+};
+/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
+function oauthErrorCode(oauthError) {
+    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+function requestFailureCode(details) {
+    if (details.kind !== 'http')
+        return KIND_CODES[details.kind];
+    const status = details.status ?? 0;
+    return (oauthErrorCode(details.oauthError) ??
+        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
+}
+const KIND_CODES = {
+    redirect: 'token-request/redirect',
+    html: 'token-request/html',
+    'bad-response': 'token-request/bad-response',
+    timeout: 'token-request/timeout',
+    tls: 'token-request/tls',
+    network: 'token-request/network',
+    proxy: 'token-request/proxy',
+};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -311,7 +396,23 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 class CheckmarxAuthError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.code = code;
+    }
+    get exitCode() {
+        return ERROR_CODES[this.code].exit;
+    }
+}
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+function errorCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -323,6 +424,10 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+function codedMessage(error, naming = ACTION_NAMING) {
+    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -342,7 +447,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+    return ERROR_CODES[errorCodeOf(error)].exit;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -351,18 +456,17 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, inputs = [input]) {
-        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, options = {}) {
+        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = inputs;
+        this.inputs = options.inputs ?? [input];
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -380,7 +484,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', missing.map((m) => m.input));
+        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -404,14 +508,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
-    exitCode = EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(describeRequestFailure(context, details, hint, attempts));
+        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -421,16 +525,15 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
-
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 class AgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode = EXIT_TOKEN_FAILED) {
-        super(message);
+    constructor(code, message, options) {
+        super(code, message, options);
         this.name = 'AgentError';
-        this.exitCode = exitCode;
     }
 }
 
@@ -498,7 +601,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const PRODUCTS = {
+const products_PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -557,7 +660,7 @@ const PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(PRODUCTS);
+const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
 const SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
@@ -646,7 +749,9 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -678,7 +783,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -696,7 +801,9 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -1299,7 +1406,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1349,7 +1456,9 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        return { ok: false, message: printable(json.message), exitCode };
+        // The socket is input too: only a code this version knows is taken as one.
+        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+        return { ok: false, code, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1417,7 +1526,7 @@ const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1439,7 +1548,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1451,7 +1560,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1470,7 +1579,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1480,18 +1589,20 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('The token agent sent an answer that is too long.'));
+                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                    cause: error,
+                }));
         });
     });
 }
@@ -1548,6 +1659,17 @@ class TokenCache {
         const fresh = await this.refresh();
         const warning = shortLivedWarning(fresh.result, minValiditySeconds);
         return { result: fresh.result, source: 'exchange', ...(warning ? { warning } : {}) };
+    }
+    /**
+     * A fresh token because the API refused `refused` (the sealed facade's retry after an upstream
+     * 401): concurrent callers share one exchange, and a caller whose refused token has already been
+     * replaced gets the replacement without another exchange.
+     */
+    async renew(refused) {
+        const current = this.current;
+        if (current && current.result.accessToken !== refused)
+            return { result: current.result, source: 'cache' };
+        return { result: (await this.refresh()).result, source: 'exchange' };
     }
     /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
     refresh() {
@@ -1714,10 +1836,10 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
-    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
+    const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
     if (!profile)
         throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
     return profile;
@@ -1779,16 +1901,18 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
+                code: 'input/ca-cert',
+            });
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
     certs.forEach((pem, index) => {
         if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
         }
     });
     return certs;
@@ -1871,9 +1995,9 @@ async function runToken(context) {
         onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
     });
     if (!answer.ok)
-        throw new AgentError(answer.message, answer.exitCode);
+        throw new AgentError(answer.code, answer.message);
     if (!('result' in answer))
-        throw new AgentError('The token agent sent no token.');
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
     context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
     warnIf(context, answer.warning);
     context.mask(answer.result);
@@ -1898,6 +2022,21 @@ function warnIf(context, warning) {
         context.warn(warning);
 }
 
+;// CONCATENATED MODULE: ./src/cli/usage-error.js
+// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
+// without its value, exec without a command). Exit code 2, as every `usage/` code says.
+
+class UsageError extends CheckmarxAuthError {
+    constructor(code, message) {
+        super(code, message);
+        this.name = 'UsageError';
+    }
+    /** The same mistake, with a pointer to --help after the message. */
+    withHelp() {
+        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
 // `checkmarx-auth inspect`: what the flags and environment resolve to, and what a Checkmarx One
 // API key says of itself, with no request sent. Never a secret, nor a piece of one.
@@ -1907,11 +2046,7 @@ function warnIf(context, warning) {
 
 
 
-
 const INSPECT_FORMATS = ['text', 'json'];
-class InspectUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function runInspect(deps) {
     const format = parseInspectFormat(deps.flags.format);
     const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
@@ -1927,7 +2062,7 @@ function runInspect(deps) {
 function parseInspectFormat(value) {
     const format = typeof value === 'string' ? value.toLowerCase() : 'text';
     if (!INSPECT_FORMATS.includes(format)) {
-        throw new InspectUsageError(`inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `inspect --format ${notOneOf(String(value), INSPECT_FORMATS)}`);
     }
     return format;
 }
@@ -1976,6 +2111,107 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data: here, what the sealed facade needs to stand in for the product on loopback. The token
+// path it serves, the grant it takes from the job, the shape of its answer, the API paths it
+// forwards, where the real API is, and the claims of a phantom token. Pure.
+
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const HOSTINGS = {
+    cxone: {
+        tokenPath: (tenant) => `/auth/realms/${tenant ?? ''}/protocol/openid-connect/token`,
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+    },
+    'self-hosted': {
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    },
+    'sca-cloud': {
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    },
+};
+function hostingOf(product) {
+    return HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
+}
+
 ;// CONCATENATED MODULE: ./src/io/loopback.js
 // Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
 // endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
@@ -1998,6 +2234,104 @@ function listenOnLoopback(server, module = external_node_net_namespaceObject_0) 
     });
 }
 
+;// CONCATENATED MODULE: ./src/agent/token-form.js
+// What every loopback token endpoint shares (exec's, agent/token-endpoint.ts, and the sealed
+// facade's, agent/sealed/token-endpoint.ts): the JSON answer, OAuth error bodies, the form read
+// with a 64 KiB limit (413 beyond it), and OAuth client authentication by form or HTTP Basic.
+
+const MAX_BODY_BYTES = 64 * 1024;
+function reply(res, status, body, headers = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+        Pragma: 'no-cache',
+        ...headers,
+    });
+    res.end(text);
+}
+const oauthError = (error, description) => ({ error, error_description: description });
+/** Reads the request body, at most MAX_BODY_BYTES (413 beyond it, without reading the rest), then calls `done`. */
+function readForm(req, res, done) {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
+        return tooLarge(req, res);
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES)
+            tooLarge(req, res);
+        else
+            chunks.push(chunk);
+    });
+    req.once('end', () => {
+        if (size > MAX_BODY_BYTES)
+            return;
+        done(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.once('error', () => res.destroy());
+}
+function tooLarge(req, res) {
+    if (res.headersSent)
+        return;
+    req.removeAllListeners('data');
+    reply(res, 413, oauthError('invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
+    // Stop reading, but let the answer reach the client before the connection goes.
+    res.once('finish', () => req.socket.destroy());
+}
+/** The body as a form, or what is wrong with it: not a form, or a parameter given twice. */
+function parseForm(req, body, single) {
+    const type = (req.headers['content-type'] ?? 'application/x-www-form-urlencoded').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+        return { status: 400, body: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') };
+    }
+    const form = new URLSearchParams(body);
+    const repeated = single.find((name) => form.getAll(name).length > 1);
+    if (repeated)
+        return { status: 400, body: oauthError('invalid_request', `duplicated parameter ${repeated}`) };
+    return form;
+}
+/**
+ * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
+ * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
+ * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
+ * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
+ * is refused. An Authorization header that is not Basic is refused. The key is compared in
+ * constant time.
+ */
+function clientAuthenticated(expected, authorization, form) {
+    const basic = authorization === undefined ? undefined : parseBasic(authorization);
+    if (authorization !== undefined && !basic)
+        return false;
+    const ids = given(basic?.id, form.get('client_id'));
+    const secrets = given(basic?.secret, form.get('client_secret'));
+    if (ids.length === 0 || secrets.length === 0)
+        return false;
+    // Every check runs, so that the time taken does not say which part was wrong.
+    return [...ids.map((id) => id === expected.clientId), ...secrets.map((secret) => keysMatch(secret, expected.clientSecret))].reduce((all, ok) => all && ok, true);
+}
+/** The values given, by Basic and by form, in that order. */
+function given(...values) {
+    return values.filter((value) => typeof value === 'string');
+}
+function parseBasic(header) {
+    const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
+    if (!match)
+        return undefined;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    try {
+        const decode = (part) => decodeURIComponent(part.replace(/\+/g, ' '));
+        return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
 // The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
 // endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
@@ -2007,7 +2341,8 @@ function listenOnLoopback(server, module = external_node_net_namespaceObject_0) 
 
 
 
-const MAX_BODY_BYTES = 64 * 1024;
+
+
 /** The least validity a served token has (SPEC: at least 60 s). */
 const MIN_SERVED_VALIDITY_SECONDS = 60;
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
@@ -2034,18 +2369,6 @@ async function startTokenEndpoint(options) {
         }),
     };
 }
-function reply(res, status, body, headers = {}) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-        'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(text),
-        'Cache-Control': 'no-store',
-        Pragma: 'no-cache',
-        ...headers,
-    });
-    res.end(text);
-}
-const oauthError = (error, description) => ({ error, error_description: description });
 function handle(options, expectedHost, req, res) {
     // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
     if (req.headers.host !== expectedHost) {
@@ -2060,56 +2383,16 @@ function handle(options, expectedHost, req, res) {
         req.resume();
         return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
     }
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
-        return tooLarge(req, res);
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES)
-            tooLarge(req, res);
-        else
-            chunks.push(chunk);
-    });
-    req.once('end', () => {
-        if (size > MAX_BODY_BYTES)
-            return;
-        void answer(options, req, Buffer.concat(chunks).toString('utf8')).then(({ status, body }) => reply(res, status, body));
-    });
-    req.once('error', () => res.destroy());
-}
-function tooLarge(req, res) {
-    if (res.headersSent)
-        return;
-    req.removeAllListeners('data');
-    reply(res, 413, oauthError('invalid_request', `The request body is larger than ${MAX_BODY_BYTES} bytes.`), { Connection: 'close' });
-    // Stop reading, but let the answer reach the client before the connection goes.
-    res.once('finish', () => req.socket.destroy());
+    readForm(req, res, (body) => void answer(options, req, body).then(({ status, body }) => reply(res, status, body)));
 }
 function isTokenPath(target, tenant) {
-    const path = target.split('?')[0] ?? '';
-    const match = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(path);
-    if (!match)
-        return false;
-    let realm;
-    try {
-        realm = decodeURIComponent(match[1]);
-    }
-    catch {
-        return false;
-    }
-    return realm.toLowerCase() === tenant.toLowerCase();
+    return HOSTINGS.cxone.isTokenPath(target.split('?')[0] ?? '', tenant);
 }
 const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
 async function answer(options, req, body) {
-    const type = (req.headers['content-type'] ?? 'application/x-www-form-urlencoded').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-        return { status: 400, body: oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.') };
-    }
-    const form = new URLSearchParams(body);
-    const repeated = ['grant_type', 'client_id', 'client_secret'].find((name) => form.getAll(name).length > 1);
-    if (repeated)
-        return { status: 400, body: oauthError('invalid_request', `duplicated parameter ${repeated}`) };
+    const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
+    if (!(form instanceof URLSearchParams))
+        return form;
     if (!clientAuthenticated(options, req.headers.authorization, form))
         return INVALID_CLIENT;
     const grantType = form.get('grant_type');
@@ -2142,45 +2425,6 @@ async function answer(options, req, body) {
         },
     };
 }
-/**
- * The client and key, as Keycloak's ClientIdAndSecretAuthenticator takes them: by HTTP Basic
- * (RFC 6749 2.3.1: each part form-encoded), by form fields, or both, where each part may come
- * either way (Basic plus a form `client_id` and no form secret authenticates with the Basic
- * secret). What is given twice must be right twice: a form `client_id` other than the Basic one
- * is refused. An Authorization header that is not Basic is refused. The key is compared in
- * constant time.
- */
-function clientAuthenticated(options, authorization, form) {
-    const basic = authorization === undefined ? undefined : parseBasic(authorization);
-    if (authorization !== undefined && !basic)
-        return false;
-    const ids = given(basic?.id, form.get('client_id'));
-    const secrets = given(basic?.secret, form.get('client_secret'));
-    if (ids.length === 0 || secrets.length === 0)
-        return false;
-    // Every check runs, so that the time taken does not say which part was wrong.
-    return [...ids.map((id) => id === options.clientId), ...secrets.map((secret) => keysMatch(secret, options.clientSecret))].reduce((all, ok) => all && ok, true);
-}
-/** The values given, by Basic and by form, in that order. */
-function given(...values) {
-    return values.filter((value) => typeof value === 'string');
-}
-function parseBasic(header) {
-    const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
-    if (!match)
-        return undefined;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon === -1)
-        return undefined;
-    try {
-        const decode = (part) => decodeURIComponent(part.replace(/\+/g, ' '));
-        return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
-    }
-    catch {
-        return undefined;
-    }
-}
 /** What is left of the token's life, whole seconds, never more than it was issued for. */
 function remainingSeconds(token, now) {
     const left = Math.floor((Date.parse(token.expiresAt) - now) / 1000);
@@ -2199,7 +2443,7 @@ const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', c
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f, location) {
-    const tokenPath = PRODUCTS[f.product].tokenPath;
+    const tokenPath = products_PRODUCTS[f.product].tokenPath;
     const root = tokenPath && serverRootOf(location, tokenPath);
     if (root)
         return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
@@ -2570,6 +2814,84 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
+;// CONCATENATED MODULE: ./src/io/tunnel.js
+// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
+// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
+// through a proxy, the proxy's own credentials, ports and bare host names.
+
+
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
+function openTunnel(via, target, options, track) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -2577,11 +2899,6 @@ function groupsOf(group) {
 
 
 const http_MAX_BODY_BYTES = 1024 * 1024;
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url, options.proxy ?? {});
@@ -2714,51 +3031,11 @@ async function openConnection(url, via, options, attempt) {
             },
         };
     }
-    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+    const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
     const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
     // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
-}
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-function openTunnel(via, target, options, attempt) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
 }
 function exchange(connection, request, attempt) {
     return new Promise((resolve, reject) => {
@@ -2836,31 +3113,6 @@ function toTransportFailure(error, timedOut, timeoutMs, via) {
     const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
     return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
 }
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
-}
 
 ;// CONCATENATED MODULE: ./src/core/version.js
 // Kept equal to package.json's version by a test; a constant keeps start-up free of file reads.
@@ -2909,8 +3161,6 @@ function decodeText(bytes) {
 // (`.cmd`, `.bat`), which Node starts only through cmd, with the line to run instead.
 
 
-const EXIT_CANNOT_RUN = 126;
-const EXIT_NOT_FOUND = 127;
 const NODE_LAUNCHER = {
     platform: process.platform,
     spawn: (...args) => builtin('node:child_process').spawn(...args),
@@ -2921,15 +3171,14 @@ const SHELL_ONLY = {
 };
 /** COMMAND could not be started; the message says what to run instead where there is something. */
 class SpawnError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
+    /** exec/not-found exits 127, exec/cannot-start 126 (error-codes.ts). */
+    constructor(code, message, cause) {
+        super(code, message, { cause });
         this.name = 'SpawnError';
-        this.exitCode = exitCode;
     }
 }
 function batchFileError(command, runWith) {
-    return new SpawnError(`'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' is a batch file, which Windows runs only through cmd, and Node starts programs without a shell: run 'checkmarx-auth exec -- ${runWith} ...' instead.`);
 }
 /** What an error from spawn (thrown at once, or its 'error' event) tells the user. */
 function startFailure(command, error, platform) {
@@ -2937,11 +3186,11 @@ function startFailure(command, error, platform) {
     if (error.code === 'ENOENT') {
         const bare = !/\.[^./\\]*$/.test(command);
         const hint = shellOnly && bare ? ` If it is a batch file (${command}.cmd), run '${shellOnly.runWith(`${command}.cmd`)}'.` : '';
-        return new SpawnError(`'${command}' was not found (is it on PATH?).${hint}`, EXIT_NOT_FOUND);
+        return new SpawnError('exec/not-found', `'${command}' was not found (is it on PATH?).${hint}`, error);
     }
     if (shellOnly?.endings.test(command))
         return batchFileError(command, shellOnly.runWith(command));
-    return new SpawnError(`'${command}' could not be started (${error.code ?? error.name}).`, EXIT_CANNOT_RUN);
+    return new SpawnError('exec/cannot-start', `'${command}' could not be started (${error.code ?? error.name}).`, error);
 }
 /**
  * Starts COMMAND with inherited stdio and `env`. A batch file on Windows is refused before the
@@ -2992,9 +3241,6 @@ const MAX_MIN_VALIDITY_SECONDS = 3600;
 const MIN_CONTAINED_SECRET = 8;
 /** The variables that `cx` reads to log in, set for Checkmarx One only. */
 const LOGIN_VARIABLES = (/* unused pure expression or super */ null && (['CX_BASE_AUTH_URI', 'CX_TENANT', 'CX_CLIENT_ID', 'CX_CLIENT_SECRET', 'CX_BASE_URI']));
-class ExecUsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 /**
  * The child's environment: the parent's, without any variable that holds a secret in use (by
  * value, whatever its name) or names a secret input, without stale token variables, plus the
@@ -3054,7 +3300,7 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 async function runExec(context, launcher = NODE_LAUNCHER) {
     const command = context.command ?? [];
     if (command.length === 0 || !command[0]) {
-        throw new ExecUsageError('exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
+        throw new UsageError('usage/no-command', 'exec needs a command after --: checkmarx-auth exec [flags] -- COMMAND [ARGS...]');
     }
     if (context.flags.format !== undefined)
         context.warn('exec prints nothing itself, so --format is ignored.');
@@ -3076,7 +3322,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
             minValiditySeconds: minValidity,
             token: (seconds) => source.token(seconds),
             serving: (token) => context.mask(token),
-            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${failureMessage(error)}`),
+            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
         })
         : undefined;
     try {
@@ -3105,9 +3351,9 @@ async function tokenSource(context, minValidity) {
         const token = async (seconds) => {
             const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
             if (!answer.ok)
-                throw new AgentError(answer.message, answer.exitCode);
+                throw new AgentError(answer.code, answer.message);
             if (!('result' in answer))
-                throw new AgentError('The token agent sent no token.');
+                throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
             return answer.result;
         };
         return { secrets: [], token, first: await token(minValidity) };
@@ -3195,7 +3441,7 @@ function agentAddress(platform, tempBase) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 async function startAgent(launch) {
     if (launch.signal?.aborted)
@@ -3283,9 +3529,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new AgentError('The token agent did not start: the step was cancelled.');
+const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new AgentError(`The token agent did not start (${why}).`);
+    const failed = (why) => new AgentError('agent/start-failed', `The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -3336,7 +3582,7 @@ const AZURE_PIPELINES = {
     title: 'Azure Pipelines',
     detect: (env) => Boolean(env.TF_BUILD),
     maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
-    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    issueLine: (level, text, code) => `##vso[task.logissue type=${level}${code ? `;code=${azureEscape(code)}` : ''}]${azureEscape(text)}\n`,
     tempVariable: 'AGENT_TEMPDIRECTORY',
     isContainerTemp: underWorkMount,
     trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
@@ -3416,13 +3662,12 @@ function anyCiTempFolder(env) {
 
 
 
-
 /** The --format values start-agent prints; the first is the default. */
 const START_AGENT_FORMATS = ['env', 'json', 'azure', 'powershell'];
 async function runStartAgent(context) {
     if (!START_AGENT_FORMATS.includes(context.format)) {
         const [first, ...others] = START_AGENT_FORMATS;
-        throw new AgentError(`start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`, EXIT_USAGE);
+        throw new UsageError('usage/unknown-format', `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`);
     }
     const { settings, result } = await context.exchange();
     const arrivedAt = performance.now();
@@ -3442,7 +3687,7 @@ function startOutput(format, sock, result, envName) {
     if (format === 'json')
         return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
     if (!isVariableFormat(format))
-        throw new AgentError(`start-agent cannot print --format ${format}.`, EXIT_USAGE);
+        throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
     return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
 }
 
@@ -3463,7 +3708,7 @@ async function runStopAgent(context) {
     try {
         const answer = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS);
         if (!answer.ok)
-            throw new AgentError(answer.message, answer.exitCode);
+            throw new AgentError(answer.code, answer.message);
         context.say('Stopped the token agent.');
     }
     catch (error) {
@@ -3722,11 +3967,11 @@ const MAPPING_HINTS = [
 const AGENT_VERBS = ['token', 'exec'];
 /** The input failure of an exchange made only because no agent was mapped, told as that. */
 class UnmappedAgentError extends CheckmarxAuthError {
-    exitCode;
     constructor(hint, cause) {
-        super(`${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`);
+        super('agent/not-mapped', `${hint} Without it, this step would exchange credentials itself: ${failureMessage(cause, CLI_NAMING)}`, {
+            cause,
+        });
         this.name = 'UnmappedAgentError';
-        this.exitCode = cause.exitCode;
     }
 }
 /** `exchange`, whose input errors say how to map the agent's variable where a step must. */
@@ -3878,7 +4123,7 @@ class Agent {
             return { ok: true, ...(await this.cache.get(request.minValidity)) };
         }
         catch (error) {
-            return { ok: false, message: failureMessage(error), exitCode: exitCodeOf(error) };
+            return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
         }
     }
     stop() {
@@ -3899,13 +4144,14 @@ function identityOf(stats) {
     return `${stats.dev}:${stats.ino}:${stats.mode & 0o170000}`;
 }
 function refusal(message) {
-    return { ok: false, message, exitCode: EXIT_USAGE };
+    return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/command-line.js
 // The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
 // Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
 // A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
 
 function parseFlags(argv, specs) {
     const flags = {};
@@ -3917,12 +4163,12 @@ function parseFlags(argv, specs) {
         const spec = name === undefined ? undefined : specs[name];
         if (!spec || !Object.hasOwn(specs, name)) {
             if (!word.startsWith('-') || word === '--')
-                throw new Error('Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new Error(`Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
+                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
         }
         if (spec.type === 'boolean') {
             if (long?.[2] !== undefined)
-                throw new Error(`Option '--${name}' does not take a value.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
             flags[name] = true;
         }
         else if (long?.[2] !== undefined) {
@@ -3931,9 +4177,9 @@ function parseFlags(argv, specs) {
         else {
             const value = argv[index + 1];
             if (value === undefined)
-                throw new Error(`Option '--${name} <value>' argument missing.`);
+                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
             if (value.startsWith('-'))
-                throw new Error(`Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
             flags[name] = value;
             index++;
         }
@@ -3982,21 +4228,25 @@ async function exchangeCredentials(values, deps) {
 
 ;// CONCATENATED MODULE: ./src/ci/diagnostics.js
 // The CLI's diagnostics on stderr: `checkmarx-auth: warning: ...`, or, in a CI whose log shows
-// issues (Azure Pipelines' task.logissue), warnings and errors as issues.
+// issues (Azure Pipelines' task.logissue), warnings and errors as issues. An error has its stable
+// code (core/error-codes.ts): `checkmarx-auth: error [input/missing]: ...`; as an issue
+// `checkmarx-auth: [input/missing] ...` with the issue's own `code`.
 
 
-function diagnosticLine(level, message, env) {
+function diagnosticLine(level, message, env, code) {
     const text = printable(message);
     if (level === 'info')
         return `checkmarx-auth: ${text}\n`;
+    const tag = code ? ` [${code}]` : '';
     const issueLine = ciWith(env, 'issueLine');
     if (issueLine)
-        return issueLine(level, `checkmarx-auth: ${text}`);
-    return `checkmarx-auth: ${level}: ${text}\n`;
+        return issueLine(level, `checkmarx-auth:${tag} ${text}`, code);
+    return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.js
 // The CLI for every other CI system: flags and environment in, the token on stdout.
+
 
 
 
@@ -4023,38 +4273,47 @@ const FLAGS = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },
 };
-class UsageError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
-}
 function parseCommandLine(argv, verb) {
     try {
         return parseFlags(argv, verb ? { ...FLAGS, ...VERB_FLAGS[verb] } : FLAGS);
     }
     catch (error) {
-        throw new UsageError(`${error.message} See checkmarx-auth --help.`);
+        throw error instanceof UsageError ? error.withHelp() : error;
     }
 }
 function parseFormat(value, fallback) {
     const format = (value ?? fallback).toLowerCase();
     if (!FORMATS.includes(format)) {
-        throw new UsageError(`--format ${notOneOf(value ?? '', FORMATS)}`);
+        throw new UsageError('usage/unknown-format', `--format ${notOneOf(value ?? '', FORMATS)}`);
     }
     return format;
 }
 /** The CLI with its arguments (argv without node and the script); resolves to the exit code, never rejects. */
 async function run(argv, deps) {
     const say = (level) => (message) => deps.stderr(diagnosticLine(level, message, deps.env));
+    const wants = { jsonErrors: false };
     try {
-        return await main(argv, deps, say);
+        return await main(argv, deps, say, wants);
     }
     catch (error) {
-        say('error')(failureMessage(error, CLI_NAMING));
+        const code = errorCodeOf(error);
+        const message = failureMessage(error, CLI_NAMING);
+        deps.stderr(diagnosticLine('error', message, deps.env, code));
+        if (wants.jsonErrors)
+            deps.stderr(errorJson(code, message));
         if (deps.env.RUNNER_DEBUG === '1')
             stackFrames(error).forEach((frame) => say('info')(frame));
         return exitCodeOf(error);
     }
 }
-async function main(argv, deps, say) {
+/**
+ * With --format json, a failure is also one line of JSON on stderr, `{"code":...,"message":...}`,
+ * after the line for people: stdout stays empty on a failure, as for every format.
+ */
+function errorJson(code, message) {
+    return `${JSON.stringify({ code, message: printable(message) })}\n`;
+}
+async function main(argv, deps, say, wants) {
     const write = (text) => {
         deps.stdout(text);
         return 0;
@@ -4070,6 +4329,8 @@ async function main(argv, deps, say) {
     // exec: the flags end at the first `--` (no flag value can be one), the command follows.
     const dash = verb === 'exec' ? words.indexOf('--') : -1;
     const flags = parseCommandLine(dash === -1 ? words : words.slice(0, dash), verb);
+    // Every verb's JSON reader gets its failure as JSON too; exec prints nothing of its own.
+    wants.jsonErrors = verb !== 'exec' && typeof flags.format === 'string' && flags.format.toLowerCase() === 'json';
     if (flags.help)
         return write(helpText());
     if (flags.version)
@@ -4101,7 +4362,7 @@ function rejectUnknownVerb(word) {
         return;
     const suggestion = didYouMean(word, VERBS);
     const verbs = `${VERBS.slice(0, -1).join(', ')} or ${VERBS.at(-1)}`;
-    throw new UsageError(suggestion
+    throw new UsageError(suggestion ? 'usage/unknown-verb' : 'usage/unexpected-argument', suggestion
         ? `Unknown verb '${word}'. Did you mean '${suggestion}'? See checkmarx-auth --help.`
         : `Unexpected argument: the first word is a verb (${verbs}) or a --flag. See checkmarx-auth --help.`);
 }

@@ -106,12 +106,97 @@ var external_node_path_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(ex
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const exit_codes_EXIT_TOKEN_FAILED = 1;
-const exit_codes_EXIT_USAGE = 2;
+const EXIT_TOKEN_FAILED = 1;
+const EXIT_USAGE = 2;
+
+;// CONCATENATED MODULE: ./src/core/error-codes.js
+// Every error a user can meet has one of these stable codes, printed with its message
+// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
+// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
+// once published, is never renamed. Codes are ours: text from a server never becomes one.
+
+const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
+const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
+const error_codes_ERROR_CODES = {
+    'input/missing': usage('An input that the product and grant type need is not given.'),
+    'input/invalid': usage('An input is given but its value is not valid.'),
+    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
+    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
+    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
+    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
+    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
+    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
+    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
+    'usage/no-command': usage('exec has no command after --.'),
+    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
+    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
+    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
+    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
+    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
+    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
+    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
+    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
+    'token-request/http-error': failed('The server answered another HTTP error status.'),
+    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
+    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
+    'token-request/bad-response': failed('The answer is not a valid token response.'),
+    'token-request/timeout': failed('The token endpoint did not answer in time.'),
+    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
+    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
+    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
+    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
+    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
+    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
+    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
+    'agent/no-answer': failed('The token agent did not answer in time.'),
+    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
+    'agent/unreachable': failed('Talking to the token agent failed.'),
+    'agent/start-failed': failed('The token agent did not start.'),
+    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
+    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
+    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
+};
+function error_codes_isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
+}
+/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
+const OAUTH_ERROR_CODES = {
+    invalid_grant: 'token-request/invalid-grant',
+    invalid_client: 'token-request/invalid-client',
+    unauthorized_client: 'token-request/unauthorized-client',
+    unsupported_grant_type: 'token-request/unsupported-grant-type',
+    invalid_scope: 'token-request/invalid-scope',
+    invalid_request: 'token-request/invalid-request',
+};
+/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
+function oauthErrorCode(oauthError) {
+    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+function requestFailureCode(details) {
+    if (details.kind !== 'http')
+        return KIND_CODES[details.kind];
+    const status = details.status ?? 0;
+    return (oauthErrorCode(details.oauthError) ??
+        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
+}
+const KIND_CODES = {
+    redirect: 'token-request/redirect',
+    html: 'token-request/html',
+    'bad-response': 'token-request/bad-response',
+    timeout: 'token-request/timeout',
+    tls: 'token-request/tls',
+    network: 'token-request/network',
+    proxy: 'token-request/proxy',
+};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -147,7 +232,23 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 class CheckmarxAuthError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.code = code;
+    }
+    get exitCode() {
+        return error_codes_ERROR_CODES[this.code].exit;
+    }
+}
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+function errorCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -159,6 +260,10 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+function codedMessage(error, naming = ACTION_NAMING) {
+    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -178,7 +283,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+    return ERROR_CODES[errorCodeOf(error)].exit;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -187,18 +292,17 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
-    exitCode = exit_codes_EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, inputs = [input]) {
-        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, options = {}) {
+        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = inputs;
+        this.inputs = options.inputs ?? [input];
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -216,7 +320,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', missing.map((m) => m.input));
+        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -240,14 +344,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
-    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(describeRequestFailure(context, details, hint, attempts));
+        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -304,16 +408,15 @@ function powershellQuote(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
-
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 class errors_AgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
-        super(message);
+    constructor(code, message, options) {
+        super(code, message, options);
         this.name = 'AgentError';
-        this.exitCode = exitCode;
     }
 }
 
@@ -542,7 +645,9 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -574,7 +679,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -592,7 +697,9 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -1193,7 +1300,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1243,7 +1350,9 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        return { ok: false, message: printable(json.message), exitCode };
+        // The socket is input too: only a code this version knows is taken as one.
+        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+        return { ok: false, code, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1349,7 +1458,7 @@ function writeCommandFolder(base, node, cli) {
         folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join(base, COMMAND_FOLDER_PREFIX));
     }
     catch (error) {
-        throw new errors_AgentError(`The token agent did not start: cannot make its command folder under ${base} (${error.code}).`);
+        throw new errors_AgentError('agent/start-failed', `The token agent did not start: cannot make its command folder under ${base} (${error.code}).`, { cause: error });
     }
     try {
         const scripts = commandScripts(node, cli, folder);
@@ -1416,7 +1525,7 @@ function agentAddress(platform, tempBase) {
             return { address, folder };
         (0,external_node_fs_namespaceObject.rmSync)(folder, { recursive: true, force: true });
     }
-    throw new errors_AgentError('The token agent cannot start: no temporary folder gives a socket path short enough.');
+    throw new errors_AgentError('agent/start-failed', 'The token agent cannot start: no temporary folder gives a socket path short enough.');
 }
 async function startAgent(launch) {
     if (launch.signal?.aborted)
@@ -1504,9 +1613,9 @@ function openDescriptors() {
     }
     return [];
 }
-const cancelled = () => new errors_AgentError('The token agent did not start: the step was cancelled.');
+const cancelled = () => new errors_AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
-    const failed = (why) => new errors_AgentError(`The token agent did not start (${why}).`);
+    const failed = (why) => new errors_AgentError('agent/start-failed', `The token agent did not start (${why}).`);
     return new Promise((resolve, reject) => {
         let said = '';
         const timer = setTimeout(() => settle(failed(`no answer within ${READY_DEADLINE_MS / 1000} s`)), READY_DEADLINE_MS);
@@ -1553,10 +1662,10 @@ function checkedFolder(variable, path) {
         isFolder = (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     }
     catch {
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`);
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' does not exist.`, { code: 'input/runner' });
     }
     if (!isFolder)
-        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`);
+        throw new InputError('agent', `needs ${variable} to be a folder; '${path}' is not a folder.`, { code: 'input/runner' });
     return path;
 }
 async function startJobAgent(start) {
@@ -1579,7 +1688,7 @@ async function startJobAgent(start) {
         // A signal that came after the start-up wait. publish is synchronous: none can come during it,
         // so what it writes (the token last) is written only for a start that stands.
         if (cancel.signal.aborted)
-            throw new errors_AgentError(`The token agent was stopped: ${start.stepWord} was cancelled.`);
+            throw new errors_AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
         start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
     }
     catch (error) {
@@ -1646,7 +1755,7 @@ const AZURE_PIPELINES = {
     title: 'Azure Pipelines',
     detect: (env) => Boolean(env.TF_BUILD),
     maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
-    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    issueLine: (level, text, code) => `##vso[task.logissue type=${level}${code ? `;code=${azureEscape(code)}` : ''}]${azureEscape(text)}\n`,
     tempVariable: 'AGENT_TEMPDIRECTORY',
     isContainerTemp: underWorkMount,
     trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
@@ -1882,7 +1991,7 @@ function resolvePlan(values) {
 }
 function parseProduct(value) {
     if (!value)
-        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`);
+        throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
     const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
@@ -1947,16 +2056,18 @@ function readCaCerts(value, deps) {
         catch (error) {
             const code = error.code ?? 'unreadable';
             const problem = FILE_PROBLEMS[code] ?? `cannot be read (${code})`;
-            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`);
+            throw new InputError('ca-cert', `the file '${value}' ${problem}; give PEM text or the path of a PEM file.`, {
+                code: 'input/ca-cert',
+            });
         }
     }
     const certs = text.replace(/\r\n/g, '\n').match(PEM_CERT) ?? [];
     const where = isPem ? 'the PEM text' : `the file '${value}'`;
     if (certs.length === 0)
-        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`);
+        throw new InputError('ca-cert', `${where} holds no '-----BEGIN CERTIFICATE-----' block.`, { code: 'input/ca-cert' });
     certs.forEach((pem, index) => {
         if (!deps.isCertificate(pem)) {
-            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`);
+            throw new InputError('ca-cert', `certificate ${index + 1} in ${where} is not a valid X.509 certificate.`, { code: 'input/ca-cert' });
         }
     });
     return certs;
@@ -2355,7 +2466,6 @@ function camelCase(name) {
 // Pure: an environment in, the inputs the connection gives out.
 
 
-
 /** The connection's authentication schemes (vss-extension.json) and the input each parameter fills. */
 const SCHEMES = {
     // An API key: ms.vss-endpoint.endpoint-auth-scheme-token, whose parameter is `apitoken`.
@@ -2374,7 +2484,10 @@ const URL_INPUT = {
 };
 /** A connection that is missing or not of this task's type: a configuration error, before any request. */
 class ConnectionError extends CheckmarxAuthError {
-    exitCode = exit_codes_EXIT_USAGE;
+    constructor(message) {
+        super('input/connection', message);
+        this.name = 'ConnectionError';
+    }
 }
 /**
  * The inputs that the connection `id` gives. `product` (as given, any case) decides what its URL
@@ -2446,8 +2559,8 @@ function loggingCommands(write) {
         info: (message) => write(`${printable_printable(message)}\n`),
         debug: (message) => command('task.debug', {}, printable_printable(message)),
         warning: (message) => command('task.logissue', { type: 'warning' }, printable_printable(message)),
-        fail: (message) => {
-            command('task.logissue', { type: 'error' }, printable_printable(message));
+        fail: (message, code) => {
+            command('task.logissue', { type: 'error', code }, `[${code}] ${printable_printable(message)}`);
             command('task.complete', { result: 'Failed' }, '');
         },
     };
@@ -2498,7 +2611,7 @@ async function run(deps) {
         return 0;
     }
     catch (error) {
-        agent.fail(failureMessage(error, TASK_NAMING));
+        agent.fail(failureMessage(error, TASK_NAMING), errorCodeOf(error));
         if (isTrue(deps.env.SYSTEM_DEBUG))
             stackFrames(error).forEach((frame) => agent.debug(frame));
         return 1;
@@ -2562,7 +2675,9 @@ async function exchangeAndSet(deps, agent) {
 /** AGENT_TEMPDIRECTORY, which the agent's folders go under: set, and a folder. */
 function agentTempFolder(tempDirectory) {
     if (!tempDirectory) {
-        throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.');
+        throw new InputError('agent', 'needs the agent temporary folder (AGENT_TEMPDIRECTORY), which every Azure Pipelines agent sets.', {
+            code: 'input/runner',
+        });
     }
     return checkedFolder(AZURE_PIPELINES.tempVariable, tempDirectory);
 }
@@ -2746,6 +2861,84 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
+;// CONCATENATED MODULE: ./src/io/tunnel.js
+// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
+// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
+// through a proxy, the proxy's own credentials, ports and bare host names.
+
+
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => builtins_builtin('node:http');
+const https = () => builtins_builtin('node:https');
+const tls = () => builtins_builtin('node:tls');
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
+function openTunnel(via, target, options, track) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
+    return new Promise((resolve, reject) => {
+        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
+    });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -2753,11 +2946,6 @@ function groupsOf(group) {
 
 
 const MAX_BODY_BYTES = 1024 * 1024;
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtins_builtin('node:http');
-const https = () => builtins_builtin('node:https');
-const tls = () => builtins_builtin('node:tls');
 const postForm = async (request, options) => {
     const url = new URL(request.url);
     const proxy = proxyFor(url, options.proxy ?? {});
@@ -2890,51 +3078,11 @@ async function openConnection(url, via, options, attempt) {
             },
         };
     }
-    const tunnel = attempt.track(await openTunnel(via, url, options, attempt));
+    const tunnel = attempt.track(await openTunnel(via, url, options, (resource) => attempt.track(resource)));
     const socket = attempt.track(tls().connect({ socket: tunnel, ...tlsOptions(url, options) }));
     // No `agent` here: with one (even `agent: false`) Node ignores createConnection and dials the target itself.
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
-}
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-function openTunnel(via, target, options, attempt) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = attempt.track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
 }
 function exchange(connection, request, attempt) {
     return new Promise((resolve, reject) => {
@@ -3011,31 +3159,6 @@ function toTransportFailure(error, timedOut, timeoutMs, via) {
     }
     const kind = code && TLS_CODE.test(code) ? 'tls' : 'network';
     return new TransportFailure({ kind, ...(code ? { code } : {}), detail: message });
-}
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 ;// CONCATENATED MODULE: ./src/core/version.js

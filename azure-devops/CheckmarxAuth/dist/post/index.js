@@ -31,12 +31,97 @@ const RESERVED_PREFIXES = (/* unused pure expression or super */ null && (['GITH
 
 ;// CONCATENATED MODULE: ./src/core/exit-codes.js
 // The CLI's exit codes, which scripts test for (SPEC, CLI).
-const exit_codes_EXIT_TOKEN_FAILED = 1;
+const EXIT_TOKEN_FAILED = 1;
 const EXIT_USAGE = 2;
+
+;// CONCATENATED MODULE: ./src/core/error-codes.js
+// Every error a user can meet has one of these stable codes, printed with its message
+// (`checkmarx-auth: error [token-request/invalid-grant]: ...`). Scripts and docs rely on them:
+// docs/troubleshooting.md has one entry per code (a test keeps both lists equal), and a code,
+// once published, is never renamed. Codes are ours: text from a server never becomes one.
+
+const usage = (meaning) => ({ meaning, exit: EXIT_USAGE });
+const failed = (meaning) => ({ meaning, exit: EXIT_TOKEN_FAILED });
+const error_codes_ERROR_CODES = {
+    'input/missing': usage('An input that the product and grant type need is not given.'),
+    'input/invalid': usage('An input is given but its value is not valid.'),
+    'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
+    'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
+    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
+    'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
+    'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
+    'usage/unknown-verb': usage('The first word looks like a verb the CLI does not have.'),
+    'usage/unknown-format': usage('--format names a format the verb cannot print.'),
+    'usage/no-command': usage('exec has no command after --.'),
+    'token-request/invalid-grant': failed('The server refused the credentials (OAuth invalid_grant).'),
+    'token-request/invalid-client': failed('The server refused the OAuth client (invalid_client).'),
+    'token-request/unauthorized-client': failed('The OAuth client may not use this grant type (unauthorized_client).'),
+    'token-request/unsupported-grant-type': failed('The server does not support the grant type (unsupported_grant_type).'),
+    'token-request/invalid-scope': failed('The server refused the scope (invalid_scope).'),
+    'token-request/invalid-request': failed('The server found the request malformed (invalid_request).'),
+    'token-request/rate-limited': failed('The server kept answering 429 Too Many Requests.'),
+    'token-request/server-error': failed('The server kept answering with an HTTP 5xx status.'),
+    'token-request/http-error': failed('The server answered another HTTP error status.'),
+    'token-request/redirect': failed('The token endpoint answered with a redirect, which is not followed.'),
+    'token-request/html': failed('The token endpoint answered with a web page instead of JSON.'),
+    'token-request/bad-response': failed('The answer is not a valid token response.'),
+    'token-request/timeout': failed('The token endpoint did not answer in time.'),
+    'token-request/tls': failed('The TLS connection failed (certificate, or https:// to a plain HTTP port).'),
+    'token-request/network': failed('The token endpoint could not be reached (DNS, refused, reset).'),
+    'token-request/proxy': failed('The proxy refused the connection or asked for authentication.'),
+    'runner/file': failed("A runner's file (GITHUB_OUTPUT, GITHUB_ENV, ...) cannot be written."),
+    'agent/not-running': failed('CX_AUTH_SOCK names a token agent that is not running.'),
+    'agent/not-mapped': usage('A later Azure Pipelines step runs token or exec without CX_AUTH_SOCK mapped, and lacks inputs of its own.'),
+    'agent/bad-sock': usage("CX_AUTH_SOCK is not '<address>#<key>'."),
+    'agent/refused': usage("The token agent refused the request (not this agent's key)."),
+    'agent/no-answer': failed('The token agent did not answer in time.'),
+    'agent/bad-answer': failed('The token agent sent an answer that is not its protocol.'),
+    'agent/unreachable': failed('Talking to the token agent failed.'),
+    'agent/start-failed': failed('The token agent did not start.'),
+    'agent/cancelled': failed('The step was cancelled while the token agent started.'),
+    'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
+    'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
+};
+function isErrorCode(value) {
+    return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
+}
+/** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
+const OAUTH_ERROR_CODES = {
+    invalid_grant: 'token-request/invalid-grant',
+    invalid_client: 'token-request/invalid-client',
+    unauthorized_client: 'token-request/unauthorized-client',
+    unsupported_grant_type: 'token-request/unsupported-grant-type',
+    invalid_scope: 'token-request/invalid-scope',
+    invalid_request: 'token-request/invalid-request',
+};
+/** The code of an OAuth `error` from the server, only if it is one of the known ones. */
+function oauthErrorCode(oauthError) {
+    return oauthError !== undefined && Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/failures.js
 // How a token request failed: the kinds of failure and what is known of one, and the sentence
 // that tells the user. Everything in FailureDetails from outside has been redacted already.
+
+/** The stable code of a failed request: from its kind, and for HTTP from a known OAuth `error` or the status. */
+function requestFailureCode(details) {
+    if (details.kind !== 'http')
+        return KIND_CODES[details.kind];
+    const status = details.status ?? 0;
+    return (oauthErrorCode(details.oauthError) ??
+        (status === 429 ? 'token-request/rate-limited' : status >= 500 ? 'token-request/server-error' : 'token-request/http-error'));
+}
+const KIND_CODES = {
+    redirect: 'token-request/redirect',
+    html: 'token-request/html',
+    'bad-response': 'token-request/bad-response',
+    timeout: 'token-request/timeout',
+    tls: 'token-request/tls',
+    network: 'token-request/network',
+    proxy: 'token-request/proxy',
+};
 function describeRequestFailure(context, details, hint, attempts) {
     const parts = [`${context.productTitle} token request to ${context.endpoint} failed`];
     if (attempts > 1)
@@ -72,7 +157,23 @@ function describeFailure(details) {
 // anything the server or the network said passes through `redact` first.
 
 
+/**
+ * Every error this tool reports to a user: a stable `code` (error-codes.ts), which also decides the
+ * CLI's exit code, and a message built for users. `cause`, where there is one, is for debugging only.
+ */
 class CheckmarxAuthError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.code = code;
+    }
+    get exitCode() {
+        return error_codes_ERROR_CODES[this.code].exit;
+    }
+}
+/** The stable code of any failure: ours, or `internal/unexpected` for anything else. */
+function errorCodeOf(error) {
+    return error instanceof CheckmarxAuthError ? error.code : 'internal/unexpected';
 }
 /**
  * What to tell the user about any failure. Only our own errors carry messages built for users;
@@ -84,6 +185,10 @@ function failureMessage(error, naming = ACTION_NAMING) {
     if (error instanceof CheckmarxAuthError)
         return error.message;
     return `Unexpected failure (${error instanceof Error ? error.name : typeof error}). Please report it.`;
+}
+/** The message with its code in front, `[token-request/invalid-grant] ...`, for the action's and the task's errors. */
+function codedMessage(error, naming = ACTION_NAMING) {
+    return `[${errorCodeOf(error)}] ${failureMessage(error, naming)}`;
 }
 /**
  * The stack frames of an unexpected error (the `    at ...` lines), for a bug report under
@@ -103,7 +208,7 @@ function stackFrames(error) {
         .map((line) => line.trim());
 }
 function exitCodeOf(error) {
-    return error instanceof CheckmarxAuthError ? error.exitCode : EXIT_TOKEN_FAILED;
+    return ERROR_CODES[errorCodeOf(error)].exit;
 }
 const ACTION_NAMING = {
     subject: (input) => `Input '${input}'`,
@@ -112,18 +217,17 @@ const ACTION_NAMING = {
 };
 /** A missing or bad input, found before any request is sent. */
 class InputError extends CheckmarxAuthError {
-    exitCode = EXIT_USAGE;
     /** The input the message is about (the first one, when several are). */
     input;
     /** Every input the message is about. */
     inputs;
     /** What is wrong, without the input's name, which each front end words its own way. */
     detail;
-    constructor(input, detail, inputs = [input]) {
-        super(`${ACTION_NAMING.subject(input)}: ${detail}`);
+    constructor(input, detail, options = {}) {
+        super(options.code ?? 'input/invalid', `${ACTION_NAMING.subject(input)}: ${detail}`);
         this.name = 'InputError';
         this.input = input;
-        this.inputs = inputs;
+        this.inputs = options.inputs ?? [input];
         this.detail = detail;
     }
     /** The message with the inputs named the front end's way. */
@@ -141,7 +245,7 @@ class MissingInputsError extends InputError {
         const first = missing[0];
         if (!first)
             throw new RangeError('MissingInputsError needs a missing input');
-        super(first.input, '', missing.map((m) => m.input));
+        super(first.input, '', { code: 'input/missing', inputs: missing.map((m) => m.input) });
         this.name = 'MissingInputsError';
         this.missing = missing;
         this.requiredFor = requiredFor;
@@ -165,14 +269,14 @@ class MissingInputsError extends InputError {
 function listOf(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+/** The token request failed; the code follows from how (the kind, the status, a known OAuth `error`). */
 class TokenRequestError extends CheckmarxAuthError {
-    exitCode = exit_codes_EXIT_TOKEN_FAILED;
     details;
     context;
     hint;
     attempts;
     constructor(context, details, hint, attempts = 1) {
-        super(describeRequestFailure(context, details, hint, attempts));
+        super(requestFailureCode(details), describeRequestFailure(context, details, hint, attempts));
         this.name = 'TokenRequestError';
         this.context = context;
         this.details = details;
@@ -182,16 +286,15 @@ class TokenRequestError extends CheckmarxAuthError {
 }
 
 ;// CONCATENATED MODULE: ./src/agent/errors.js
-// The agent's own failure: it cannot be reached, refused a request, or did not start.
+// The agent's own failure: it cannot be reached, refused a request, or did not start; and a failure
+// it reported (its exchange failed), which keeps the code the agent sent, so that `token` through
+// the agent prints the same code as a direct exchange.
 
-
-/** The token agent cannot be reached, refused a request, or did not start. */
+/** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
 class AgentError extends CheckmarxAuthError {
-    exitCode;
-    constructor(message, exitCode = exit_codes_EXIT_TOKEN_FAILED) {
-        super(message);
+    constructor(code, message, options) {
+        super(code, message, options);
         this.name = 'AgentError';
-        this.exitCode = exitCode;
     }
 }
 
@@ -407,7 +510,9 @@ function locateSelfHosted(profile, values) {
     const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
     const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
     if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`);
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
     }
     return {
         tokenUrl: tokenUrl || `${root}${tokenPath}`,
@@ -439,7 +544,7 @@ function locateSca(profile, values) {
     const region = pickRegion(values, products_SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`);
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
     return {
         tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
         apiUrl: region.apiUrl,
@@ -457,7 +562,9 @@ function locateCxOne(_profile, values, grantType) {
     const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.");
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
     }
     checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
     const explicitTokenUrl = explicitUrl(values, 'token-url');
@@ -958,7 +1065,7 @@ function parseSock(value) {
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError(`${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`, EXIT_USAGE);
+        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1008,7 +1115,9 @@ function parseAnswer(line) {
         const exitCode = json.exitCode;
         if (typeof json.message !== 'string' || !isNumberIn(exitCode, 1, 2))
             return undefined;
-        return { ok: false, message: printable(json.message), exitCode };
+        // The socket is input too: only a code this version knows is taken as one.
+        const code = isErrorCode(json.code) ? json.code : 'agent/bad-answer';
+        return { ok: false, code, message: printable(json.message), exitCode };
     }
     if (json.ok !== true)
         return undefined;
@@ -1076,7 +1185,7 @@ const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
 class AgentNotRunning extends AgentError {
     constructor(address) {
-        super(`No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
     }
 }
@@ -1098,7 +1207,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError(acknowledged
+        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1110,7 +1219,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1129,7 +1238,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError(`The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1139,18 +1248,20 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('The token agent sent an answer that is not its protocol.'));
+                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('The token agent sent an answer that is too long.'));
+                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError(`Talking to the token agent at ${address} failed (${error.code ?? error.name}).`));
+                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                    cause: error,
+                }));
         });
     });
 }
@@ -1304,8 +1415,8 @@ function loggingCommands(write) {
         info: (message) => write(`${printable(message)}\n`),
         debug: (message) => command('task.debug', {}, printable(message)),
         warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
-        fail: (message) => {
-            command('task.logissue', { type: 'error' }, printable(message));
+        fail: (message, code) => {
+            command('task.logissue', { type: 'error', code }, `[${code}] ${printable(message)}`);
             command('task.complete', { result: 'Failed' }, '');
         },
     };
@@ -1348,7 +1459,7 @@ const AZURE_PIPELINES = {
     title: 'Azure Pipelines',
     detect: (env) => Boolean(env.TF_BUILD),
     maskLine: (value) => `##vso[task.setsecret]${azureEscape(value)}\n`,
-    issueLine: (level, text) => `##vso[task.logissue type=${level}]${azureEscape(text)}\n`,
+    issueLine: (level, text, code) => `##vso[task.logissue type=${level}${code ? `;code=${azureEscape(code)}` : ''}]${azureEscape(text)}\n`,
     tempVariable: 'AGENT_TEMPDIRECTORY',
     isContainerTemp: underWorkMount,
     trackingVariables: ['VSTS_PROCESS_LOOKUP_ID'],
