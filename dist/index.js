@@ -360,12 +360,12 @@ class TokenRequestError extends CheckmarxAuthError {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
+;// CONCATENATED MODULE: ./src/core/variable-names.js
+// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
-const names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
+const variable_names_SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
-const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', names_SOCK_VARIABLE];
+const RESERVED_NAMES = ['PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'NODE_OPTIONS', 'NODE_PATH', variable_names_SOCK_VARIABLE];
 const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
@@ -378,7 +378,7 @@ const RUN_TIME_SECRETS = {
     accessToken: 'the access token',
     refreshToken: 'the refresh token',
     agentKey: 'the token agent key',
-    authSock: names_SOCK_VARIABLE,
+    authSock: variable_names_SOCK_VARIABLE,
     execKey: "the one-time key of exec's token endpoint",
 };
 function isRunTimeSecret(field) {
@@ -488,6 +488,8 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
+/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
+const products_HOSTING_NAMES = (/* unused pure expression or super */ null && (['self-hosted', 'sca-cloud', 'cxone']));
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -497,7 +499,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const PRODUCTS = {
+const products_PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -556,8 +558,8 @@ const PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(PRODUCTS);
-const products_SCA_REGIONS = {
+const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
+const SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
         apiUrl: 'https://api-sca.checkmarx.net',
@@ -568,7 +570,7 @@ const products_SCA_REGIONS = {
     },
 };
 /** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
-const products_CXONE_REGIONS = {
+const CXONE_REGIONS = {
     us: 'https://iam.checkmarx.net',
     us2: 'https://us.iam.checkmarx.net',
     eu: 'https://eu.iam.checkmarx.net',
@@ -604,40 +606,26 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
-/** Which inputs locate the token endpoint, for each kind of hosting. */
-const HOSTING_USES = {
-    'self-hosted': ['server-url', 'token-url'],
-    'sca-cloud': ['region', 'tenant', 'token-url'],
-    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
-};
 
 ;// CONCATENATED MODULE: ./src/core/endpoints.js
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the product table says which applies.
+// of hosting; the hosting table (hostings.ts) says which applies.
 
 
 
 
-const LOCATORS = {
-    'self-hosted': locateSelfHosted,
-    'sca-cloud': locateSca,
-    cxone: locateCxOne,
-};
-function locateEndpoint(profile, values, grantType) {
-    return LOCATORS[profile.hosting](profile, values, grantType);
+/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
+function needsOfSelfHosted(values) {
+    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
 }
-/**
- * The inputs the product's endpoint needs and the values lack, found before any locator runs so
- * that one message names them together with the missing credentials.
- */
-const ENDPOINT_NEEDS = {
-    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
-    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
-    // An API key or an iam-url may name the tenant; the locator checks those.
-    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
-};
-function missingEndpointInputs(profile, values, grantType) {
-    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+function needsOfSca(values) {
+    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
+}
+/** An API key or an iam-url may name the tenant; the locator checks those. */
+function needsOfCxOne(values, grantType) {
+    return grantType === 'refresh_token' || values.tenant || values['iam-url']
+        ? []
+        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -676,7 +664,7 @@ function normalizeServerUrl(value) {
     return `${url.origin}${path}`;
 }
 function locateSca(profile, values) {
-    const region = pickRegion(values, products_SCA_REGIONS);
+    const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
         throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
@@ -694,7 +682,7 @@ function locateCxOne(_profile, values, grantType) {
     if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
         throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
     }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
         throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
@@ -705,7 +693,7 @@ function locateCxOne(_profile, values, grantType) {
     const explicitTokenUrl = explicitUrl(values, 'token-url');
     const credentialClientId = stringClaim(claims, 'azp');
     return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
         apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
         tenant,
         ...(credentialClientId ? { credentialClientId } : {}),
@@ -720,6 +708,14 @@ function checkRealmName(tenant, input) {
     }
 }
 const REALMS_PATH = '/auth/realms/';
+/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
+function realmTokenPath(tenant) {
+    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
+}
+/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
+function realmUrlOf(base, tenant) {
+    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
+}
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 function realmOfClaims(claims) {
     if (!claims)
@@ -803,26 +799,155 @@ function parseHttpUrl(input, value) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/core/key-facts.js
-// What a credential says of itself, and what the inputs resolve to, without any request: the
-// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
-// to expire. The key is read, never verified: the IAM server is what verifies it.
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
+// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
+// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
+// in for the product on loopback: the token path it serves, the grant it takes from the job, the
+// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
+// phantom token. The product table (products.ts) says which hosting a product has. Pure.
+
+
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
+const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const HOSTINGS = {
+    cxone: {
+        locate: locateCxOne,
+        needs: needsOfCxOne,
+        uses: ['iam-url', 'region', 'tenant', 'token-url'],
+        urlInput: 'iam-url',
+        locatedBy: 'region or iam-url',
+        regions: CXONE_REGIONS,
+        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
+        childLogin: true,
+        apiKeyIsJwt: true,
+        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+    },
+    'self-hosted': {
+        locate: locateSelfHosted,
+        needs: needsOfSelfHosted,
+        uses: ['server-url', 'token-url'],
+        urlInput: 'server-url',
+        locatedBy: 'server-url',
+        regions: {},
+        regionOf: () => undefined,
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    },
+    'sca-cloud': {
+        locate: locateSca,
+        needs: needsOfSca,
+        uses: ['region', 'tenant', 'token-url'],
+        locatedBy: 'region',
+        regions: SCA_TOKEN_URLS,
+        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    },
+};
+function hostingOf(product) {
+    return HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
+}
+
+;// CONCATENATED MODULE: ./src/core/api-key-facts.js
+// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
+// client, when it was issued and when it expires. The key is read, never verified: the IAM server
+// is what verifies it.
 
 
 
-
-/** A key closer than this to its `exp` gets a warning. */
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 function keyFactsOf(plan) {
-    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
         return undefined;
     const claims = decodeJwtClaims(plan.apiKey);
     if (!claims)
         return undefined;
     const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
     const expiresAt = expiryClaim(claims);
@@ -849,79 +974,6 @@ function instantClaim(claims, name) {
         return undefined;
     const date = new Date(Math.floor(seconds) * 1000);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
-function inDays(instant, now) {
-    const left = Date.parse(instant) - now;
-    if (left < DAY_MS)
-        return 'in less than a day';
-    const days = Math.round(left / DAY_MS);
-    return `in ${days} day${days === 1 ? '' : 's'}`;
-}
-/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
-function expiryWarning(facts, now) {
-    const expiresAt = facts?.expiresAt;
-    if (!expiresAt)
-        return undefined;
-    const left = Date.parse(expiresAt) - now;
-    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
-        return undefined;
-    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
-    if (left <= 0)
-        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
-    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
-}
-/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
-function regionOf(plan) {
-    const { tokenUrl } = plan.endpoint;
-    if (plan.profile.hosting === 'sca-cloud') {
-        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
-    }
-    if (plan.profile.hosting === 'cxone') {
-        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
-    }
-    return undefined;
-}
-function inspectPlan(plan) {
-    const region = regionOf(plan);
-    const apiKey = keyFactsOf(plan);
-    const { tenant, apiUrl } = plan.endpoint;
-    return withheld({
-        product: plan.profile.name,
-        grantType: plan.grantType,
-        tokenUrl: plan.endpoint.tokenUrl,
-        ...(tenant ? { tenant } : {}),
-        ...(region ? { region } : {}),
-        clientId: plan.clientId,
-        ...(apiUrl ? { apiUrl } : {}),
-        ...(apiKey ? { apiKey } : {}),
-    }, plan.secrets);
-}
-/** The length of the shortest piece of a secret that may not be shown. */
-const SECRET_FRAGMENT = 8;
-const WITHHELD = '(withheld: it contains part of a secret input)';
-/**
- * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
- * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
- * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
- */
-function withheld(object, secrets) {
-    const forms = secretForms(secrets).filter((form) => form.length >= 4);
-    const pieces = new Set(forms.flatMap((form) => fragments(form)));
-    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
-    const clean = (value) => {
-        if (typeof value === 'string')
-            return holds(value) ? WITHHELD : value;
-        if (value && typeof value === 'object')
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
-        return value;
-    };
-    return clean(object);
-}
-function fragments(secret) {
-    if (secret.length <= SECRET_FRAGMENT)
-        return [secret];
-    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
 ;// CONCATENATED MODULE: ./src/core/printable.js
@@ -1005,7 +1057,7 @@ function planRetry(state, failure, maxAttempts, random) {
 const MAX_SERVER_TEXT = 300;
 /** Cleans text that came from outside (a server body, an error) before it may enter a message. */
 function redact(text, secrets) {
-    const forms = secrets_secretForms(secrets);
+    const forms = secretForms(secrets);
     let clean = text;
     for (const form of forms)
         clean = clean.split(form).join('***');
@@ -1021,7 +1073,7 @@ function redact(text, secrets) {
  * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
  * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
  */
-function secrets_secretForms(secrets) {
+function secretForms(secrets) {
     const forms = new Set();
     const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
     for (const secret of [...secrets, ...lines]) {
@@ -1278,6 +1330,7 @@ function randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1362,7 +1415,8 @@ function parseAnswer(line) {
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+    const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1881,10 +1935,10 @@ async function startActionAgent({ settings, first, arrivedAt, deps, workflow, ha
             workflow.saveState(SAVED_AGENT.sock, sock);
             workflow.addPath(commandFolder);
             // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-            handOver([...Object.entries(variables), [names_SOCK_VARIABLE, sock]]);
+            handOver([...Object.entries(variables), [variable_names_SOCK_VARIABLE, sock]]);
         },
     });
-    workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${names_SOCK_VARIABLE} names the agent).`);
+    workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${variable_names_SOCK_VARIABLE} names the agent).`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
@@ -2001,8 +2055,8 @@ function cleanPastedKey(value) {
 }
 /** Inputs that were given but that this product and grant type never send or use. */
 function unusedInputWarnings(plan, values, naming) {
-    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
-    const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
+    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTINGS[plan.profile.hosting].uses]);
+    const considered = new Set([...Object.values(GRANT_SENDS), ...Object.values(HOSTINGS).map((hosting) => hosting.uses)].flat());
     const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
     if (unused.length === 0)
         return [];
@@ -2018,7 +2072,7 @@ function resolvePlan(values) {
     const profile = parseProduct(values.product);
     const grantType = pickGrantType(profile, values);
     requireCredentials(profile, grantType, values);
-    const endpoint = locateEndpoint(profile, values, grantType);
+    const endpoint = HOSTINGS[profile.hosting].locate(profile, values, grantType);
     const defaultClient = profile.defaultClients[grantType];
     // requireCredentials made sure that a grant without a default client has client-id.
     const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient.id;
@@ -2046,7 +2100,7 @@ function parseProduct(value) {
         throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
-    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
+    const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
     if (!profile)
         throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
     return profile;
@@ -2069,7 +2123,7 @@ function requireCredentials(profile, grantType, values) {
     const credentials = GRANT_CREDENTIALS[grantType]
         .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
         .map((input) => ({ input }));
-    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    const missing = [...credentials, ...HOSTINGS[profile.hosting].needs(values, grantType)];
     if (missing.length > 0) {
         throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
@@ -2181,13 +2235,14 @@ function definedOnly(object) {
 
 
 
+
 const oauth = (f, ...errors) => f.oauthError !== undefined && errors.includes(f.oauthError);
-const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
+const urlInput = (f) => HOSTINGS[f.hosting].locatedBy;
 /** A web page is the wrong address, unless the status says the server is busy or failing. */
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f, location) {
-    const tokenPath = PRODUCTS[f.product].tokenPath;
+    const tokenPath = products_PRODUCTS[f.product].tokenPath;
     const root = tokenPath && serverRootOf(location, tokenPath);
     if (root)
         return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
@@ -2446,8 +2501,37 @@ function summary(details) {
     return details.code ?? details.kind;
 }
 
+;// CONCATENATED MODULE: ./src/core/key-expiry.js
+// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
+// away an instant is in days.
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/exchange.js
-// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+// The one call every front end makes: mask the secrets, check the inputs, get the token, mask it.
+
 
 
 
@@ -2459,11 +2543,11 @@ async function exchangeCredentials(values, deps) {
     const { mask } = deps;
     const given = secretValues(values);
     if (mask)
-        secrets_secretForms(given).forEach(mask);
+        secretForms(given).forEach(mask);
     const settings = resolveSettings(values, deps);
     // The secrets as the settings use them (an API key without its pasted quotes), where they differ.
     if (mask)
-        secrets_secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
+        secretForms(settings.plan.secrets.filter((secret) => !given.includes(secret))).forEach(mask);
     deps.check?.(settings);
     settings.warnings.forEach((warning) => deps.log.warning(warning));
     const { plan } = settings;
@@ -2504,9 +2588,6 @@ function outputValues(result) {
         const value = spec.value(result);
         return value === undefined ? [] : [[spec.name, value]];
     });
-}
-function camelCase(name) {
-    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 }
 
 ;// CONCATENATED MODULE: ./src/action/workflow-commands.js
@@ -2826,7 +2907,7 @@ function isIpAddress(host) {
 }
 
 ;// CONCATENATED MODULE: ./src/io/http.js
-// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
+// One HTTP request and its answer, with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
@@ -2839,7 +2920,7 @@ const postForm = async (request, options) => {
     const attempt = new Attempt(options.timeoutMs);
     try {
         const connection = await openConnection(url, proxy, options, attempt);
-        const response = await exchange(connection, request, attempt);
+        const response = await roundTrip(connection, request, attempt);
         if (proxy && url.protocol === 'http:')
             refuseProxyAnswer(response, proxy);
         return response;
@@ -2970,7 +3051,7 @@ async function openConnection(url, via, options, attempt) {
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
 }
-function exchange(connection, request, attempt) {
+function roundTrip(connection, request, attempt) {
     return new Promise((resolve, reject) => {
         const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
         const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
@@ -3053,7 +3134,7 @@ const VERSION = '1.1.0';
 const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/io/system.js
-// The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
+// The real I/O that the front ends pass into exchangeCredentials; tests pass their own.
 
 
 

@@ -113,8 +113,14 @@ function powershellQuote(value) {
     return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }
 
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
+;// CONCATENATED MODULE: ./src/core/camel-case.js
+// How the Azure task and the CLI's JSON spell an input's or output's name: `api-key` → `apiKey`.
+function camelCase(name) {
+    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
+;// CONCATENATED MODULE: ./src/core/variable-names.js
+// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
 const SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
@@ -170,9 +176,6 @@ function outputValues(result) {
         return value === undefined ? [] : [[spec.name, value]];
     });
 }
-function camelCase(name) {
-    return name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
-}
 
 ;// CONCATENATED MODULE: ./src/ci/log-commands.js
 // The CI systems' log commands: the line syntax each reads from a step's output, and how each
@@ -203,6 +206,7 @@ function azureEscape(value) {
 
 ;// CONCATENATED MODULE: ./src/cli/formats.js
 // What the CLI prints on stdout, per --format. Pure: a result in, text out.
+
 
 
 
@@ -592,6 +596,8 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
+/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
+const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'];
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -708,40 +714,26 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
-/** Which inputs locate the token endpoint, for each kind of hosting. */
-const HOSTING_USES = {
-    'self-hosted': ['server-url', 'token-url'],
-    'sca-cloud': ['region', 'tenant', 'token-url'],
-    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
-};
 
 ;// CONCATENATED MODULE: ./src/core/endpoints.js
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the product table says which applies.
+// of hosting; the hosting table (hostings.ts) says which applies.
 
 
 
 
-const LOCATORS = {
-    'self-hosted': locateSelfHosted,
-    'sca-cloud': locateSca,
-    cxone: locateCxOne,
-};
-function locateEndpoint(profile, values, grantType) {
-    return LOCATORS[profile.hosting](profile, values, grantType);
+/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
+function needsOfSelfHosted(values) {
+    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
 }
-/**
- * The inputs the product's endpoint needs and the values lack, found before any locator runs so
- * that one message names them together with the missing credentials.
- */
-const ENDPOINT_NEEDS = {
-    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
-    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
-    // An API key or an iam-url may name the tenant; the locator checks those.
-    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
-};
-function missingEndpointInputs(profile, values, grantType) {
-    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+function needsOfSca(values) {
+    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
+}
+/** An API key or an iam-url may name the tenant; the locator checks those. */
+function needsOfCxOne(values, grantType) {
+    return grantType === 'refresh_token' || values.tenant || values['iam-url']
+        ? []
+        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -809,7 +801,7 @@ function locateCxOne(_profile, values, grantType) {
     const explicitTokenUrl = explicitUrl(values, 'token-url');
     const credentialClientId = stringClaim(claims, 'azp');
     return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
         apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
         tenant,
         ...(credentialClientId ? { credentialClientId } : {}),
@@ -824,6 +816,14 @@ function checkRealmName(tenant, input) {
     }
 }
 const REALMS_PATH = '/auth/realms/';
+/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
+function realmTokenPath(tenant) {
+    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
+}
+/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
+function realmUrlOf(base, tenant) {
+    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
+}
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 function realmOfClaims(claims) {
     if (!claims)
@@ -907,94 +907,155 @@ function parseHttpUrl(input, value) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/**
- * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
- * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
- * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
- * of any of its words.
- */
-function holdsCiCommand(text) {
-    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
-}
-function printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
+// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
+// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
+// in for the product on loopback: the token path it serves, the grant it takes from the job, the
+// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
+// phantom token. The product table (products.ts) says which hosting a product has. Pure.
 
-;// CONCATENATED MODULE: ./src/core/secrets.js
-// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
-// message: every form of every secret is cut out and control characters are neutralised.
 
-const MAX_SERVER_TEXT = 300;
-/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
-function redact(text, secrets) {
-    const forms = secretForms(secrets);
-    let clean = text;
-    for (const form of forms)
-        clean = clean.split(form).join('***');
-    clean = printable(clean).trim();
-    if (clean.length > MAX_SERVER_TEXT)
-        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
-    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-    for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable(form));
-    return clean;
-}
-/**
- * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
- * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
- */
-function secretForms(secrets) {
-    const forms = new Set();
-    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
-    for (const secret of [...secrets, ...lines]) {
-        if (!secret.trim())
-            continue;
-        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
-            forms.add(form);
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
     }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-function lowerCaseHex(encoded) {
-    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-}
-function removeTrailingPrefix(text, secret) {
-    const body = text.endsWith('…') ? text.slice(0, -1) : text;
-    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
-        if (body.endsWith(secret.slice(0, n)))
-            return `${body.slice(0, -n)}***…`;
+    catch {
+        return false;
     }
-    return text;
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
+const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const HOSTINGS = {
+    cxone: {
+        locate: locateCxOne,
+        needs: needsOfCxOne,
+        uses: ['iam-url', 'region', 'tenant', 'token-url'],
+        urlInput: 'iam-url',
+        locatedBy: 'region or iam-url',
+        regions: CXONE_REGIONS,
+        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
+        childLogin: true,
+        apiKeyIsJwt: true,
+        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+    },
+    'self-hosted': {
+        locate: locateSelfHosted,
+        needs: needsOfSelfHosted,
+        uses: ['server-url', 'token-url'],
+        urlInput: 'server-url',
+        locatedBy: 'server-url',
+        regions: {},
+        regionOf: () => undefined,
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    },
+    'sca-cloud': {
+        locate: locateSca,
+        needs: needsOfSca,
+        uses: ['region', 'tenant', 'token-url'],
+        locatedBy: 'region',
+        regions: SCA_TOKEN_URLS,
+        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    },
+};
+function hostingOf(product) {
+    return HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
 }
 
-;// CONCATENATED MODULE: ./src/core/key-facts.js
-// What a credential says of itself, and what the inputs resolve to, without any request: the
-// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
-// to expire. The key is read, never verified: the IAM server is what verifies it.
+;// CONCATENATED MODULE: ./src/core/api-key-facts.js
+// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
+// client, when it was issued and when it expires. The key is read, never verified: the IAM server
+// is what verifies it.
 
 
 
-
-/** A key closer than this to its `exp` gets a warning. */
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 function keyFactsOf(plan) {
-    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
         return undefined;
     const claims = decodeJwtClaims(plan.apiKey);
     if (!claims)
         return undefined;
     const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
     const expiresAt = expiryClaim(claims);
@@ -1022,78 +1083,26 @@ function instantClaim(claims, name) {
     const date = new Date(Math.floor(seconds) * 1000);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
-/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
-function inDays(instant, now) {
-    const left = Date.parse(instant) - now;
-    if (left < DAY_MS)
-        return 'in less than a day';
-    const days = Math.round(left / DAY_MS);
-    return `in ${days} day${days === 1 ? '' : 's'}`;
-}
-/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
-function expiryWarning(facts, now) {
-    const expiresAt = facts?.expiresAt;
-    if (!expiresAt)
-        return undefined;
-    const left = Date.parse(expiresAt) - now;
-    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
-        return undefined;
-    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
-    if (left <= 0)
-        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
-    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
-}
-/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
-function regionOf(plan) {
-    const { tokenUrl } = plan.endpoint;
-    if (plan.profile.hosting === 'sca-cloud') {
-        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
-    }
-    if (plan.profile.hosting === 'cxone') {
-        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
-    }
-    return undefined;
-}
-function inspectPlan(plan) {
-    const region = regionOf(plan);
-    const apiKey = keyFactsOf(plan);
-    const { tenant, apiUrl } = plan.endpoint;
-    return withheld({
-        product: plan.profile.name,
-        grantType: plan.grantType,
-        tokenUrl: plan.endpoint.tokenUrl,
-        ...(tenant ? { tenant } : {}),
-        ...(region ? { region } : {}),
-        clientId: plan.clientId,
-        ...(apiUrl ? { apiUrl } : {}),
-        ...(apiKey ? { apiKey } : {}),
-    }, plan.secrets);
-}
-/** The length of the shortest piece of a secret that may not be shown. */
-const SECRET_FRAGMENT = 8;
-const WITHHELD = '(withheld: it contains part of a secret input)';
+
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /**
- * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
- * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
- * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
+ * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
+ * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
+ * of any of its words.
  */
-function withheld(object, secrets) {
-    const forms = secretForms(secrets).filter((form) => form.length >= 4);
-    const pieces = new Set(forms.flatMap((form) => fragments(form)));
-    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
-    const clean = (value) => {
-        if (typeof value === 'string')
-            return holds(value) ? WITHHELD : value;
-        if (value && typeof value === 'object')
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
-        return value;
-    };
-    return clean(object);
+function holdsCiCommand(text) {
+    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
 }
-function fragments(secret) {
-    if (secret.length <= SECRET_FRAGMENT)
-        return [secret];
-    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry.js
@@ -1147,6 +1156,53 @@ function planRetry(state, failure, maxAttempts, random) {
     if (state.attempts >= maxAttempts)
         return undefined;
     return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
 }
 
 ;// CONCATENATED MODULE: ./src/core/token-response.js
@@ -1384,6 +1440,7 @@ function randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1468,7 +1525,8 @@ function parseAnswer(line) {
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+    const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1607,6 +1665,19 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
     });
 }
 /**
+ * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
+ * more; the agent's refusal, or an answer without a token, is an AgentError.
+ */
+async function askAgentForToken(sock, minValidity, bounds = {}) {
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
+    if (!answer.ok)
+        throw new AgentError(answer.code, answer.message);
+    if (!('result' in answer))
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+    return answer;
+}
+/**
  * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
  * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
  * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
@@ -1646,10 +1717,10 @@ function shortLivedWarning(result, minValiditySeconds) {
 class TokenCache {
     current;
     inFlight;
-    exchange;
+    fetchToken;
     now;
-    constructor(exchange, now, first) {
-        this.exchange = exchange;
+    constructor(fetchToken, now, first) {
+        this.fetchToken = fetchToken;
         this.now = now;
         this.current = first;
     }
@@ -1673,7 +1744,7 @@ class TokenCache {
     }
     /** One exchange at a time; a failure rejects every sharer and keeps the old token. */
     refresh() {
-        this.inFlight ??= this.exchange()
+        this.inFlight ??= this.fetchToken()
             .then((result) => (this.current = { result, arrivedAt: this.now() }))
             .finally(() => (this.inFlight = undefined));
         return this.inFlight;
@@ -1754,6 +1825,71 @@ function defaultOf(name) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/cli/usage-error.js
+// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
+// without its value, exec without a command). Exit code 2, as every `usage/` code says.
+
+class UsageError extends CheckmarxAuthError {
+    constructor(code, message) {
+        super(code, message);
+        this.name = 'UsageError';
+    }
+    /** The same mistake, with a pointer to --help after the message. */
+    withHelp() {
+        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/command-line.js
+// The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
+// Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
+// A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
+
+
+
+function parseFlags(argv, specs) {
+    const flags = {};
+    const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])));
+    for (let index = 0; index < argv.length; index++) {
+        const word = argv[index];
+        const long = /^--([^=]+)(?:=([^]*))?$/.exec(word);
+        const name = long ? long[1] : /^-[^-]$/.test(word) ? byShort.get(word.slice(1)) : undefined;
+        const spec = name === undefined ? undefined : specs[name];
+        if (!spec || !Object.hasOwn(specs, name)) {
+            if (!word.startsWith('-') || word === '--')
+                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
+            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
+        }
+        if (spec.type === 'boolean') {
+            if (long?.[2] !== undefined)
+                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
+            flags[name] = true;
+        }
+        else if (long?.[2] !== undefined) {
+            flags[name] = long[2];
+        }
+        else {
+            const value = argv[index + 1];
+            if (value === undefined)
+                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
+            if (value.startsWith('-'))
+                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
+            flags[name] = value;
+            index++;
+        }
+    }
+    return flags;
+}
+/** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
+function suggestFlag(name, specs) {
+    const suggestion = didYouMean(name, Object.keys(specs));
+    return suggestion ? ` Did you mean '--${suggestion}'?` : '';
+}
+/** The inputs as the CLI reads them: each from its --flag, else from its environment variables. */
+function inputsFromFlags(flags, env) {
+    return readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), env);
+}
+
 ;// CONCATENATED MODULE: ./src/core/settings.js
 // Turns raw inputs into a validated plan: which product, grant, endpoint, credentials and transport.
 // Every problem is an InputError that names the input, raised before any request.
@@ -1794,8 +1930,8 @@ function cleanPastedKey(value) {
 }
 /** Inputs that were given but that this product and grant type never send or use. */
 function unusedInputWarnings(plan, values, naming) {
-    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTING_USES[plan.profile.hosting]]);
-    const considered = new Set(Object.values({ ...GRANT_SENDS, ...HOSTING_USES }).flat());
+    const used = new Set([...GRANT_SENDS[plan.grantType], ...HOSTINGS[plan.profile.hosting].uses]);
+    const considered = new Set([...Object.values(GRANT_SENDS), ...Object.values(HOSTINGS).map((hosting) => hosting.uses)].flat());
     const unused = INPUTS.map((spec) => spec.name).filter((name) => considered.has(name) && !used.has(name) && values[name] !== undefined);
     if (unused.length === 0)
         return [];
@@ -1811,7 +1947,7 @@ function resolvePlan(values) {
     const profile = parseProduct(values.product);
     const grantType = pickGrantType(profile, values);
     requireCredentials(profile, grantType, values);
-    const endpoint = locateEndpoint(profile, values, grantType);
+    const endpoint = HOSTINGS[profile.hosting].locate(profile, values, grantType);
     const defaultClient = profile.defaultClients[grantType];
     // requireCredentials made sure that a grant without a default client has client-id.
     const clientId = values['client-id'] ?? endpoint.credentialClientId ?? defaultClient.id;
@@ -1862,7 +1998,7 @@ function requireCredentials(profile, grantType, values) {
     const credentials = GRANT_CREDENTIALS[grantType]
         .filter((name) => values[name] === undefined && !(name === 'client-id' && profile.defaultClients[grantType] !== undefined))
         .map((input) => ({ input }));
-    const missing = [...credentials, ...missingEndpointInputs(profile, values, grantType)];
+    const missing = [...credentials, ...HOSTINGS[profile.hosting].needs(values, grantType)];
     if (missing.length > 0) {
         throw new MissingInputsError(missing, `product '${profile.name}' with grant type '${grantType}'`, otherGrants(profile, grantType, values));
     }
@@ -1985,19 +2121,14 @@ async function runToken(context) {
     const minValidity = parseMinValidity(context.flags['min-validity']);
     const sock = context.env[SOCK_VARIABLE];
     if (!sock) {
-        const { settings, result } = await context.exchange();
+        const { settings, result } = await context.exchangeCredentials();
         warnIf(context, shortLivedWarning(result, minValidity));
         context.mask(result);
         return context.write(formatResult(context.format, result, settings.envName));
     }
-    const { address, key } = parseSock(sock);
-    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, {
+    const answer = await askAgentForToken(sock, minValidity, {
         onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
     });
-    if (!answer.ok)
-        throw new AgentError(answer.code, answer.message);
-    if (!('result' in answer))
-        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
     context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
     warnIf(context, answer.warning);
     context.mask(answer.result);
@@ -2007,14 +2138,14 @@ function parseMinValidity(value) {
     if (value === undefined)
         return DEFAULT_MIN_VALIDITY;
     const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > 86_400) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to 86400.`);
+    if (!/^\d+$/.test(text) || Number(text) > MAX_MIN_VALIDITY) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to ${MAX_MIN_VALIDITY}.`);
     }
     return Number(text);
 }
 /** env-name as the bare command reads it (flag, then environment, then default). */
 function tokenEnvName(context) {
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    const values = inputsFromFlags(context.flags, context.env);
     return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
 }
 function warnIf(context, warning) {
@@ -2022,19 +2153,85 @@ function warnIf(context, warning) {
         context.warn(warning);
 }
 
-;// CONCATENATED MODULE: ./src/cli/usage-error.js
-// The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
-// without its value, exec without a command). Exit code 2, as every `usage/` code says.
+;// CONCATENATED MODULE: ./src/core/key-expiry.js
+// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
+// away an instant is in days.
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
 
-class UsageError extends CheckmarxAuthError {
-    constructor(code, message) {
-        super(code, message);
-        this.name = 'UsageError';
-    }
-    /** The same mistake, with a pointer to --help after the message. */
-    withHelp() {
-        return new UsageError(this.code, `${this.message} See checkmarx-auth --help.`);
-    }
+;// CONCATENATED MODULE: ./src/core/withheld.js
+// Hiding every value that holds a piece of a secret, for the verbs that print what the inputs
+// resolve to.
+
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
+
+;// CONCATENATED MODULE: ./src/core/inspection.js
+// What the `inspect` verb shows: what the inputs resolve to, and what the API key says of itself,
+// with no request sent and no secret, nor a piece of one, in it.
+
+
+
+function inspectPlan(plan) {
+    const region = HOSTINGS[plan.profile.hosting].regionOf(plan.endpoint.tokenUrl);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
@@ -2046,10 +2243,11 @@ class UsageError extends CheckmarxAuthError {
 
 
 
+
 const INSPECT_FORMATS = ['text', 'json'];
 function runInspect(deps) {
     const format = parseInspectFormat(deps.flags.format);
-    const values = readInputs((name) => (typeof deps.flags[name] === 'string' ? deps.flags[name] : undefined), deps.env);
+    const values = inputsFromFlags(deps.flags, deps.env);
     const settings = resolveSettings(values, deps);
     settings.warnings.forEach(deps.warn);
     const inspection = inspectPlan(settings.plan);
@@ -2109,107 +2307,6 @@ function inspectionText(inspection, now) {
 }
 function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
-}
-
-;// CONCATENATED MODULE: ./src/core/hostings.js
-// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
-// data: here, what the sealed facade needs to stand in for the product on loopback. The token
-// path it serves, the grant it takes from the job, the shape of its answer, the API paths it
-// forwards, where the real API is, and the claims of a phantom token. Pure.
-
-const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
-/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
-function isRealmTokenPath(path, tenant) {
-    const match = KEYCLOAK_REALM_TOKEN.exec(path);
-    if (!match || tenant === undefined)
-        return false;
-    try {
-        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
-    }
-    catch {
-        return false;
-    }
-}
-const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
-/** IdentityServer's answer (CxSAST, Access Control, SCA). */
-const identityServerAnswer = (token) => ({
-    access_token: token.accessToken,
-    expires_in: token.expiresIn,
-    token_type: 'Bearer',
-    ...(token.scope ? { scope: token.scope } : {}),
-});
-const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
-const withoutSuffix = (url, suffix) => {
-    const trimmed = url.replace(/\/+$/, '');
-    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
-};
-const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
-const SCA_TOKEN_PATH = '/identity/connect/token';
-const HOSTINGS = {
-    cxone: {
-        tokenPath: (tenant) => `/auth/realms/${tenant ?? ''}/protocol/openid-connect/token`,
-        isTokenPath: isRealmTokenPath,
-        jobGrant: 'client_credentials',
-        tenantInAcrValues: false,
-        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
-        answer: (token) => ({
-            access_token: token.accessToken,
-            expires_in: token.expiresIn,
-            refresh_expires_in: 0,
-            token_type: 'Bearer',
-            'not-before-policy': 0,
-            ...(token.scope ? { scope: token.scope } : {}),
-        }),
-        forwards: (path) => path.startsWith('/api/'),
-        apiPath: '/api',
-        // The ast-base-url host: the token's apiUrl is that URL + /api.
-        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({
-            iss: `${origin}/auth/realms/${tenant}`,
-            typ: 'Bearer',
-            azp: jobName,
-            tenant_name: tenant,
-            'ast-base-url': origin,
-        }),
-    },
-    'self-hosted': {
-        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
-        // IIS matches paths without case.
-        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: false,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
-        apiPath: '/cxrestapi',
-        // The server root: the token's apiUrl is that root + the product's api path.
-        upstreamBase: withoutSuffix,
-        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
-    },
-    'sca-cloud': {
-        tokenPath: () => SCA_TOKEN_PATH,
-        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: true,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
-        apiPath: '',
-        // The API host itself.
-        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
-    },
-};
-function hostingOf(product) {
-    return HOSTINGS[PRODUCTS[product].hosting];
-}
-/** The product's api path: its own (products.ts), else its hosting's. */
-function apiPathOf(product) {
-    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
-}
-/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
-function hasDotSegment(path) {
-    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
 }
 
 ;// CONCATENATED MODULE: ./src/io/loopback.js
@@ -2347,8 +2444,9 @@ function parseBasic(header) {
 const MIN_SERVED_VALIDITY_SECONDS = 60;
 /** Receiving one request, headers and body, may take this long; answering is the source's business. */
 const REQUEST_DEADLINE_MS = 30_000;
+/** Keycloak's token path for the tenant's realm, as the hosting table has it. */
 function tokenPath(tenant) {
-    return `/auth/realms/${tenant}/protocol/openid-connect/token`;
+    return HOSTINGS.cxone.tokenPath(tenant);
 }
 async function startTokenEndpoint(options) {
     // Loaded here: only `exec` serves HTTP, and every other start of the CLI would pay for node:http.
@@ -2437,8 +2535,9 @@ function remainingSeconds(token, now) {
 
 
 
+
 const oauth = (f, ...errors) => f.oauthError !== undefined && errors.includes(f.oauthError);
-const urlInput = (f) => ({ 'self-hosted': 'server-url', 'sca-cloud': 'region', cxone: 'region or iam-url' })[f.hosting];
+const urlInput = (f) => HOSTINGS[f.hosting].locatedBy;
 /** A web page is the wrong address, unless the status says the server is busy or failing. */
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
@@ -2893,7 +2992,7 @@ function isIpAddress(host) {
 }
 
 ;// CONCATENATED MODULE: ./src/io/http.js
-// One HTTP exchange with a hard deadline, no redirects followed, a bounded body, the user's CA
+// One HTTP request and its answer, with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
 
 
@@ -2906,7 +3005,7 @@ const postForm = async (request, options) => {
     const attempt = new Attempt(options.timeoutMs);
     try {
         const connection = await openConnection(url, proxy, options, attempt);
-        const response = await exchange(connection, request, attempt);
+        const response = await roundTrip(connection, request, attempt);
         if (proxy && url.protocol === 'http:')
             refuseProxyAnswer(response, proxy);
         return response;
@@ -3037,7 +3136,7 @@ async function openConnection(url, via, options, attempt) {
     // Without an agent Node does not know 443 is the default port and would add it to Host: url.host leaves it out.
     return { module: https(), options: { ...target, headers: { host: url.host }, createConnection: () => socket } };
 }
-function exchange(connection, request, attempt) {
+function roundTrip(connection, request, attempt) {
     return new Promise((resolve, reject) => {
         const headers = { ...connection.options.headers, ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
         const outgoing = connection.module.request({ ...connection.options, method: 'POST', headers }, (response) => {
@@ -3120,7 +3219,7 @@ const VERSION = '1.1.0';
 const USER_AGENT = `checkmarx-auth/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/io/system.js
-// The real I/O that both front ends pass into exchangeCredentials; tests pass their own.
+// The real I/O that the front ends pass into exchangeCredentials; tests pass their own.
 
 
 
@@ -3232,6 +3331,7 @@ function startChild(command, env, launcher) {
 
 
 
+
 /** The OAuth client the child logs in as; the key is what makes it this child's. */
 const EXEC_CLIENT_ID = 'checkmarx-auth-exec';
 /** ast-cli keeps a token this long before it asks again (CX_TOKEN_EXPIRY_SECONDS, default 300). */
@@ -3274,14 +3374,9 @@ function childEnvironment(parent, options) {
     }
     return env;
 }
-/**
- * Checkmarx One: the product as given, else what the token says (the agent does not name its
- * product): a tenant and an `api-url` ending in /api is Checkmarx One; SCA's has no /api.
- */
-function isCheckmarxOne(product, result) {
-    if (product)
-        return product.toLowerCase() === 'cxone';
-    return result.tenant !== undefined && /\/api\/?$/.test(result.apiUrl);
+/** Whether the child logs in through a loopback token endpoint: its hosting's row says (Checkmarx One's). */
+function logsInThroughEndpoint(hosting) {
+    return hosting !== undefined && HOSTINGS[hosting].childLogin;
 }
 /** How long a token handed to the child must still be valid: as long as ast-cli keeps one. */
 function minValidityFor(env) {
@@ -3304,7 +3399,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
     }
     if (context.flags.format !== undefined)
         context.warn('exec prints nothing itself, so --format is ignored.');
-    const values = readInputs((name) => (typeof context.flags[name] === 'string' ? context.flags[name] : undefined), context.env);
+    const values = inputsFromFlags(context.flags, context.env);
     const given = secretValues(values);
     const minValidity = minValidityFor(context.env);
     const source = await tokenSource(context, minValidity);
@@ -3313,8 +3408,7 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
     const envName = source.envName ?? parseEnvName(values['env-name'] ?? defaultOf('env-name'));
     const key = newKey();
     context.mask(first);
-    const cxone = isCheckmarxOne(values.product, first);
-    const endpoint = cxone && first.tenant
+    const endpoint = logsInThroughEndpoint(source.hosting) && first.tenant
         ? await startTokenEndpoint({
             tenant: first.tenant,
             clientId: EXEC_CLIENT_ID,
@@ -3347,18 +3441,11 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
 async function tokenSource(context, minValidity) {
     const sock = context.env[SOCK_VARIABLE];
     if (sock) {
-        const { address, key } = parseSock(sock);
-        const token = async (seconds) => {
-            const answer = await askAgent(address, { key, op: 'token', minValidity: seconds }, TOKEN_DEADLINE_MS);
-            if (!answer.ok)
-                throw new AgentError(answer.code, answer.message);
-            if (!('result' in answer))
-                throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
-            return answer.result;
-        };
-        return { secrets: [], token, first: await token(minValidity) };
+        const first = await askAgentForToken(sock, minValidity);
+        const token = async (seconds) => (await askAgentForToken(sock, seconds)).result;
+        return { secrets: [], token, first: first.result, ...(first.hosting ? { hosting: first.hosting } : {}) };
     }
-    const { settings, result } = await context.exchange();
+    const { settings, result } = await context.exchangeCredentials();
     const arrivedAt = performance.now();
     const log = { info: context.debug, warning: context.warn, debug: context.debug };
     const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken), () => performance.now(), { result: agentToken(result), arrivedAt });
@@ -3366,6 +3453,7 @@ async function tokenSource(context, minValidity) {
         first: agentToken(result),
         secrets: settings.plan.secrets,
         envName: settings.envName,
+        hosting: settings.plan.profile.hosting,
         token: async (seconds) => (await cache.get(seconds)).result,
     };
 }
@@ -3669,7 +3757,7 @@ async function runStartAgent(context) {
         const [first, ...others] = START_AGENT_FORMATS;
         throw new UsageError('usage/unknown-format', `start-agent prints ${SOCK_VARIABLE} and the token variables: use --format ${first} (the default), ${others.slice(0, -1).join(', ')} or ${others.at(-1)}.`);
     }
-    const { settings, result } = await context.exchange();
+    const { settings, result } = await context.exchangeCredentials();
     const arrivedAt = performance.now();
     const key = newKey();
     const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
@@ -4120,7 +4208,7 @@ class Agent {
         if (request.op === 'stop')
             return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
         try {
-            return { ok: true, ...(await this.cache.get(request.minValidity)) };
+            return { ok: true, hosting: this.settings.plan.profile.hosting, ...(await this.cache.get(request.minValidity)) };
         }
         catch (error) {
             return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
@@ -4147,53 +4235,9 @@ function refusal(message) {
     return { ok: false, code: 'agent/refused', message, exitCode: EXIT_USAGE };
 }
 
-;// CONCATENATED MODULE: ./src/cli/command-line.js
-// The CLI's command line: `--flag value`, `--flag=value`, and boolean switches with a short form.
-// Hand-written rather than node:util's parseArgs, which costs about a millisecond of every start.
-// A message never repeats a stray word: it may be half of an unquoted secret ("--password my pass").
-
-
-function parseFlags(argv, specs) {
-    const flags = {};
-    const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short ? [[spec.short, name]] : [])));
-    for (let index = 0; index < argv.length; index++) {
-        const word = argv[index];
-        const long = /^--([^=]+)(?:=([^]*))?$/.exec(word);
-        const name = long ? long[1] : /^-[^-]$/.test(word) ? byShort.get(word.slice(1)) : undefined;
-        const spec = name === undefined ? undefined : specs[name];
-        if (!spec || !Object.hasOwn(specs, name)) {
-            if (!word.startsWith('-') || word === '--')
-                throw new UsageError('usage/unexpected-argument', 'Unexpected argument: every value must follow its --flag (quote values that contain spaces).');
-            throw new UsageError('usage/unknown-flag', `Unknown option '${long ? `--${long[1]}` : word}'.${long ? suggestFlag(long[1], specs) : ''}`);
-        }
-        if (spec.type === 'boolean') {
-            if (long?.[2] !== undefined)
-                throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
-            flags[name] = true;
-        }
-        else if (long?.[2] !== undefined) {
-            flags[name] = long[2];
-        }
-        else {
-            const value = argv[index + 1];
-            if (value === undefined)
-                throw new UsageError('usage/flag-value', `Option '--${name} <value>' argument missing.`);
-            if (value.startsWith('-'))
-                throw new UsageError('usage/flag-value', `Option '--${name}' needs a value; write --${name}=VALUE for one that starts with '-'.`);
-            flags[name] = value;
-            index++;
-        }
-    }
-    return flags;
-}
-/** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
-function suggestFlag(name, specs) {
-    const suggestion = didYouMean(name, Object.keys(specs));
-    return suggestion ? ` Did you mean '--${suggestion}'?` : '';
-}
-
 ;// CONCATENATED MODULE: ./src/core/exchange.js
-// The one call both front ends make: mask the secrets, check the inputs, get the token, mask it.
+// The one call every front end makes: mask the secrets, check the inputs, get the token, mask it.
+
 
 
 
@@ -4244,8 +4288,23 @@ function diagnosticLine(level, message, env, code) {
     return `checkmarx-auth: ${level}${tag}: ${text}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/core/once-per-value.js
+// Registering a secret with a CI's log masking once: the same value may come from an input, the
+// settings and the token, and each registration is a line in the log.
+/** `register`, called at most once for each distinct value. */
+function oncePerValue(register) {
+    const registered = new Set();
+    return (value) => {
+        if (registered.has(value))
+            return;
+        registered.add(value);
+        register(value);
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.js
 // The CLI for every other CI system: flags and environment in, the token on stdout.
+
 
 
 
@@ -4346,7 +4405,17 @@ async function main(argv, deps, say, wants) {
     const mask = (values) => runTimeSecretValues(values).forEach((value) => masking?.(value));
     const exchange = withAgentMappingHint(verb, deps.env, () => oneShot(flags, deps, say, debug, masking));
     const command = dash === -1 ? {} : { command: words.slice(dash + 1) };
-    const context = { flags, format, env: deps.env, exchange, say: say('info'), warn: say('warning'), debug, write, mask };
+    const context = {
+        flags,
+        format,
+        env: deps.env,
+        exchangeCredentials: exchange,
+        say: say('info'),
+        warn: say('warning'),
+        debug,
+        write,
+        mask,
+    };
     if (verb)
         return runVerb(verb, { ...context, ...command });
     const { settings, result } = await exchange();
@@ -4374,13 +4443,7 @@ function logMasking(deps) {
     const line = ciWith(deps.env, 'maskLine');
     if (!line)
         return undefined;
-    const registered = new Set();
-    return (value) => {
-        if (registered.has(value))
-            return;
-        registered.add(value);
-        deps.stderr(line(value));
-    };
+    return oncePerValue((value) => deps.stderr(line(value)));
 }
 function warnSecretFlags(flags, say) {
     const flagged = SECRET_INPUTS.filter((name) => flags[name] !== undefined);
@@ -4391,7 +4454,7 @@ function warnSecretFlags(flags, say) {
 }
 function oneShot(flags, deps, say, debug, mask) {
     warnSecretFlags(flags, say);
-    const values = readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), deps.env);
+    const values = inputsFromFlags(flags, deps.env);
     return exchangeCredentials(values, {
         ...(mask ? { mask } : {}),
         log: { info: say('info'), warning: say('warning'), debug },

@@ -21,8 +21,8 @@ function json_parseJsonObject(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/names.js
-// The tool's own environment variable names, and the names no token may be exported as.
+;// CONCATENATED MODULE: ./src/core/variable-names.js
+// The tool's own environment variable names (CX_AUTH_SOCK), and the names no token may be exported as.
 /** Where the token agent listens and its key: `<address>#<key>`. */
 const SOCK_VARIABLE = 'CX_AUTH_SOCK';
 /** Names a runner, a shell or Node acts on, and this tool's own variables: exporting the token there would hurt. */
@@ -291,7 +291,7 @@ class TokenRequestError extends CheckmarxAuthError {
 // the agent prints the same code as a direct exchange.
 
 /** The token agent cannot be reached, refused a request, did not start, or reported a failure. */
-class AgentError extends CheckmarxAuthError {
+class errors_AgentError extends CheckmarxAuthError {
     constructor(code, message, options) {
         super(code, message, options);
         this.name = 'AgentError';
@@ -353,6 +353,8 @@ function jwt_stringClaim(claims, name) {
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
+/** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
+const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'];
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -362,7 +364,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const PRODUCTS = {
+const products_PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -421,8 +423,8 @@ const PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(PRODUCTS);
-const products_SCA_REGIONS = {
+const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
+const SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
         apiUrl: 'https://api-sca.checkmarx.net',
@@ -433,7 +435,7 @@ const products_SCA_REGIONS = {
     },
 };
 /** Checkmarx One region → IAM base URL. The API host is the same name with `ast` for `iam`. */
-const products_CXONE_REGIONS = {
+const CXONE_REGIONS = {
     us: 'https://iam.checkmarx.net',
     us2: 'https://us.iam.checkmarx.net',
     eu: 'https://eu.iam.checkmarx.net',
@@ -469,40 +471,26 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
-/** Which inputs locate the token endpoint, for each kind of hosting. */
-const HOSTING_USES = {
-    'self-hosted': ['server-url', 'token-url'],
-    'sca-cloud': ['region', 'tenant', 'token-url'],
-    cxone: ['iam-url', 'region', 'tenant', 'token-url'],
-};
 
 ;// CONCATENATED MODULE: ./src/core/endpoints.js
 // Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the product table says which applies.
+// of hosting; the hosting table (hostings.ts) says which applies.
 
 
 
 
-const LOCATORS = {
-    'self-hosted': locateSelfHosted,
-    'sca-cloud': locateSca,
-    cxone: locateCxOne,
-};
-function locateEndpoint(profile, values, grantType) {
-    return LOCATORS[profile.hosting](profile, values, grantType);
+/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
+function needsOfSelfHosted(values) {
+    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
 }
-/**
- * The inputs the product's endpoint needs and the values lack, found before any locator runs so
- * that one message names them together with the missing credentials.
- */
-const ENDPOINT_NEEDS = {
-    'self-hosted': (values) => values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }],
-    'sca-cloud': (values) => (values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }]),
-    // An API key or an iam-url may name the tenant; the locator checks those.
-    cxone: (values, grantType) => grantType === 'refresh_token' || values.tenant || values['iam-url'] ? [] : [{ input: 'tenant', note: 'your Checkmarx One tenant' }],
-};
-function missingEndpointInputs(profile, values, grantType) {
-    return ENDPOINT_NEEDS[profile.hosting](values, grantType);
+function needsOfSca(values) {
+    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
+}
+/** An API key or an iam-url may name the tenant; the locator checks those. */
+function needsOfCxOne(values, grantType) {
+    return grantType === 'refresh_token' || values.tenant || values['iam-url']
+        ? []
+        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
 }
 function locateSelfHosted(profile, values) {
     const tokenPath = profile.tokenPath ?? '';
@@ -541,7 +529,7 @@ function normalizeServerUrl(value) {
     return `${url.origin}${path}`;
 }
 function locateSca(profile, values) {
-    const region = pickRegion(values, products_SCA_REGIONS);
+    const region = pickRegion(values, SCA_REGIONS);
     const tenant = values.tenant;
     if (!tenant)
         throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
@@ -559,7 +547,7 @@ function locateCxOne(_profile, values, grantType) {
     if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
         throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
     }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, products_CXONE_REGIONS) : (keyRealm?.base ?? products_CXONE_REGIONS[DEFAULT_REGION]));
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
     const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
     if (!tenant) {
         throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
@@ -570,7 +558,7 @@ function locateCxOne(_profile, values, grantType) {
     const explicitTokenUrl = explicitUrl(values, 'token-url');
     const credentialClientId = jwt_stringClaim(claims, 'azp');
     return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}/auth/realms/${tenant}/protocol/openid-connect/token`,
+        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
         apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
         tenant,
         ...(credentialClientId ? { credentialClientId } : {}),
@@ -585,6 +573,14 @@ function checkRealmName(tenant, input) {
     }
 }
 const REALMS_PATH = '/auth/realms/';
+/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
+function realmTokenPath(tenant) {
+    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
+}
+/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
+function endpoints_realmUrlOf(base, tenant) {
+    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
+}
 /** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
 function endpoints_realmOfClaims(claims) {
     if (!claims)
@@ -668,26 +664,155 @@ function parseHttpUrl(input, value) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/core/key-facts.js
-// What a credential says of itself, and what the inputs resolve to, without any request: the
-// `inspect` verb prints it, and both front ends warn from it when a Checkmarx One API key is about
-// to expire. The key is read, never verified: the IAM server is what verifies it.
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
+// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
+// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
+// in for the product on loopback: the token path it serves, the grant it takes from the job, the
+// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
+// phantom token. The product table (products.ts) says which hosting a product has. Pure.
+
+
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
+const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const hostings_HOSTINGS = {
+    cxone: {
+        locate: locateCxOne,
+        needs: needsOfCxOne,
+        uses: ['iam-url', 'region', 'tenant', 'token-url'],
+        urlInput: 'iam-url',
+        locatedBy: 'region or iam-url',
+        regions: CXONE_REGIONS,
+        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
+        childLogin: true,
+        apiKeyIsJwt: true,
+        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+    },
+    'self-hosted': {
+        locate: locateSelfHosted,
+        needs: needsOfSelfHosted,
+        uses: ['server-url', 'token-url'],
+        urlInput: 'server-url',
+        locatedBy: 'server-url',
+        regions: {},
+        regionOf: () => undefined,
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+    },
+    'sca-cloud': {
+        locate: locateSca,
+        needs: needsOfSca,
+        uses: ['region', 'tenant', 'token-url'],
+        locatedBy: 'region',
+        regions: SCA_TOKEN_URLS,
+        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+    },
+};
+function hostingOf(product) {
+    return hostings_HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
+}
+
+;// CONCATENATED MODULE: ./src/core/api-key-facts.js
+// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
+// client, when it was issued and when it expires. The key is read, never verified: the IAM server
+// is what verifies it.
 
 
 
-
-/** A key closer than this to its `exp` gets a warning. */
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
 /** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
 function keyFactsOf(plan) {
-    if (plan.profile.hosting !== 'cxone' || plan.grantType !== 'refresh_token' || !plan.apiKey)
+    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
         return undefined;
     const claims = decodeJwtClaims(plan.apiKey);
     if (!claims)
         return undefined;
     const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? `${realm.base}/auth/realms/${encodeURIComponent(realm.tenant)}` : undefined;
+    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
     const azp = stringClaim(claims, 'azp');
     const issuedAt = instantClaim(claims, 'iat');
     const expiresAt = expiryClaim(claims);
@@ -699,7 +824,7 @@ function keyFactsOf(plan) {
     };
 }
 /** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
-function key_facts_apiKeyExpiresAt(plan) {
+function api_key_facts_apiKeyExpiresAt(plan) {
     return keyFactsOf(plan)?.expiresAt;
 }
 /** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
@@ -714,79 +839,6 @@ function instantClaim(claims, name) {
         return undefined;
     const date = new Date(Math.floor(seconds) * 1000);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
-function inDays(instant, now) {
-    const left = Date.parse(instant) - now;
-    if (left < DAY_MS)
-        return 'in less than a day';
-    const days = Math.round(left / DAY_MS);
-    return `in ${days} day${days === 1 ? '' : 's'}`;
-}
-/** The warning both front ends give when the API key expires in less than 14 days, or has expired. */
-function expiryWarning(facts, now) {
-    const expiresAt = facts?.expiresAt;
-    if (!expiresAt)
-        return undefined;
-    const left = Date.parse(expiresAt) - now;
-    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
-        return undefined;
-    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
-    if (left <= 0)
-        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
-    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
-}
-/** The region a token endpoint belongs to, where it is one of Checkmarx's own hosts. */
-function regionOf(plan) {
-    const { tokenUrl } = plan.endpoint;
-    if (plan.profile.hosting === 'sca-cloud') {
-        return Object.entries(SCA_REGIONS).find(([, region]) => region.tokenUrl === tokenUrl)?.[0];
-    }
-    if (plan.profile.hosting === 'cxone') {
-        return Object.entries(CXONE_REGIONS).find(([, iam]) => tokenUrl.startsWith(`${iam}/`))?.[0];
-    }
-    return undefined;
-}
-function inspectPlan(plan) {
-    const region = regionOf(plan);
-    const apiKey = keyFactsOf(plan);
-    const { tenant, apiUrl } = plan.endpoint;
-    return withheld({
-        product: plan.profile.name,
-        grantType: plan.grantType,
-        tokenUrl: plan.endpoint.tokenUrl,
-        ...(tenant ? { tenant } : {}),
-        ...(region ? { region } : {}),
-        clientId: plan.clientId,
-        ...(apiUrl ? { apiUrl } : {}),
-        ...(apiKey ? { apiKey } : {}),
-    }, plan.secrets);
-}
-/** The length of the shortest piece of a secret that may not be shown. */
-const SECRET_FRAGMENT = 8;
-const WITHHELD = '(withheld: it contains part of a secret input)';
-/**
- * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
- * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
- * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
- */
-function withheld(object, secrets) {
-    const forms = secretForms(secrets).filter((form) => form.length >= 4);
-    const pieces = new Set(forms.flatMap((form) => fragments(form)));
-    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
-    const clean = (value) => {
-        if (typeof value === 'string')
-            return holds(value) ? WITHHELD : value;
-        if (value && typeof value === 'object')
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
-        return value;
-    };
-    return clean(object);
-}
-function fragments(secret) {
-    if (secret.length <= SECRET_FRAGMENT)
-        return [secret];
-    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
 }
 
 ;// CONCATENATED MODULE: ./src/core/printable.js
@@ -1043,6 +1095,7 @@ function random_randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1059,13 +1112,13 @@ function formatSock(address, key) {
     return `${address}#${key}`;
 }
 /** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
-function parseSock(value) {
+function protocol_parseSock(value) {
     const text = value?.trim() ?? '';
     const at = text.lastIndexOf('#');
     const address = text.slice(0, Math.max(at, 0));
     const key = at === -1 ? '' : text.slice(at + 1);
     if (!address || !/^[A-Za-z0-9_-]{22,}$/.test(key)) {
-        throw new AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
+        throw new errors_AgentError('agent/bad-sock', `${SOCK_VARIABLE} is not '<address>#<key>' as start-agent or the action's agent input print it.`);
     }
     return { address, key };
 }
@@ -1127,7 +1180,8 @@ function parseAnswer(line) {
     if (!result || (json.source !== 'cache' && json.source !== 'exchange'))
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}) };
+    const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
+    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1183,7 +1237,7 @@ const ACK_DEADLINE_MS = 10_000;
  */
 const SILENCE_DEADLINE_MS = 10_000;
 /** The agent is gone: its socket is missing or nobody listens on it. */
-class AgentNotRunning extends AgentError {
+class AgentNotRunning extends errors_AgentError {
     constructor(address) {
         super('agent/not-running', `No token agent is running at ${address} (from ${SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
         this.name = 'AgentNotRunning';
@@ -1207,7 +1261,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
         let connected = false;
         let acknowledged = false;
         let deadline;
-        const silence = new SilenceWatch(() => fail(new AgentError('agent/no-answer', acknowledged
+        const silence = new SilenceWatch(() => fail(new errors_AgentError('agent/no-answer', acknowledged
             ? `The token agent at ${address} (from ${SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
             : `The token agent at ${address} (from ${SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
         silence.arm(ackMs);
@@ -1219,7 +1273,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
             socket.destroy();
             reject(error);
         }
-        const notProtocol = () => fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+        const notProtocol = () => fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
         socket.once('connect', () => {
             connected = true;
             socket.write(encodeLine(request));
@@ -1238,7 +1292,7 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                     acknowledged = true;
                     bounds.onAcknowledged?.();
                     watchSilence();
-                    deadline = setTimeout(() => fail(new AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    deadline = setTimeout(() => fail(new errors_AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
                     continue;
                 }
                 const answer = parseAnswer(line);
@@ -1248,22 +1302,35 @@ function askAgent(address, request, deadlineMs, bounds = {}) {
                 if (answer)
                     resolve(answer);
                 else
-                    reject(new AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+                    reject(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
                 return;
             }
             if (received.length > MAX_LINE_BYTES)
-                fail(new AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
+                fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
         });
         socket.once('end', notProtocol);
         socket.once('error', (error) => {
             const gone = !connected && GONE.has(error.code ?? '');
             fail(gone
                 ? new AgentNotRunning(address)
-                : new AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                : new errors_AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
                     cause: error,
                 }));
         });
     });
+}
+/**
+ * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
+ * more; the agent's refusal, or an answer without a token, is an AgentError.
+ */
+async function askAgentForToken(sock, minValidity, bounds = {}) {
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
+    if (!answer.ok)
+        throw new AgentError(answer.code, answer.message);
+    if (!('result' in answer))
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+    return answer;
 }
 /**
  * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
@@ -1301,7 +1368,7 @@ class SilenceWatch {
 const EXIT_WAIT_MS = 3_000;
 /** Stops the agent `pid` listening at `sock` (`<address>#<key>`), then removes `folders` and the socket folder. */
 async function stopStartedAgent(pid, sock, deps, folders = []) {
-    const { address, key } = parseSock(sock);
+    const { address, key } = protocol_parseSock(sock);
     const outcome = await askAgent(address, { key, op: 'stop' }, STOP_DEADLINE_MS).then((answer) => (answer.ok && 'stopped' in answer && answer.pid === pid ? 'stopped' : 'not-ours'), (error) => (error instanceof AgentNotRunning ? 'gone' : 'silent'));
     if (outcome === 'stopped' && !(await exited(pid, EXIT_WAIT_MS, deps))) {
         try {
@@ -1505,7 +1572,7 @@ function ciWith(env, feature) {
 
 /** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
 async function run(deps) {
-    const agent = loggingCommands(deps.stdout);
+    const commands = loggingCommands(deps.stdout);
     try {
         // What the task saved as task variables (`task.settaskvariable`), which only its later steps see.
         const saved = (name) => deps.env[AZURE_PIPELINES.savedVariable(name)];
@@ -1516,12 +1583,12 @@ async function run(deps) {
         const folders = savedFolders(saved(SAVED_AGENT.folders));
         const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
         if (info)
-            agent.info(info);
+            commands.info(info);
         if (warning)
-            agent.warning(warning);
+            commands.warning(warning);
     }
     catch (error) {
-        agent.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+        commands.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 
