@@ -130,8 +130,9 @@ const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
 // INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
-// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
-// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+// key), the key of exec's loopback token endpoint, and a sealed job's phantoms and job key. Every
+// front end registers them with the log's masking before it prints, exports or saves them, and
+// sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 const RUN_TIME_SECRETS = {
     accessToken: 'the access token',
@@ -139,6 +140,8 @@ const RUN_TIME_SECRETS = {
     agentKey: 'the token agent key',
     authSock: SOCK_VARIABLE,
     execKey: "the one-time key of exec's token endpoint",
+    phantom: "a sealed job's phantom access token",
+    jobKey: "the key of a sealed job's credential",
 };
 function isRunTimeSecret(field) {
     return Object.hasOwn(RUN_TIME_SECRETS, field);
@@ -147,7 +150,10 @@ function isRunTimeSecret(field) {
 function runTimeSecretValues(values) {
     return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
 }
-/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+/**
+ * The variables the tool sets whose value is a run-time secret, besides the token's env-name. A
+ * sealed job's variables say which of them is secret themselves (core/sealed-job.ts).
+ */
 const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
 const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
@@ -325,6 +331,7 @@ const ERROR_CODES = {
     'agent/cancelled': failed('The step was cancelled while the token agent started.'),
     'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
     'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'exec/agent-not-sealing': usage('exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.'),
     'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
 };
 function isErrorCode(value) {
@@ -478,6 +485,20 @@ class InputError extends CheckmarxAuthError {
         return `${naming.subject(this.input)}: ${this.detail}`;
     }
 }
+/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
+class RequiresInputError extends InputError {
+    required;
+    why;
+    constructor(input, required, why) {
+        super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
+        this.name = 'RequiresInputError';
+        this.required = required;
+        this.why = why;
+    }
+    describe(naming) {
+        return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
+    }
+}
 /** Every input a run lacks, in one message, so that one run tells the user all of them. */
 class MissingInputsError extends InputError {
     missing;
@@ -607,7 +628,7 @@ const CXSAST_GRANTS = ['password', 'refresh_token', 'client_credentials'];
  * with the secret that CLI sends: checkmarx-ltd/Cx-Client-Common, ClientType.CLI.
  */
 const CXSAST_CLI_CLIENT = { id: 'cli_client', secret: 'B9D84EA8-E476-4E83-A628-8A342D74D3BD' };
-const products_PRODUCTS = {
+const PRODUCTS = {
     sast: {
         name: 'sast',
         title: 'CxSAST REST API',
@@ -666,7 +687,7 @@ const products_PRODUCTS = {
         apiUrlClaim: 'ast-base-url',
     },
 };
-const PRODUCT_NAMES = Object.keys(products_PRODUCTS);
+const PRODUCT_NAMES = Object.keys(PRODUCTS);
 const SCA_REGIONS = {
     us: {
         tokenUrl: 'https://platform.checkmarx.net/identity/connect/token',
@@ -945,6 +966,12 @@ const withoutSuffix = (url, suffix) => {
 };
 const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
 const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
+const SEALED_LOGIN_VARIABLES = {
+    CX_SEALED_SERVER_URL: 'origin',
+    CX_SEALED_USERNAME: 'jobName',
+    CX_SEALED_PASSWORD: 'jobKey',
+};
 const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 const SCA_TOKEN_PATH = '/identity/connect/token';
 const HOSTINGS = {
@@ -982,6 +1009,14 @@ const HOSTINGS = {
             tenant_name: tenant,
             'ast-base-url': origin,
         }),
+        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
+        jobVariables: {
+            CX_BASE_URI: 'origin',
+            CX_BASE_AUTH_URI: 'origin',
+            CX_TENANT: 'tenant',
+            CX_CLIENT_ID: 'jobName',
+            CX_CLIENT_SECRET: 'jobKey',
+        },
     },
     'self-hosted': {
         locate: locateSelfHosted,
@@ -1005,6 +1040,7 @@ const HOSTINGS = {
         // The server root: the token's apiUrl is that root + the product's api path.
         upstreamBase: withoutSuffix,
         phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
     'sca-cloud': {
         locate: locateSca,
@@ -1026,6 +1062,7 @@ const HOSTINGS = {
         // The API host itself.
         upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
         phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
 };
 function hostingOf(product) {
@@ -1441,6 +1478,7 @@ function randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1526,7 +1564,43 @@ function parseAnswer(line) {
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
+    // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
+    const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
+    if (sealed === null)
+        return undefined;
+    return {
+        ok: true,
+        result,
+        source: json.source,
+        ...(warning ? { warning } : {}),
+        ...(hosting ? { hosting } : {}),
+        ...(sealed ? { sealed } : {}),
+    };
+}
+const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
+const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
+/**
+ * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
+ * job name and key, the token's own tenant; null for anything else. An older agent sends none.
+ */
+function parseSealedJob(value, token) {
+    if (typeof value !== 'object' || value === null)
+        return null;
+    const { product, origin, tenant, jobName, jobKey, readOnly } = value;
+    const known = typeof product === 'string' && Object.hasOwn(PRODUCTS, product);
+    const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
+    const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
+    if (!known || !plain || !keyed || tenant !== token.tenant)
+        return null;
+    return {
+        product: product,
+        origin,
+        ...(token.tenant ? { tenant: token.tenant } : {}),
+        jobName,
+        jobKey,
+        readOnly,
+    };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1794,6 +1868,11 @@ const INPUTS = [
     input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
         default: 'false',
     }),
+    input('sealed', 'true seals the job: its code gets only phantom credentials, which Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens; nothing it can read works outside the job. Implies agent: true. See docs/sealed.md.', { default: 'false', switch: true }),
+    input('read-only', 'With sealed: the facade forwards only GET, HEAD and OPTIONS, so the job can read results but not change anything.', {
+        default: 'false',
+        switch: true,
+    }),
 ];
 const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
 /**
@@ -1865,6 +1944,9 @@ function parseFlags(argv, specs) {
                 throw new UsageError('usage/flag-value', `Option '--${name}' does not take a value.`);
             flags[name] = true;
         }
+        else if (spec.type === 'switch') {
+            flags[name] = long?.[2] ?? true;
+        }
         else if (long?.[2] !== undefined) {
             flags[name] = long[2];
         }
@@ -1880,14 +1962,21 @@ function parseFlags(argv, specs) {
     }
     return flags;
 }
+/** An input's value from the flags, as readInputs takes it: a switch given alone is 'true'. */
+function flagSource(flags) {
+    return (name) => {
+        const value = flags[name];
+        return value === true ? 'true' : typeof value === 'string' ? value : undefined;
+    };
+}
 /** ` Did you mean '--product'?` for `--prodcut`, or nothing when no flag is close. */
 function suggestFlag(name, specs) {
     const suggestion = didYouMean(name, Object.keys(specs));
     return suggestion ? ` Did you mean '--${suggestion}'?` : '';
 }
-/** The inputs as the CLI reads them: each from its --flag, else from its environment variables. */
+/** The inputs as the CLI reads them: each from its --flag (a switch given alone is 'true'), else from its environment variables. */
 function inputsFromFlags(flags, env) {
-    return readInputs((name) => (typeof flags[name] === 'string' ? flags[name] : undefined), env);
+    return readInputs(flagSource(flags), env);
 }
 
 ;// CONCATENATED MODULE: ./src/core/settings.js
@@ -1904,14 +1993,29 @@ function resolveSettings(given, deps) {
     const values = { ...given, 'api-key': apiKey.value };
     const plan = resolvePlan(values);
     const transport = resolveTransport(values, deps);
+    const seal = parseSeal(values);
     return {
         plan,
         transport,
         exportEnv: parseBoolean(values, 'export-env'),
         envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
-        agent: parseBoolean(values, 'agent'),
+        agent: parseBoolean(values, 'agent') || seal.sealed,
+        ...seal,
         warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
     };
+}
+/**
+ * `sealed` and `read-only`. read-only without sealed is an input error, not a warning: only the
+ * facade can refuse a write, and without it the job holds a real token that writes anywhere, so
+ * going on would promise a protection that is not there.
+ */
+function parseSeal(values) {
+    const sealed = parseBoolean(values, 'sealed');
+    const readOnly = parseBoolean(values, 'read-only');
+    if (readOnly && !sealed) {
+        throw new RequiresInputError('read-only', 'sealed', "only a sealed job's facade can refuse writes; without it the job's code holds a real token. Set it as well, or leave read-only out.");
+    }
+    return { sealed, readOnly };
 }
 /** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
 function cleanPastedKey(value) {
@@ -1975,7 +2079,7 @@ function parseProduct(value) {
         throw new InputError('product', `is required: one of ${PRODUCT_NAMES.join(', ')}.`, { code: 'input/missing' });
     // Own keys only: 'product: __proto__' must not find Object.prototype.
     const name = value.toLowerCase();
-    const profile = Object.hasOwn(products_PRODUCTS, name) ? products_PRODUCTS[name] : undefined;
+    const profile = Object.hasOwn(PRODUCTS, name) ? PRODUCTS[name] : undefined;
     if (!profile)
         throw new InputError('product', notOneOf(value, PRODUCT_NAMES));
     return profile;
@@ -2309,26 +2413,354 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
-;// CONCATENATED MODULE: ./src/io/loopback.js
-// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
-// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
-// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
-// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+;// CONCATENATED MODULE: ./src/core/no-proxy.js
+// Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
+// a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
+// commas or blanks and compared without case; `*` alone matches every host; a leading `.` or `*.`
+// matches the domain itself and its subdomains, as does a bare domain; an entry may end in
+// `:port`; an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`) matches addresses only.
+/** Loopback never goes through a proxy: `localhost`, 127.0.0.0/8 and ::1. */
+function isLoopbackHost(hostname) {
+    const host = unbracketed(hostname.toLowerCase()).replace(/\.$/, '');
+    const address = ipOf(host);
+    if (!address)
+        return host === 'localhost';
+    return address.bits === 32 ? address.value >> 24n === 127n : address.value === 1n;
+}
+function bypassesProxy(destination, noProxy) {
+    if (isLoopbackHost(destination.hostname))
+        return true;
+    return noProxyEntries(noProxy).some((entry) => entryMatches(entry, destination));
+}
+function noProxyEntries(noProxy) {
+    return noProxy
+        .split(/[\s,]+/)
+        .map((entry) => entry.toLowerCase())
+        .filter((entry) => entry !== '');
+}
+function entryMatches(entry, destination) {
+    if (entry === '*')
+        return true;
+    const { host, port } = splitPort(entry);
+    if (port !== undefined && port !== destination.port)
+        return false;
+    const address = ipOf(unbracketed(destination.hostname.toLowerCase()));
+    if (address)
+        return addressMatches(host, address);
+    return domainMatches(host, destination.hostname.toLowerCase());
+}
+/** `host:port`, `[v6]:port`; a bare IPv6 address has more than one colon and no port. */
+function splitPort(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { host: bracketed[1], ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+    const withPort = /^([^:]+):(\d+)$/.exec(entry);
+    return withPort ? { host: withPort[1], port: Number(withPort[2]) } : { host: entry };
+}
+function domainMatches(pattern, hostname) {
+    const domain = pattern.replace(/^\*?\./, '').replace(/\.$/, '');
+    const host = hostname.replace(/\.$/, '');
+    return domain !== '' && (host === domain || host.endsWith(`.${domain}`));
+}
+function unbracketed(host) {
+    return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+function addressMatches(pattern, address) {
+    const [text = '', prefixText] = pattern.split('/', 2);
+    const network = ipOf(unbracketed(text));
+    if (!network || network.bits !== address.bits)
+        return false;
+    const prefix = prefixText === undefined ? address.bits : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
+    if (prefix < 0 || prefix > address.bits)
+        return false;
+    const shift = BigInt(address.bits - prefix);
+    return network.value >> shift === address.value >> shift;
+}
+function ipOf(text) {
+    return ipv4Of(text) ?? ipv6Of(text);
+}
+function ipv4Of(text) {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255))
+        return undefined;
+    return { bits: 32, value: parts.reduce((value, part) => (value << 8n) | BigInt(part), 0n) };
+}
+function ipv6Of(text) {
+    if (!text.includes(':') || !/^[0-9a-f:.]+$/.test(text))
+        return undefined;
+    const halves = text.split('::');
+    if (halves.length > 2)
+        return undefined;
+    const groups = (half) => (half ? half.split(':').flatMap(groupsOf) : []);
+    const head = groups(halves[0]);
+    const tail = groups(halves[1]);
+    if (head.includes(undefined) || tail.includes(undefined))
+        return undefined;
+    const missing = 8 - head.length - tail.length;
+    if (halves.length === 1 ? missing !== 0 : missing < 1)
+        return undefined;
+    const all = [...head, ...Array(halves.length === 1 ? 0 : missing).fill(0), ...tail];
+    return { bits: 128, value: all.reduce((value, group) => (value << 16n) | BigInt(group), 0n) };
+}
+/** One group of an IPv6 address; an embedded IPv4 address (`::ffff:1.2.3.4`) is two. */
+function groupsOf(group) {
+    const v4 = ipv4Of(group);
+    if (v4)
+        return [Number(v4.value >> 16n), Number(v4.value & 0xffffn)];
+    return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
+}
 
-const LOOPBACK = '127.0.0.1';
-/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
-function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
+;// CONCATENATED MODULE: ./src/core/transport.js
+// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
+// io/http.ts is the implementation; the core sees only these shapes.
+/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** The proxy variables that are set in `env` (a front end's environment, given as data). */
+function proxySettings(env) {
+    return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
+class TransportFailure extends Error {
+    details;
+    constructor(details) {
+        super(details.detail ?? details.kind);
+        this.name = 'TransportFailure';
+        this.details = details;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/io/tunnel.js
+// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
+// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
+// through a proxy, the proxy's own credentials, ports and bare host names.
+
+
+// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
+// agent serves from its cache needs no HTTP at all.
+const http = () => builtin('node:http');
+const https = () => builtin('node:https');
+const tls = () => builtin('node:tls');
+function tlsOptions(url, options) {
+    if (url.protocol !== 'https:')
+        return {};
+    const servername = bareHost(url.hostname);
+    return {
+        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
+        servername: isIpAddress(servername) ? '' : servername,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
+        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
+    };
+}
+/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
+function openTunnel(via, target, options, track) {
+    const proxy = via.url;
+    const authority = `${target.hostname}:${portOf(target)}`;
     return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        const listening = () => {
-            server.off('error', reject);
-            resolve(server.address().port);
-        };
-        if (module.BoundSocket)
-            server.listen(new module.BoundSocket({ host: LOOPBACK, port: 0 }), listening);
-        else
-            server.listen(0, LOOPBACK, listening);
+        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
+            host: bareHost(proxy.hostname),
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...proxyAuthorization(proxy) },
+            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
+            agent: false,
+        }));
+        request.once('connect', (response, socket) => {
+            if (response.statusCode === 200)
+                return resolve(socket);
+            socket.destroy();
+            reject(new TransportFailure({
+                kind: 'proxy',
+                status: response.statusCode ?? 0,
+                proxyVariable: via.variable,
+                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+            }));
+        });
+        request.on('error', reject);
+        request.end();
     });
+}
+function proxyAuthorization(proxy) {
+    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
+    const { username, password } = new URL(proxy.href);
+    if (!username && !password)
+        return {};
+    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function portOf(url) {
+    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+function bareHost(hostname) {
+    return hostname.replace(/^\[(.*)\]$/, '$1');
+}
+function isIpAddress(host) {
+    return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+;// CONCATENATED MODULE: ./src/io/upstream.js
+// Streaming requests to one product's real API, for the sealed facade's forwarder: the same TLS,
+// CA, insecure flag and proxy as the exchange (tunnel.ts), over keep-alive connections, so that a
+// forwarded request costs no new connection and no per-request set-up. Bodies are not touched
+// here: the caller pipes them. Proxy settings come in as values, never from process.env.
+
+
+
+const PROXY_NAMES = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY'],
+    noProxy: ['no_proxy', 'NO_PROXY'],
+};
+/** Picks the proxy variables from a set of variables (the lower-case name first, as curl does). */
+function proxySettingsOf(variables) {
+    const first = (names) => {
+        const variable = names.find((name) => variables[name]);
+        return variable ? { variable, value: variables[variable] } : undefined;
+    };
+    const httpsProxy = first(PROXY_NAMES.https);
+    const httpProxy = first(PROXY_NAMES.http);
+    const noProxy = first(PROXY_NAMES.noProxy)?.value;
+    return { ...(httpsProxy ? { httpsProxy } : {}), ...(httpProxy ? { httpProxy } : {}), ...(noProxy ? { noProxy } : {}) };
+}
+function openUpstream(settings) {
+    const agents = new Agents(settings);
+    return {
+        request: (url, path, method, headers) => {
+            const route = routeFor(url, settings.proxy);
+            const request = route.send(url, { path, method, headers });
+            request.setTimeout(settings.timeoutMs, () => request.destroy(new TransportFailure({ kind: 'timeout', detail: `no answer within ${settings.timeoutMs / 1000} s (timeout-seconds)` })));
+            return request;
+            function routeFor(target, proxy) {
+                const via = proxyFor(target, proxy);
+                if (!via)
+                    return agents.direct(target);
+                return target.protocol === 'https:' ? agents.tunnel(via) : agents.absoluteForm(via);
+            }
+        },
+        close: () => agents.close(),
+    };
+}
+/** Either module, as one signature: https.request takes what http.request takes, plus TLS. */
+const moduleFor = (secure) => (secure ? https() : http());
+/** One keep-alive agent per way out, made on first use and kept for the facade's life. */
+class Agents {
+    made = new Map();
+    settings;
+    constructor(settings) {
+        this.settings = settings;
+    }
+    direct(url) {
+        const secure = url.protocol === 'https:';
+        const agent = this.agent(url.protocol, () => new (secure ? https() : http()).Agent(KEEP_ALIVE));
+        return {
+            send: (target, what) => moduleFor(secure).request({
+                ...what,
+                host: bareHost(target.hostname),
+                port: portOf(target),
+                agent,
+                ...tlsOptions(target, this.settings),
+            }),
+        };
+    }
+    /** Plain HTTP through a proxy: the request in absolute form to the proxy. */
+    absoluteForm(via) {
+        const proxy = via.url;
+        const secure = proxy.protocol === 'https:';
+        const agent = this.agent(`absolute ${proxy.href}`, () => new (secure ? https() : http()).Agent(KEEP_ALIVE));
+        const authorization = proxyAuthorization(proxy);
+        return {
+            send: (target, what) => moduleFor(secure).request({
+                method: what.method,
+                headers: { ...what.headers, ...authorization },
+                host: bareHost(proxy.hostname),
+                port: portOf(proxy),
+                path: target.origin + what.path,
+                agent,
+                ...tlsOptions(proxy, this.settings),
+            }),
+        };
+    }
+    /** HTTPS through a proxy: TLS to the target inside a CONNECT tunnel, the TLS sockets kept alive. */
+    tunnel(via) {
+        const settings = this.settings;
+        const agent = this.agent(`tunnel ${via.url.href}`, () => {
+            const tunnelled = new (https().Agent)(KEEP_ALIVE);
+            tunnelled.createConnection = (options, created) => {
+                const target = new URL(`https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`);
+                const opened = [];
+                const timer = setTimeout(() => opened.forEach((resource) => resource.destroy(new Error('deadline passed'))), settings.timeoutMs);
+                openTunnel(via, target, settings, (resource) => (opened.push(resource), resource)).then((socket) => {
+                    clearTimeout(timer);
+                    created(null, tls().connect({ socket, ...tlsOptions(target, settings) }));
+                }, (error) => {
+                    clearTimeout(timer);
+                    created(error);
+                });
+                return undefined;
+            };
+            return tunnelled;
+        });
+        return {
+            send: (target, what) => moduleFor(true).request({
+                ...what,
+                host: bareHost(target.hostname),
+                port: portOf(target),
+                agent,
+                ...tlsOptions(target, settings),
+            }),
+        };
+    }
+    close() {
+        for (const agent of this.made.values())
+            agent.destroy();
+        this.made.clear();
+    }
+    agent(key, make) {
+        let agent = this.made.get(key);
+        if (!agent)
+            this.made.set(key, (agent = make()));
+        return agent;
+    }
+}
+const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' };
+/** The proxy for this URL from the given settings, or none (no variable, or NO_PROXY names the host). */
+function proxyFor(url, settings) {
+    const named = url.protocol === 'https:' ? settings?.httpsProxy : settings?.httpProxy;
+    if (!named || bypasses(url, settings?.noProxy))
+        return undefined;
+    let proxy;
+    try {
+        proxy = new URL(named.value.includes('://') ? named.value : `http://${named.value}`);
+    }
+    catch {
+        // The value may hold the proxy's password, so it is not repeated.
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: named.variable,
+            detail: `${named.variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+        });
+    }
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: named.variable,
+            detail: `${named.variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported`,
+        });
+    }
+    return { url: proxy, variable: named.variable };
+}
+/** Loopback, or a host NO_PROXY names, read as curl reads it (core/no-proxy.ts, shared with the exchange). */
+function bypasses(url, noProxy) {
+    return bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxy ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/agent/token-form.js
@@ -2429,6 +2861,482 @@ function parseBasic(header) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/agent/sealed/forwarder.js
+// The facade's one forwarder: a request with a valid phantom goes to the product's real API with
+// the phantom swapped for a real token; everything else is answered here and reaches nothing.
+// Method, path, query and headers pass as sent, except hop-by-hop headers, Host (the upstream's)
+// and Authorization. Bodies stream both ways (piped, never held); redirects are passed back with
+// the upstream's origin rewritten to the facade's; an upstream 401 to a request without a body
+// gets one fresh token and one retry.
+/** A real token sent upstream stays valid at least this long (SPEC). */
+const MIN_UPSTREAM_VALIDITY_SECONDS = 60;
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const HOP_BY_HOP = new Set([
+    'connection',
+    'keep-alive',
+    'proxy-connection',
+    'proxy-authenticate',
+    'proxy-authorization',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+]);
+function forward(forwarder, req, res) {
+    if (!forwarder.isPhantom(req.headers.authorization)) {
+        req.resume();
+        return plain(res, 401, 'A valid token from this facade is required.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    }
+    if (forwarder.readOnly && !READ_ONLY_METHODS.has(req.method ?? '')) {
+        req.resume();
+        return plain(res, 405, 'This job is read-only: only GET, HEAD and OPTIONS are forwarded.', { Allow: 'GET, HEAD, OPTIONS' });
+    }
+    forwarder.tokens.token(MIN_UPSTREAM_VALIDITY_SECONDS).then((token) => send(forwarder, req, res, token, hasBody(req) ? 'stream' : 'retry-once'), (error) => {
+        forwarder.failed?.(error);
+        req.resume();
+        plain(res, 503, 'checkmarx-auth could not get a token; its error is in the job log.');
+    });
+}
+function send(forwarder, req, res, token, sending) {
+    const base = forwarder.baseOf(token);
+    // The path and query exactly as sent, below the base's path (a server root may have one).
+    const path = base.pathname.replace(/\/$/, '') + req.url;
+    const outgoing = forwarder.upstream.request(base, path, req.method ?? 'GET', upstreamHeaders(req, base, token));
+    // The client went away before its answer was complete: so does the upstream request (a cancelled
+    // download stops upstream too). Not after a complete answer: its kept-alive socket serves others.
+    const abandon = () => {
+        if (!res.writableFinished)
+            outgoing.destroy();
+    };
+    res.once('close', abandon);
+    outgoing.once('response', (answer) => {
+        outgoing.setTimeout(0); // the answer may stream for as long as it needs (server-sent events)
+        if (answer.statusCode === 401 && sending === 'retry-once') {
+            answer.resume();
+            res.off('close', abandon);
+            forwarder.tokens.renew(token).then((fresh) => send(forwarder, req, res, fresh, 'last'), (error) => {
+                forwarder.failed?.(error);
+                plain(res, 503, 'checkmarx-auth could not get a token; its error is in the job log.');
+            });
+            return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders, base, forwarder.origin, token));
+        answer.pipe(res);
+        answer.once('error', () => res.destroy());
+        answer.once('aborted', () => res.destroy());
+    });
+    outgoing.once('error', (error) => {
+        res.off('close', abandon);
+        if (res.headersSent)
+            return void res.destroy();
+        forwarder.failed?.(error);
+        req.resume();
+        plain(res, 502, 'The Checkmarx API could not be reached; the error is in the job log.');
+    });
+    if (sending === 'stream')
+        req.pipe(outgoing);
+    else {
+        req.resume();
+        outgoing.end();
+    }
+}
+/** A request without a body: neither a length above zero nor chunked. */
+function hasBody(req) {
+    const length = req.headers['content-length'];
+    return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+function upstreamHeaders(req, target, token) {
+    const named = connectionNamed(req.headers.connection);
+    const headers = {};
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i];
+        const lower = name.toLowerCase();
+        if (HOP_BY_HOP.has(lower) || lower === 'host' || lower === 'authorization' || named.has(lower))
+            continue;
+        const value = raw[i + 1];
+        const previous = headers[name];
+        headers[name] = previous === undefined ? value : [].concat(previous, value);
+    }
+    headers.Host = target.host;
+    headers.Authorization = `Bearer ${token.accessToken}`;
+    return headers;
+}
+/** The headers passed back: no hop-by-hop, a Location on the upstream rewritten, none that holds the real token. */
+function responseHeaders(raw, base, origin, token) {
+    const named = new Set();
+    for (let i = 0; i < raw.length; i += 2)
+        if (raw[i].toLowerCase() === 'connection')
+            connectionNamed(raw[i + 1]).forEach((n) => named.add(n));
+    const headers = [];
+    for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i];
+        const lower = name.toLowerCase();
+        let value = raw[i + 1];
+        if (HOP_BY_HOP.has(lower) || named.has(lower) || value.includes(token.accessToken))
+            continue;
+        if (lower === 'location')
+            value = rewriteLocation(value, base, origin);
+        headers.push(name, value);
+    }
+    return headers;
+}
+/** A Location under the upstream's base becomes the same place on the facade; any other is left as it is. */
+function rewriteLocation(location, base, origin) {
+    const prefix = base.href.replace(/\/$/, '');
+    if (location === prefix || location.startsWith(`${prefix}/`) || location.startsWith(`${prefix}?`)) {
+        return origin + (location.slice(prefix.length) || '/');
+    }
+    return location;
+}
+function connectionNamed(value) {
+    return new Set((value ?? '')
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean));
+}
+function plain(res, status, message, headers = {}) {
+    if (res.headersSent)
+        return void res.destroy();
+    const text = JSON.stringify({ error: message });
+    res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+        ...headers,
+    });
+    res.end(text);
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/job-credential.js
+// The job-scoped credential of a sealed job: the client (Checkmarx One) or user (the others) that
+// the job's tools log in as at the facade, and a random key that exists only while the facade
+// runs. Checkmarx has never heard of either.
+
+/** The job client's or user's name: not secret, the key is what makes it this job's. */
+const job_credential_JOB_NAME = 'checkmarx-auth-job';
+function newJobCredential() {
+    return { name: job_credential_JOB_NAME, key: newKey() };
+}
+/** Name and key as given; the key is compared in constant time, and both are always compared. */
+function isJobCredential(credential, name, key) {
+    const nameMatches = name === credential.name;
+    const keyMatches = keysMatch(key ?? '', credential.key);
+    return nameMatches && keyMatches;
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/phantom.js
+// Phantom tokens: JWT-shaped, so that tools that read claims keep working, but signed with HS256
+// by a key that exists only in this process's memory, so that the real Checkmarx rejects them.
+// The facade accepts a phantom only with its own key's signature, HS256, and before its `exp`.
+
+
+const phantom_crypto = () => builtin('node:crypto');
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+class PhantomSigner {
+    /** 256 random bits; never leaves this object. */
+    #key;
+    constructor() {
+        this.#key = phantom_crypto().randomBytes(32);
+    }
+    /**
+     * A phantom with the claims given, `iat`, `jti` and an `exp` no later than `notAfterSeconds`
+     * (the real token's expiry, in seconds since the epoch).
+     */
+    sign(claims, nowSeconds, notAfterSeconds) {
+        const payload = { ...claims, iat: nowSeconds, exp: notAfterSeconds, jti: phantom_crypto().randomUUID() };
+        const body = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+        return `${body}.${this.#mac(body).toString('base64url')}`;
+    }
+    /** The claims of a phantom this signer made that has not expired; undefined for anything else. */
+    verify(token, nowSeconds) {
+        const parts = token.split('.');
+        if (parts.length !== 3)
+            return undefined;
+        const [header, payload, signature] = parts;
+        // Only our own header, so HS256 only; the MAC below covers it as well.
+        if (header !== HEADER)
+            return undefined;
+        const given = Buffer.from(signature, 'base64url');
+        const expected = this.#mac(`${header}.${payload}`);
+        // Constant time; the length of an HS256 MAC is no secret.
+        if (given.length !== expected.length || !phantom_crypto().timingSafeEqual(given, expected))
+            return undefined;
+        const claims = parseJsonObject(Buffer.from(payload, 'base64url').toString('utf8'));
+        const exp = claims?.exp;
+        return typeof exp === 'number' && nowSeconds < exp ? claims : undefined;
+    }
+    #mac(text) {
+        return phantom_crypto().createHmac('sha256', this.#key).update(text).digest();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/token-endpoint.js
+// The product's own token endpoint, on the facade: it answers the job credential (Checkmarx One:
+// client_credentials with the job client and key, form or HTTP Basic; the others: the password
+// grant with the job user and key, any client and scope; SCA with its acr_values) with a phantom
+// token in the product's JSON shape. Nothing here reaches Checkmarx but the exchange of the real
+// token that the phantom stands for.
+
+
+const SINGLE = ['grant_type', 'client_id', 'client_secret', 'username', 'password', 'acr_values'];
+function serveTokenRequest(endpoint, req, res) {
+    if (req.method !== 'POST') {
+        req.resume();
+        return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
+    }
+    readForm(req, res, (body) => void answer(endpoint, req, body).then(({ status, body }) => reply(res, status, body)));
+}
+async function answer(endpoint, req, body) {
+    const { row } = endpoint;
+    const form = parseForm(req, body, SINGLE);
+    if (!(form instanceof URLSearchParams))
+        return form;
+    const grantType = form.get('grant_type');
+    if (!grantType)
+        return { status: 400, body: oauthError('invalid_request', 'Missing form parameter: grant_type') };
+    if (!isJobLogin(endpoint, req.headers.authorization, form)) {
+        const { status, error, description } = row.wrongCredential;
+        return { status, body: oauthError(error, description) };
+    }
+    if (grantType !== row.jobGrant) {
+        return { status: 400, body: oauthError('unsupported_grant_type', `Only ${row.jobGrant} is served here.`) };
+    }
+    try {
+        return { status: 200, body: row.answer(await endpoint.issue()) };
+    }
+    catch (error) {
+        endpoint.failed?.(error);
+        return {
+            status: 503,
+            body: oauthError('temporarily_unavailable', 'checkmarx-auth could not get a token; its error is in the job log.'),
+        };
+    }
+}
+function isJobLogin(endpoint, authorization, form) {
+    const { row, credential } = endpoint;
+    if (row.jobGrant === 'client_credentials') {
+        return clientAuthenticated({ clientId: credential.name, clientSecret: credential.key }, authorization, form);
+    }
+    const userMatches = isJobCredential(credential, form.get('username'), form.get('password'));
+    return userMatches && (!row.tenantInAcrValues || tenantMatches(form.get('acr_values'), endpoint.tenant));
+}
+/** SCA's `acr_values=Tenant:{tenant}`, when given, names the job's tenant (without case). */
+function tenantMatches(acrValues, tenant) {
+    if (acrValues === null)
+        return true;
+    const named = /(?:^|\s)Tenant:(\S+)/i.exec(acrValues)?.[1];
+    return named !== undefined && named.toLowerCase() === (tenant ?? '').toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/facade.js
+// The sealed facade: the product as one loopback origin, http://127.0.0.1:<port>. Its own token
+// endpoint answers the job credential with phantoms (token-endpoint.ts); the product's API paths
+// go to the real API with the phantom swapped for a real token (forwarder.ts); anything else is
+// 404. Guards come first and reach nothing: a Host other than 127.0.0.1:<port> or
+// localhost:<port> is 421 (DNS rebinding), headers over 16 KiB 431, a token body over 64 KiB 413.
+// It logs nothing: what goes wrong goes to the `failed` callback, never a body, token or key.
+
+
+
+
+
+
+
+
+
+const MAX_HEADER_BYTES = 16 * 1024;
+const LOOPBACK = '127.0.0.1';
+/** Receiving a request's headers may take this long; bodies and answers stream for as long as they need. */
+const HEADERS_DEADLINE_MS = 30_000;
+async function startFacade(options) {
+    const { createServer } = builtin('node:http');
+    const row = hostingOf(options.product);
+    let route = () => { };
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_DEADLINE_MS, requestTimeout: 0, keepAliveTimeout: 30_000 }, (req, res) => route(req, res));
+    server.on('clientError', refuseBadRequest);
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, LOOPBACK, () => resolve());
+    });
+    const { port } = server.address();
+    const origin = `http://${LOOPBACK}:${port}`;
+    const rooms = buildRooms(options, row, origin);
+    const hosts = new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+    route = (req, res) => routeRequest({ row, tenant: options.tenant, hosts, ...rooms }, req, res);
+    const upstreamClose = rooms.close;
+    return {
+        url: origin,
+        port,
+        apiUrl: origin + apiPathOf(options.product),
+        tokenUrl: origin + row.tokenPath(options.tenant),
+        credential: rooms.endpoint.credential,
+        phantom: (seconds) => rooms.phantom(seconds),
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+            upstreamClose();
+        }),
+    };
+}
+/**
+ * When the real token expires, in seconds: the earlier of its own `exp` claim (a JWT's, set by the
+ * IAM when it issued the token) and `expiresAt` (counted from when the answer arrived, which is
+ * later by the time the answer took), so that a phantom never outlives the token it stands for.
+ */
+function realExpiry(real) {
+    const counted = Math.floor(Date.parse(real.expiresAt) / 1000);
+    const claimed = decodeJwtClaims(real.accessToken)?.exp;
+    return typeof claimed === 'number' && Number.isFinite(claimed) ? Math.min(counted, Math.floor(claimed)) : counted;
+}
+function buildRooms(options, row, origin) {
+    const now = options.now ?? Date.now;
+    const signer = new PhantomSigner();
+    const credential = newJobCredential();
+    const facts = { origin, jobName: credential.name, ...(options.tenant ? { tenant: options.tenant } : {}) };
+    const claims = row.phantomClaims(facts);
+    const apiUrl = origin + apiPathOf(options.product);
+    /** A phantom for a real token valid at least `seconds`, expiring no later than it. */
+    const issue = async (seconds) => {
+        const real = await options.tokens.token(seconds);
+        const nowSeconds = Math.floor(now() / 1000);
+        const exp = realExpiry(real);
+        const phantom = signer.sign(claims, nowSeconds, exp);
+        options.serving?.(phantom);
+        const answer = { accessToken: phantom, expiresIn: Math.max(0, exp - nowSeconds), ...(real.scope ? { scope: real.scope } : {}) };
+        return { answer, real, exp };
+    };
+    const upstream = openUpstream(options.upstream);
+    const bases = new Map();
+    return {
+        endpoint: {
+            row,
+            credential,
+            issue: async () => (await issue(MIN_UPSTREAM_VALIDITY_SECONDS)).answer,
+            ...(options.tenant ? { tenant: options.tenant } : {}),
+            ...(options.failed ? { failed: options.failed } : {}),
+        },
+        forwarder: {
+            upstream,
+            tokens: options.tokens,
+            origin,
+            readOnly: options.readOnly ?? false,
+            isPhantom: (authorization) => {
+                const match = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+                return match !== null && signer.verify(match[1], Math.floor(now() / 1000)) !== undefined;
+            },
+            baseOf: (token) => {
+                let base = bases.get(token.apiUrl);
+                if (!base)
+                    bases.set(token.apiUrl, (base = new URL(row.upstreamBase(token.apiUrl, apiPathOf(options.product)))));
+                return base;
+            },
+            ...(options.failed ? { failed: options.failed } : {}),
+        },
+        phantom: async (seconds) => {
+            const { answer, real, exp } = await issue(Math.max(seconds, MIN_UPSTREAM_VALIDITY_SECONDS));
+            return {
+                ...real,
+                accessToken: answer.accessToken,
+                expiresIn: answer.expiresIn,
+                expiresAt: new Date(exp * 1000).toISOString(),
+                apiUrl,
+            };
+        },
+        close: () => upstream.close(),
+    };
+}
+function routeRequest(routing, req, res) {
+    // First, so that a page on another origin (DNS rebinding) learns nothing, not even the path.
+    if (!routing.hosts.has(req.headers.host ?? '')) {
+        req.resume();
+        return reply(res, 421, oauthError('misdirected_request', 'This facade answers only for its loopback address.'), {
+            Connection: 'close',
+        });
+    }
+    const target = req.url ?? '';
+    const query = target.indexOf('?');
+    const path = query === -1 ? target : target.slice(0, query);
+    if (!path.startsWith('/') || hasDotSegment(path))
+        return notFound(req, res);
+    if (routing.row.isTokenPath(path, routing.tenant))
+        return serveTokenRequest(routing.endpoint, req, res);
+    if (routing.row.forwards(path))
+        return forward(routing.forwarder, req, res);
+    notFound(req, res);
+}
+function notFound(req, res) {
+    req.resume();
+    reply(res, 404, oauthError('not_found', 'Not a path of this product.'));
+}
+/** Headers over the limit get 431 as RFC 6585 says; anything else malformed, 400. The connection then ends. */
+function refuseBadRequest(error, socket) {
+    if (socket.writable) {
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    }
+    else
+        socket.destroy();
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/seal.js
+// Switching a facade on for an agent or for exec: the facade (facade.ts) around a source of real
+// tokens, and what its clients are told (a SealedJob) and handed (phantoms). The agent runs one
+// for the whole job, exec one for its child's life; either way the real tokens stay in here.
+
+
+async function startSeal(options) {
+    const facade = await startFacade({
+        product: options.product,
+        tokens: options.tokens,
+        upstream: options.upstream,
+        readOnly: options.readOnly,
+        ...(options.tenant ? { tenant: options.tenant } : {}),
+        ...(options.serving ? { serving: options.serving } : {}),
+        ...(options.failed ? { failed: options.failed } : {}),
+    });
+    const job = {
+        product: options.product,
+        origin: facade.url,
+        ...(options.tenant ? { tenant: options.tenant } : {}),
+        jobName: facade.credential.name,
+        jobKey: facade.credential.key,
+        readOnly: options.readOnly,
+    };
+    return { job, phantom: (seconds) => facade.phantom(seconds), close: () => facade.close() };
+}
+/** The facade's way out: TLS, CA and timeout as the exchange has them, the proxy variables by value. */
+function upstreamSettings(transport, proxyVariables) {
+    return {
+        timeoutMs: transport.timeoutMs,
+        insecureSkipTlsVerify: transport.insecureSkipTlsVerify,
+        ...(transport.caCerts ? { caCerts: transport.caCerts } : {}),
+        proxy: proxySettingsOf(proxyVariables),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/io/loopback.js
+// Listening on 127.0.0.1 on a port the system picks, for the loopback servers (exec's token
+// endpoint). Through net.BoundSocket where Node has it (24.19 and later): bound at once with no
+// lookup, where listen(0, '127.0.0.1') loads node:dns and compiles Node's IPv6 pattern, about 4 ms
+// of every `exec` (BENCHMARKS.md). Older Node (the Azure task's Node 20) listens the usual way.
+
+const loopback_LOOPBACK = '127.0.0.1';
+/** Resolves once `server` listens on 127.0.0.1, to its port; rejects with the listen error. */
+function listenOnLoopback(server, module = external_node_net_namespaceObject_0) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        const listening = () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        };
+        if (module.BoundSocket)
+            server.listen(new module.BoundSocket({ host: loopback_LOOPBACK, port: 0 }), listening);
+        else
+            server.listen(0, loopback_LOOPBACK, listening);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/agent/token-endpoint.js
 // The token endpoint that `exec` serves its child on loopback: Keycloak's client_credentials token
 // endpoint as Checkmarx's own tools call it (ast-cli, the Python SDK), answering with the fresh
@@ -2455,7 +3363,7 @@ async function startTokenEndpoint(options) {
     const server = createServer({ requestTimeout: REQUEST_DEADLINE_MS, headersTimeout: REQUEST_DEADLINE_MS }, (req, res) => handle(options, expectedHost, req, res));
     const port = await listenOnLoopback(server);
     server.on('clientError', (_error, socket) => socket.destroy());
-    expectedHost = `${LOOPBACK}:${port}`;
+    expectedHost = `${loopback_LOOPBACK}:${port}`;
     const url = `http://${expectedHost}`;
     return {
         url,
@@ -2481,13 +3389,13 @@ function handle(options, expectedHost, req, res) {
         req.resume();
         return reply(res, 405, oauthError('invalid_request', 'The token endpoint takes POST only.'), { Allow: 'POST' });
     }
-    readForm(req, res, (body) => void answer(options, req, body).then(({ status, body }) => reply(res, status, body)));
+    readForm(req, res, (body) => void token_endpoint_answer(options, req, body).then(({ status, body }) => reply(res, status, body)));
 }
 function isTokenPath(target, tenant) {
     return HOSTINGS.cxone.isTokenPath(target.split('?')[0] ?? '', tenant);
 }
 const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
-async function answer(options, req, body) {
+async function token_endpoint_answer(options, req, body) {
     const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
     if (!(form instanceof URLSearchParams))
         return form;
@@ -2529,6 +3437,37 @@ function remainingSeconds(token, now) {
     return Number.isFinite(left) ? Math.max(0, Math.min(token.expiresIn, left)) : token.expiresIn;
 }
 
+;// CONCATENATED MODULE: ./src/core/sealed-job.js
+// A sealed job as its code sees it (SPEC "Sealed jobs"): the facts about the facade that stands in
+// for the product on loopback, and the variables they become. One function for every front end:
+// exec's child environment, start-agent's output in every --format, the action's GITHUB_ENV and
+// the Azure task's variables. Which variables a product gets is a row of the hostings table. Pure.
+
+
+const FACT_VALUE = {
+    origin: (job) => job.origin,
+    tenant: (job) => job.tenant,
+    jobName: (job) => job.jobName,
+    jobKey: (job) => job.jobKey,
+};
+/** The variables a sealed job's code gets besides the token variables (whose token is a phantom). */
+function sealedVariables(job) {
+    return Object.entries(hostingOf(job.product).jobVariables).flatMap(([name, fact]) => {
+        const value = FACT_VALUE[fact](job);
+        return value === undefined ? [] : [{ name, value, secret: isRunTimeSecret(fact) }];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/agent/sealed/real-tokens.js
+// Where the facade gets real tokens: the agent's or exec's TokenCache, which exchanges the
+// long-lived credential. Real tokens go upstream only; the job's code never sees one.
+function realTokensFrom(cache) {
+    return {
+        token: async (seconds) => (await cache.get(seconds)).result,
+        renew: async (refused) => (await cache.renew(refused.accessToken)).result,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/hints.js
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
@@ -2542,7 +3481,7 @@ const urlInput = (f) => HOSTINGS[f.hosting].locatedBy;
 const wrongPage = (f) => f.kind === 'html' && !isRetryable(f);
 /** Which input to set to follow a redirect by hand: server-url when the target is a CxSAST token endpoint, else token-url. */
 function redirectAdvice(f, location) {
-    const tokenPath = products_PRODUCTS[f.product].tokenPath;
+    const tokenPath = PRODUCTS[f.product].tokenPath;
     const root = tokenPath && serverRootOf(location, tokenPath);
     if (root)
         return `if ${location} is the right address, set server-url to ${root} (or token-url to ${location}).`;
@@ -2719,25 +3658,6 @@ function buildTokenRequest(plan, userAgent) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/transport.js
-// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
-// io/http.ts is the implementation; the core sees only these shapes.
-/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
-/** The proxy variables that are set in `env` (a front end's environment, given as data). */
-function proxySettings(env) {
-    return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
-}
-/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
-class TransportFailure extends Error {
-    details;
-    constructor(details) {
-        super(details.detail ?? details.kind);
-        this.name = 'TransportFailure';
-        this.details = details;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/grant.js
 // The token exchange: send the grant's form with retries until the answer is a token or a failure
 // not worth retrying. The I/O comes in through GrantDeps.
@@ -2816,181 +3736,6 @@ function isCertificate(pem) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/no-proxy.js
-// Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
-// a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
-// commas or blanks and compared without case; `*` alone matches every host; a leading `.` or `*.`
-// matches the domain itself and its subdomains, as does a bare domain; an entry may end in
-// `:port`; an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`) matches addresses only.
-/** Loopback never goes through a proxy: `localhost`, 127.0.0.0/8 and ::1. */
-function isLoopbackHost(hostname) {
-    const host = unbracketed(hostname.toLowerCase()).replace(/\.$/, '');
-    const address = ipOf(host);
-    if (!address)
-        return host === 'localhost';
-    return address.bits === 32 ? address.value >> 24n === 127n : address.value === 1n;
-}
-function bypassesProxy(destination, noProxy) {
-    if (isLoopbackHost(destination.hostname))
-        return true;
-    return noProxyEntries(noProxy).some((entry) => entryMatches(entry, destination));
-}
-function noProxyEntries(noProxy) {
-    return noProxy
-        .split(/[\s,]+/)
-        .map((entry) => entry.toLowerCase())
-        .filter((entry) => entry !== '');
-}
-function entryMatches(entry, destination) {
-    if (entry === '*')
-        return true;
-    const { host, port } = splitPort(entry);
-    if (port !== undefined && port !== destination.port)
-        return false;
-    const address = ipOf(unbracketed(destination.hostname.toLowerCase()));
-    if (address)
-        return addressMatches(host, address);
-    return domainMatches(host, destination.hostname.toLowerCase());
-}
-/** `host:port`, `[v6]:port`; a bare IPv6 address has more than one colon and no port. */
-function splitPort(entry) {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed)
-        return { host: bracketed[1], ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
-    const withPort = /^([^:]+):(\d+)$/.exec(entry);
-    return withPort ? { host: withPort[1], port: Number(withPort[2]) } : { host: entry };
-}
-function domainMatches(pattern, hostname) {
-    const domain = pattern.replace(/^\*?\./, '').replace(/\.$/, '');
-    const host = hostname.replace(/\.$/, '');
-    return domain !== '' && (host === domain || host.endsWith(`.${domain}`));
-}
-function unbracketed(host) {
-    return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-function addressMatches(pattern, address) {
-    const [text = '', prefixText] = pattern.split('/', 2);
-    const network = ipOf(unbracketed(text));
-    if (!network || network.bits !== address.bits)
-        return false;
-    const prefix = prefixText === undefined ? address.bits : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
-    if (prefix < 0 || prefix > address.bits)
-        return false;
-    const shift = BigInt(address.bits - prefix);
-    return network.value >> shift === address.value >> shift;
-}
-function ipOf(text) {
-    return ipv4Of(text) ?? ipv6Of(text);
-}
-function ipv4Of(text) {
-    const parts = text.split('.');
-    if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255))
-        return undefined;
-    return { bits: 32, value: parts.reduce((value, part) => (value << 8n) | BigInt(part), 0n) };
-}
-function ipv6Of(text) {
-    if (!text.includes(':') || !/^[0-9a-f:.]+$/.test(text))
-        return undefined;
-    const halves = text.split('::');
-    if (halves.length > 2)
-        return undefined;
-    const groups = (half) => (half ? half.split(':').flatMap(groupsOf) : []);
-    const head = groups(halves[0]);
-    const tail = groups(halves[1]);
-    if (head.includes(undefined) || tail.includes(undefined))
-        return undefined;
-    const missing = 8 - head.length - tail.length;
-    if (halves.length === 1 ? missing !== 0 : missing < 1)
-        return undefined;
-    const all = [...head, ...Array(halves.length === 1 ? 0 : missing).fill(0), ...tail];
-    return { bits: 128, value: all.reduce((value, group) => (value << 16n) | BigInt(group), 0n) };
-}
-/** One group of an IPv6 address; an embedded IPv4 address (`::ffff:1.2.3.4`) is two. */
-function groupsOf(group) {
-    const v4 = ipv4Of(group);
-    if (v4)
-        return [Number(v4.value >> 16n), Number(v4.value & 0xffffn)];
-    return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
-}
-
-;// CONCATENATED MODULE: ./src/io/tunnel.js
-// The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
-// sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
-// through a proxy, the proxy's own credentials, ports and bare host names.
-
-
-// Loaded on first use: they cost start-up time, a plain-http run never needs TLS, and a token the
-// agent serves from its cache needs no HTTP at all.
-const http = () => builtin('node:http');
-const https = () => builtin('node:https');
-const tls = () => builtin('node:tls');
-function tlsOptions(url, options) {
-    if (url.protocol !== 'https:')
-        return {};
-    const servername = bareHost(url.hostname);
-    return {
-        // Always explicit: Node would otherwise take it from the Host header, the target's for a CONNECT.
-        servername: isIpAddress(servername) ? '' : servername,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-        // A `ca` replaces the default list, so keep the defaults (which include NODE_EXTRA_CA_CERTS).
-        ...(options.caCerts ? { ca: [...tls().getCACertificates('default'), ...options.caCerts] } : {}),
-    };
-}
-/** A CONNECT tunnel through the proxy to the target's host and port; the proxy's refusal names its variable. */
-function openTunnel(via, target, options, track) {
-    const proxy = via.url;
-    const authority = `${target.hostname}:${portOf(target)}`;
-    return new Promise((resolve, reject) => {
-        const request = track((proxy.protocol === 'https:' ? https() : http()).request({
-            host: bareHost(proxy.hostname),
-            port: portOf(proxy),
-            method: 'CONNECT',
-            path: authority,
-            headers: { host: authority, ...proxyAuthorization(proxy) },
-            ...tlsOptions(proxy, options), // an https:// proxy is checked like the server
-            agent: false,
-        }));
-        request.once('connect', (response, socket) => {
-            if (response.statusCode === 200)
-                return resolve(socket);
-            socket.destroy();
-            reject(new TransportFailure({
-                kind: 'proxy',
-                status: response.statusCode ?? 0,
-                proxyVariable: via.variable,
-                detail: `the proxy ${proxy.host} (${via.variable}) refused to open a tunnel to ${authority}: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
-            }));
-        });
-        request.on('error', reject);
-        request.end();
-    });
-}
-function proxyAuthorization(proxy) {
-    // Read the encoded userinfo from href: the URL that getProxyUrl returns has already decoded its getters.
-    const { username, password } = new URL(proxy.href);
-    if (!username && !password)
-        return {};
-    const credentials = `${safeDecode(username)}:${safeDecode(password)}`;
-    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-function portOf(url) {
-    return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-function bareHost(hostname) {
-    return hostname.replace(/^\[(.*)\]$/, '$1');
-}
-function isIpAddress(host) {
-    return /^[\d.]+$/.test(host) || host.includes(':');
-}
-
 ;// CONCATENATED MODULE: ./src/io/http.js
 // One HTTP request and its answer, with a hard deadline, no redirects followed, a bounded body, the user's CA
 // trusted both directly and through a proxy's CONNECT tunnel. Retries live in core/grant.ts.
@@ -3000,7 +3745,7 @@ function isIpAddress(host) {
 const http_MAX_BODY_BYTES = 1024 * 1024;
 const postForm = async (request, options) => {
     const url = new URL(request.url);
-    const proxy = proxyFor(url, options.proxy ?? {});
+    const proxy = http_proxyFor(url, options.proxy ?? {});
     loadModules(url, proxy);
     const attempt = new Attempt(options.timeoutMs);
     try {
@@ -3064,7 +3809,7 @@ class Attempt {
     }
 }
 /** The proxy for a URL under the proxy variables the front end read from its environment. */
-function proxyFor(url, settings) {
+function http_proxyFor(url, settings) {
     const variable = proxyVariable(url, settings);
     if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings)))
         return undefined;
@@ -3254,6 +3999,84 @@ function decodeText(bytes) {
     return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 byte-order mark
 }
 
+;// CONCATENATED MODULE: ./src/cli/exec-sources.js
+// Where exec's tokens come from: the agent that CX_AUTH_SOCK names (a sealed agent's come with
+// its facade, which seals the child whatever exec was asked), or one exchange now and a cache,
+// behind exec's own facade when sealed (--sealed, CX_SEALED).
+
+
+
+
+
+
+
+
+
+
+/** exec was asked for more sealing than the agent gives: exit 2. */
+class AgentNotSealing extends CheckmarxAuthError {
+    constructor(message) {
+        super('exec/agent-not-sealing', message);
+        this.name = 'AgentNotSealing';
+    }
+}
+/**
+ * The agent when CX_AUTH_SOCK is set (a sealed agent seals the child whatever exec was asked);
+ * else one exchange now (failing before the child starts) and a cache, behind exec's own facade
+ * when sealed.
+ */
+async function tokenSource(context, values, minValidity) {
+    const sock = context.env[SOCK_VARIABLE];
+    if (sock)
+        return agentSource(sock, values, minValidity);
+    const { settings, result } = await context.exchangeCredentials();
+    const arrivedAt = performance.now();
+    const log = { info: context.debug, warning: context.warn, debug: context.debug };
+    const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken), () => performance.now(), { result: agentToken(result), arrivedAt });
+    const first = agentToken(result);
+    const sealing = settings.sealed
+        ? {
+            kind: 'own',
+            asked: true,
+            options: {
+                product: settings.plan.profile.name,
+                readOnly: settings.readOnly,
+                tokens: realTokensFrom(cache),
+                upstream: upstreamSettings(settings.transport, context.env),
+                ...(first.tenant ? { tenant: first.tenant } : {}),
+            },
+        }
+        : undefined;
+    return {
+        first,
+        secrets: settings.plan.secrets,
+        envName: settings.envName,
+        hosting: settings.plan.profile.hosting,
+        token: async (seconds) => (await cache.get(seconds)).result,
+        ...(sealing ? { sealing } : {}),
+    };
+}
+/** The agent's tokens; a sealed agent's come with its facade, which the child gets. */
+async function agentSource(sock, values, minValidity) {
+    const answer = await askAgentForToken(sock, minValidity);
+    const { result: first, sealed: job } = answer;
+    const hosting = answer.hosting ? { hosting: answer.hosting } : {};
+    const token = async (seconds) => (await askAgentForToken(sock, seconds)).result;
+    const asked = parseBoolean(values, 'sealed');
+    const readOnly = parseBoolean(values, 'read-only');
+    if (!job) {
+        if (asked) {
+            throw new AgentNotSealing(`exec --sealed: the token agent that ${SOCK_VARIABLE} names is not sealed, and a sealed child gets no real token. Start the agent with 'checkmarx-auth start-agent --sealed' (the action's, the task's sealed input), or unset ${SOCK_VARIABLE}.`);
+        }
+        parseSeal(values);
+        return { secrets: [], token, first, ...hosting };
+    }
+    if (readOnly && !job.readOnly) {
+        throw new AgentNotSealing(`exec --read-only: the sealed token agent that ${SOCK_VARIABLE} names forwards writes too. Start it with 'checkmarx-auth start-agent --sealed --read-only' (the action's, the task's read-only input).`);
+    }
+    return { secrets: [], token, first, ...hosting, sealing: { kind: 'agent', job, asked } };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/start-child.js
 // Starting exec's COMMAND, and what the user is told when the platform cannot start it: 127 when
 // it does not exist, 126 when it exists but cannot run, as shells say; on Windows a batch file
@@ -3313,8 +4136,9 @@ function startChild(command, env, launcher) {
 // `checkmarx-auth exec [flags] -- COMMAND [ARGS...]`: runs COMMAND with fresh tokens and without
 // the long-lived credential. For Checkmarx One the child also gets what `cx` (ast-cli) needs to log
 // in through the loopback token endpoint (agent/token-endpoint.ts) with a one-time key. Tokens come
-// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again.
-
+// from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again
+// (exec-sources.ts). Sealed (--sealed, or a sealed agent), the child gets phantoms and the
+// facade's variables instead (agent/sealed/seal.ts, core/sealed-job.ts).
 
 
 
@@ -3354,6 +4178,7 @@ function childEnvironment(parent, options) {
         ...INPUTS.filter((spec) => 'secret' in spec && spec.secret).flatMap((spec) => spec.env),
         ...OUTPUTS.map((spec) => spec.envName),
         options.envName,
+        ...(options.withoutSock ? [SOCK_VARIABLE] : []),
     ]);
     const env = {};
     for (const [name, value] of Object.entries(parent)) {
@@ -3372,6 +4197,8 @@ function childEnvironment(parent, options) {
             CX_BASE_URI: options.result.apiUrl.replace(/\/api\/?$/, ''),
         });
     }
+    for (const { name, value } of options.sealed ?? [])
+        env[name] = value;
     return env;
 }
 /** Whether the child logs in through a loopback token endpoint: its hosting's row says (Checkmarx One's). */
@@ -3402,60 +4229,78 @@ async function runExec(context, launcher = NODE_LAUNCHER) {
     const values = inputsFromFlags(context.flags, context.env);
     const given = secretValues(values);
     const minValidity = minValidityFor(context.env);
-    const source = await tokenSource(context, minValidity);
-    const { first } = source;
+    const source = await tokenSource(context, values, minValidity);
     const secrets = [...given, ...given.map((secret) => cleanPastedKey(secret).value ?? secret), ...source.secrets];
     const envName = source.envName ?? parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-    const key = newKey();
-    context.mask(first);
-    const endpoint = logsInThroughEndpoint(source.hosting) && first.tenant
-        ? await startTokenEndpoint({
-            tenant: first.tenant,
-            clientId: EXEC_CLIENT_ID,
-            clientSecret: key,
-            minValiditySeconds: minValidity,
-            token: (seconds) => source.token(seconds),
-            serving: (token) => context.mask(token),
-            failed: (error) => context.warn(`The token endpoint for '${command[0]}' could not get a token: ${codedMessage(error)}`),
-        })
-        : undefined;
+    const failed = (what) => (error) => context.warn(`The ${what} for '${command[0]}' could not get a token: ${codedMessage(error)}`);
+    const access = source.sealing
+        ? await sealedAccess(source, source.sealing, minValidity, context, failed('facade'))
+        : await loginAccess(source, minValidity, context, failed('token endpoint'));
     try {
-        if (endpoint)
-            context.mask({ execKey: key });
-        const env = childEnvironment(context.env, {
-            result: first,
-            envName,
-            secrets,
-            ...(endpoint ? { login: { authUri: endpoint.url, tenant: first.tenant, clientId: EXEC_CLIENT_ID, clientSecret: key } } : {}),
-        });
-        context.debug(endpoint
-            ? `Running '${command[0]}' with a fresh token and a token endpoint at ${endpoint.url} for as long as it runs.`
-            : `Running '${command[0]}' with a fresh token.`);
+        const env = childEnvironment(context.env, { result: access.first, envName, secrets, ...access.child });
+        context.debug(`Running '${command[0]}' with ${access.describe}.`);
         return await runChild(command, env, launcher);
     }
     finally {
-        await endpoint?.close();
+        await access.close();
     }
 }
-/** The agent when CX_AUTH_SOCK is set; else one exchange now (failing before the child starts) and a cache. */
-async function tokenSource(context, minValidity) {
-    const sock = context.env[SOCK_VARIABLE];
-    if (sock) {
-        const first = await askAgentForToken(sock, minValidity);
-        const token = async (seconds) => (await askAgentForToken(sock, seconds)).result;
-        return { secrets: [], token, first: first.result, ...(first.hosting ? { hosting: first.hosting } : {}) };
+/** Not sealed: the token and, for Checkmarx One, the loopback token endpoint with a one-time key. */
+async function loginAccess(source, minValidity, context, failed) {
+    const { first } = source;
+    context.mask(first);
+    if (!logsInThroughEndpoint(source.hosting) || !first.tenant) {
+        return { first, child: {}, describe: 'a fresh token', close: async () => { } };
     }
-    const { settings, result } = await context.exchangeCredentials();
-    const arrivedAt = performance.now();
-    const log = { info: context.debug, warning: context.warn, debug: context.debug };
-    const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log }).then(agentToken), () => performance.now(), { result: agentToken(result), arrivedAt });
+    const key = newKey();
+    const endpoint = await startTokenEndpoint({
+        tenant: first.tenant,
+        clientId: EXEC_CLIENT_ID,
+        clientSecret: key,
+        minValiditySeconds: minValidity,
+        token: (seconds) => source.token(seconds),
+        serving: (token) => context.mask(token),
+        failed,
+    });
+    context.mask({ execKey: key });
     return {
-        first: agentToken(result),
-        secrets: settings.plan.secrets,
-        envName: settings.envName,
-        hosting: settings.plan.profile.hosting,
-        token: async (seconds) => (await cache.get(seconds)).result,
+        first,
+        child: { login: { authUri: endpoint.url, tenant: first.tenant, clientId: EXEC_CLIENT_ID, clientSecret: key } },
+        describe: `a fresh token and a token endpoint at ${endpoint.url} for as long as it runs`,
+        close: () => endpoint.close(),
     };
+}
+/**
+ * Sealed: the child gets a phantom and the facade's variables, and never CX_AUTH_SOCK when exec
+ * itself was sealed. The facade is a sealed agent's, or exec's own for the child's life.
+ */
+async function sealedAccess(source, sealing, minValidity, context, failed) {
+    const withoutSock = sealing.asked;
+    if (sealing.kind === 'agent') {
+        context.mask({ phantom: source.first.accessToken, jobKey: sealing.job.jobKey });
+        const child = { sealed: sealedVariables(sealing.job), withoutSock };
+        return {
+            first: source.first,
+            child,
+            describe: `a phantom token and the token agent's facade at ${sealing.job.origin}`,
+            close: async () => { },
+        };
+    }
+    const seal = await startSeal({ ...sealing.options, serving: (phantom) => context.mask({ phantom }), failed });
+    try {
+        context.mask({ jobKey: seal.job.jobKey });
+        const first = await seal.phantom(minValidity);
+        return {
+            first,
+            child: { sealed: sealedVariables(seal.job), withoutSock },
+            describe: `a phantom token and a facade at ${seal.job.origin} for as long as it runs`,
+            close: () => seal.close(),
+        };
+    }
+    catch (error) {
+        await seal.close();
+        throw error;
+    }
 }
 /** Runs the command with inherited stdio, passing signals on; resolves to its exit code. */
 function runChild(command, env, launcher) {
@@ -3483,6 +4328,7 @@ const external_node_path_namespaceObject = require("node:path");
 // to its stdin, so that the credentials are in no command line, environment block or file. It
 // inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
 // reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
 
 
 
@@ -3544,13 +4390,14 @@ async function startAgent(launch) {
         ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        ...(launch.settings.sealed ? { sealed: { readOnly: launch.settings.readOnly } } : {}),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS[launch.settings.sealed ? 'facade' : 'tokens'], launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
@@ -3571,7 +4418,8 @@ async function startAgent(launch) {
     child.stdin.end(JSON.stringify(settings));
     try {
         await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+        const sealed = launch.settings.sealed ? await firstPhantom(address, launch.key) : undefined;
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon, ...(sealed ? { sealed } : {}) };
     }
     catch (error) {
         abandon();
@@ -3616,6 +4464,14 @@ function openDescriptors() {
         }
     }
     return [];
+}
+/** A sealed agent's first answer: the phantom for the token the launcher got, and the facade it serves. */
+async function firstPhantom(address, key) {
+    const answer = await askAgent(address, { key, op: 'token', minValidity: 0 }, READY_DEADLINE_MS);
+    if (!answer.ok || !('result' in answer) || !answer.sealed) {
+        throw new AgentError('agent/start-failed', 'The token agent did not start (its facade did not answer as a sealed agent does).');
+    }
+    return { token: answer.result, job: answer.sealed };
 }
 const cancelled = () => new AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
@@ -3741,7 +4597,9 @@ function anyCiTempFolder(env) {
 
 ;// CONCATENATED MODULE: ./src/cli/start-agent.js
 // `checkmarx-auth start-agent`: one exchange, then a token agent for the rest of the job; prints
-// CX_AUTH_SOCK and the token variables.
+// CX_AUTH_SOCK and the token variables. Sealed (--sealed), the token is a phantom and the
+// facade's variables follow (core/sealed-job.ts).
+
 
 
 
@@ -3763,20 +4621,39 @@ async function runStartAgent(context) {
     const entry = (0,external_node_fs_namespaceObject.realpathSync)(process.argv[1] ?? '');
     const environment = keptVariables(context.env);
     const tempBase = anyCiTempFolder(context.env);
-    const { address } = await startAgent({ entry, settings, first: result, arrivedAt, key, environment, ...(tempBase ? { tempBase } : {}) });
+    const { address, sealed } = await startAgent({
+        entry,
+        settings,
+        first: result,
+        arrivedAt,
+        key,
+        environment,
+        ...(tempBase ? { tempBase } : {}),
+    });
     const sock = formatSock(address, key);
-    context.mask({ ...result, agentKey: key, authSock: sock });
-    context.say(`Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
-    return context.write(startOutput(context.format, sock, result, settings.envName));
+    context.mask({ ...result, agentKey: key, authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey });
+    context.say(sealed
+        ? `Started the sealed token agent; '${SOCK_VARIABLE}' names it, and its facade of the product is at ${sealed.job.origin}${sealed.job.readOnly ? ' (read-only)' : ''}. Stop it with 'checkmarx-auth stop-agent'.`
+        : `Started the token agent; '${SOCK_VARIABLE}' names it. Stop it with 'checkmarx-auth stop-agent'.`);
+    const variables = sealed ? sealedVariables(sealed.job) : [];
+    return context.write(startOutput(context.format, sock, sealed?.token ?? result, settings.envName, variables));
 }
-/** CX_AUTH_SOCK, then the token variables: json adds it as a key, the variable formats as a secret variable. */
-function startOutput(format, sock, result, envName) {
+/**
+ * CX_AUTH_SOCK, then the token variables, then a sealed job's variables: json adds CX_AUTH_SOCK as
+ * authSock and the sealed variables under sealedVariables (by name), the variable formats set each,
+ * the secret ones as secret variables.
+ */
+function startOutput(format, sock, result, envName, sealed = []) {
     const variables = formatResult(format, result, envName);
-    if (format === 'json')
-        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables) }, null, 2)}\n`;
+    if (format === 'json') {
+        const sealedJson = sealed.length > 0 ? { sealedVariables: Object.fromEntries(sealed.map(({ name, value }) => [name, value])) } : {};
+        return `${JSON.stringify({ authSock: sock, ...JSON.parse(variables), ...sealedJson }, null, 2)}\n`;
+    }
     if (!isVariableFormat(format))
         throw new UsageError('usage/unknown-format', `start-agent cannot print --format ${format}.`);
-    return variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) + variables;
+    return (variableLines(format, [{ name: SOCK_VARIABLE, value: sock, secret: isSecretVariable(SOCK_VARIABLE) }]) +
+        variables +
+        variableLines(format, sealed));
 }
 
 ;// CONCATENATED MODULE: ./src/cli/stop-agent.js
@@ -3884,6 +4761,8 @@ const CLI_DESCRIPTIONS = {
     'export-env': 'Action only: the CLI ignores it (with a warning); use --format env for export lines.',
     'env-name': 'Name of the token variable in the env, azure and powershell formats.',
     agent: 'Action only: the CLI ignores it (with a warning); run checkmarx-auth start-agent instead.',
+    sealed: 'start-agent and exec: seal the job. Its code gets phantom tokens and variables that Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens. See docs/sealed.md.',
+    'read-only': 'With --sealed: the facade forwards only GET, HEAD and OPTIONS.',
 };
 const FORMAT_MEANINGS = {
     token: 'token: the token and a newline.',
@@ -3915,7 +4794,7 @@ const formatList = (formats) => formats.join('|');
 const VERB_HELP = {
     'start-agent': {
         flags: '[--flag value ...]',
-        what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
+        what: `Exchange once like the bare command, then start the token agent, a background process that keeps the credentials in memory only. Prints ${SOCK_VARIABLE} and the token variables. With --sealed the tokens are phantoms that only its facade on 127.0.0.1 takes, and the facade's variables follow (see docs/cli.md). Assign, then eval (see the examples): eval "$(...)" would return 0 when the exchange failed.`,
     },
     token: {
         flags: '[--min-validity SECONDS] [--flag value ...]',
@@ -3931,7 +4810,7 @@ const VERB_HELP = {
     },
     exec: {
         flags: '[--flag value ...] -- COMMAND [ARGS...]',
-        what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
+        what: `Run COMMAND with a fresh token (CX_ACCESS_TOKEN and the other token variables) and without the credential: every variable that holds one is removed. For Checkmarx One, cx (ast-cli) also gets CX_BASE_AUTH_URI, CX_TENANT, CX_CLIENT_ID, CX_CLIENT_SECRET and CX_BASE_URI: a token endpoint on 127.0.0.1 with a one-time key, for as long as COMMAND runs. Tokens come from the agent (${SOCK_VARIABLE}) or one exchange. With --sealed (or a sealed agent), COMMAND gets phantoms and a facade of the product instead, and no ${SOCK_VARIABLE}. Prints nothing itself; exits with the exit code of COMMAND (128 + the signal). See docs/exec.md.`,
     },
 };
 const verbs = () => Object.entries(VERB_HELP);
@@ -3960,7 +4839,8 @@ function flagRows() {
     return INPUTS.flatMap((spec) => {
         const fallback = spec.default === undefined ? '' : ` (default:${NO_BREAK}${spec.default})`;
         const description = CLI_DESCRIPTIONS[spec.name] ?? spec.description;
-        return [`  --${spec.name} <value>`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
+        const value = 'switch' in spec && spec.switch ? '' : ' <value>';
+        return [`  --${spec.name}${value}`, ...wrap(`${description}${fallback}`, '      '), `      env: ${spec.env.join(', ')}`];
     });
 }
 function helpText() {
@@ -3991,19 +4871,29 @@ function helpText() {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/action-only.js
-// Inputs only the action acts on. The CLI accepts them (one table of inputs serves both), but a
-// user who gives one expects something to happen: say what to run instead.
+// Inputs only the action acts on, and flags only some verbs act on (--sealed, --read-only). The CLI
+// accepts them (one table of inputs serves both), but a user who gives one expects something to
+// happen: say what to run instead.
 
 
 const INSTEAD = {
     agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',
     'export-env': 'to print export lines for the shell, use --format env instead',
 };
+/** Flags that only start-agent and exec act on: they switch the sealed facade on. */
+const SEALING_FLAGS = ['sealed', 'read-only'];
+const SEALING_VERBS = ['start-agent', 'exec'];
 /** The warnings for action-only flags and for CX_AGENT=true, in the order a user would fix them. */
 function actionOnlyWarnings(flags, env, verb) {
     const warnings = Object.entries(INSTEAD)
         .filter(([name]) => flags[name] !== undefined)
         .map(([name, instead]) => `--${name} is an action input that the CLI ignores: ${instead}.`);
+    if (!SEALING_VERBS.includes(verb)) {
+        const what = verb ?? 'the bare command';
+        for (const name of SEALING_FLAGS.filter((name) => flags[name] !== undefined)) {
+            warnings.push(`--${name} is read by start-agent and exec only, so ${what} ignores it: a token printed here is a phantom only when a sealed agent ('checkmarx-auth start-agent --sealed') serves it.`);
+        }
+    }
     // With an agent running, or when starting or stopping one, CX_AGENT (set for the action) changes nothing.
     const agentVariable = env.CX_AGENT?.trim().toLowerCase() ?? '';
     if (flags.agent === undefined &&
@@ -4080,7 +4970,10 @@ function withAgentMappingHint(verb, env, exchange) {
 ;// CONCATENATED MODULE: ./src/agent/server.js
 // The token agent process: reads its settings from stdin, listens, hands out tokens to requests
 // that carry its key, and stops on request, SIGTERM, when its socket file goes, or after 24 hours.
+// A sealed agent also runs the facade (sealed/) beside its socket and hands out phantoms only.
 // It has no stdout or stderr after start-up, and logs nothing: no secret can leak from it.
+
+
 
 
 
@@ -4106,10 +4999,25 @@ async function runAgentProcess() {
     process.stdout.on('error', () => { });
     process.stdout.write(`${READY_LINE}\n`);
 }
-/** The server loop around the one exchange; resolves once it listens. */
+/** The server loop around the one exchange, and a sealed agent's facade; resolves once both listen. */
 async function serveAgent(settings, host) {
     const cache = new TokenCache(() => requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }).then(agentToken), () => performance.now(), { result: settings.first, arrivedAt: performance.now() - settings.ageMs });
-    await new Agent(settings, cache, host).listen();
+    const seal = settings.sealed
+        ? await startSeal({
+            product: settings.plan.profile.name,
+            readOnly: settings.sealed.readOnly,
+            tokens: realTokensFrom(cache),
+            upstream: upstreamSettings(settings.transport, settings.transport.proxy ?? {}),
+            ...(settings.first.tenant ? { tenant: settings.first.tenant } : {}),
+        })
+        : undefined;
+    try {
+        await new Agent(settings, cache, host, seal).listen();
+    }
+    catch (error) {
+        await seal?.close();
+        throw error;
+    }
 }
 function readStdin() {
     return new Promise((resolve, reject) => {
@@ -4144,10 +5052,13 @@ class Agent {
     settings;
     cache;
     host;
-    constructor(settings, cache, host) {
+    /** A sealed agent's facade: its answers carry phantoms, never a real token. */
+    seal;
+    constructor(settings, cache, host, seal) {
         this.settings = settings;
         this.cache = cache;
         this.host = host;
+        this.seal = seal;
         this.server = (0,external_node_net_namespaceObject.createServer)((socket) => this.serve(socket));
     }
     async listen() {
@@ -4205,10 +5116,19 @@ class Agent {
         if (!keysMatch(request.key, this.settings.key)) {
             return refusal("The token agent refused the request: the key in CX_AUTH_SOCK is not this agent's.");
         }
-        if (request.op === 'stop')
+        if (request.op === 'stop') {
+            // Before the answer: once stop-agent has heard it, the facade refuses connections.
+            void this.seal?.close();
             return { ok: true, stopped: true, pid: this.host.pid ?? process.pid };
+        }
         try {
-            return { ok: true, hosting: this.settings.plan.profile.hosting, ...(await this.cache.get(request.minValidity)) };
+            const served = await this.cache.get(request.minValidity);
+            const hosting = this.settings.plan.profile.hosting;
+            if (!this.seal)
+                return { ok: true, hosting, ...served };
+            // The real token stays here: the phantom stands for it (the cache serves it again, no exchange).
+            const phantom = await this.seal.phantom(request.minValidity);
+            return { ok: true, hosting, ...served, result: phantom, sealed: this.seal.job };
         }
         catch (error) {
             return { ok: false, code: errorCodeOf(error), message: failureMessage(error), exitCode: exitCodeOf(error) };
@@ -4220,6 +5140,8 @@ class Agent {
         this.stopping = true;
         this.timers.forEach(clearTimeout);
         this.server.close();
+        // After the job nothing works: the facade refuses connections from now on.
+        void this.seal?.close();
         if (this.settings.folder)
             (0,external_node_fs_namespaceObject.rmSync)(this.settings.folder, { recursive: true, force: true });
         this.host.exit(0);
@@ -4327,7 +5249,7 @@ function oncePerValue(register) {
 
 
 const FLAGS = {
-    ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'string' }])),
+    ...Object.fromEntries(INPUTS.map((spec) => [spec.name, { type: 'switch' in spec && spec.switch ? 'switch' : 'string' }])),
     format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' },

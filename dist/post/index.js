@@ -82,6 +82,7 @@ const error_codes_ERROR_CODES = {
     'agent/cancelled': failed('The step was cancelled while the token agent started.'),
     'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
     'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'exec/agent-not-sealing': usage('exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.'),
     'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
 };
 function isErrorCode(value) {
@@ -233,6 +234,20 @@ class InputError extends CheckmarxAuthError {
     /** The message with the inputs named the front end's way. */
     describe(naming) {
         return `${naming.subject(this.input)}: ${this.detail}`;
+    }
+}
+/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
+class RequiresInputError extends InputError {
+    required;
+    why;
+    constructor(input, required, why) {
+        super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
+        this.name = 'RequiresInputError';
+        this.required = required;
+        this.why = why;
+    }
+    describe(naming) {
+        return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
     }
 }
 /** Every input a run lacks, in one message, so that one run tells the user all of them. */
@@ -702,6 +717,12 @@ const withoutSuffix = (url, suffix) => {
 };
 const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
 const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
+const SEALED_LOGIN_VARIABLES = {
+    CX_SEALED_SERVER_URL: 'origin',
+    CX_SEALED_USERNAME: 'jobName',
+    CX_SEALED_PASSWORD: 'jobKey',
+};
 const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 const SCA_TOKEN_PATH = '/identity/connect/token';
 const hostings_HOSTINGS = {
@@ -739,6 +760,14 @@ const hostings_HOSTINGS = {
             tenant_name: tenant,
             'ast-base-url': origin,
         }),
+        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
+        jobVariables: {
+            CX_BASE_URI: 'origin',
+            CX_BASE_AUTH_URI: 'origin',
+            CX_TENANT: 'tenant',
+            CX_CLIENT_ID: 'jobName',
+            CX_CLIENT_SECRET: 'jobKey',
+        },
     },
     'self-hosted': {
         locate: locateSelfHosted,
@@ -762,6 +791,7 @@ const hostings_HOSTINGS = {
         // The server root: the token's apiUrl is that root + the product's api path.
         upstreamBase: withoutSuffix,
         phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
     'sca-cloud': {
         locate: locateSca,
@@ -783,6 +813,7 @@ const hostings_HOSTINGS = {
         // The API host itself.
         upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
         phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
 };
 function hostingOf(product) {
@@ -1096,6 +1127,7 @@ function random_randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
@@ -1181,7 +1213,43 @@ function parseAnswer(line) {
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
+    // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
+    const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
+    if (sealed === null)
+        return undefined;
+    return {
+        ok: true,
+        result,
+        source: json.source,
+        ...(warning ? { warning } : {}),
+        ...(hosting ? { hosting } : {}),
+        ...(sealed ? { sealed } : {}),
+    };
+}
+const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
+const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
+/**
+ * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
+ * job name and key, the token's own tenant; null for anything else. An older agent sends none.
+ */
+function parseSealedJob(value, token) {
+    if (typeof value !== 'object' || value === null)
+        return null;
+    const { product, origin, tenant, jobName, jobKey, readOnly } = value;
+    const known = typeof product === 'string' && Object.hasOwn(products_PRODUCTS, product);
+    const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
+    const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
+    if (!known || !plain || !keyed || tenant !== token.tenant)
+        return null;
+    return {
+        product: product,
+        origin,
+        ...(token.tenant ? { tenant: token.tenant } : {}),
+        jobName,
+        jobKey,
+        readOnly,
+    };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule

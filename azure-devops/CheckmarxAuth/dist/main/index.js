@@ -157,9 +157,10 @@ const error_codes_ERROR_CODES = {
     'agent/cancelled': failed('The step was cancelled while the token agent started.'),
     'exec/not-found': { meaning: "exec's command was not found on PATH.", exit: 127 },
     'exec/cannot-start': { meaning: "exec's command was found but could not be started.", exit: 126 },
+    'exec/agent-not-sealing': usage('exec --sealed with a token agent that is not sealed, or --read-only with a sealed agent that forwards writes.'),
     'internal/unexpected': failed('A failure this tool did not expect: a bug. Please report it.'),
 };
-function error_codes_isErrorCode(value) {
+function isErrorCode(value) {
     return typeof value === 'string' && Object.hasOwn(error_codes_ERROR_CODES, value);
 }
 /** The OAuth `error` values (RFC 6749, 5.2) that have a code of their own; any other is not a code. */
@@ -310,6 +311,20 @@ class InputError extends CheckmarxAuthError {
         return `${naming.subject(this.input)}: ${this.detail}`;
     }
 }
+/** An input given without another that it needs (`read-only` without `sealed`): both named the front end's way. */
+class RequiresInputError extends InputError {
+    required;
+    why;
+    constructor(input, required, why) {
+        super(input, `needs ${ACTION_NAMING.reference(required)} to be true: ${why}`, { inputs: [input, required] });
+        this.name = 'RequiresInputError';
+        this.required = required;
+        this.why = why;
+    }
+    describe(naming) {
+        return `${naming.subject(this.input)} needs ${naming.reference(this.required)} to be true: ${this.why}`;
+    }
+}
 /** Every input a run lacks, in one message, so that one run tells the user all of them. */
 class MissingInputsError extends InputError {
     missing;
@@ -371,8 +386,9 @@ const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'LD_', 'DYLD_'];
 ;// CONCATENATED MODULE: ./src/core/run-time-secrets.js
 // Secrets the tool makes at run time, declared once, as the input secrets are (`secret: true` in
 // INPUTS): the access token, the refresh token, the agent key, CX_AUTH_SOCK (which holds the
-// key) and the key of exec's loopback token endpoint. Every front end registers them with the log's masking before it prints, exports or saves
-// them, and sets them as secret variables (Azure's issecret=true): both follow from this table.
+// key), the key of exec's loopback token endpoint, and a sealed job's phantoms and job key. Every
+// front end registers them with the log's masking before it prints, exports or saves them, and
+// sets them as secret variables (Azure's issecret=true): both follow from this table.
 
 const RUN_TIME_SECRETS = {
     accessToken: 'the access token',
@@ -380,6 +396,8 @@ const RUN_TIME_SECRETS = {
     agentKey: 'the token agent key',
     authSock: variable_names_SOCK_VARIABLE,
     execKey: "the one-time key of exec's token endpoint",
+    phantom: "a sealed job's phantom access token",
+    jobKey: "the key of a sealed job's credential",
 };
 function isRunTimeSecret(field) {
     return Object.hasOwn(RUN_TIME_SECRETS, field);
@@ -388,7 +406,10 @@ function isRunTimeSecret(field) {
 function runTimeSecretValues(values) {
     return Object.keys(RUN_TIME_SECRETS).map((name) => values[name]).filter((v) => Boolean(v));
 }
-/** The variables the tool sets whose value is a run-time secret, besides the token's env-name. */
+/**
+ * The variables the tool sets whose value is a run-time secret, besides the token's env-name. A
+ * sealed job's variables say which of them is secret themselves (core/sealed-job.ts).
+ */
 const SECRET_VARIABLES = [RUN_TIME_SECRETS.authSock];
 const isSecretVariable = (name) => SECRET_VARIABLES.includes(name);
 
@@ -489,7 +510,7 @@ function editDistance(a, b) {
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
 /** Where a product's token endpoint lives: its row in the hosting table (hostings.ts). */
-const products_HOSTING_NAMES = (/* unused pure expression or super */ null && (['self-hosted', 'sca-cloud', 'cxone']));
+const HOSTING_NAMES = ['self-hosted', 'sca-cloud', 'cxone'];
 const CXSAST_CLIENT_SECRET = '014DF517-39D1-4453-B7B3-9930C563627C';
 const CXSAST_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 /** The grant types of CxSAST and Access Control, in the order they are picked. */
@@ -837,6 +858,12 @@ const withoutSuffix = (url, suffix) => {
 };
 const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
 const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
+const SEALED_LOGIN_VARIABLES = {
+    CX_SEALED_SERVER_URL: 'origin',
+    CX_SEALED_USERNAME: 'jobName',
+    CX_SEALED_PASSWORD: 'jobKey',
+};
 const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
 const SCA_TOKEN_PATH = '/identity/connect/token';
 const HOSTINGS = {
@@ -874,6 +901,14 @@ const HOSTINGS = {
             tenant_name: tenant,
             'ast-base-url': origin,
         }),
+        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
+        jobVariables: {
+            CX_BASE_URI: 'origin',
+            CX_BASE_AUTH_URI: 'origin',
+            CX_TENANT: 'tenant',
+            CX_CLIENT_ID: 'jobName',
+            CX_CLIENT_SECRET: 'jobKey',
+        },
     },
     'self-hosted': {
         locate: locateSelfHosted,
@@ -897,6 +932,7 @@ const HOSTINGS = {
         // The server root: the token's apiUrl is that root + the product's api path.
         upstreamBase: withoutSuffix,
         phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
     'sca-cloud': {
         locate: locateSca,
@@ -918,6 +954,7 @@ const HOSTINGS = {
         // The API host itself.
         upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
         phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
     },
 };
 function hostingOf(product) {
@@ -993,7 +1030,7 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 function holdsCiCommand(text) {
     return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
 }
-function printable_printable(text) {
+function printable(text) {
     return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
 }
 
@@ -1061,12 +1098,12 @@ function redact(text, secrets) {
     let clean = text;
     for (const form of forms)
         clean = clean.split(form).join('***');
-    clean = printable_printable(clean).trim();
+    clean = printable(clean).trim();
     if (clean.length > MAX_SERVER_TEXT)
         clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
     // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
     for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable_printable(form));
+        clean = removeTrailingPrefix(clean, printable(form));
     return clean;
 }
 /**
@@ -1182,7 +1219,7 @@ function tokenFrom(plan, json, status, now, secrets) {
         ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
         ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     };
-    const problem = token_response_outputProblem(result);
+    const problem = outputProblem(result);
     return problem ? badResponse(status, problem) : result;
 }
 function httpFailure(response, json, secrets, now) {
@@ -1222,7 +1259,7 @@ const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UN
  * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
  * the result keeps it; else what is wrong.
  */
-function token_response_outputProblem(result) {
+function outputProblem(result) {
     if (!isAccessToken(result.accessToken))
         return 'the access token contains spaces or control characters';
     if (!isTokenType(result.tokenType))
@@ -1331,11 +1368,12 @@ function randomBytes(size, device = DEVICE) {
 
 
 
+
 /** The folders the agent and the action make: the post step removes only folders so named. */
 const SOCKET_FOLDER_PREFIX = 'cxauth-';
 const COMMAND_FOLDER_PREFIX = 'checkmarx-auth-bin-';
 /** One request or answer line, at most. */
-const MAX_LINE_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+const MAX_LINE_BYTES = 64 * 1024;
 /** The CLI's hidden verb that runs the agent, and the line the agent prints once it listens. */
 const AGENT_VERB = '__agent';
 const READY_LINE = 'ready';
@@ -1347,7 +1385,7 @@ function formatSock(address, key) {
     return `${address}#${key}`;
 }
 /** `<address>#<key>`, split on the last `#` (a Unix path may contain one; a key never does). */
-function parseSock(value) {
+function protocol_parseSock(value) {
     const text = value?.trim() ?? '';
     const at = text.lastIndexOf('#');
     const address = text.slice(0, Math.max(at, 0));
@@ -1379,7 +1417,7 @@ const ACK_LINE = '{"ok":true,"ack":true}\n';
 const HEARTBEAT = ' ';
 const HEARTBEAT_MS = 2_000;
 function isAck(line) {
-    const json = parseJsonObject(line);
+    const json = json_parseJsonObject(line);
     return json?.ok === true && json.ack === true;
 }
 /** A day: the agent does not live longer, so no token needs to last longer. */
@@ -1396,7 +1434,7 @@ function parseRequest(line) {
     return { key: json.key, op: 'token', minValidity };
 }
 function parseAnswer(line) {
-    const json = parseJsonObject(line);
+    const json = json_parseJsonObject(line);
     if (!json)
         return undefined;
     if (json.ok === false) {
@@ -1416,7 +1454,43 @@ function parseAnswer(line) {
         return undefined;
     const warning = typeof json.warning === 'string' ? printable(json.warning) : undefined;
     const hosting = HOSTING_NAMES.find((name) => name === json.hosting);
-    return { ok: true, result, source: json.source, ...(warning ? { warning } : {}), ...(hosting ? { hosting } : {}) };
+    // A sealed agent's facts are checked like the token: a malformed one makes the answer not protocol.
+    const sealed = json.sealed === undefined ? undefined : parseSealedJob(json.sealed, result);
+    if (sealed === null)
+        return undefined;
+    return {
+        ok: true,
+        result,
+        source: json.source,
+        ...(warning ? { warning } : {}),
+        ...(hosting ? { hosting } : {}),
+        ...(sealed ? { sealed } : {}),
+    };
+}
+const FACADE_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
+const JOB_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const JOB_KEY = /^[A-Za-z0-9_-]{22,256}$/;
+/**
+ * A sealed agent's facts, from the socket (untrusted): a loopback origin, a known product, a plain
+ * job name and key, the token's own tenant; null for anything else. An older agent sends none.
+ */
+function parseSealedJob(value, token) {
+    if (typeof value !== 'object' || value === null)
+        return null;
+    const { product, origin, tenant, jobName, jobKey, readOnly } = value;
+    const known = typeof product === 'string' && Object.hasOwn(products_PRODUCTS, product);
+    const plain = typeof origin === 'string' && FACADE_ORIGIN.test(origin) && typeof jobName === 'string' && JOB_NAME.test(jobName);
+    const keyed = typeof jobKey === 'string' && JOB_KEY.test(jobKey) && typeof readOnly === 'boolean';
+    if (!known || !plain || !keyed || tenant !== token.tenant)
+        return null;
+    return {
+        product: product,
+        origin,
+        ...(token.tenant ? { tenant: token.tenant } : {}),
+        jobName,
+        jobKey,
+        readOnly,
+    };
 }
 /**
  * The fields a printed token may have; anything else is dropped. Each value is held to the rule
@@ -1528,11 +1602,149 @@ function writeCommandFolder(base, node, cli) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/agent/client.js
+// Asks the token agent named by CX_AUTH_SOCK: one request line out; an acknowledgement, then one
+// answer line back, with the agent's heartbeats (spaces) in between while it works; each bounded.
+
+
+
+
+/** Long enough for the agent's own exchange with its retries and deadlines. */
+const TOKEN_DEADLINE_MS = (/* unused pure expression or super */ null && (10 * 60 * 1000));
+const STOP_DEADLINE_MS = 5_000;
+/** A live agent acknowledges a request at once; SPEC: a silent peer is reported within 15 s. */
+const ACK_DEADLINE_MS = 10_000;
+/**
+ * A live agent working on an acknowledged request sends a heartbeat every HEARTBEAT_MS (2 s):
+ * silence this long after the acknowledgement is a frozen agent (SPEC: reported within 15 s).
+ */
+const SILENCE_DEADLINE_MS = 10_000;
+/** The agent is gone: its socket is missing or nobody listens on it. */
+class AgentNotRunning extends errors_AgentError {
+    constructor(address) {
+        super('agent/not-running', `No token agent is running at ${address} (from ${variable_names_SOCK_VARIABLE}): it was stopped, or it belongs to another job. Start one with 'checkmarx-auth start-agent' or the action's agent input.`);
+        this.name = 'AgentNotRunning';
+    }
+}
+const GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EPIPE', 'ECONNRESET']);
+/**
+ * Asks the agent: it acknowledges a request at once, then answers when it has the answer, sending
+ * heartbeats meanwhile. A peer that does not acknowledge within `ackMs` (a frozen agent, something
+ * else listening at the address), or that falls silent for `silenceMs` after its acknowledgement
+ * (an agent frozen mid exchange), is reported then; an acknowledged request that keeps hearing
+ * from the agent gets `deadlineMs` for its answer (the agent's own exchange, with its retries and
+ * deadlines).
+ */
+function askAgent(address, request, deadlineMs, bounds = {}) {
+    const ackMs = Math.min(bounds.ackMs ?? ACK_DEADLINE_MS, deadlineMs);
+    const silenceMs = bounds.silenceMs ?? SILENCE_DEADLINE_MS;
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_net_namespaceObject.connect)(address);
+        let received = '';
+        let connected = false;
+        let acknowledged = false;
+        let deadline;
+        const silence = new SilenceWatch(() => fail(new errors_AgentError('agent/no-answer', acknowledged
+            ? `The token agent at ${address} (from ${variable_names_SOCK_VARIABLE}) acknowledged the request, then said nothing for ${silenceMs / 1000} s: it is stopped or frozen.`
+            : `The token agent at ${address} (from ${variable_names_SOCK_VARIABLE}) did not acknowledge the request within ${ackMs / 1000} s: it is stopped or frozen, or what listens there is not a token agent.`)));
+        silence.arm(ackMs);
+        // Silence as long as the whole deadline is the deadline's to report.
+        const watchSilence = () => (silenceMs < deadlineMs ? silence.arm(silenceMs) : silence.stop());
+        function fail(error) {
+            clearTimeout(deadline);
+            silence.stop();
+            socket.destroy();
+            reject(error);
+        }
+        const notProtocol = () => fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+        socket.once('connect', () => {
+            connected = true;
+            socket.write(encodeLine(request));
+        });
+        socket.setEncoding('utf8').on('data', (chunk) => {
+            // Any byte is a sign of life: a heartbeat, or part of the answer.
+            if (acknowledged)
+                watchSilence();
+            received += chunk;
+            for (let end = received.indexOf('\n'); end !== -1; end = received.indexOf('\n')) {
+                const line = received.slice(0, end);
+                received = received.slice(end + 1);
+                if (!acknowledged) {
+                    if (!isAck(line))
+                        return notProtocol();
+                    acknowledged = true;
+                    bounds.onAcknowledged?.();
+                    watchSilence();
+                    deadline = setTimeout(() => fail(new errors_AgentError('agent/no-answer', `The token agent at ${address} did not answer within ${deadlineMs / 1000} s.`)), deadlineMs);
+                    continue;
+                }
+                const answer = parseAnswer(line);
+                clearTimeout(deadline);
+                silence.stop();
+                socket.destroy();
+                if (answer)
+                    resolve(answer);
+                else
+                    reject(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is not its protocol.'));
+                return;
+            }
+            if (received.length > MAX_LINE_BYTES)
+                fail(new errors_AgentError('agent/bad-answer', 'The token agent sent an answer that is too long.'));
+        });
+        socket.once('end', notProtocol);
+        socket.once('error', (error) => {
+            const gone = !connected && GONE.has(error.code ?? '');
+            fail(gone
+                ? new AgentNotRunning(address)
+                : new errors_AgentError('agent/unreachable', `Talking to the token agent at ${address} failed (${error.code ?? error.name}).`, {
+                    cause: error,
+                }));
+        });
+    });
+}
+/**
+ * A token from the agent that `sock` (CX_AUTH_SOCK's value) names, valid for `minValidity` seconds
+ * more; the agent's refusal, or an answer without a token, is an AgentError.
+ */
+async function askAgentForToken(sock, minValidity, bounds = {}) {
+    const { address, key } = parseSock(sock);
+    const answer = await askAgent(address, { key, op: 'token', minValidity }, TOKEN_DEADLINE_MS, bounds);
+    if (!answer.ok)
+        throw new AgentError(answer.code, answer.message);
+    if (!('result' in answer))
+        throw new AgentError('agent/bad-answer', 'The token agent sent no token.');
+    return answer;
+}
+/**
+ * Calls `onSilent` once no byte came for the armed time. When the timer fires, the verdict waits
+ * one turn of the event loop (setImmediate runs after the poll for I/O): a client that was itself
+ * held up (a loaded machine) reads what the agent sent meanwhile before it calls the agent silent.
+ */
+class SilenceWatch {
+    timer;
+    verdict;
+    onSilent;
+    constructor(onSilent) {
+        this.onSilent = onSilent;
+    }
+    arm(ms) {
+        this.stop();
+        this.timer = setTimeout(() => (this.verdict = setImmediate(this.onSilent)), ms);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        clearImmediate(this.verdict);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/agent/launch.js
 // Starts the token agent: a detached node process with a clean environment, its settings written
 // to its stdin, so that the credentials are in no command line, environment block or file. It
 // inherits no stdio and no other descriptor of the process that started it: a CI runner, or a
 // reader downstream of a shell's `exec 30>&1`, waits for every holder of a pipe's write end.
+
 
 
 
@@ -1594,13 +1806,14 @@ async function startAgent(launch) {
         ...(launch.watch ? { watch: launch.watch } : {}),
         first: agentToken(launch.first),
         ageMs: Math.max(0, performance.now() - launch.arrivedAt),
+        ...(launch.settings.sealed ? { sealed: { readOnly: launch.settings.readOnly } } : {}),
     };
     // Loaded here, not at start-up: only a run that starts an agent needs it.
     const { spawn } = builtins_builtin('node:child_process');
     const nullFd = process.platform === 'win32' ? undefined : (0,external_node_fs_namespaceObject.openSync)('/dev/null', 'r');
     let child;
     try {
-        child = spawn(process.execPath, [...AGENT_NODE_FLAGS.tokens, launch.entry, AGENT_VERB], {
+        child = spawn(process.execPath, [...AGENT_NODE_FLAGS[launch.settings.sealed ? 'facade' : 'tokens'], launch.entry, AGENT_VERB], {
             detached: true,
             windowsHide: true,
             stdio: agentStdio(nullFd),
@@ -1621,7 +1834,8 @@ async function startAgent(launch) {
     child.stdin.end(JSON.stringify(settings));
     try {
         await waitUntilReady(child, launch.signal);
-        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon };
+        const sealed = launch.settings.sealed ? await firstPhantom(address, launch.key) : undefined;
+        return { address, pid: child.pid, ...(folder ? { folder } : {}), abandon, ...(sealed ? { sealed } : {}) };
     }
     catch (error) {
         abandon();
@@ -1666,6 +1880,14 @@ function openDescriptors() {
         }
     }
     return [];
+}
+/** A sealed agent's first answer: the phantom for the token the launcher got, and the facade it serves. */
+async function firstPhantom(address, key) {
+    const answer = await askAgent(address, { key, op: 'token', minValidity: 0 }, READY_DEADLINE_MS);
+    if (!answer.ok || !('result' in answer) || !answer.sealed) {
+        throw new errors_AgentError('agent/start-failed', 'The token agent did not start (its facade did not answer as a sealed agent does).');
+    }
+    return { token: answer.result, job: answer.sealed };
 }
 const cancelled = () => new errors_AgentError('agent/cancelled', 'The token agent did not start: the step was cancelled.');
 function waitUntilReady(child, signal) {
@@ -1737,13 +1959,14 @@ async function startJobAgent(start) {
         const launch = { entry, settings, first, arrivedAt, key, tempBase: base, environment };
         agent = await startAgent({ ...launch, watch: commandFolder, signal: cancel.signal });
         const sock = formatSock(agent.address, key);
-        runTimeSecretValues({ authSock: sock }).forEach(start.mask);
+        const { sealed } = agent;
+        runTimeSecretValues({ authSock: sock, phantom: sealed?.token.accessToken, jobKey: sealed?.job.jobKey }).forEach(start.mask);
         const folders = [commandFolder, ...(agent.folder ? [agent.folder] : [])];
         // A signal that came after the start-up wait. publish is synchronous: none can come during it,
         // so what it writes (the token last) is written only for a start that stands.
         if (cancel.signal.aborted)
             throw new errors_AgentError('agent/cancelled', `The token agent was stopped: ${start.stepWord} was cancelled.`);
-        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables });
+        start.publish({ sock, pid: agent.pid, commandFolder, folders, variables: command.variables, ...(sealed ? { sealed } : {}) });
     }
     catch (error) {
         agent?.abandon();
@@ -1932,6 +2155,11 @@ const INPUTS = [
     input('agent', 'true starts the token agent: later steps run checkmarx-auth token for a fresh token, and never see the credentials.', {
         default: 'false',
     }),
+    input('sealed', 'true seals the job: its code gets only phantom credentials, which Checkmarx rejects, and a facade of the product on 127.0.0.1 that swaps them for real tokens; nothing it can read works outside the job. Implies agent: true. See docs/sealed.md.', { default: 'false', switch: true }),
+    input('read-only', 'With sealed: the facade forwards only GET, HEAD and OPTIONS, so the job can read results but not change anything.', {
+        default: 'false',
+        switch: true,
+    }),
 ];
 const SECRET_INPUTS = INPUTS.filter((spec) => spec.secret).map((spec) => spec.name);
 /**
@@ -1977,14 +2205,29 @@ function resolveSettings(given, deps) {
     const values = { ...given, 'api-key': apiKey.value };
     const plan = resolvePlan(values);
     const transport = resolveTransport(values, deps);
+    const seal = parseSeal(values);
     return {
         plan,
         transport,
         exportEnv: parseBoolean(values, 'export-env'),
         envName: parseEnvName(values['env-name'] ?? defaultOf('env-name')),
-        agent: parseBoolean(values, 'agent'),
+        agent: parseBoolean(values, 'agent') || seal.sealed,
+        ...seal,
         warnings: [...apiKey.warnings, ...unusedInputWarnings(plan, values, deps.naming), ...warningsFor(plan, transport)],
     };
+}
+/**
+ * `sealed` and `read-only`. read-only without sealed is an input error, not a warning: only the
+ * facade can refuse a write, and without it the job holds a real token that writes anywhere, so
+ * going on would promise a protection that is not there.
+ */
+function parseSeal(values) {
+    const sealed = parseBoolean(values, 'sealed');
+    const readOnly = parseBoolean(values, 'read-only');
+    if (readOnly && !sealed) {
+        throw new RequiresInputError('read-only', 'sealed', "only a sealed job's facade can refuse writes; without it the job's code holds a real token. Set it as well, or leave read-only out.");
+    }
+    return { sealed, readOnly };
 }
 /** An API key pasted with its quotes or a `Bearer ` prefix would be sent as is, and rejected as expired. */
 function cleanPastedKey(value) {
@@ -2655,11 +2898,11 @@ function loggingCommands(write) {
         setVariable: (name, value, { secret, output }) => command('task.setvariable', { variable: name, isOutput: String(output), issecret: String(secret) }, value),
         setTaskVariable: (name, value, { secret }) => command('task.settaskvariable', { variable: name, issecret: String(secret) }, value),
         prependPath: (folder) => command('task.prependpath', {}, folder),
-        info: (message) => write(`${printable_printable(message)}\n`),
-        debug: (message) => command('task.debug', {}, printable_printable(message)),
-        warning: (message) => command('task.logissue', { type: 'warning' }, printable_printable(message)),
+        info: (message) => write(`${printable(message)}\n`),
+        debug: (message) => command('task.debug', {}, printable(message)),
+        warning: (message) => command('task.logissue', { type: 'warning' }, printable(message)),
         fail: (message, code) => {
-            command('task.logissue', { type: 'error', code }, `[${code}] ${printable_printable(message)}`);
+            command('task.logissue', { type: 'error', code }, `[${code}] ${printable(message)}`);
             command('task.complete', { result: 'Failed' }, '');
         },
     };
