@@ -958,7 +958,7 @@ const HOSTINGS = {
     },
 };
 function hostingOf(product) {
-    return HOSTINGS[PRODUCTS[product].hosting];
+    return HOSTINGS[products_PRODUCTS[product].hosting];
 }
 /** The product's api path: its own (products.ts), else its hosting's. */
 function apiPathOf(product) {
@@ -2112,10 +2112,32 @@ const SAVED_AGENT = {
     folders: 'agent_folders',
 };
 
+;// CONCATENATED MODULE: ./src/core/sealed-job.js
+// A sealed job as its code sees it (SPEC "Sealed jobs"): the facts about the facade that stands in
+// for the product on loopback, and the variables they become. One function for every front end:
+// exec's child environment, start-agent's output in every --format, the action's GITHUB_ENV and
+// the Azure task's variables. Which variables a product gets is a row of the hostings table. Pure.
+
+
+const FACT_VALUE = {
+    origin: (job) => job.origin,
+    tenant: (job) => job.tenant,
+    jobName: (job) => job.jobName,
+    jobKey: (job) => job.jobKey,
+};
+/** The variables a sealed job's code gets besides the token variables (whose token is a phantom). */
+function sealedVariables(job) {
+    return Object.entries(hostingOf(job.product).jobVariables).flatMap(([name, fact]) => {
+        const value = FACT_VALUE[fact](job);
+        return value === undefined ? [] : [{ name, value, secret: isRunTimeSecret(fact) }];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/action/start-agent.js
 // The action's `agent: true`: start the token agent, hand later steps CX_AUTH_SOCK and a
 // `checkmarx-auth` command that runs the bundled CLI on the runner's own Node, and tell the post
 // step what to stop.
+
 
 
 
@@ -2152,13 +2174,18 @@ async function startActionAgent({ settings, first, arrivedAt, deps, workflow, ha
         environment: keptVariables(deps.env),
         mask: workflow.setSecret,
         stepWord: 'the step',
-        publish: ({ sock, pid, commandFolder, folders, variables }) => {
+        publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
             workflow.saveState(SAVED_AGENT.folders, JSON.stringify(folders));
             workflow.saveState(SAVED_AGENT.pid, String(pid));
             workflow.saveState(SAVED_AGENT.sock, sock);
             workflow.addPath(commandFolder);
             // The outputs and the token, then CX_AUTH_SOCK, in the one write to GITHUB_ENV that comes last.
-            handOver([...Object.entries(variables), [variable_names_SOCK_VARIABLE, sock]]);
+            // Sealed, the token is the phantom and the facade's variables come along (masked already).
+            const facade = sealed ? sealedVariables(sealed.job).map(({ name, value }) => [name, value]) : [];
+            handOver({
+                ...(sealed ? { token: sealed.token } : {}),
+                variables: [...Object.entries(variables), ...facade, [variable_names_SOCK_VARIABLE, sock]],
+            });
         },
     });
     workflow.info(`Started the token agent: later steps run 'checkmarx-auth token' for a fresh token (${variable_names_SOCK_VARIABLE} names the agent).`);
@@ -2944,10 +2971,11 @@ async function exchangeAndExport(deps, workflow) {
         proxy: proxySettings(env),
         ...deps.io,
     });
-    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded.
-    const handOver = (variables = []) => {
-        workflow.setOutputs(outputValues(result));
-        workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, result.accessToken]] : []), ...variables]);
+    // The token reaches GITHUB_ENV last, and only once everything that can fail has succeeded. A
+    // sealed job hands over the agent's phantom instead: the real token is never output or exported.
+    const handOver = ({ token = result, variables = [] } = {}) => {
+        workflow.setOutputs(outputValues(token));
+        workflow.exportVariables([...(settings.exportEnv ? [[settings.envName, token.accessToken]] : []), ...variables]);
         if (settings.exportEnv)
             workflow.info(`Exported the token as ${settings.envName} for later steps.`);
     };

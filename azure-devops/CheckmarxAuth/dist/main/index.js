@@ -958,7 +958,7 @@ const HOSTINGS = {
     },
 };
 function hostingOf(product) {
-    return HOSTINGS[PRODUCTS[product].hosting];
+    return HOSTINGS[products_PRODUCTS[product].hosting];
 }
 /** The product's api path: its own (products.ts), else its hosting's. */
 function apiPathOf(product) {
@@ -2755,6 +2755,27 @@ async function exchangeCredentials(values, deps) {
     return { settings, result };
 }
 
+;// CONCATENATED MODULE: ./src/core/sealed-job.js
+// A sealed job as its code sees it (SPEC "Sealed jobs"): the facts about the facade that stands in
+// for the product on loopback, and the variables they become. One function for every front end:
+// exec's child environment, start-agent's output in every --format, the action's GITHUB_ENV and
+// the Azure task's variables. Which variables a product gets is a row of the hostings table. Pure.
+
+
+const FACT_VALUE = {
+    origin: (job) => job.origin,
+    tenant: (job) => job.tenant,
+    jobName: (job) => job.jobName,
+    jobKey: (job) => job.jobKey,
+};
+/** The variables a sealed job's code gets besides the token variables (whose token is a phantom). */
+function sealedVariables(job) {
+    return Object.entries(hostingOf(job.product).jobVariables).flatMap(([name, fact]) => {
+        const value = FACT_VALUE[fact](job);
+        return value === undefined ? [] : [{ name, value, secret: isRunTimeSecret(fact) }];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/camel-case.js
 // How the Azure task and the CLI's JSON spell an input's or output's name: `api-key` → `apiKey`.
 function camelCase(name) {
@@ -2945,6 +2966,7 @@ const TASK_NAMING = {
 
 
 
+
 /** The name of the input that holds the service connection's id. */
 const CONNECTION_INPUT = 'connection';
 /** Exit code 0 when the task succeeded, else 1 (after an error issue and `task.complete result=Failed`). */
@@ -2993,15 +3015,16 @@ async function exchangeAndSet(deps, commands) {
         ...deps.io,
     });
     const arrivedAt = settings.agent ? performance.now() : 0;
-    // The outputs and the token come last, and only once everything that can fail has succeeded.
-    const handOver = () => {
+    // The outputs and the token come last, and only once everything that can fail has succeeded. A
+    // sealed job hands over the agent's phantom instead: the real token is never set anywhere.
+    const handOver = (token = result) => {
         for (const spec of OUTPUTS) {
-            const value = spec.value(result);
+            const value = spec.value(token);
             if (value !== undefined)
                 commands.setVariable(camelCase(spec.name), value, { secret: spec.secret, output: true });
         }
         if (settings.exportEnv) {
-            commands.setVariable(settings.envName, result.accessToken, { secret: true, output: false });
+            commands.setVariable(settings.envName, token.accessToken, { secret: true, output: false });
             commands.info(`Set the secret variable ${settings.envName} for later steps (map it into a step's env to use it there).`);
         }
     };
@@ -3041,14 +3064,17 @@ async function startTaskAgent(deps, commands, mask, settings, first, arrivedAt, 
         environment: keptVariables(deps.env),
         mask,
         stepWord: 'the task',
-        publish: ({ sock, pid, commandFolder, folders, variables }) => {
+        publish: ({ sock, pid, commandFolder, folders, variables, sealed }) => {
             commands.setTaskVariable(SAVED_AGENT.folders, JSON.stringify(folders), { secret: false });
             commands.setTaskVariable(SAVED_AGENT.pid, String(pid), { secret: false });
             commands.setTaskVariable(SAVED_AGENT.sock, sock, { secret: true });
             commands.prependPath(commandFolder);
             for (const [name, value] of Object.entries(variables))
                 commands.setVariable(name, value, { secret: false, output: false });
-            handOver();
+            // Sealed: the facade's variables (the job key as a secret variable, masked already) and the phantom.
+            for (const { name, value, secret } of sealed ? sealedVariables(sealed.job) : [])
+                commands.setVariable(name, value, { secret, output: false });
+            handOver(sealed?.token);
             // A secret variable, as every variable whose value is a run-time secret: later steps map it
             // into their environment (env: CX_AUTH_SOCK: $(CX_AUTH_SOCK)) where they need the agent.
             commands.setVariable(variable_names_SOCK_VARIABLE, sock, { secret: isSecretVariable(variable_names_SOCK_VARIABLE), output: false });
