@@ -122,7 +122,7 @@ const error_codes_ERROR_CODES = {
     'input/invalid': usage('An input is given but its value is not valid.'),
     'input/ca-cert': usage('ca-cert is not a readable PEM file or PEM text with valid certificates.'),
     'input/connection': usage('The Azure DevOps service connection is not available or not a Checkmarx connection.'),
-    'input/runner': usage('The folder the CI always sets (RUNNER_TEMP, AGENT_TEMPDIRECTORY) is not set or not a folder.'),
+    'input/runner': usage("The CI's own temporary folder is not set, or is not a folder."),
     'usage/unknown-flag': usage('The command line has a flag the CLI does not know.'),
     'usage/flag-value': usage('A flag lacks its value, or has one it does not take.'),
     'usage/unexpected-argument': usage('A word on the command line is neither a verb nor a --flag.'),
