@@ -1493,6 +1493,26 @@ function isAlive(pid) {
         return error.code === 'EPERM';
     }
 }
+/**
+ * Every front end's post step: stops the agent its main step saved, if it saved one, removes what
+ * it made and says what became of it. A failure is a warning (the job's result is the main step's).
+ */
+async function stopSavedAgent(saved, deps, log) {
+    try {
+        const pid = Number(saved.pid);
+        const sock = saved.sock?.trim();
+        if (!sock || !Number.isInteger(pid) || pid <= 0)
+            return;
+        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved.folders)));
+        if (info)
+            log.info(info);
+        if (warning)
+            log.warning(warning);
+    }
+    catch (error) {
+        log.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/ci/saved-state.js
 // What a front end that starts the token agent saves for its post step (the action's state, the
@@ -1504,6 +1524,10 @@ const SAVED_AGENT = {
     /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
     folders: 'agent_folders',
 };
+/** The saved values, read back by the name each CI gives them (its `savedVariable`). */
+function readSavedAgent(read) {
+    return { pid: read(SAVED_AGENT.pid), sock: read(SAVED_AGENT.sock), folders: read(SAVED_AGENT.folders) };
+}
 
 ;// CONCATENATED MODULE: ./src/ci/log-commands.js
 // The CI systems' log commands: the line syntax each reads from a step's output, and how each
@@ -1682,22 +1706,8 @@ function appendFileCommand(env, variable, name, text) {
 
 /** The post step; a failure is a warning (the job's result is the main step's), never throws. */
 async function run(deps) {
-    const workflow = workflowCommands(deps);
-    try {
-        const saved = (name) => deps.env[GITHUB_ACTIONS.savedVariable(name)];
-        const pid = Number(saved(SAVED_AGENT.pid));
-        const sock = saved(SAVED_AGENT.sock);
-        if (!sock || !Number.isInteger(pid) || pid <= 0)
-            return;
-        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved(SAVED_AGENT.folders))));
-        if (info)
-            workflow.info(info);
-        if (warning)
-            workflow.warning(warning);
-    }
-    catch (error) {
-        workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const saved = readSavedAgent((name) => deps.env[GITHUB_ACTIONS.savedVariable(name)]);
+    await stopSavedAgent(saved, deps, workflowCommands(deps));
 }
 
 ;// CONCATENATED MODULE: ./src/entries/post.js

@@ -2,8 +2,8 @@
 // removes what the main step made (the command folder, the socket folder). Without the state it
 // saved, there is nothing to do and it returns at once.
 
-import { savedFolders, stopMessage, stopStartedAgent } from '../agent/stop.ts';
-import { SAVED_AGENT } from '../ci/saved-state.ts';
+import { stopSavedAgent } from '../agent/stop.ts';
+import { readSavedAgent } from '../ci/saved-state.ts';
 import { GITHUB_ACTIONS } from '../ci/systems.ts';
 import { workflowCommands, type Runner } from './workflow-commands.ts';
 
@@ -15,16 +15,6 @@ export interface PostDeps extends Runner {
 
 /** The post step; a failure is a warning (the job's result is the main step's), never throws. */
 export async function run(deps: PostDeps): Promise<void> {
-  const workflow = workflowCommands(deps);
-  try {
-    const saved = (name: string) => deps.env[GITHUB_ACTIONS.savedVariable(name)];
-    const pid = Number(saved(SAVED_AGENT.pid));
-    const sock = saved(SAVED_AGENT.sock);
-    if (!sock || !Number.isInteger(pid) || pid <= 0) return;
-    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved(SAVED_AGENT.folders))));
-    if (info) workflow.info(info);
-    if (warning) workflow.warning(warning);
-  } catch (error) {
-    workflow.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const saved = readSavedAgent((name) => deps.env[GITHUB_ACTIONS.savedVariable(name)]);
+  await stopSavedAgent(saved, deps, workflowCommands(deps));
 }

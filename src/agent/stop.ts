@@ -83,3 +83,35 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** What a front end's main step saved for its post step about the agent it started, as saved. */
+export interface SavedAgent {
+  readonly pid: string | undefined;
+  /** CX_AUTH_SOCK's value. */
+  readonly sock: string | undefined;
+  /** The folders it made, as a JSON array. */
+  readonly folders: string | undefined;
+}
+
+/** Where a post step says what became of the agent. */
+export interface PostStepLog {
+  readonly info: (message: string) => void;
+  readonly warning: (message: string) => void;
+}
+
+/**
+ * Every front end's post step: stops the agent its main step saved, if it saved one, removes what
+ * it made and says what became of it. A failure is a warning (the job's result is the main step's).
+ */
+export async function stopSavedAgent(saved: SavedAgent, deps: StopDeps, log: PostStepLog): Promise<void> {
+  try {
+    const pid = Number(saved.pid);
+    const sock = saved.sock?.trim();
+    if (!sock || !Number.isInteger(pid) || pid <= 0) return;
+    const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved.folders)));
+    if (info) log.info(info);
+    if (warning) log.warning(warning);
+  } catch (error) {
+    log.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -8,3 +8,8 @@ export const SAVED_AGENT = {
   /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
   folders: 'agent_folders',
 } as const;
+
+/** The saved values, read back by the name each CI gives them (its `savedVariable`). */
+export function readSavedAgent(read: (name: string) => string | undefined) {
+  return { pid: read(SAVED_AGENT.pid), sock: read(SAVED_AGENT.sock), folders: read(SAVED_AGENT.folders) };
+}

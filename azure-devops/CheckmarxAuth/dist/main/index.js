@@ -2111,6 +2111,10 @@ const SAVED_AGENT = {
     /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
     folders: 'agent_folders',
 };
+/** The saved values, read back by the name each CI gives them (its `savedVariable`). */
+function readSavedAgent(read) {
+    return { pid: read(SAVED_AGENT.pid), sock: read(SAVED_AGENT.sock), folders: read(SAVED_AGENT.folders) };
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.js
 // The inputs of the action and the flags of the CLI: one table, read from a source and then from

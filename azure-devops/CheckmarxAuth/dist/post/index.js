@@ -1493,6 +1493,26 @@ function isAlive(pid) {
         return error.code === 'EPERM';
     }
 }
+/**
+ * Every front end's post step: stops the agent its main step saved, if it saved one, removes what
+ * it made and says what became of it. A failure is a warning (the job's result is the main step's).
+ */
+async function stopSavedAgent(saved, deps, log) {
+    try {
+        const pid = Number(saved.pid);
+        const sock = saved.sock?.trim();
+        if (!sock || !Number.isInteger(pid) || pid <= 0)
+            return;
+        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, savedFolders(saved.folders)));
+        if (info)
+            log.info(info);
+        if (warning)
+            log.warning(warning);
+    }
+    catch (error) {
+        log.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/ci/log-commands.js
 // The CI systems' log commands: the line syntax each reads from a step's output, and how each
@@ -1567,6 +1587,10 @@ const SAVED_AGENT = {
     /** The folders made (the command folder, the socket folder), as a JSON array, for the post step to remove. */
     folders: 'agent_folders',
 };
+/** The saved values, read back by the name each CI gives them (its `savedVariable`). */
+function readSavedAgent(read) {
+    return { pid: read(SAVED_AGENT.pid), sock: read(SAVED_AGENT.sock), folders: read(SAVED_AGENT.folders) };
+}
 
 ;// CONCATENATED MODULE: ./src/ci/systems.js
 // What each CI system defines, one row per system: how to tell that a process runs in it, its log
@@ -1640,24 +1664,9 @@ function ciWith(env, feature) {
 
 /** The post-job step; a failure is a warning (the job's result is the task's), never throws. */
 async function run(deps) {
-    const commands = loggingCommands(deps.stdout);
-    try {
-        // What the task saved as task variables (`task.settaskvariable`), which only its later steps see.
-        const saved = (name) => deps.env[AZURE_PIPELINES.savedVariable(name)];
-        const pid = Number(saved(SAVED_AGENT.pid));
-        const sock = saved(SAVED_AGENT.sock)?.trim();
-        if (!sock || !Number.isInteger(pid) || pid <= 0)
-            return;
-        const folders = savedFolders(saved(SAVED_AGENT.folders));
-        const { info, warning } = stopMessage(await stopStartedAgent(pid, sock, deps, folders));
-        if (info)
-            commands.info(info);
-        if (warning)
-            commands.warning(warning);
-    }
-    catch (error) {
-        commands.warning(`Stopping the token agent failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    // What the task saved as task variables (`task.settaskvariable`), which only its later steps see.
+    const saved = readSavedAgent((name) => deps.env[AZURE_PIPELINES.savedVariable(name)]);
+    await stopSavedAgent(saved, deps, loggingCommands(deps.stdout));
 }
 
 ;// CONCATENATED MODULE: ./src/entries/azure-post.js
