@@ -21,6 +21,7 @@ import { AgentNotRunning, askAgent } from '../src/agent/client.ts';
 import { runVerb } from '../src/cli/verbs.ts';
 import type { VerbContext } from '../src/cli/verb-context.ts';
 import { startAgent } from '../src/agent/launch.ts';
+import { writeCommandFolder } from '../src/agent/command-folder.ts';
 import {
   ACK_LINE,
   encodeLine,
@@ -630,6 +631,33 @@ describe('runVerb', () => {
     const stopped = await verb('stop-agent', 'token', { CX_AUTH_SOCK: sock });
     assert.deepEqual(stopped.said, ['Stopped the token agent.']);
     await waitFor('the agent to remove its folder', () => !existsSync(dirname(parseSock(sock).address)));
+  });
+});
+
+// ---- the command folder on disk ----
+
+describe('writeCommandFolder', () => {
+  it('where no ASCII path reaches the CLI or node, it writes a copy of the CLI and names the variable for node', () => {
+    const base = mkdtempSync(join(work, 'cmd-'));
+    const elsewhere = mkdtempSync(join(work, 'Jürgen ß-'));
+    const cli = join(elsewhere, 'index.js');
+    writeFileSync(cli, "console.log('the bundle');\n");
+    const node = join(elsewhere, 'nöde');
+    const { folder, variables } = writeCommandFolder(base, node, cli);
+    assert.deepEqual(readdirSync(folder).sort(), ['checkmarx-auth', 'checkmarx-auth.cjs', 'checkmarx-auth.cmd']);
+    assert.equal(readFileSync(join(folder, 'checkmarx-auth.cjs'), 'utf8'), "console.log('the bundle');\n");
+    assert.equal(readFileSync(join(folder, 'checkmarx-auth.cmd'), 'latin1'), '@"%CX_AUTH_NODE%" "%~dp0checkmarx-auth.cjs" %*\r\n');
+    assert.deepEqual(variables, { CX_AUTH_NODE: node });
+  });
+
+  it('a base folder that is gone is an AgentError naming it, not an unexpected failure', () => {
+    const gone = join(work, 'gone-base');
+    assert.throws(
+      () => writeCommandFolder(gone, process.execPath, CLI_BUNDLE),
+      (error: Error) =>
+        error instanceof AgentError &&
+        error.message === `The token agent did not start: cannot make its command folder under ${gone} (ENOENT).`,
+    );
   });
 });
 
