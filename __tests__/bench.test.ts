@@ -88,6 +88,12 @@ test('npm run bench -- --runs 3 times the action and the CLI against their floor
     const [, value] = /^(\d+\.\d\d) of direct$/.exec(ratio ?? '') ?? [];
     assert.ok(value, `${kind}: ${ratio}`);
     assert.equal(goal, `≥ 0.80 ${Number(value) >= 0.8 ? 'met' : 'NOT met'}`, kind);
+    // The same transfer through a bare TCP relay: the yardstick, with the facade's share of it.
+    const [, relayDirect, relay, share, yardstick] = rowOf(stdout, `${kind} through a bare TCP relay (node:net, no HTTP), MiB/s`);
+    assert.equal(relayDirect, direct, kind);
+    assert.match(relay ?? '', /^\d+$/, kind);
+    assert.match(share ?? '', /^\d+\.\d\d of direct; the facade \d+\.\d\d of it$/, kind);
+    assert.equal(yardstick, 'yardstick', kind);
   }
   // Every request answered is a fact, not a timing: the bench checks what it reports.
   assert.deepEqual(rowOf(stdout, '200 requests at once').slice(2), ['200 answered', '200/200', 'all met']);

@@ -17,6 +17,7 @@ import { AGENT_NODE_FLAGS } from '../../src/agent/launch.ts';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const HOST = join(import.meta.dirname, 'facade-host.cjs');
+const RELAY = join(import.meta.dirname, 'tcp-relay.cjs');
 const REAL_TOKEN = 'bench-real-token';
 const MIB = 1024 * 1024;
 const CHUNK = Buffer.alloc(MIB, 0x5a);
@@ -85,20 +86,20 @@ const chunks = (mib: number) =>
     })(),
   );
 
-interface Host {
-  apiUrl: string;
-  phantom: string;
+interface Helper {
+  /** its first line of output */
+  line: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-/** The facade in its own process, with the agent's flags; its stdin ending stops it. */
-async function startHost(folder: string, upstreamApiUrl: string): Promise<Host> {
-  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS.facade, HOST, folder, upstreamApiUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** A helper script in its own process, with a sealed agent's flags; its stdin ending stops it. */
+async function startHelper(name: string, script: string, args: string[]): Promise<Helper> {
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS.facade, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error('the facade did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error(`the ${name} did not start within 30 s`)), 30_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
       if (text.includes('\n')) {
@@ -106,12 +107,10 @@ async function startHost(folder: string, upstreamApiUrl: string): Promise<Host> 
         resolve(text.slice(0, text.indexOf('\n')));
       }
     });
-    child.once('exit', (code) => reject(new Error(`the facade exited with code ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the ${name} exited with code ${code}`)));
   });
-  const { apiUrl, phantom } = JSON.parse(line) as { apiUrl: string; phantom: string };
   return {
-    apiUrl,
-    phantom,
+    line,
     pid: child.pid!,
     async stop() {
       child.stdin.end();
@@ -120,6 +119,25 @@ async function startHost(folder: string, upstreamApiUrl: string): Promise<Host> 
       clearTimeout(killer);
     },
   };
+}
+
+interface Host extends Helper {
+  apiUrl: string;
+  phantom: string;
+}
+
+/** The facade in its own process. */
+async function startHost(folder: string, upstreamApiUrl: string): Promise<Host> {
+  const helper = await startHelper('facade', HOST, [folder, upstreamApiUrl]);
+  const { apiUrl, phantom } = JSON.parse(helper.line) as { apiUrl: string; phantom: string };
+  return { ...helper, apiUrl, phantom };
+}
+
+/** The bare TCP relay in its own process: the API's URL through it. */
+async function startRelay(upstreamApiUrl: string): Promise<Helper & { apiUrl: string }> {
+  const api = new URL(upstreamApiUrl);
+  const helper = await startHelper('TCP relay', RELAY, [api.port]);
+  return { ...helper, apiUrl: `http://127.0.0.1:${helper.line.trim()}${api.pathname}` };
 }
 
 interface Answer {
@@ -231,14 +249,17 @@ export async function facadeFigures(work: string, options: FacadeOptions): Promi
   javascriptSources(folder);
   const upstream = await startUpstream();
   const host = await startHost(folder, upstream.apiUrl);
+  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
   try {
+    relay = await startRelay(upstream.apiUrl);
+    const relayUrl = relay.apiUrl;
     const linux = existsSync(`/proc/${host.pid}/status`);
     const rssAtStart = linux ? (await peakRss(host.pid, async () => undefined))[0] : NaN;
     const added = spread(await addedLatency(upstream.apiUrl, host, options.requests));
 
     const rates = {
-      upload: { direct: [] as number[], facade: [] as number[] },
-      download: { direct: [] as number[], facade: [] as number[] },
+      upload: { direct: [] as number[], facade: [] as number[], relay: [] as number[] },
+      download: { direct: [] as number[], facade: [] as number[], relay: [] as number[] },
     };
     const moveAll = async () => {
       for (let round = 0; round < options.transfers; round++) {
@@ -246,8 +267,10 @@ export async function facadeFigures(work: string, options: FacadeOptions): Promi
           const ways = [
             async () => rates[kind].direct.push(await transfer(kind, upstream.apiUrl, REAL_TOKEN, options.transferMib)),
             async () => rates[kind].facade.push(await transfer(kind, host.apiUrl, host.phantom, options.transferMib)),
+            async () => rates[kind].relay.push(await transfer(kind, relayUrl, REAL_TOKEN, options.transferMib)),
           ];
-          for (const way of round % 2 === 0 ? ways : ways.reverse()) await way();
+          // The order rotates each round, so that no way always follows another.
+          for (let i = 0; i < ways.length; i++) await ways[(round + i) % ways.length]!();
         }
       }
     };
@@ -272,6 +295,19 @@ export async function facadeFigures(work: string, options: FacadeOptions): Promi
         `≥ ${THROUGHPUT_GOAL.toFixed(2)} ${verdict(Number(ratio.toFixed(2)) >= THROUGHPUT_GOAL)}`,
       ]);
     };
+    // The same transfer through a bare TCP relay: what any relay process reaches on this machine.
+    const relayRow = (kind: 'upload' | 'download') => {
+      const direct = spread(rates[kind].direct).median;
+      const through = spread(rates[kind].relay).median;
+      const facade = spread(rates[kind].facade).median;
+      return row([
+        `${kind} through a bare TCP relay (node:net, no HTTP), MiB/s`,
+        direct.toFixed(0),
+        through.toFixed(0),
+        `${(through / direct).toFixed(2)} of direct; the facade ${(facade / through).toFixed(2)} of it`,
+        'yardstick',
+      ]);
+    };
     const growth = rssPeak - rssAtStart;
     return [
       `Sealed facade (a process of its own with the agent's flags: ${AGENT_NODE_FLAGS.facade.join(' ')}), loopback upstream:`,
@@ -287,6 +323,8 @@ export async function facadeFigures(work: string, options: FacadeOptions): Promi
       ]),
       rateRow('upload'),
       rateRow('download'),
+      relayRow('upload'),
+      relayRow('download'),
       row([
         `${CONCURRENT} requests at once`,
         '',
@@ -304,6 +342,7 @@ export async function facadeFigures(work: string, options: FacadeOptions): Promi
     ].join('\n');
   } finally {
     await host.stop();
+    await relay?.stop();
     upstream.server.closeAllConnections();
     await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
   }
