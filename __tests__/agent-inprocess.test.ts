@@ -650,6 +650,18 @@ describe('writeCommandFolder', () => {
     assert.deepEqual(variables, { CX_AUTH_NODE: node });
   });
 
+  it('the copy of the committed CLI runs from the command folder as CommonJS, whatever package.json is above it', async () => {
+    const elsewhere = mkdtempSync(join(work, 'Jürgen dist-'));
+    writeFileSync(join(elsewhere, 'index.js'), readFileSync(CLI_BUNDLE));
+    const base = mkdtempSync(join(work, 'cmd-'));
+    // A job's package.json up the tree says ES modules: the copy is .cjs, so it still runs.
+    writeFileSync(join(base, 'package.json'), '{ "type": "module" }\n');
+    const { folder } = writeCommandFolder(base, join(elsewhere, 'nöde'), join(elsewhere, 'index.js'));
+    rmSync(elsewhere, { recursive: true, force: true });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(folder, 'checkmarx-auth.cjs'), '--help'], { timeout: 30_000 });
+    assert.match(stdout, /^checkmarx-auth \d+\.\d+\.\d+: exchange Checkmarx credentials/);
+  });
+
   it('a base folder that is gone is an AgentError naming it, not an unexpected failure', () => {
     const gone = join(work, 'gone-base');
     assert.throws(

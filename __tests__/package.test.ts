@@ -125,6 +125,13 @@ describe('the release assets', () => {
     writeFileSync(join(alone, 'package.json'), '{ "type": "module" }\n');
     const version = await run(process.execPath, [asset, '--version'], alone);
     assert.deepEqual([version.code, version.stdout, version.stderr], [0, `${PACKAGE.version}\n`, '']);
+    // What dist/cli/ loads from files of its own (help, inspect) is inside the one file.
+    const help = await run(process.execPath, [asset, '--help'], alone);
+    assert.deepEqual([help.code, help.stderr], [0, ''], help.stderr);
+    assert.match(help.stdout, /^checkmarx-auth \d+\.\d+\.\d+: exchange Checkmarx credentials/);
+    const startAgent = await run(process.execPath, [asset, 'start-agent', '--format', 'token'], alone);
+    assert.equal(startAgent.code, 2, startAgent.stderr);
+    assert.match(startAgent.stderr, /start-agent prints CX_AUTH_SOCK and the token variables/);
 
     const [sum, name] = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trimEnd().split('  ');
     assert.equal(name, asset);

@@ -8,7 +8,8 @@ import { cleanPastedKey, resolvePlan, resolveSettings } from '../src/core/settin
 import { didYouMean } from '../src/core/did-you-mean.ts';
 import { failureMessage, TokenRequestError } from '../src/core/errors.ts';
 import { secretForms } from '../src/core/secrets.ts';
-import { isScope, isTokenType, parseTokenResponse } from '../src/core/token-response.ts';
+import { isScope, isTokenType } from '../src/core/output-rules.ts';
+import { parseTokenResponse } from '../src/core/token-response.ts';
 import { MAX_RETRY_AFTER_MS, PACED_WAIT_BUDGET_MS, planRetry } from '../src/core/retry.ts';
 import { holdsCiCommand, printable } from '../src/core/printable.ts';
 import { diagnosticLine } from '../src/ci/diagnostics.ts';

@@ -562,58 +562,78 @@ class AgentError extends CheckmarxAuthError {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/jwt.js
-// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
-// key and which client it belongs to; the IAM server is what verifies it.
+;// CONCATENATED MODULE: ./src/core/printable.js
+// Everything this tool prints passes through `printable`, so that text from outside (a token
+// server's error_description, token_type or scope, a Location header, a page, a network error)
+// can neither start a new line nor be read as a command by the CI system that reads the log:
+// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
+// Pipelines' `##vso[` anywhere in a line.
+/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
+ * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
+ * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
+ * of any of its words.
+ */
+function holdsCiCommand(text) {
+    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
+}
+function printable(text) {
+    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
+}
 
-function decodeJwtClaims(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts[1])
-        return undefined;
-    return parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
-}
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
+;// CONCATENATED MODULE: ./src/core/output-rules.js
+// What a value must look like to become an output, a variable or a printed line, whichever way it
+// came: from the token endpoint (token-response.ts) or from the agent's socket (agent/protocol.ts).
+// The server is not trusted: a value that fails is refused, and named, never quoted.
 
-;// CONCATENATED MODULE: ./src/core/did-you-mean.js
-// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
-// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
-function normalise(name) {
-    return name
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')
-        .replace(/^(checkmarx|cx)(?=.)/, '');
+// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
+// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
+const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
+const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
+const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
+/**
+ * The one rule for every value that becomes an output, a variable or a printed line (api-url,
+ * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
+ * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
+ * the result keeps it; else what is wrong.
+ */
+function outputProblem(result) {
+    if (!isAccessToken(result.accessToken))
+        return 'the access token contains spaces or control characters';
+    if (!isTokenType(result.tokenType))
+        return 'the token type is not valid RFC 6749 syntax';
+    if (result.scope !== undefined && !isScope(result.scope))
+        return 'the scope is not valid RFC 6749 syntax';
+    if (!isApiUrl(result.apiUrl))
+        return 'the API URL is not an http(s) URL without spaces or control characters';
+    if (result.tenant !== undefined && !isPlainValue(result.tenant))
+        return 'the tenant contains spaces or control characters';
+    if (!isPlainValue(result.expiresAt))
+        return 'the expiry is not a plain instant';
+    if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
+        return "the API key's expiry is not a plain instant";
+    return ciCommandProblem(result);
 }
-/** The candidate the value most likely meant, if any is close enough. */
-function didYouMean(value, candidates) {
-    const wanted = normalise(value);
-    let best;
-    for (const name of candidates) {
-        const distance = editDistance(wanted, normalise(name));
-        if (!best || distance < best.distance)
-            best = { name, distance };
-    }
-    const allowed = wanted.length <= 3 ? 1 : 2;
-    return best && best.distance <= allowed ? best.name : undefined;
+/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
+function ciCommandProblem(result) {
+    const outputs = [
+        ['access token', result.accessToken],
+        ['token type', result.tokenType],
+        ['scope', result.scope],
+        ['API URL', result.apiUrl],
+        ['tenant', result.tenant],
+    ];
+    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
+    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
-/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
-function notOneOf(value, candidates) {
-    const suggestion = didYouMean(value, candidates);
-    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.
@@ -735,688 +755,6 @@ const GRANT_SENDS = {
     refresh_token: ['api-key', 'client-id'],
     client_credentials: ['client-id', 'client-secret', 'scope'],
 };
-
-;// CONCATENATED MODULE: ./src/core/endpoints.js
-// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
-// of hosting; the hosting table (hostings.ts) says which applies.
-
-
-
-
-/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
-function needsOfSelfHosted(values) {
-    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
-}
-function needsOfSca(values) {
-    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
-}
-/** An API key or an iam-url may name the tenant; the locator checks those. */
-function needsOfCxOne(values, grantType) {
-    return grantType === 'refresh_token' || values.tenant || values['iam-url']
-        ? []
-        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
-}
-function locateSelfHosted(profile, values) {
-    const tokenPath = profile.tokenPath ?? '';
-    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
-    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
-    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
-    if (!root && !tokenUrl) {
-        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
-            code: 'input/missing',
-        });
-    }
-    return {
-        tokenUrl: tokenUrl || `${root}${tokenPath}`,
-        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
-    };
-}
-/** The server root of a URL that ends with the product's token path (any case). */
-function serverRootOf(tokenUrl, tokenPath) {
-    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
-}
-/**
- * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
- * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
- */
-function normalizeServerUrl(value) {
-    const url = parseHttpUrl('server-url', value);
-    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
-    if (portal)
-        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
-    if (url.search || url.hash)
-        throw new InputError('server-url', 'must not have a query or fragment.');
-    const path = url.pathname
-        .replace(/\/+$/, '')
-        .replace(/\/cxrestapi$/i, '')
-        .replace(/\/+$/, '');
-    return `${url.origin}${path}`;
-}
-function locateSca(profile, values) {
-    const region = pickRegion(values, SCA_REGIONS);
-    const tenant = values.tenant;
-    if (!tenant)
-        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
-    return {
-        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
-        apiUrl: region.apiUrl,
-        tenant,
-    };
-}
-function locateCxOne(_profile, values, grantType) {
-    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
-    const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
-    const keyRealm = realmOfClaims(claims);
-    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
-    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
-        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
-    }
-    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
-    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
-    if (!tenant) {
-        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
-            code: 'input/missing',
-        });
-    }
-    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
-    const explicitTokenUrl = explicitUrl(values, 'token-url');
-    const credentialClientId = stringClaim(claims, 'azp');
-    return {
-        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
-        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
-        tenant,
-        ...(credentialClientId ? { credentialClientId } : {}),
-    };
-}
-const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
-/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
-function checkRealmName(tenant, input) {
-    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
-        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
-        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
-    }
-}
-const REALMS_PATH = '/auth/realms/';
-/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
-function realmTokenPath(tenant) {
-    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
-}
-/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
-function realmUrlOf(base, tenant) {
-    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
-}
-/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
-function realmOfClaims(claims) {
-    if (!claims)
-        return undefined;
-    const aud = claims.aud;
-    const audiences = Array.isArray(aud) ? aud : [aud];
-    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
-    const iss = stringClaim(claims, 'iss');
-    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
-    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
-}
-function splitRealmUrl(realmUrl) {
-    let url;
-    try {
-        url = new URL(realmUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return undefined;
-    const at = url.pathname.indexOf(REALMS_PATH);
-    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
-    let tenant;
-    try {
-        tenant = decodeURIComponent(segment);
-    }
-    catch {
-        return undefined; // a malformed %-escape: not a realm URL
-    }
-    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
-}
-/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
-function parseIamUrl(value) {
-    const url = parseHttpUrl('iam-url', value);
-    if (url.pathname.includes(REALMS_PATH)) {
-        const realm = splitRealmUrl(url.href);
-        if (!realm)
-            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
-        return realm;
-    }
-    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
-}
-/**
- * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
- * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
- * endpoint never turns into Checkmarx's public one.
- */
-function astHostOf(iamUrl) {
-    const url = new URL(iamUrl);
-    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
-    return url.origin;
-}
-function pickRegion(values, regions) {
-    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
-    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
-    // Own keys only: 'region: __proto__' must not find Object.prototype.
-    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
-    if (region === undefined)
-        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
-    return region;
-}
-function explicitUrl(values, name) {
-    const value = values[name];
-    return value === undefined ? undefined : parseHttpUrl(name, value).href;
-}
-function parseHttpUrl(input, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
-    }
-    if (url.username || url.password) {
-        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
-    }
-    return url;
-}
-
-;// CONCATENATED MODULE: ./src/core/hostings.js
-// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
-// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
-// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
-// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
-// in for the product on loopback: the token path it serves, the grant it takes from the job, the
-// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
-// phantom token. The product table (products.ts) says which hosting a product has. Pure.
-
-
-const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
-/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
-function isRealmTokenPath(path, tenant) {
-    const match = KEYCLOAK_REALM_TOKEN.exec(path);
-    if (!match || tenant === undefined)
-        return false;
-    try {
-        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
-    }
-    catch {
-        return false;
-    }
-}
-const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
-/** IdentityServer's answer (CxSAST, Access Control, SCA). */
-const identityServerAnswer = (token) => ({
-    access_token: token.accessToken,
-    expires_in: token.expiresIn,
-    token_type: 'Bearer',
-    ...(token.scope ? { scope: token.scope } : {}),
-});
-const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
-const withoutSuffix = (url, suffix) => {
-    const trimmed = url.replace(/\/+$/, '');
-    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
-};
-const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
-const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
-/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
-const SEALED_LOGIN_VARIABLES = {
-    CX_SEALED_SERVER_URL: 'origin',
-    CX_SEALED_USERNAME: 'jobName',
-    CX_SEALED_PASSWORD: 'jobKey',
-};
-const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
-const SCA_TOKEN_PATH = '/identity/connect/token';
-const HOSTINGS = {
-    cxone: {
-        locate: locateCxOne,
-        needs: needsOfCxOne,
-        uses: ['iam-url', 'region', 'tenant', 'token-url'],
-        urlInput: 'iam-url',
-        locatedBy: 'region or iam-url',
-        regions: CXONE_REGIONS,
-        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
-        childLogin: true,
-        apiKeyIsJwt: true,
-        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
-        isTokenPath: isRealmTokenPath,
-        jobGrant: 'client_credentials',
-        tenantInAcrValues: false,
-        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
-        answer: (token) => ({
-            access_token: token.accessToken,
-            expires_in: token.expiresIn,
-            refresh_expires_in: 0,
-            token_type: 'Bearer',
-            'not-before-policy': 0,
-            ...(token.scope ? { scope: token.scope } : {}),
-        }),
-        forwards: (path) => path.startsWith('/api/'),
-        apiPath: '/api',
-        // The ast-base-url host: the token's apiUrl is that URL + /api.
-        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({
-            iss: `${origin}/auth/realms/${tenant}`,
-            typ: 'Bearer',
-            azp: jobName,
-            tenant_name: tenant,
-            'ast-base-url': origin,
-        }),
-        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
-        jobVariables: {
-            CX_BASE_URI: 'origin',
-            CX_BASE_AUTH_URI: 'origin',
-            CX_TENANT: 'tenant',
-            CX_CLIENT_ID: 'jobName',
-            CX_CLIENT_SECRET: 'jobKey',
-        },
-    },
-    'self-hosted': {
-        locate: locateSelfHosted,
-        needs: needsOfSelfHosted,
-        uses: ['server-url', 'token-url'],
-        urlInput: 'server-url',
-        locatedBy: 'server-url',
-        regions: {},
-        regionOf: () => undefined,
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
-        // IIS matches paths without case.
-        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: false,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
-        apiPath: '/cxrestapi',
-        // The server root: the token's apiUrl is that root + the product's api path.
-        upstreamBase: withoutSuffix,
-        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-    'sca-cloud': {
-        locate: locateSca,
-        needs: needsOfSca,
-        uses: ['region', 'tenant', 'token-url'],
-        locatedBy: 'region',
-        regions: SCA_TOKEN_URLS,
-        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
-        childLogin: false,
-        apiKeyIsJwt: false,
-        tokenPath: () => SCA_TOKEN_PATH,
-        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
-        jobGrant: 'password',
-        tenantInAcrValues: true,
-        wrongCredential: IDENTITY_SERVER_REFUSAL,
-        answer: identityServerAnswer,
-        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
-        apiPath: '',
-        // The API host itself.
-        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
-        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
-        jobVariables: SEALED_LOGIN_VARIABLES,
-    },
-};
-function hostingOf(product) {
-    return HOSTINGS[PRODUCTS[product].hosting];
-}
-/** The product's api path: its own (products.ts), else its hosting's. */
-function apiPathOf(product) {
-    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
-}
-/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
-function hasDotSegment(path) {
-    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
-}
-
-;// CONCATENATED MODULE: ./src/core/api-key-facts.js
-// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
-// client, when it was issued and when it expires. The key is read, never verified: the IAM server
-// is what verifies it.
-
-
-
-/** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
-function keyFactsOf(plan) {
-    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
-        return undefined;
-    const claims = decodeJwtClaims(plan.apiKey);
-    if (!claims)
-        return undefined;
-    const realm = realmOfClaims(claims);
-    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
-    const azp = stringClaim(claims, 'azp');
-    const issuedAt = instantClaim(claims, 'iat');
-    const expiresAt = expiryClaim(claims);
-    return {
-        ...(realmUrl ? { realmUrl } : {}),
-        ...(azp ? { azp } : {}),
-        ...(issuedAt ? { issuedAt } : {}),
-        ...(expiresAt ? { expiresAt } : {}),
-    };
-}
-/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
-function apiKeyExpiresAt(plan) {
-    return keyFactsOf(plan)?.expiresAt;
-}
-/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
-function expiryClaim(claims) {
-    const seconds = claims['exp'];
-    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
-}
-/** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
-function instantClaim(claims, name) {
-    const seconds = claims[name];
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
-        return undefined;
-    const date = new Date(Math.floor(seconds) * 1000);
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-;// CONCATENATED MODULE: ./src/core/printable.js
-// Everything this tool prints passes through `printable`, so that text from outside (a token
-// server's error_description, token_type or scope, a Location header, a page, a network error)
-// can neither start a new line nor be read as a command by the CI system that reads the log:
-// GitHub's `::name::` at the start of a line and its legacy `##[name]` anywhere, and Azure
-// Pipelines' `##vso[` anywhere in a line.
-/** C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/**
- * Text that a CI system would run as a command once a later step prints it: Azure Pipelines'
- * `##vso[` and GitHub's legacy `##[` anywhere (the Azure agent reads `##vso[` in any case), and
- * GitHub's `::` at the start of a line, which a space-separated value (a scope) puts at the start
- * of any of its words.
- */
-function holdsCiCommand(text) {
-    return /##(vso)?\[/i.test(text) || /(^|[\s\u0085])::/.test(text);
-}
-function printable(text) {
-    return text.replace(LINE_BREAKING, ' ').replace(/#(?=#)/g, '# ');
-}
-
-;// CONCATENATED MODULE: ./src/core/retry.js
-// When a failed request is worth another attempt, and how long to wait first.
-function isRetryable(details) {
-    if (details.kind === 'network' || details.kind === 'timeout')
-        return true;
-    // A proxy that cannot be reached is a network failure too; one that answered is not.
-    if (details.kind === 'proxy' && details.code !== undefined)
-        return true;
-    const status = details.status;
-    if (status === undefined)
-        return false;
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/** The longest wait before a retry, jitter included. */
-const MAX_RETRY_AFTER_MS = 30_000;
-/** `Retry-After` as seconds or an HTTP date, capped. */
-function parseRetryAfter(value, now) {
-    if (!value)
-        return undefined;
-    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
-    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
-    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
-}
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
-/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
-function backoffMs(attempt, retryAfterMs, random) {
-    if (retryAfterMs !== undefined) {
-        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
-    }
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (random * ceiling) / 2);
-}
-/**
- * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
- * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
- * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
- */
-const PACED_WAIT_BUDGET_MS = 120_000;
-/** Whether to try again after a failure, after how long, and what that uses up. */
-function planRetry(state, failure, maxAttempts, random) {
-    if (!isRetryable(failure))
-        return undefined;
-    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
-    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
-    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
-        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
-    }
-    if (state.attempts >= maxAttempts)
-        return undefined;
-    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.js
-// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
-// message: every form of every secret is cut out and control characters are neutralised.
-
-const MAX_SERVER_TEXT = 300;
-/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
-function redact(text, secrets) {
-    const forms = secretForms(secrets);
-    let clean = text;
-    for (const form of forms)
-        clean = clean.split(form).join('***');
-    clean = printable(clean).trim();
-    if (clean.length > MAX_SERVER_TEXT)
-        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
-    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
-    for (const form of forms)
-        clean = removeTrailingPrefix(clean, printable(form));
-    return clean;
-}
-/**
- * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
- * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
- */
-function secretForms(secrets) {
-    const forms = new Set();
-    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
-    for (const secret of [...secrets, ...lines]) {
-        if (!secret.trim())
-            continue;
-        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
-            forms.add(form);
-    }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-function lowerCaseHex(encoded) {
-    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-}
-function removeTrailingPrefix(text, secret) {
-    const body = text.endsWith('…') ? text.slice(0, -1) : text;
-    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
-        if (body.endsWith(secret.slice(0, n)))
-            return `${body.slice(0, -n)}***…`;
-    }
-    return text;
-}
-
-;// CONCATENATED MODULE: ./src/core/token-response.js
-// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
-// trusted: every value it sends is checked, and its text is redacted before it enters a message.
-
-
-
-
-
-
-/** Checks an HTTP answer and returns the token, or the failure it describes. */
-function parseTokenResponse(plan, response, now) {
-    const { secrets } = plan;
-    const { status } = response;
-    if (status < 100 || status > 599)
-        return badResponse(status, 'the status code is not a valid HTTP status');
-    if (status >= 300 && status < 400) {
-        const location = headerValue(response, 'location');
-        return {
-            kind: 'redirect',
-            status,
-            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
-        };
-    }
-    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') {
-        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
-    }
-    if (looksLikeHtml(response))
-        return { kind: 'html', status };
-    const json = parseJsonObject(response.body);
-    if (status < 200 || status >= 300)
-        return httpFailure(response, json, secrets, now);
-    if (json === undefined)
-        return badResponse(status, 'the response is not JSON');
-    return tokenFrom(plan, json, status, now, secrets);
-}
-/**
- * A relative Location made absolute against the token endpoint. By joining text, not with a URL
- * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
- */
-function redirectTarget(location, tokenUrl) {
-    const base = new URL(tokenUrl);
-    if (/^[a-z][a-z\d+.-]*:/i.test(location))
-        return location;
-    if (location.startsWith('//'))
-        return `${base.protocol}${location}`;
-    if (location.startsWith('/'))
-        return `${base.origin}${location}`;
-    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
-}
-function tokenFrom(plan, json, status, now, secrets) {
-    const accessToken = json.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '') {
-        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
-    }
-    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
-        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
-    }
-    if (json.expires_in === undefined)
-        return badResponse(status, 'the JSON response has no expires_in');
-    const expiresIn = toSeconds(json.expires_in);
-    if (expiresIn === undefined)
-        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
-    const tokenType = optional(json.token_type) ?? 'Bearer';
-    if (!isTokenType(tokenType))
-        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
-    const scope = optional(json.scope);
-    if (scope !== undefined && !isScope(scope))
-        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
-    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
-    if (claimUrl && !isApiUrl(claimUrl)) {
-        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
-    }
-    const apiKeyExpiry = apiKeyExpiresAt(plan);
-    const result = {
-        accessToken,
-        tokenType,
-        expiresIn,
-        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
-        ...(scope !== undefined ? { scope } : {}),
-        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
-        ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
-        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
-    };
-    const problem = outputProblem(result);
-    return problem ? badResponse(status, problem) : result;
-}
-function httpFailure(response, json, secrets, now) {
-    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
-    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
-    return {
-        kind: 'http',
-        status: response.status,
-        ...(json ? oauthFields(json, secrets) : {}),
-        ...(bodyText ? { description: bodyText } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    };
-}
-/** The OAuth `error` and `error_description` of a JSON body, redacted. */
-function oauthFields(json, secrets) {
-    const oauthError = serverText(json.error, secrets);
-    const description = serverText(json.error_description, secrets);
-    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
-}
-/** Absent, null and "" are "not given". */
-function optional(value) {
-    return value === null || value === '' ? undefined : value;
-}
-// RFC 6749 appendix A: NQCHAR = %x21 / %x23-5B / %x5D-7E; scope is scope-tokens of NQCHAR joined by
-// single spaces; token_type is a type-name (letters, digits, - . _) or an absolute URI.
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
-const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
-const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
-/** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
-const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
-const isApiUrl = (value) => typeof value === 'string' && /^https?:\/\//i.test(value) && !UNPRINTABLE.test(value) && URL.canParse(value);
-const isPlainValue = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
-/**
- * The one rule for every value that becomes an output, a variable or a printed line (api-url,
- * scope, token-type, the token, tenant, expires-at), whichever way it came: from the token
- * endpoint (parseTokenResponse) or from the agent's socket (the agent protocol). Undefined when
- * the result keeps it; else what is wrong.
- */
-function outputProblem(result) {
-    if (!isAccessToken(result.accessToken))
-        return 'the access token contains spaces or control characters';
-    if (!isTokenType(result.tokenType))
-        return 'the token type is not valid RFC 6749 syntax';
-    if (result.scope !== undefined && !isScope(result.scope))
-        return 'the scope is not valid RFC 6749 syntax';
-    if (!isApiUrl(result.apiUrl))
-        return 'the API URL is not an http(s) URL without spaces or control characters';
-    if (result.tenant !== undefined && !isPlainValue(result.tenant))
-        return 'the tenant contains spaces or control characters';
-    if (!isPlainValue(result.expiresAt))
-        return 'the expiry is not a plain instant';
-    if (result.apiKeyExpiresAt !== undefined && !isPlainValue(result.apiKeyExpiresAt))
-        return "the API key's expiry is not a plain instant";
-    return ciCommandProblem(result);
-}
-/** Which output would hold a CI command prefix (`##vso[`, `##[`, a leading `::`), named, never quoted. */
-function ciCommandProblem(result) {
-    const outputs = [
-        ['access token', result.accessToken],
-        ['token type', result.tokenType],
-        ['scope', result.scope],
-        ['API URL', result.apiUrl],
-        ['tenant', result.tenant],
-    ];
-    const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
-    return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
-}
-const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
-function serverText(value, secrets) {
-    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
-}
-function badResponse(status, detail) {
-    return { kind: 'bad-response', status, detail };
-}
-function looksLikeHtml(response) {
-    const type = headerValue(response, 'content-type') ?? '';
-    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
-}
-/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
-const MAX_EXPIRES_IN = 1e9;
-function toSeconds(value) {
-    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
-}
-function headerValue(response, name) {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
 
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = require("node:module");
@@ -1904,6 +1242,44 @@ function defaultOf(name) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/core/did-you-mean.js
+// Suggestions for a near-miss name (`cxsast`, `checkmarx-one`, `sast_odata`, `eu-1`): compared
+// without case, punctuation or a `checkmarx` / `cx` prefix, then by edit distance.
+function normalise(name) {
+    return name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .replace(/^(checkmarx|cx)(?=.)/, '');
+}
+/** The candidate the value most likely meant, if any is close enough. */
+function didYouMean(value, candidates) {
+    const wanted = normalise(value);
+    let best;
+    for (const name of candidates) {
+        const distance = editDistance(wanted, normalise(name));
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    const allowed = wanted.length <= 3 ? 1 : 2;
+    return best && best.distance <= allowed ? best.name : undefined;
+}
+/** `'x' is not one of: a, b, c.`, with a suggestion when one is close. */
+function notOneOf(value, candidates) {
+    const suggestion = didYouMean(value, candidates);
+    return `'${value}' is not one of: ${candidates.join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/usage-error.js
 // The CLI's one usage error: a command line it cannot run (an unknown flag, verb or format, a flag
 // without its value, exec without a command). Exit code 2, as every `usage/` code says.
@@ -1977,6 +1353,627 @@ function suggestFlag(name, specs) {
 /** The inputs as the CLI reads them: each from its --flag (a switch given alone is 'true'), else from its environment variables. */
 function inputsFromFlags(flags, env) {
     return readInputs(flagSource(flags), env);
+}
+
+;// CONCATENATED MODULE: ./src/core/input-values.js
+// One input's value read as what it stands for: a boolean, a number within its range, or the name
+// of an environment variable that may hold the token. Each names the input it read when it fails.
+
+
+
+/** The words a boolean input or variable takes for true (any case). */
+const TRUE_WORDS = ['true', 'yes', '1', 'on'];
+const FALSE_WORDS = ['false', 'no', '0', 'off'];
+// Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
+function parseBoolean(values, name) {
+    const value = values[name] ?? defaultOf(name);
+    if (TRUE_WORDS.includes(value.toLowerCase()))
+        return true;
+    if (FALSE_WORDS.includes(value.toLowerCase()))
+        return false;
+    throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
+}
+function parseNumber(values, name, rule) {
+    const value = values[name] ?? defaultOf(name);
+    const number = Number(value);
+    const kind = rule.integer ? 'a whole number' : 'a number';
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
+        throw new InputError(name, `'${value}' is not ${kind}; use ${kind} from ${rule.min} to ${rule.max}.`);
+    }
+    if (number < rule.min || number > rule.max) {
+        throw new InputError(name, `${value} is out of range; use ${kind} from ${rule.min} to ${rule.max}.`);
+    }
+    return number;
+}
+function parseEnvName(value) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
+    }
+    const upper = value.toUpperCase();
+    const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
+    if (ownInput)
+        throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
+    if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+        throw new InputError('env-name', `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/cli/token.js
+// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
+// bare command's exchange.
+
+
+
+
+
+
+
+
+
+const DEFAULT_MIN_VALIDITY = 60;
+async function runToken(context) {
+    const minValidity = parseMinValidity(context.flags['min-validity']);
+    const sock = context.env[SOCK_VARIABLE];
+    if (!sock) {
+        const { settings, result } = await context.exchangeCredentials();
+        warnIf(context, shortLivedWarning(result, minValidity));
+        context.mask(result);
+        return context.write(formatResult(context.format, result, settings.envName));
+    }
+    const answer = await askAgentForToken(sock, minValidity, {
+        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
+    });
+    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
+    warnIf(context, answer.warning);
+    context.mask(answer.result);
+    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
+}
+function parseMinValidity(value) {
+    if (value === undefined)
+        return DEFAULT_MIN_VALIDITY;
+    const text = String(value).trim();
+    if (!/^\d+$/.test(text) || Number(text) > MAX_MIN_VALIDITY) {
+        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to ${MAX_MIN_VALIDITY}.`);
+    }
+    return Number(text);
+}
+/** env-name as the bare command reads it (flag, then environment, then default). */
+function tokenEnvName(context) {
+    const values = inputsFromFlags(context.flags, context.env);
+    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
+}
+function warnIf(context, warning) {
+    if (warning)
+        context.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/core/key-expiry.js
+// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
+// away an instant is in days.
+/** A key closer than this to its `exp` gets a warning. */
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
+function inDays(instant, now) {
+    const left = Date.parse(instant) - now;
+    if (left < DAY_MS)
+        return 'in less than a day';
+    const days = Math.round(left / DAY_MS);
+    return `in ${days} day${days === 1 ? '' : 's'}`;
+}
+/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
+function expiryWarning(facts, now) {
+    const expiresAt = facts?.expiresAt;
+    if (!expiresAt)
+        return undefined;
+    const left = Date.parse(expiresAt) - now;
+    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
+        return undefined;
+    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
+    if (left <= 0)
+        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
+    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
+}
+
+;// CONCATENATED MODULE: ./src/core/jwt.js
+// Reads a JWT's claims without verifying the signature: the claims only tell us where to send the
+// key and which client it belongs to; the IAM server is what verifies it.
+
+function decodeJwtClaims(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts[1])
+        return undefined;
+    return parseJsonObject(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/endpoints.js
+// Where each product's token endpoint and API live, derived from the inputs. One locator per kind
+// of hosting; the hosting table (hostings.ts) says which applies.
+
+
+
+
+/** The inputs a self-hosted endpoint needs and the values lack (hostings.ts runs these before any locator). */
+function needsOfSelfHosted(values) {
+    return values['server-url'] || values['token-url'] ? [] : [{ input: 'server-url', note: 'e.g. https://cx.example.com' }];
+}
+function needsOfSca(values) {
+    return values.tenant ? [] : [{ input: 'tenant', note: 'your SCA tenant account name' }];
+}
+/** An API key or an iam-url may name the tenant; the locator checks those. */
+function needsOfCxOne(values, grantType) {
+    return grantType === 'refresh_token' || values.tenant || values['iam-url']
+        ? []
+        : [{ input: 'tenant', note: 'your Checkmarx One tenant' }];
+}
+function locateSelfHosted(profile, values) {
+    const tokenPath = profile.tokenPath ?? '';
+    const tokenUrl = values['token-url'] && parseHttpUrl('token-url', values['token-url']).href;
+    const serverUrl = values['server-url'] && normalizeServerUrl(values['server-url']);
+    const root = serverUrl ?? (tokenUrl && serverRootOf(tokenUrl, tokenPath));
+    if (!root && !tokenUrl) {
+        throw new InputError('server-url', `is required for product '${profile.name}' (e.g. https://cx.example.com).`, {
+            code: 'input/missing',
+        });
+    }
+    return {
+        tokenUrl: tokenUrl || `${root}${tokenPath}`,
+        apiUrl: root ? `${root}${profile.apiPath ?? ''}` : '',
+    };
+}
+/** The server root of a URL that ends with the product's token path (any case). */
+function serverRootOf(tokenUrl, tokenPath) {
+    return tokenUrl.toLowerCase().endsWith(tokenPath.toLowerCase()) ? tokenUrl.slice(0, -tokenPath.length) : undefined;
+}
+/**
+ * `https://cx.example.com`, with or without a trailing `/` or `/cxrestapi`, is one server; so is
+ * the portal address users copy from the browser, `.../CxWebClient/...` with anything after it.
+ */
+function normalizeServerUrl(value) {
+    const url = parseHttpUrl('server-url', value);
+    const portal = /\/cxwebclient(\/|$)/i.exec(url.pathname);
+    if (portal)
+        return `${url.origin}${url.pathname.slice(0, portal.index)}`;
+    if (url.search || url.hash)
+        throw new InputError('server-url', 'must not have a query or fragment.');
+    const path = url.pathname
+        .replace(/\/+$/, '')
+        .replace(/\/cxrestapi$/i, '')
+        .replace(/\/+$/, '');
+    return `${url.origin}${path}`;
+}
+function locateSca(profile, values) {
+    const region = pickRegion(values, SCA_REGIONS);
+    const tenant = values.tenant;
+    if (!tenant)
+        throw new InputError('tenant', `is required for product '${profile.name}': your SCA tenant account name.`, { code: 'input/missing' });
+    return {
+        tokenUrl: explicitUrl(values, 'token-url') ?? region.tokenUrl,
+        apiUrl: region.apiUrl,
+        tenant,
+    };
+}
+function locateCxOne(_profile, values, grantType) {
+    const apiKey = grantType === 'refresh_token' ? values['api-key'] : undefined;
+    const claims = apiKey ? decodeJwtClaims(apiKey) : undefined;
+    const keyRealm = realmOfClaims(claims);
+    const iamRealm = values['iam-url'] ? parseIamUrl(values['iam-url']) : undefined;
+    if (apiKey && !keyRealm && !(values.tenant && (values.region || values['iam-url']))) {
+        throw new InputError('api-key', 'is not a Checkmarx One API key that names its tenant (not a JWT with an aud or iss realm URL); give tenant and region or iam-url as well.');
+    }
+    const iamBase = iamRealm?.base ?? (values.region ? pickRegion(values, CXONE_REGIONS) : (keyRealm?.base ?? CXONE_REGIONS[DEFAULT_REGION]));
+    const tenant = values.tenant ?? iamRealm?.tenant ?? keyRealm?.tenant;
+    if (!tenant) {
+        throw new InputError('tenant', "is required for product 'cxone' unless the API key names it: your Checkmarx One tenant.", {
+            code: 'input/missing',
+        });
+    }
+    checkRealmName(tenant, values.tenant ? 'tenant' : iamRealm?.tenant ? 'iam-url' : 'api-key');
+    const explicitTokenUrl = explicitUrl(values, 'token-url');
+    const credentialClientId = stringClaim(claims, 'azp');
+    return {
+        tokenUrl: explicitTokenUrl ?? `${iamBase}${realmTokenPath(tenant)}`,
+        apiUrl: `${astHostOf(explicitTokenUrl ?? iamBase)}/api`,
+        tenant,
+        ...(credentialClientId ? { credentialClientId } : {}),
+    };
+}
+const REALM_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+/** A Checkmarx One tenant is a Keycloak realm name, and a path segment: `..` would climb out of /realms/. */
+function checkRealmName(tenant, input) {
+    if (!REALM_NAME.test(tenant) || tenant === '.' || tenant === '..') {
+        const shown = tenant.length > 60 ? `${tenant.slice(0, 60)}…` : tenant;
+        throw new InputError(input, `the tenant '${shown}' is not a Checkmarx One tenant name: 1 to 255 letters, digits, '-', '_' or '.', and not '.' or '..'.`);
+    }
+}
+const REALMS_PATH = '/auth/realms/';
+/** Keycloak's path of a realm's token endpoint: `/auth/realms/{tenant}/protocol/openid-connect/token`. */
+function realmTokenPath(tenant) {
+    return `${REALMS_PATH}${encodeURIComponent(tenant)}/protocol/openid-connect/token`;
+}
+/** Keycloak's URL of a realm below an IAM base URL: `{base}/auth/realms/{tenant}`. */
+function realmUrlOf(base, tenant) {
+    return `${base}${REALMS_PATH}${encodeURIComponent(tenant)}`;
+}
+/** The realm URL an API key names: `aud` (a string or the array entry with a realm), else `iss`. */
+function realmOfClaims(claims) {
+    if (!claims)
+        return undefined;
+    const aud = claims.aud;
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    const fromAud = audiences.find((a) => typeof a === 'string' && a.includes(REALMS_PATH));
+    const iss = stringClaim(claims, 'iss');
+    const realmUrl = fromAud ?? (iss?.includes(REALMS_PATH) ? iss : undefined);
+    return realmUrl ? splitRealmUrl(realmUrl) : undefined;
+}
+function splitRealmUrl(realmUrl) {
+    let url;
+    try {
+        url = new URL(realmUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    const at = url.pathname.indexOf(REALMS_PATH);
+    const segment = url.pathname.slice(at + REALMS_PATH.length).split('/')[0] ?? '';
+    let tenant;
+    try {
+        tenant = decodeURIComponent(segment);
+    }
+    catch {
+        return undefined; // a malformed %-escape: not a realm URL
+    }
+    return { base: `${url.origin}${url.pathname.slice(0, at)}`, ...(tenant ? { tenant } : {}) };
+}
+/** Accepts the IAM base URL, with or without `/auth`, or a whole realm URL. */
+function parseIamUrl(value) {
+    const url = parseHttpUrl('iam-url', value);
+    if (url.pathname.includes(REALMS_PATH)) {
+        const realm = splitRealmUrl(url.href);
+        if (!realm)
+            throw new InputError('iam-url', `the realm in '${value}' is not a valid URL path segment; give the IAM base URL and tenant instead.`);
+        return realm;
+    }
+    return { base: `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/auth$/i, '')}` };
+}
+/**
+ * The API host that goes with an IAM or token URL: `https://eu.iam.checkmarx.net` →
+ * `https://eu.ast.checkmarx.net`. A host with no `iam` label keeps its own origin: a private
+ * endpoint never turns into Checkmarx's public one.
+ */
+function astHostOf(iamUrl) {
+    const url = new URL(iamUrl);
+    url.hostname = url.hostname.replace(/(^|\.)iam\./, '$1ast.');
+    return url.origin;
+}
+function pickRegion(values, regions) {
+    const given = (values.region ?? DEFAULT_REGION).toLowerCase();
+    const name = Object.hasOwn(REGION_ALIASES, given) ? REGION_ALIASES[given] : given;
+    // Own keys only: 'region: __proto__' must not find Object.prototype.
+    const region = Object.hasOwn(regions, name) ? regions[name] : undefined;
+    if (region === undefined)
+        throw new InputError('region', notOneOf(values.region ?? '', Object.keys(regions)));
+    return region;
+}
+function explicitUrl(values, name) {
+    const value = values[name];
+    return value === undefined ? undefined : parseHttpUrl(name, value).href;
+}
+function parseHttpUrl(input, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(input, `'${value}' is not a URL; expected https://host[:port][/path].`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(input, `must be an https:// (or http://) URL, not ${url.protocol}`);
+    }
+    if (url.username || url.password) {
+        throw new InputError(input, 'must not contain credentials; use the username and password inputs.');
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/core/hostings.js
+// What differs between the kinds of hosting (self-hosted CxSAST, SCA's cloud, Checkmarx One), as
+// data. How each locates its token endpoint and what that needs, the inputs it reads, the input a
+// server URL fills, how it is pointed elsewhere, its regions, whether exec's child logs in through
+// a loopback endpoint and whether its API key is a JWT; and what the sealed facade needs to stand
+// in for the product on loopback: the token path it serves, the grant it takes from the job, the
+// shape of its answer, the API paths it forwards, where the real API is, and the claims of a
+// phantom token. The product table (products.ts) says which hosting a product has. Pure.
+
+
+const KEYCLOAK_REALM_TOKEN = /^\/auth\/realms\/([^/]+)\/protocol\/openid-connect\/token$/;
+/** Keycloak's realm token path for the tenant; the realm is compared without case (ast-cli lower-cases CX_TENANT). */
+function isRealmTokenPath(path, tenant) {
+    const match = KEYCLOAK_REALM_TOKEN.exec(path);
+    if (!match || tenant === undefined)
+        return false;
+    try {
+        return decodeURIComponent(match[1]).toLowerCase() === tenant.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+}
+const startsWithAnyCase = (path, prefixes) => prefixes.some((prefix) => path.toLowerCase().startsWith(prefix));
+/** IdentityServer's answer (CxSAST, Access Control, SCA). */
+const identityServerAnswer = (token) => ({
+    access_token: token.accessToken,
+    expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    ...(token.scope ? { scope: token.scope } : {}),
+});
+const IDENTITY_SERVER_REFUSAL = { status: 400, error: 'invalid_grant', description: 'invalid_username_or_password' };
+const withoutSuffix = (url, suffix) => {
+    const trimmed = url.replace(/\/+$/, '');
+    return suffix && trimmed.toLowerCase().endsWith(suffix.toLowerCase()) ? trimmed.slice(0, -suffix.length) : trimmed;
+};
+const SCA_TOKEN_URLS = Object.fromEntries(Object.entries(SCA_REGIONS).map(([name, region]) => [name, region.tokenUrl]));
+const regionNamed = (regions, matches) => (tokenUrl) => Object.entries(regions).find(([, url]) => matches(tokenUrl, url))?.[0];
+/** What the self-hosted products' and SCA's tools take as the server (or authentication) URL, user and password. */
+const SEALED_LOGIN_VARIABLES = {
+    CX_SEALED_SERVER_URL: 'origin',
+    CX_SEALED_USERNAME: 'jobName',
+    CX_SEALED_PASSWORD: 'jobKey',
+};
+const SELF_HOSTED_TOKEN_PATH = '/cxrestapi/auth/identity/connect/token';
+const SCA_TOKEN_PATH = '/identity/connect/token';
+const HOSTINGS = {
+    cxone: {
+        locate: locateCxOne,
+        needs: needsOfCxOne,
+        uses: ['iam-url', 'region', 'tenant', 'token-url'],
+        urlInput: 'iam-url',
+        locatedBy: 'region or iam-url',
+        regions: CXONE_REGIONS,
+        regionOf: regionNamed(CXONE_REGIONS, (tokenUrl, iam) => tokenUrl.startsWith(`${iam}/`)),
+        childLogin: true,
+        apiKeyIsJwt: true,
+        tokenPath: (tenant) => realmTokenPath(tenant ?? ''),
+        isTokenPath: isRealmTokenPath,
+        jobGrant: 'client_credentials',
+        tenantInAcrValues: false,
+        wrongCredential: { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+        answer: (token) => ({
+            access_token: token.accessToken,
+            expires_in: token.expiresIn,
+            refresh_expires_in: 0,
+            token_type: 'Bearer',
+            'not-before-policy': 0,
+            ...(token.scope ? { scope: token.scope } : {}),
+        }),
+        forwards: (path) => path.startsWith('/api/'),
+        apiPath: '/api',
+        // The ast-base-url host: the token's apiUrl is that URL + /api.
+        upstreamBase: (apiUrl) => new URL(apiUrl).origin,
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({
+            iss: `${origin}/auth/realms/${tenant}`,
+            typ: 'Bearer',
+            azp: jobName,
+            tenant_name: tenant,
+            'ast-base-url': origin,
+        }),
+        // What a plain `cx` reads: it logs in as the job client at the facade, with no flag.
+        jobVariables: {
+            CX_BASE_URI: 'origin',
+            CX_BASE_AUTH_URI: 'origin',
+            CX_TENANT: 'tenant',
+            CX_CLIENT_ID: 'jobName',
+            CX_CLIENT_SECRET: 'jobKey',
+        },
+    },
+    'self-hosted': {
+        locate: locateSelfHosted,
+        needs: needsOfSelfHosted,
+        uses: ['server-url', 'token-url'],
+        urlInput: 'server-url',
+        locatedBy: 'server-url',
+        regions: {},
+        regionOf: () => undefined,
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SELF_HOSTED_TOKEN_PATH,
+        // IIS matches paths without case.
+        isTokenPath: (path) => path.toLowerCase() === SELF_HOSTED_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: false,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => startsWithAnyCase(path, ['/cxrestapi/', '/cxwebinterface/odata/']),
+        apiPath: '/cxrestapi',
+        // The server root: the token's apiUrl is that root + the product's api path.
+        upstreamBase: withoutSuffix,
+        phantomClaims: ({ origin, jobName }) => ({ iss: `${origin}/cxrestapi/auth/identity`, sub: jobName }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
+    },
+    'sca-cloud': {
+        locate: locateSca,
+        needs: needsOfSca,
+        uses: ['region', 'tenant', 'token-url'],
+        locatedBy: 'region',
+        regions: SCA_TOKEN_URLS,
+        regionOf: regionNamed(SCA_TOKEN_URLS, (tokenUrl, url) => tokenUrl === url),
+        childLogin: false,
+        apiKeyIsJwt: false,
+        tokenPath: () => SCA_TOKEN_PATH,
+        isTokenPath: (path) => path.toLowerCase() === SCA_TOKEN_PATH,
+        jobGrant: 'password',
+        tenantInAcrValues: true,
+        wrongCredential: IDENTITY_SERVER_REFUSAL,
+        answer: identityServerAnswer,
+        forwards: (path) => !startsWithAnyCase(path, ['/identity/']) && path !== '/identity',
+        apiPath: '',
+        // The API host itself.
+        upstreamBase: (apiUrl) => withoutSuffix(apiUrl, ''),
+        phantomClaims: ({ origin, tenant = '', jobName }) => ({ iss: `${origin}/identity`, sub: jobName, tenant }),
+        jobVariables: SEALED_LOGIN_VARIABLES,
+    },
+};
+function hostingOf(product) {
+    return HOSTINGS[PRODUCTS[product].hosting];
+}
+/** The product's api path: its own (products.ts), else its hosting's. */
+function apiPathOf(product) {
+    return PRODUCTS[product].apiPath ?? hostingOf(product).apiPath;
+}
+/** A path with a `.` or `..` segment (also percent-encoded), which a server might resolve to another route. */
+function hasDotSegment(path) {
+    return /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path);
+}
+
+;// CONCATENATED MODULE: ./src/core/api-key-facts.js
+// What a Checkmarx One API key (a JWT) says of itself, read without any request: its realm, its
+// client, when it was issued and when it expires. The key is read, never verified: the IAM server
+// is what verifies it.
+
+
+
+/** The facts of the plan's API key: only a Checkmarx One API key is a JWT that has any. */
+function keyFactsOf(plan) {
+    if (!HOSTINGS[plan.profile.hosting].apiKeyIsJwt || plan.grantType !== 'refresh_token' || !plan.apiKey)
+        return undefined;
+    const claims = decodeJwtClaims(plan.apiKey);
+    if (!claims)
+        return undefined;
+    const realm = realmOfClaims(claims);
+    const realmUrl = realm?.tenant ? realmUrlOf(realm.base, realm.tenant) : undefined;
+    const azp = stringClaim(claims, 'azp');
+    const issuedAt = instantClaim(claims, 'iat');
+    const expiresAt = expiryClaim(claims);
+    return {
+        ...(realmUrl ? { realmUrl } : {}),
+        ...(azp ? { azp } : {}),
+        ...(issuedAt ? { issuedAt } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+    };
+}
+/** The API key's expiry for the `api-key-expires-at` output, when the key carries a positive `exp`. */
+function apiKeyExpiresAt(plan) {
+    return keyFactsOf(plan)?.expiresAt;
+}
+/** `exp` 0 is Keycloak's "never" (an offline token without a lifespan), not 1970-01-01. */
+function expiryClaim(claims) {
+    const seconds = claims['exp'];
+    return typeof seconds === 'number' && seconds > 0 ? instantClaim(claims, 'exp') : undefined;
+}
+/** A NumericDate claim (seconds) as an ISO-8601 UTC instant; anything else is not one. */
+function instantClaim(claims, name) {
+    const seconds = claims[name];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        return undefined;
+    const date = new Date(Math.floor(seconds) * 1000);
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.js
+// Secrets as they may appear in text, and the cleaning of text from outside before it enters a
+// message: every form of every secret is cut out and control characters are neutralised.
+
+const MAX_SERVER_TEXT = 300;
+/** Cleans text that came from outside (a server body, an error) before it may enter a message. */
+function redact(text, secrets) {
+    const forms = secretForms(secrets);
+    let clean = text;
+    for (const form of forms)
+        clean = clean.split(form).join('***');
+    clean = printable(clean).trim();
+    if (clean.length > MAX_SERVER_TEXT)
+        clean = `${clean.slice(0, MAX_SERVER_TEXT)}…`;
+    // A cut may leave a prefix of a secret; it is at most part of one, and prefixes of 4+ characters are removed too.
+    for (const form of forms)
+        clean = removeTrailingPrefix(clean, printable(form));
+    return clean;
+}
+/**
+ * A secret as it may appear: raw, URL-encoded or form-encoded (either case of hex), JSON-escaped;
+ * a secret of several lines also line by line, since logs are read, and masked, a line at a time.
+ */
+function secretForms(secrets) {
+    const forms = new Set();
+    const lines = secrets.flatMap((secret) => (/[\r\n]/.test(secret) ? secret.split(/\r?\n|\r/) : []));
+    for (const secret of [...secrets, ...lines]) {
+        if (!secret.trim())
+            continue;
+        const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+        for (const form of [secret, JSON.stringify(secret).slice(1, -1), ...encoded, ...encoded.map(lowerCaseHex)])
+            forms.add(form);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+function lowerCaseHex(encoded) {
+    return encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+function removeTrailingPrefix(text, secret) {
+    const body = text.endsWith('…') ? text.slice(0, -1) : text;
+    for (let n = Math.min(secret.length - 1, body.length); n >= 4; n--) {
+        if (body.endsWith(secret.slice(0, n)))
+            return `${body.slice(0, -n)}***…`;
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/core/withheld.js
+// Hiding every value that holds a piece of a secret, for the verbs that print what the inputs
+// resolve to.
+
+/** The length of the shortest piece of a secret that may not be shown. */
+const SECRET_FRAGMENT = 8;
+const WITHHELD = '(withheld: it contains part of a secret input)';
+/**
+ * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
+ * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
+ * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
+ */
+function withheld(object, secrets) {
+    const forms = secretForms(secrets).filter((form) => form.length >= 4);
+    const pieces = new Set(forms.flatMap((form) => fragments(form)));
+    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
+    const clean = (value) => {
+        if (typeof value === 'string')
+            return holds(value) ? WITHHELD : value;
+        if (value && typeof value === 'object')
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
+        return value;
+    };
+    return clean(object);
+}
+function fragments(secret) {
+    if (secret.length <= SECRET_FRAGMENT)
+        return [secret];
+    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
+}
+
+;// CONCATENATED MODULE: ./src/core/inspection.js
+// What the `inspect` verb shows: what the inputs resolve to, and what the API key says of itself,
+// with no request sent and no secret, nor a piece of one, in it.
+
+
+
+function inspectPlan(plan) {
+    const region = HOSTINGS[plan.profile.hosting].regionOf(plan.endpoint.tokenUrl);
+    const apiKey = keyFactsOf(plan);
+    const { tenant, apiUrl } = plan.endpoint;
+    return withheld({
+        product: plan.profile.name,
+        grantType: plan.grantType,
+        tokenUrl: plan.endpoint.tokenUrl,
+        ...(tenant ? { tenant } : {}),
+        ...(region ? { region } : {}),
+        clientId: plan.clientId,
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+    }, plan.secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/core/settings.js
@@ -2167,175 +2164,8 @@ function warningsFor(plan, transport) {
     }
     return warnings;
 }
-/** The words a boolean input or variable takes for true (any case). */
-const TRUE_WORDS = ['true', 'yes', '1', 'on'];
-const FALSE_WORDS = ['false', 'no', '0', 'off'];
-// Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
-function parseBoolean(values, name) {
-    const value = values[name] ?? defaultOf(name);
-    if (TRUE_WORDS.includes(value.toLowerCase()))
-        return true;
-    if (FALSE_WORDS.includes(value.toLowerCase()))
-        return false;
-    throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
-}
-function parseNumber(values, name, rule) {
-    const value = values[name] ?? defaultOf(name);
-    const number = Number(value);
-    const kind = rule.integer ? 'a whole number' : 'a number';
-    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
-        throw new InputError(name, `'${value}' is not ${kind}; use ${kind} from ${rule.min} to ${rule.max}.`);
-    }
-    if (number < rule.min || number > rule.max) {
-        throw new InputError(name, `${value} is out of range; use ${kind} from ${rule.min} to ${rule.max}.`);
-    }
-    return number;
-}
-function parseEnvName(value) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
-    }
-    const upper = value.toUpperCase();
-    const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
-    if (ownInput)
-        throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
-    if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
-        throw new InputError('env-name', `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`);
-    }
-    return value;
-}
 function definedOnly(object) {
     return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
-}
-
-;// CONCATENATED MODULE: ./src/cli/token.js
-// `checkmarx-auth token`: a token on stdout, from the agent named by CX_AUTH_SOCK, else from the
-// bare command's exchange.
-
-
-
-
-
-
-
-
-
-const DEFAULT_MIN_VALIDITY = 60;
-async function runToken(context) {
-    const minValidity = parseMinValidity(context.flags['min-validity']);
-    const sock = context.env[SOCK_VARIABLE];
-    if (!sock) {
-        const { settings, result } = await context.exchangeCredentials();
-        warnIf(context, shortLivedWarning(result, minValidity));
-        context.mask(result);
-        return context.write(formatResult(context.format, result, settings.envName));
-    }
-    const answer = await askAgentForToken(sock, minValidity, {
-        onAcknowledged: () => context.debug('The token agent acknowledged the request.'),
-    });
-    context.debug(answer.source === 'cache' ? "The token came from the agent's cache." : 'The token came from a new exchange by the agent.');
-    warnIf(context, answer.warning);
-    context.mask(answer.result);
-    return context.write(formatResult(context.format, answer.result, tokenEnvName(context)));
-}
-function parseMinValidity(value) {
-    if (value === undefined)
-        return DEFAULT_MIN_VALIDITY;
-    const text = String(value).trim();
-    if (!/^\d+$/.test(text) || Number(text) > MAX_MIN_VALIDITY) {
-        throw new InputError('min-validity', `'${text}' is not a whole number of seconds from 0 to ${MAX_MIN_VALIDITY}.`);
-    }
-    return Number(text);
-}
-/** env-name as the bare command reads it (flag, then environment, then default). */
-function tokenEnvName(context) {
-    const values = inputsFromFlags(context.flags, context.env);
-    return parseEnvName(values['env-name'] ?? defaultOf('env-name'));
-}
-function warnIf(context, warning) {
-    if (warning)
-        context.warn(warning);
-}
-
-;// CONCATENATED MODULE: ./src/core/key-expiry.js
-// The warning every front end gives when a Checkmarx One API key is about to expire, and how far
-// away an instant is in days.
-/** A key closer than this to its `exp` gets a warning. */
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** `in 5 days`, `in 1 day`, `in less than a day`: how far a future instant is, to the nearest day. */
-function inDays(instant, now) {
-    const left = Date.parse(instant) - now;
-    if (left < DAY_MS)
-        return 'in less than a day';
-    const days = Math.round(left / DAY_MS);
-    return `in ${days} day${days === 1 ? '' : 's'}`;
-}
-/** The warning every front end gives when the API key expires in less than 14 days, or has expired. */
-function expiryWarning(facts, now) {
-    const expiresAt = facts?.expiresAt;
-    if (!expiresAt)
-        return undefined;
-    const left = Date.parse(expiresAt) - now;
-    if (left >= EXPIRY_WARNING_DAYS * DAY_MS)
-        return undefined;
-    const renew = 'Create a new key in Checkmarx One (Identity and Access Management, API Keys) and update the secret';
-    if (left <= 0)
-        return `The Checkmarx One API key expired at ${expiresAt}. ${renew}.`;
-    return `The Checkmarx One API key expires at ${expiresAt} (${inDays(expiresAt, now)}). ${renew} before then.`;
-}
-
-;// CONCATENATED MODULE: ./src/core/withheld.js
-// Hiding every value that holds a piece of a secret, for the verbs that print what the inputs
-// resolve to.
-
-/** The length of the shortest piece of a secret that may not be shown. */
-const SECRET_FRAGMENT = 8;
-const WITHHELD = '(withheld: it contains part of a secret input)';
-/**
- * Every value that holds a piece of a secret (SECRET_FRAGMENT characters, or a whole shorter
- * secret of 4 or more), in any spelling secretForms knows, is replaced: a secret pasted into the
- * wrong input (a key as tenant, a password in a URL) must not be printed by a verb meant to help.
- */
-function withheld(object, secrets) {
-    const forms = secretForms(secrets).filter((form) => form.length >= 4);
-    const pieces = new Set(forms.flatMap((form) => fragments(form)));
-    const holds = (value) => [...pieces].some((piece) => value.includes(piece));
-    const clean = (value) => {
-        if (typeof value === 'string')
-            return holds(value) ? WITHHELD : value;
-        if (value && typeof value === 'object')
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]));
-        return value;
-    };
-    return clean(object);
-}
-function fragments(secret) {
-    if (secret.length <= SECRET_FRAGMENT)
-        return [secret];
-    return Array.from({ length: secret.length - SECRET_FRAGMENT + 1 }, (_, at) => secret.slice(at, at + SECRET_FRAGMENT));
-}
-
-;// CONCATENATED MODULE: ./src/core/inspection.js
-// What the `inspect` verb shows: what the inputs resolve to, and what the API key says of itself,
-// with no request sent and no secret, nor a piece of one, in it.
-
-
-
-function inspectPlan(plan) {
-    const region = HOSTINGS[plan.profile.hosting].regionOf(plan.endpoint.tokenUrl);
-    const apiKey = keyFactsOf(plan);
-    const { tenant, apiUrl } = plan.endpoint;
-    return withheld({
-        product: plan.profile.name,
-        grantType: plan.grantType,
-        tokenUrl: plan.endpoint.tokenUrl,
-        ...(tenant ? { tenant } : {}),
-        ...(region ? { region } : {}),
-        clientId: plan.clientId,
-        ...(apiUrl ? { apiUrl } : {}),
-        ...(apiKey ? { apiKey } : {}),
-    }, plan.secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/inspect.js
@@ -3468,6 +3298,59 @@ function realTokensFrom(cache) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/retry.js
+// When a failed request is worth another attempt, and how long to wait first.
+function isRetryable(details) {
+    if (details.kind === 'network' || details.kind === 'timeout')
+        return true;
+    // A proxy that cannot be reached is a network failure too; one that answered is not.
+    if (details.kind === 'proxy' && details.code !== undefined)
+        return true;
+    const status = details.status;
+    if (status === undefined)
+        return false;
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/** The longest wait before a retry, jitter included. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/** `Retry-After` as seconds or an HTTP date, capped. */
+function parseRetryAfter(value, now) {
+    if (!value)
+        return undefined;
+    // Date.parse reads almost anything ('1.5' is a date in 2001), so a date must at least name a year.
+    const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /\b\d{4}\b/.test(value) ? Date.parse(value) - now : NaN;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** Exponential backoff with jitter; the server's Retry-After is honoured and jittered upwards. */
+function backoffMs(attempt, retryAfterMs, random) {
+    if (retryAfterMs !== undefined) {
+        return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs + Math.round(random * Math.max(retryAfterMs * 0.5, 250)));
+    }
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+/**
+ * A server that says when to come back (429 or 503 with Retry-After) is not failing: it is pacing
+ * its clients. Such waits use up no attempt until this much of them is spent, so that many jobs
+ * sharing one rate limit all get through instead of the unlucky ones running out of attempts.
+ */
+const PACED_WAIT_BUDGET_MS = 120_000;
+/** Whether to try again after a failure, after how long, and what that uses up. */
+function planRetry(state, failure, maxAttempts, random) {
+    if (!isRetryable(failure))
+        return undefined;
+    const delayMs = backoffMs(state.attempts, failure.retryAfterMs, random);
+    const paced = failure.retryAfterMs !== undefined && (failure.status === 429 || failure.status === 503);
+    if (paced && state.pacedWaitMs + delayMs <= PACED_WAIT_BUDGET_MS) {
+        return { delayMs, state: { ...state, pacedWaitMs: state.pacedWaitMs + delayMs } };
+    }
+    if (state.attempts >= maxAttempts)
+        return undefined;
+    return { delayMs, state: { ...state, attempts: state.attempts + 1 } };
+}
+
 ;// CONCATENATED MODULE: ./src/core/hints.js
 // What to tell the user to do about a failure: a table of rules, first match wins.
 
@@ -3656,6 +3539,136 @@ function buildTokenRequest(plan, userAgent) {
         },
         body: form.toString(),
     };
+}
+
+;// CONCATENATED MODULE: ./src/core/token-response.js
+// Reads the token endpoint's answer: the token, or the failure it describes. The server is not
+// trusted: every value it sends is checked, and its text is redacted before it enters a message.
+
+
+
+
+
+
+/** Checks an HTTP answer and returns the token, or the failure it describes. */
+function parseTokenResponse(plan, response, now) {
+    const { secrets } = plan;
+    const { status } = response;
+    if (status < 100 || status > 599)
+        return badResponse(status, 'the status code is not a valid HTTP status');
+    if (status >= 300 && status < 400) {
+        const location = headerValue(response, 'location');
+        return {
+            kind: 'redirect',
+            status,
+            ...(location ? { location: redirectTarget(redact(location, secrets), plan.endpoint.tokenUrl) } : {}),
+        };
+    }
+    const encoding = headerValue(response, 'content-encoding')?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+        return badResponse(status, `the response is compressed (Content-Encoding: ${redact(encoding, secrets)}) although the request asked for none`);
+    }
+    if (looksLikeHtml(response))
+        return { kind: 'html', status };
+    const json = parseJsonObject(response.body);
+    if (status < 200 || status >= 300)
+        return httpFailure(response, json, secrets, now);
+    if (json === undefined)
+        return badResponse(status, 'the response is not JSON');
+    return tokenFrom(plan, json, status, now, secrets);
+}
+/**
+ * A relative Location made absolute against the token endpoint. By joining text, not with a URL
+ * parser: that would re-encode the rest, and a secret spelled in a new way would escape `redact`.
+ */
+function redirectTarget(location, tokenUrl) {
+    const base = new URL(tokenUrl);
+    if (/^[a-z][a-z\d+.-]*:/i.test(location))
+        return location;
+    if (location.startsWith('//'))
+        return `${base.protocol}${location}`;
+    if (location.startsWith('/'))
+        return `${base.origin}${location}`;
+    return `${base.origin}${base.pathname.replace(/[^/]*$/, '')}${location}`;
+}
+function tokenFrom(plan, json, status, now, secrets) {
+    const accessToken = json.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+        return { ...oauthFields(json, secrets), ...badResponse(status, 'the JSON response has no access_token') };
+    }
+    if (/[\s\u0000-\u001f\u007f]/.test(accessToken)) {
+        return badResponse(status, 'the access_token in the response contains spaces or control characters, so it is not a token');
+    }
+    if (json.expires_in === undefined)
+        return badResponse(status, 'the JSON response has no expires_in');
+    const expiresIn = toSeconds(json.expires_in);
+    if (expiresIn === undefined)
+        return badResponse(status, 'expires_in in the response is not a whole number of seconds');
+    const tokenType = optional(json.token_type) ?? 'Bearer';
+    if (!isTokenType(tokenType))
+        return badResponse(status, 'token_type in the response is not valid RFC 6749 syntax');
+    const scope = optional(json.scope);
+    if (scope !== undefined && !isScope(scope))
+        return badResponse(status, 'scope in the response is not valid RFC 6749 syntax');
+    const claimUrl = plan.profile.apiUrlClaim && stringClaim(decodeJwtClaims(accessToken), plan.profile.apiUrlClaim);
+    if (claimUrl && !isApiUrl(claimUrl)) {
+        return badResponse(status, `the token's ${plan.profile.apiUrlClaim} claim is not an http(s) URL without spaces or control characters`);
+    }
+    const apiKeyExpiry = apiKeyExpiresAt(plan);
+    const result = {
+        accessToken,
+        tokenType,
+        expiresIn,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        apiUrl: claimUrl ? `${claimUrl.replace(/\/+$/, '')}/api` : plan.endpoint.apiUrl,
+        ...(scope !== undefined ? { scope } : {}),
+        ...(plan.endpoint.tenant ? { tenant: plan.endpoint.tenant } : {}),
+        ...(apiKeyExpiry ? { apiKeyExpiresAt: apiKeyExpiry } : {}),
+        ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+    };
+    const problem = outputProblem(result);
+    return problem ? badResponse(status, problem) : result;
+}
+function httpFailure(response, json, secrets, now) {
+    const bodyText = json ? undefined : serverText(response.body.slice(0, 200), secrets);
+    const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), now);
+    return {
+        kind: 'http',
+        status: response.status,
+        ...(json ? oauthFields(json, secrets) : {}),
+        ...(bodyText ? { description: bodyText } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+}
+/** The OAuth `error` and `error_description` of a JSON body, redacted. */
+function oauthFields(json, secrets) {
+    const oauthError = serverText(json.error, secrets);
+    const description = serverText(json.error_description, secrets);
+    return { ...(oauthError ? { oauthError } : {}), ...(description ? { description } : {}) };
+}
+/** Absent, null and "" are "not given". */
+function optional(value) {
+    return value === null || value === '' ? undefined : value;
+}
+function serverText(value, secrets) {
+    return typeof value === 'string' && value ? redact(value, secrets) || undefined : undefined;
+}
+function badResponse(status, detail) {
+    return { kind: 'bad-response', status, detail };
+}
+function looksLikeHtml(response) {
+    const type = headerValue(response, 'content-type') ?? '';
+    return /html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(response.body);
+}
+/** About 31 years: anything longer is not a token lifetime (and would not fit a Date). */
+const MAX_EXPIRES_IN = 1e9;
+function toSeconds(value) {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= MAX_EXPIRES_IN ? number : undefined;
+}
+function headerValue(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/core/grant.js
@@ -4013,6 +4026,7 @@ function decodeText(bytes) {
 
 
 
+
 /** exec was asked for more sealing than the agent gives: exit 2. */
 class AgentNotSealing extends CheckmarxAuthError {
     constructor(message) {
@@ -4139,6 +4153,7 @@ function startChild(command, env, launcher) {
 // from the agent when CX_AUTH_SOCK is set, else from one exchange and a cache that exchanges again
 // (exec-sources.ts). Sealed (--sealed, or a sealed agent), the child gets phantoms and the
 // facade's variables instead (agent/sealed/seal.ts, core/sealed-job.ts).
+
 
 
 

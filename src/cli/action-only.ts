@@ -3,7 +3,7 @@
 // happen: say what to run instead.
 
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
-import { TRUE_WORDS } from '../core/settings.ts';
+import { TRUE_WORDS } from '../core/input-values.ts';
 
 const INSTEAD = {
   agent: 'to start the token agent, run `checkmarx-auth start-agent` instead',

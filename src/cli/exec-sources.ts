@@ -14,7 +14,8 @@ import type { RawInputs } from '../core/inputs.ts';
 import type { Hosting } from '../core/products.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
 import type { SealedJob } from '../core/sealed-job.ts';
-import { parseBoolean, parseSeal } from '../core/settings.ts';
+import { parseSeal } from '../core/settings.ts';
+import { parseBoolean } from '../core/input-values.ts';
 import { SYSTEM_IO } from '../io/system.ts';
 import type { VerbContext } from './verb-context.ts';
 

@@ -8,7 +8,7 @@ import { InputError } from '../core/errors.ts';
 import { defaultOf } from '../core/inputs.ts';
 import { inputsFromFlags } from './command-line.ts';
 import { SOCK_VARIABLE } from '../core/variable-names.ts';
-import { parseEnvName } from '../core/settings.ts';
+import { parseEnvName } from '../core/input-values.ts';
 import { formatResult } from './formats.ts';
 import type { VerbContext } from './verb-context.ts';
 

@@ -13,9 +13,9 @@ import {
   type MissingInput,
   type OtherGrant,
 } from './errors.ts';
-import { RESERVED_NAMES, RESERVED_PREFIXES } from './variable-names.ts';
+import { parseBoolean, parseEnvName, parseNumber } from './input-values.ts';
 import type { ProxySettings, TransportOptions } from './transport.ts';
-import { defaultOf, INPUTS, secretValues, type InputName, type RawInputs } from './inputs.ts';
+import { defaultOf, INPUTS, secretValues, type RawInputs } from './inputs.ts';
 import {
   GRANT_CREDENTIALS,
   GRANT_SENDS,
@@ -263,53 +263,6 @@ function warningsFor(plan: GrantPlan, transport: TransportOptions): string[] {
     );
   }
   return warnings;
-}
-
-/** The words a boolean input or variable takes for true (any case). */
-export const TRUE_WORDS = ['true', 'yes', '1', 'on'];
-const FALSE_WORDS = ['false', 'no', '0', 'off'];
-
-// Defaults come from the INPUTS table, the one place that states them (action.yml declares none).
-export function parseBoolean(values: RawInputs, name: InputName): boolean {
-  const value = values[name] ?? defaultOf(name);
-  if (TRUE_WORDS.includes(value.toLowerCase())) return true;
-  if (FALSE_WORDS.includes(value.toLowerCase())) return false;
-  throw new InputError(name, `'${value}' is not a boolean; use true or false.`);
-}
-
-interface NumberRule {
-  readonly min: number;
-  readonly max: number;
-  readonly integer?: boolean;
-}
-
-function parseNumber(values: RawInputs, name: InputName, rule: NumberRule): number {
-  const value = values[name] ?? defaultOf(name);
-  const number = Number(value);
-  const kind = rule.integer ? 'a whole number' : 'a number';
-  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number) || (rule.integer && !Number.isInteger(number))) {
-    throw new InputError(name, `'${value}' is not ${kind}; use ${kind} from ${rule.min} to ${rule.max}.`);
-  }
-  if (number < rule.min || number > rule.max) {
-    throw new InputError(name, `${value} is out of range; use ${kind} from ${rule.min} to ${rule.max}.`);
-  }
-  return number;
-}
-
-export function parseEnvName(value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-    throw new InputError('env-name', `'${value}' is not a valid environment variable name (letters, digits, _).`);
-  }
-  const upper = value.toUpperCase();
-  const ownInput = INPUTS.find((spec) => spec.env.includes(upper));
-  if (ownInput) throw new InputError('env-name', `'${value}' is the variable of the input '${ownInput.name}'; choose another name.`);
-  if (RESERVED_NAMES.includes(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
-    throw new InputError(
-      'env-name',
-      `'${value}' is a name the runner, the shell or Node acts on; choose another name, such as CX_ACCESS_TOKEN.`,
-    );
-  }
-  return value;
 }
 
 function definedOnly<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
