@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { checkBypass } from '@actions/http-client/lib/proxy';
+import fc from 'fast-check';
 import { bypassesProxy, isLoopbackHost } from '../src/core/no-proxy.ts';
 import { startProxy, type TestProxy } from './support/proxy.ts';
 import { assertNoLeak, LOOPBACK_ONLY_DNS_ENV, runCli } from './support/run.ts';
@@ -79,6 +81,44 @@ describe('NO_PROXY, the rule', () => {
       assert.ok(direct(url, ''), url);
     }
     for (const host of ['127.example.com', 'localhost.example.com', '[::2]', '128.0.0.1']) assert.ok(!isLoopbackHost(host), host);
+  });
+});
+
+describe('NO_PROXY written for actions built on @actions/http-client', () => {
+  // A job's NO_PROXY is often set for the other actions in it, which read it with actions/toolkit's
+  // http-client: every host that it sends direct goes direct here too (curl's rules are a superset:
+  // a leading dot or *. also matches the domain itself, blanks separate, CIDR ranges, any loopback).
+  it('every host that @actions/http-client sends direct, checkmarx-auth sends direct', () => {
+    const hosts = ['example.com', 'iam.example.com', 'a.b.example.com', 'badexample.com', 'example.com.', 'EXAMPLE.com', 'cx', 'cx.corp'];
+    const addresses = ['10.1.2.3', '10.1.2.30', '[2001:db8::1]', '[::1]', 'localhost', '127.0.0.1'];
+    const entries = ['example.com', '.example.com', '*.example.com', 'EXAMPLE.COM', '*', 'example.com:443', 'example.com:8443', '.com'];
+    const more = ['com', '10.1.2.3', '10.0.0.0/8', '[2001:db8::1]', '2001:db8::1', '[2001:db8::1]:443', 'cx', '.corp', 'example.com.'];
+    const odd = [' example.com ', '', '*.', 'iam.example.com:80', '127.0.0.1', 'localhost'];
+    const saved = process.env.no_proxy;
+    let bypassed = 0;
+    try {
+      fc.assert(
+        fc.property(
+          fc.constantFrom('http', 'https'),
+          fc.constantFrom(...hosts, ...addresses),
+          fc.constantFrom('', ':443', ':80', ':8443'),
+          fc.array(fc.constantFrom(...entries, ...more, ...odd), { maxLength: 4 }),
+          (scheme, host, port, list) => {
+            const url = `${scheme}://${host}${port}/x`;
+            const noProxy = list.join(',');
+            process.env.no_proxy = noProxy; // http-client reads it from the environment
+            if (!checkBypass(new URL(url))) return;
+            bypassed++;
+            assert.ok(direct(url, noProxy), `NO_PROXY=${JSON.stringify(noProxy)}: ${url}`);
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    } finally {
+      if (saved === undefined) delete process.env.no_proxy;
+      else process.env.no_proxy = saved;
+    }
+    assert.ok(bypassed > 100, `http-client sent ${bypassed} of 2000 direct: the cases must exercise its bypass`);
   });
 });
 
