@@ -3224,13 +3224,14 @@ function handle(options, expectedHost, req, res) {
 function isTokenPath(target, tenant) {
     return HOSTINGS.cxone.isTokenPath(target.split('?')[0] ?? '', tenant);
 }
-const INVALID_CLIENT = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
+// Made when asked for, not at load: the bundle loads this file in runs that never serve a token.
+const invalidClient = () => ({ status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') });
 async function token_endpoint_answer(options, req, body) {
     const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
     if (!(form instanceof URLSearchParams))
         return form;
     if (!clientAuthenticated(options, req.headers.authorization, form))
-        return INVALID_CLIENT;
+        return invalidClient();
     const grantType = form.get('grant_type');
     if (!grantType)
         return { status: 400, body: oauthError('invalid_request', 'Missing form parameter: grant_type') };
@@ -4586,11 +4587,11 @@ const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WI
  * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
  * environment holds the job's value, so the agent keeps them whichever CI this is.
  */
-const TRACKING_VARIABLES = CI_SYSTEMS.flatMap((system) => system.trackingVariables);
+const trackingVariables = () => CI_SYSTEMS.flatMap((system) => system.trackingVariables);
 /** The variables the agent's clean environment keeps, with their values in `env`. */
 function keptVariables(env) {
     const kept = {};
-    for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
+    for (const name of [...SYSTEM_VARIABLES, ...trackingVariables()]) {
         const value = env[name];
         if (value)
             kept[name] = value;

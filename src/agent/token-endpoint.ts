@@ -98,12 +98,13 @@ interface Answer {
   readonly body: Json;
 }
 
-const INVALID_CLIENT: Answer = { status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') };
+// Made when asked for, not at load: the bundle loads this file in runs that never serve a token.
+const invalidClient = (): Answer => ({ status: 401, body: oauthError('invalid_client', 'Invalid client or Invalid client credentials') });
 
 async function answer(options: TokenEndpointOptions, req: IncomingMessage, body: string): Promise<Answer> {
   const form = parseForm(req, body, ['grant_type', 'client_id', 'client_secret']);
   if (!(form instanceof URLSearchParams)) return form;
-  if (!clientAuthenticated(options, req.headers.authorization, form)) return INVALID_CLIENT;
+  if (!clientAuthenticated(options, req.headers.authorization, form)) return invalidClient();
   const grantType = form.get('grant_type');
   if (!grantType) return { status: 400, body: oauthError('invalid_request', 'Missing form parameter: grant_type') };
   if (grantType !== 'client_credentials') {

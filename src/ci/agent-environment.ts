@@ -9,12 +9,12 @@ const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WI
  * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
  * environment holds the job's value, so the agent keeps them whichever CI this is.
  */
-const TRACKING_VARIABLES = CI_SYSTEMS.flatMap((system) => system.trackingVariables);
+const trackingVariables = () => CI_SYSTEMS.flatMap((system) => system.trackingVariables);
 
 /** The variables the agent's clean environment keeps, with their values in `env`. */
 export function keptVariables(env: Env): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
+  for (const name of [...SYSTEM_VARIABLES, ...trackingVariables()]) {
     const value = env[name];
     if (value) kept[name] = value;
   }

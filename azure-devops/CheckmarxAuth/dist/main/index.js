@@ -1415,11 +1415,11 @@ const SYSTEM_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SYSTEMROOT', 'SystemRoot', 'WI
  * Every CI's process-tracking variables: its end-of-job cleanup stops every process whose
  * environment holds the job's value, so the agent keeps them whichever CI this is.
  */
-const TRACKING_VARIABLES = systems_CI_SYSTEMS.flatMap((system) => system.trackingVariables);
+const trackingVariables = () => systems_CI_SYSTEMS.flatMap((system) => system.trackingVariables);
 /** The variables the agent's clean environment keeps, with their values in `env`. */
 function keptVariables(env) {
     const kept = {};
-    for (const name of [...SYSTEM_VARIABLES, ...TRACKING_VARIABLES]) {
+    for (const name of [...SYSTEM_VARIABLES, ...trackingVariables()]) {
         const value = env[name];
         if (value)
             kept[name] = value;
