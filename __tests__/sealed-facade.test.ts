@@ -17,7 +17,9 @@ import type { RawInputs } from '../src/core/inputs.ts';
 import type { ProductName } from '../src/core/products.ts';
 import { resolveSettings } from '../src/core/settings.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
-import { bypasses, proxyFor, proxySettingsOf, type UpstreamSettings } from '../src/io/upstream.ts';
+import type { UpstreamSettings } from '../src/io/upstream.ts';
+import { proxyFor } from '../src/io/proxy.ts';
+import { proxySettings as proxySettingsOf } from '../src/core/transport.ts';
 import type { TransportFailure } from '../src/core/transport.ts';
 import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
 import { NO_FILES } from './support/fixtures.ts';
@@ -380,11 +382,7 @@ describe('SCA through the facade, the API over TLS through a proxy', () => {
     const ca = await sharedTestCa();
     const upstream = await startCheckmarxUpstream({ apiTls: ca.issue(['api-sca.checkmarx.net']) });
     proxy = await startProxy({ routes: { 'api-sca.checkmarx.net:443': `127.0.0.1:${upstream.api.port}` } });
-    sealed = await startSealed(
-      'sca',
-      { upstream: { ...DIRECT, caCerts: [ca.certPem], proxy: { httpsProxy: { variable: 'HTTPS_PROXY', value: proxy.url } } } },
-      upstream,
-    );
+    sealed = await startSealed('sca', { upstream: { ...DIRECT, caCerts: [ca.certPem], proxy: { HTTPS_PROXY: proxy.url } } }, upstream);
   });
   after(async () => {
     await sealed.facade.close();
@@ -889,21 +887,21 @@ describe('the upstream: proxies as given (never from process.env), NO_PROXY, fai
     }
   });
 
-  test('NO_PROXY and proxy values as curl reads them', () => {
+  test("NO_PROXY and proxy values as curl reads them: the exchange's reader (io/proxy.ts)", () => {
     const url = new URL('https://eu.ast.checkmarx.net/api');
-    assert.equal(bypasses(url, '*'), true);
-    assert.equal(bypasses(url, 'checkmarx.net'), true);
-    assert.equal(bypasses(url, '.checkmarx.net'), true);
-    assert.equal(bypasses(url, '*.checkmarx.net:443'), true);
-    assert.equal(bypasses(url, 'checkmarx.net:8443'), false);
-    assert.equal(bypasses(url, 'ast.checkmarx.net.evil'), false);
-    assert.equal(bypasses(url, 'x-checkmarx.net, [::1]'), false);
-    assert.equal(bypasses(new URL('http://[::1]:8080/'), '[::1]'), true);
-    assert.equal(bypasses(url, undefined), false);
-    assert.deepEqual(proxySettingsOf({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:1', no_proxy: 'x' }), {
-      httpsProxy: { variable: 'https_proxy', value: 'http://a:1' },
-      noProxy: 'x',
-    });
+    const direct = (noProxy: string | undefined) =>
+      proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy })) === undefined;
+    assert.equal(direct('*'), true);
+    assert.equal(direct('checkmarx.net'), true);
+    assert.equal(direct('.checkmarx.net'), true);
+    assert.equal(direct('*.checkmarx.net:443'), true);
+    assert.equal(direct('checkmarx.net:8443'), false);
+    assert.equal(direct('ast.checkmarx.net.evil'), false);
+    assert.equal(direct('x-checkmarx.net, [::1]'), false);
+    assert.equal(direct(undefined), false);
+    assert.equal(proxyFor(new URL('http://[::1]:8080/'), proxySettingsOf({ HTTP_PROXY: 'http://proxy.corp:3128' })), undefined);
+    const lowerFirst = proxySettingsOf({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:1', no_proxy: 'x' });
+    assert.deepEqual(proxyFor(url, lowerFirst), { url: new URL('http://a:1'), variable: 'https_proxy' });
     assert.equal(proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'proxy.corp:3128' }))?.url.href, 'http://proxy.corp:3128/');
     assert.throws(() => proxyFor(url, proxySettingsOf({ HTTPS_PROXY: 'socks5://proxy.corp:1080' })), /HTTPS_PROXY names a socks5 proxy/);
     assert.throws(

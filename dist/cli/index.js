@@ -2243,6 +2243,25 @@ function relative(instant, now) {
     return Date.parse(instant) <= now ? 'expired' : inDays(instant, now);
 }
 
+;// CONCATENATED MODULE: ./src/core/transport.js
+// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
+// io/http.ts is the implementation; the core sees only these shapes.
+/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** The proxy variables that are set in `env` (a front end's environment, given as data). */
+function proxySettings(env) {
+    return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
+class TransportFailure extends Error {
+    details;
+    constructor(details) {
+        super(details.detail ?? details.kind);
+        this.name = 'TransportFailure';
+        this.details = details;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/no-proxy.js
 // Whether a host goes direct rather than through HTTP(S)_PROXY: loopback always does, and so does
 // a host that NO_PROXY names, read as curl (7.86 and later) reads it. Entries are separated by
@@ -2340,25 +2359,6 @@ function groupsOf(group) {
     return /^[0-9a-f]{1,4}$/.test(group) ? [parseInt(group, 16)] : [undefined];
 }
 
-;// CONCATENATED MODULE: ./src/core/transport.js
-// What the core asks of the network: one form POST, its answer, and the failure below HTTP.
-// io/http.ts is the implementation; the core sees only these shapes.
-/** The proxy variables, as curl reads them: lower case first, NO_PROXY for the hosts that bypass it. */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
-/** The proxy variables that are set in `env` (a front end's environment, given as data). */
-function proxySettings(env) {
-    return Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]]));
-}
-/** Thrown for failures below HTTP: the grant module adds the product and endpoint. */
-class TransportFailure extends Error {
-    details;
-    constructor(details) {
-        super(details.detail ?? details.kind);
-        this.name = 'TransportFailure';
-        this.details = details;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/io/tunnel.js
 // The connection pieces that every outgoing request shares, the token exchange (http.ts) and the
 // sealed facade's forwarder (upstream.ts): TLS options with the user's CA, a CONNECT tunnel
@@ -2437,30 +2437,70 @@ function isIpAddress(host) {
     return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
+;// CONCATENATED MODULE: ./src/io/proxy.js
+// Which proxy a request goes through, read from the proxy variables a front end passed down (never
+// from process.env), as curl reads them: the scheme's variable, lower case first; NO_PROXY (and
+// loopback) to go direct. The one reader for the exchange (http.ts) and the sealed facade's
+// upstream (upstream.ts).
+
+
+
+/** The proxy for a URL under the proxy variables the front end read from its environment. */
+function proxyFor(url, settings) {
+    const variable = proxyVariable(url, settings);
+    if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings)))
+        return undefined;
+    const proxy = parseProxyUrl(settings[variable] ?? '');
+    // The value may hold the proxy's password, so it is not repeated.
+    if (!proxy) {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: variable,
+            detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
+        });
+    }
+    // Speaking HTTP to a SOCKS proxy would fail obscurely: refused, naming the variable.
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new TransportFailure({
+            kind: 'proxy',
+            proxyVariable: variable,
+            detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
+        });
+    }
+    return { url: proxy, variable };
+}
+/** A proxy URL as curl takes it: a value without a scheme is http://; its user and password must decode. */
+function parseProxyUrl(value) {
+    const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+    if (!URL.canParse(text))
+        return undefined;
+    const url = new URL(text);
+    try {
+        decodeURIComponent(url.username);
+        decodeURIComponent(url.password);
+    }
+    catch {
+        return undefined;
+    }
+    return url;
+}
+/** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
+function proxyVariable(url, settings) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    return names.find((name) => settings[name]);
+}
+function noProxyValue(settings) {
+    return settings.no_proxy || settings.NO_PROXY || '';
+}
+
 ;// CONCATENATED MODULE: ./src/io/upstream.js
 // Streaming requests to one product's real API, for the sealed facade's forwarder: the same TLS,
-// CA, insecure flag and proxy as the exchange (tunnel.ts), over keep-alive connections, so that a
-// forwarded request costs no new connection and no per-request set-up. Bodies are not touched
-// here: the caller pipes them. Proxy settings come in as values, never from process.env.
+// CA, insecure flag and proxy as the exchange (tunnel.ts, proxy.ts), over keep-alive connections,
+// so that a forwarded request costs no new connection and no per-request set-up. Bodies are not
+// touched here: the caller pipes them. Proxy settings come in as values, never from process.env.
 
 
 
-const PROXY_NAMES = {
-    https: ['https_proxy', 'HTTPS_PROXY'],
-    http: ['http_proxy', 'HTTP_PROXY'],
-    noProxy: ['no_proxy', 'NO_PROXY'],
-};
-/** Picks the proxy variables from a set of variables (the lower-case name first, as curl does). */
-function proxySettingsOf(variables) {
-    const first = (names) => {
-        const variable = names.find((name) => variables[name]);
-        return variable ? { variable, value: variables[variable] } : undefined;
-    };
-    const httpsProxy = first(PROXY_NAMES.https);
-    const httpProxy = first(PROXY_NAMES.http);
-    const noProxy = first(PROXY_NAMES.noProxy)?.value;
-    return { ...(httpsProxy ? { httpsProxy } : {}), ...(httpProxy ? { httpProxy } : {}), ...(noProxy ? { noProxy } : {}) };
-}
 function openUpstream(settings) {
     const agents = new Agents(settings);
     return {
@@ -2470,7 +2510,7 @@ function openUpstream(settings) {
             request.setTimeout(settings.timeoutMs, () => request.destroy(new TransportFailure({ kind: 'timeout', detail: `no answer within ${settings.timeoutMs / 1000} s (timeout-seconds)` })));
             return request;
             function routeFor(target, proxy) {
-                const via = proxyFor(target, proxy);
+                const via = proxyFor(target, proxy ?? {});
                 if (!via)
                     return agents.direct(target);
                 return target.protocol === 'https:' ? agents.tunnel(via) : agents.absoluteForm(via);
@@ -2562,36 +2602,6 @@ class Agents {
     }
 }
 const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' };
-/** The proxy for this URL from the given settings, or none (no variable, or NO_PROXY names the host). */
-function proxyFor(url, settings) {
-    const named = url.protocol === 'https:' ? settings?.httpsProxy : settings?.httpProxy;
-    if (!named || bypasses(url, settings?.noProxy))
-        return undefined;
-    let proxy;
-    try {
-        proxy = new URL(named.value.includes('://') ? named.value : `http://${named.value}`);
-    }
-    catch {
-        // The value may hold the proxy's password, so it is not repeated.
-        throw new TransportFailure({
-            kind: 'proxy',
-            proxyVariable: named.variable,
-            detail: `${named.variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-        });
-    }
-    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-        throw new TransportFailure({
-            kind: 'proxy',
-            proxyVariable: named.variable,
-            detail: `${named.variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported`,
-        });
-    }
-    return { url: proxy, variable: named.variable };
-}
-/** Loopback, or a host NO_PROXY names, read as curl reads it (core/no-proxy.ts, shared with the exchange). */
-function bypasses(url, noProxy) {
-    return bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxy ?? '');
-}
 
 ;// CONCATENATED MODULE: ./src/agent/token-form.js
 // What every loopback token endpoint shares (exec's, agent/token-endpoint.ts, and the sealed
@@ -3141,7 +3151,7 @@ function upstreamSettings(transport, proxyVariables) {
         timeoutMs: transport.timeoutMs,
         insecureSkipTlsVerify: transport.insecureSkipTlsVerify,
         ...(transport.caCerts ? { caCerts: transport.caCerts } : {}),
-        proxy: proxySettingsOf(proxyVariables),
+        proxy: proxySettings(proxyVariables),
     };
 }
 
@@ -3759,7 +3769,7 @@ function isCertificate(pem) {
 const http_MAX_BODY_BYTES = 1024 * 1024;
 const postForm = async (request, options) => {
     const url = new URL(request.url);
-    const proxy = http_proxyFor(url, options.proxy ?? {});
+    const proxy = proxyFor(url, options.proxy ?? {});
     loadModules(url, proxy);
     const attempt = new Attempt(options.timeoutMs);
     try {
@@ -3821,52 +3831,6 @@ class Attempt {
             resource.destroy(error);
         this.open.clear();
     }
-}
-/** The proxy for a URL under the proxy variables the front end read from its environment. */
-function http_proxyFor(url, settings) {
-    const variable = proxyVariable(url, settings);
-    if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings)))
-        return undefined;
-    const proxy = parseProxyUrl(settings[variable] ?? '');
-    // The value may hold the proxy's password, so it is not repeated.
-    if (!proxy) {
-        throw new TransportFailure({
-            kind: 'proxy',
-            detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-        });
-    }
-    // Speaking HTTP to a SOCKS proxy would fail obscurely: refused, naming the variable.
-    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-        throw new TransportFailure({
-            kind: 'proxy',
-            proxyVariable: variable,
-            detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
-        });
-    }
-    return { url: proxy, variable };
-}
-/** A proxy URL as curl takes it: a value without a scheme is http://; its user and password must decode. */
-function parseProxyUrl(value) {
-    const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-    if (!URL.canParse(text))
-        return undefined;
-    const url = new URL(text);
-    try {
-        decodeURIComponent(url.username);
-        decodeURIComponent(url.password);
-    }
-    catch {
-        return undefined;
-    }
-    return url;
-}
-/** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
-function proxyVariable(url, settings) {
-    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    return names.find((name) => settings[name]);
-}
-function noProxyValue(settings) {
-    return settings.no_proxy || settings.NO_PROXY || '';
 }
 async function openConnection(url, via, options, attempt) {
     const secure = url.protocol === 'https:';

@@ -3,17 +3,9 @@
 
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
-import { bypassesProxy } from '../core/no-proxy.ts';
-import {
-  TransportFailure,
-  type HttpOptions,
-  type HttpRequest,
-  type HttpResponse,
-  type PostForm,
-  type ProxySettings,
-  type ProxyVariable,
-} from '../core/transport.ts';
-import { bareHost, http, https, openTunnel, portOf, proxyAuthorization, tls, tlsOptions } from './tunnel.ts';
+import { TransportFailure, type HttpOptions, type HttpRequest, type HttpResponse, type PostForm } from '../core/transport.ts';
+import { proxyFor } from './proxy.ts';
+import { bareHost, http, https, openTunnel, portOf, proxyAuthorization, tls, tlsOptions, type ProxyRoute } from './tunnel.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,7 +31,7 @@ export const postForm: PostForm = async (request, options) => {
  * starts: timeout-seconds is for the network, from connect to the last byte (SPEC), and the first
  * load of node:https can take longer than a short deadline on a loaded machine.
  */
-function loadModules(url: URL, via: Proxy | undefined): void {
+function loadModules(url: URL, via: ProxyRoute | undefined): void {
   for (const { protocol } of via ? [url, via.url] : [url]) {
     if (protocol !== 'https:') http();
     else {
@@ -87,65 +79,12 @@ class Attempt {
   }
 }
 
-/** The proxy a URL goes through, and the variable that named it, for messages. */
-interface Proxy {
-  readonly url: URL;
-  readonly variable: string;
-}
-
-/** The proxy for a URL under the proxy variables the front end read from its environment. */
-function proxyFor(url: URL, settings: ProxySettings): Proxy | undefined {
-  const variable = proxyVariable(url, settings);
-  if (!variable || bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxyValue(settings))) return undefined;
-  const proxy = parseProxyUrl(settings[variable] ?? '');
-  // The value may hold the proxy's password, so it is not repeated.
-  if (!proxy) {
-    throw new TransportFailure({
-      kind: 'proxy',
-      detail: `${variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-    });
-  }
-  // Speaking HTTP to a SOCKS proxy would fail obscurely: refused, naming the variable.
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new TransportFailure({
-      kind: 'proxy',
-      proxyVariable: variable,
-      detail: `${variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported (unset ${variable}, or list the host in NO_PROXY)`,
-    });
-  }
-  return { url: proxy, variable };
-}
-
-/** A proxy URL as curl takes it: a value without a scheme is http://; its user and password must decode. */
-function parseProxyUrl(value: string): URL | undefined {
-  const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  if (!URL.canParse(text)) return undefined;
-  const url = new URL(text);
-  try {
-    decodeURIComponent(url.username);
-    decodeURIComponent(url.password);
-  } catch {
-    return undefined;
-  }
-  return url;
-}
-
-/** The variable that names the proxy for this URL's scheme, when it is set (lower case first, as curl). */
-function proxyVariable(url: URL, settings: ProxySettings): ProxyVariable | undefined {
-  const names: readonly ProxyVariable[] = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-  return names.find((name) => settings[name]);
-}
-
-function noProxyValue(settings: ProxySettings): string {
-  return settings.no_proxy || settings.NO_PROXY || '';
-}
-
 interface Connection {
   readonly module: typeof Http | typeof Https;
   readonly options: Https.RequestOptions;
 }
 
-async function openConnection(url: URL, via: Proxy | undefined, options: HttpOptions, attempt: Attempt): Promise<Connection> {
+async function openConnection(url: URL, via: ProxyRoute | undefined, options: HttpOptions, attempt: Attempt): Promise<Connection> {
   const secure = url.protocol === 'https:';
   const target = { host: bareHost(url.hostname), port: portOf(url), path: url.pathname + url.search };
   if (!via) {
@@ -215,7 +154,7 @@ function tooLarge(response: Http.IncomingMessage, fail: (error: unknown) => void
  * A proxy speaks for itself with 407, or 401 with Proxy-Authenticate, also to a plain-http request
  * it forwards: that is the proxy's answer, not the token endpoint's.
  */
-function refuseProxyAnswer(response: HttpResponse, via: Proxy): void {
+function refuseProxyAnswer(response: HttpResponse, via: ProxyRoute): void {
   const proxyAuth = response.status === 407 || (response.status === 401 && response.headers['proxy-authenticate'] !== undefined);
   if (!proxyAuth) return;
   throw new TransportFailure({
@@ -230,7 +169,7 @@ const TLS_CODE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HO
 /** Where the proxy itself could not be reached, it is the proxy that is named, not the server. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number, via?: Proxy): TransportFailure {
+export function toTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number, via?: ProxyRoute): TransportFailure {
   if (error instanceof TransportFailure) return error;
   if (timedOut) {
     return new TransportFailure({ kind: 'timeout', detail: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)` });

@@ -1,12 +1,12 @@
 // Streaming requests to one product's real API, for the sealed facade's forwarder: the same TLS,
-// CA, insecure flag and proxy as the exchange (tunnel.ts), over keep-alive connections, so that a
-// forwarded request costs no new connection and no per-request set-up. Bodies are not touched
-// here: the caller pipes them. Proxy settings come in as values, never from process.env.
+// CA, insecure flag and proxy as the exchange (tunnel.ts, proxy.ts), over keep-alive connections,
+// so that a forwarded request costs no new connection and no per-request set-up. Bodies are not
+// touched here: the caller pipes them. Proxy settings come in as values, never from process.env.
 
 import type * as Http from 'node:http';
 import type { Socket } from 'node:net';
-import { bypassesProxy } from '../core/no-proxy.ts';
-import { TransportFailure } from '../core/transport.ts';
+import { TransportFailure, type ProxySettings } from '../core/transport.ts';
+import { proxyFor } from './proxy.ts';
 import {
   bareHost,
   http,
@@ -19,13 +19,6 @@ import {
   type ProxyRoute,
   type TlsSettings,
 } from './tunnel.ts';
-
-/** The proxy variables as the job set them (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), by value. */
-export interface ProxySettings {
-  readonly httpsProxy?: { readonly variable: string; readonly value: string };
-  readonly httpProxy?: { readonly variable: string; readonly value: string };
-  readonly noProxy?: string;
-}
 
 export interface UpstreamSettings extends TlsSettings {
   /** Connect, and wait for the answer's headers, with no byte moving for this long (timeout-seconds). */
@@ -43,24 +36,6 @@ export interface Upstream {
   close(): void;
 }
 
-const PROXY_NAMES = {
-  https: ['https_proxy', 'HTTPS_PROXY'],
-  http: ['http_proxy', 'HTTP_PROXY'],
-  noProxy: ['no_proxy', 'NO_PROXY'],
-} as const;
-
-/** Picks the proxy variables from a set of variables (the lower-case name first, as curl does). */
-export function proxySettingsOf(variables: Readonly<Record<string, string | undefined>>): ProxySettings {
-  const first = (names: readonly string[]) => {
-    const variable = names.find((name) => variables[name]);
-    return variable ? { variable, value: variables[variable]! } : undefined;
-  };
-  const httpsProxy = first(PROXY_NAMES.https);
-  const httpProxy = first(PROXY_NAMES.http);
-  const noProxy = first(PROXY_NAMES.noProxy)?.value;
-  return { ...(httpsProxy ? { httpsProxy } : {}), ...(httpProxy ? { httpProxy } : {}), ...(noProxy ? { noProxy } : {}) };
-}
-
 export function openUpstream(settings: UpstreamSettings): Upstream {
   const agents = new Agents(settings);
   return {
@@ -75,7 +50,7 @@ export function openUpstream(settings: UpstreamSettings): Upstream {
       return request;
 
       function routeFor(target: URL, proxy: ProxySettings | undefined): Route {
-        const via = proxyFor(target, proxy);
+        const via = proxyFor(target, proxy ?? {});
         if (!via) return agents.direct(target);
         return target.protocol === 'https:' ? agents.tunnel(via) : agents.absoluteForm(via);
       }
@@ -188,33 +163,3 @@ class Agents {
 }
 
 const KEEP_ALIVE: Http.AgentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' };
-
-/** The proxy for this URL from the given settings, or none (no variable, or NO_PROXY names the host). */
-export function proxyFor(url: URL, settings: ProxySettings | undefined): ProxyRoute | undefined {
-  const named = url.protocol === 'https:' ? settings?.httpsProxy : settings?.httpProxy;
-  if (!named || bypasses(url, settings?.noProxy)) return undefined;
-  let proxy: URL;
-  try {
-    proxy = new URL(named.value.includes('://') ? named.value : `http://${named.value}`);
-  } catch {
-    // The value may hold the proxy's password, so it is not repeated.
-    throw new TransportFailure({
-      kind: 'proxy',
-      proxyVariable: named.variable,
-      detail: `${named.variable} is not a valid proxy URL (expected http://[user:password@]host:port, with user and password URL-encoded)`,
-    });
-  }
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new TransportFailure({
-      kind: 'proxy',
-      proxyVariable: named.variable,
-      detail: `${named.variable} names a ${proxy.protocol.slice(0, -1).replace(/[^a-z0-9+.-]/gi, '')} proxy; only http:// and https:// proxies are supported`,
-    });
-  }
-  return { url: proxy, variable: named.variable };
-}
-
-/** Loopback, or a host NO_PROXY names, read as curl reads it (core/no-proxy.ts, shared with the exchange). */
-export function bypasses(url: URL, noProxy: string | undefined): boolean {
-  return bypassesProxy({ hostname: url.hostname, port: portOf(url) }, noProxy ?? '');
-}

@@ -4,8 +4,8 @@
 
 import type { ProductName } from '../../core/products.ts';
 import type { SealedJob } from '../../core/sealed-job.ts';
-import type { TransportOptions } from '../../core/transport.ts';
-import { proxySettingsOf, type UpstreamSettings } from '../../io/upstream.ts';
+import { proxySettings, type TransportOptions } from '../../core/transport.ts';
+import type { UpstreamSettings } from '../../io/upstream.ts';
 import type { AgentToken } from '../protocol.ts';
 import { startFacade } from './facade.ts';
 import type { RealTokens } from './real-tokens.ts';
@@ -60,6 +60,6 @@ export function upstreamSettings(
     timeoutMs: transport.timeoutMs,
     insecureSkipTlsVerify: transport.insecureSkipTlsVerify,
     ...(transport.caCerts ? { caCerts: transport.caCerts } : {}),
-    proxy: proxySettingsOf(proxyVariables),
+    proxy: proxySettings(proxyVariables),
   };
 }
