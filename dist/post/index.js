@@ -446,7 +446,6 @@ const PRODUCTS = {
         grantTypes: ['password'],
         defaultClients: { password: { id: 'sca_resource_owner' } },
         defaultScope: 'sca_api',
-        tenantInAcrValues: true,
     },
     cxone: {
         name: 'cxone',

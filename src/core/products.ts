@@ -21,8 +21,6 @@ export interface ProductProfile {
   /** Self-hosted products: paths below the server root. */
   readonly tokenPath?: string;
   readonly apiPath?: string;
-  /** The password grant names the tenant as `acr_values=Tenant:{tenant}`. */
-  readonly tenantInAcrValues?: boolean;
   /** A claim of the access token that names the API base URL (`/api` is appended). */
   readonly apiUrlClaim?: string;
 }
@@ -90,7 +88,6 @@ export const PRODUCTS: Readonly<Record<ProductName, ProductProfile>> = {
     grantTypes: ['password'],
     defaultClients: { password: { id: 'sca_resource_owner' } },
     defaultScope: 'sca_api',
-    tenantInAcrValues: true,
   },
   cxone: {
     name: 'cxone',

@@ -1,5 +1,6 @@
 // The form each grant type sends to the token endpoint (SPEC, "Form fields").
 
+import { HOSTINGS } from './hostings.ts';
 import type { GrantPlan } from './settings.ts';
 import type { HttpRequest } from './transport.ts';
 
@@ -12,7 +13,7 @@ const FORM_FIELDS = {
     scope: plan.scope,
     client_id: plan.clientId,
     client_secret: plan.clientSecret,
-    acr_values: plan.profile.tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
+    acr_values: HOSTINGS[plan.profile.hosting].tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
   }),
   refresh_token: (plan: GrantPlan) => ({
     grant_type: 'refresh_token',

@@ -587,7 +587,6 @@ const products_PRODUCTS = {
         grantTypes: ['password'],
         defaultClients: { password: { id: 'sca_resource_owner' } },
         defaultScope: 'sca_api',
-        tenantInAcrValues: true,
     },
     cxone: {
         name: 'cxone',
@@ -2409,6 +2408,7 @@ function hintFor(facts) {
 
 ;// CONCATENATED MODULE: ./src/core/token-request.js
 // The form each grant type sends to the token endpoint (SPEC, "Form fields").
+
 /** The form fields each grant type sends. */
 const FORM_FIELDS = {
     password: (plan) => ({
@@ -2418,7 +2418,7 @@ const FORM_FIELDS = {
         scope: plan.scope,
         client_id: plan.clientId,
         client_secret: plan.clientSecret,
-        acr_values: plan.profile.tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
+        acr_values: HOSTINGS[plan.profile.hosting].tenantInAcrValues ? `Tenant:${plan.endpoint.tenant}` : undefined,
     }),
     refresh_token: (plan) => ({
         grant_type: 'refresh_token',
