@@ -8,7 +8,7 @@
 // the facade with no flag. After the post step the facade refuses connections.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { agentView, runTask, runTaskPost, TASK_CLI_ENTRY, type ServiceConnection
 import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
 import { makeApiKey } from './support/jwt.ts';
 import { isAlive, killQuietly, waitFor } from './support/processes.ts';
+import { exactNode, EXACT_NODES } from './support/nodes.ts';
 import { assertNoLeak, cleanEnv, CLI_ENTRY, runAction, runPost, runProcess, type Env } from './support/run.ts';
 import { acceptedLoot, loot } from './support/thief.ts';
 import { DEFAULT_REALM, DEFAULT_SAST_USER, IDENTITY_TOKEN_PATH } from './support/token-server.ts';
@@ -136,8 +137,14 @@ async function assertNothingWorksOutside(upstream: CheckmarxUpstream, texts: str
   );
 }
 
-for (const product of ['cxone', 'sast'] as const) {
-  describe(`the action, sealed: ${product}`, () => {
+// Checkmarx One also on runner 2.327.1's node24 (24.4.0), the oldest Node the action runs on.
+for (const [product, version] of [
+  ['cxone', undefined],
+  ['sast', undefined],
+  ['cxone', EXACT_NODES.action],
+] as const) {
+  describe(`the action, sealed: ${product}, on ${version ? `Node ${version}` : 'this Node'}`, () => {
+    const node = version ? exactNode(version) : process.execPath;
     let upstream: CheckmarxUpstream;
     let temp: string;
     let agentPid = 0;
@@ -154,9 +161,10 @@ for (const product of ['cxone', 'sast'] as const) {
     test('a later step reads only values that fail at the real Checkmarx; cx works through the facade; post closes the facade', async () => {
       const key = upstream.iam.config.signedApiKeys![0]!;
       const { inputs, secrets } = actionInputs(product, upstream, key);
-      const action = await runAction({ inputs: { ...inputs, sealed: true }, keep: temp });
+      const action = await runAction({ inputs: { ...inputs, sealed: true }, keep: temp, node });
       assert.equal(action.code, 0, action.stderr + action.stdout);
       agentPid = Number(action.state['agent_pid']);
+      if (existsSync(`/proc/${agentPid}/exe`)) assert.equal(realpathSync(`/proc/${agentPid}/exe`), realpathSync(node));
       assert.ok(isAlive(agentPid), 'the sealed agent runs after the step');
 
       // What the job's code is handed: a phantom and the facade, each masked before it was written.
@@ -207,7 +215,8 @@ for (const product of ['cxone', 'sast'] as const) {
       ];
       await assertNothingWorksOutside(upstream, texts);
 
-      const post = await runPost(Object.fromEntries(Object.entries(action.state).map(([name, value]) => [`STATE_${name}`, value])));
+      const state = Object.fromEntries(Object.entries(action.state).map(([name, value]) => [`STATE_${name}`, value]));
+      const post = await runPost(state, node);
       assert.equal(post.code, 0, post.stderr);
       assert.match(post.stdout, /Stopped the token agent/);
       await waitFor('the sealed agent to stop', () => !isAlive(agentPid), GONE_WITHIN_MS);
@@ -216,68 +225,75 @@ for (const product of ['cxone', 'sast'] as const) {
   });
 }
 
-describe('the Azure task, sealed: sast', () => {
-  const CONNECTION_ID = '3d7b1f0e-5c2a-4e8b-9f61-2a4c6e8b0d13';
-  let upstream: CheckmarxUpstream;
-  let temp: string;
-  let agentPid = 0;
-  before(async () => {
-    ({ upstream } = await startUpstream(realmKey));
-    temp = mkdtempSync(join(tmpdir(), 'cx-sealed-azure-'));
-  });
-  after(async () => {
-    if (agentPid > 0) killQuietly(agentPid, 'SIGKILL');
-    await upstream.close();
-    rmSync(temp, { recursive: true, force: true });
-  });
-
-  test('later steps read only values that fail at the real Checkmarx; the post-job step closes the facade', async () => {
-    const connection: ServiceConnection = {
-      id: CONNECTION_ID,
-      url: upstream.api.url,
-      scheme: 'UsernamePassword',
-      parameters: { username: DEFAULT_SAST_USER.username, password: DEFAULT_SAST_USER.password },
-    };
-    const task = await runTask({
-      node: process.execPath,
-      inputs: { product: 'sast', connection: CONNECTION_ID, tokenUrl: upstream.iam.url + IDENTITY_TOKEN_PATH, sealed: true },
-      connections: [connection],
-      temp,
+// The task's agent, and so its facade, runs on the task's own Node: the oldest its Node20_1 handler
+// gets (agent 3.232.1's 20.9.0) as well as this one.
+for (const version of [undefined, EXACT_NODES.azureNode20]) {
+  describe(`the Azure task, sealed: sast, on ${version ? `Node ${version}` : 'this Node'}`, () => {
+    const node = version ? exactNode(version) : process.execPath;
+    const CONNECTION_ID = '3d7b1f0e-5c2a-4e8b-9f61-2a4c6e8b0d13';
+    let upstream: CheckmarxUpstream;
+    let temp: string;
+    let agentPid = 0;
+    before(async () => {
+      ({ upstream } = await startUpstream(realmKey));
+      temp = mkdtempSync(join(tmpdir(), 'cx-sealed-azure-'));
     });
-    assert.equal(task.code, 0, task.stdout);
-    agentPid = Number(task.agent.taskVariables['agent_pid']?.value);
-    const variables = task.agent.variables;
-    const phantom = variables['accessToken']!.value;
-    assert.ok(!upstream.iam.issuedAccessTokens.includes(phantom), 'accessToken is a real token');
-    assert.deepEqual(variables['CX_ACCESS_TOKEN'], { value: phantom, secret: true, output: false });
-    assert.equal(variables['CX_SEALED_PASSWORD']?.secret, true, 'the job key is a secret variable');
-    assert.ok(task.agent.secrets.includes(phantom) && task.agent.secrets.includes(variables['CX_SEALED_PASSWORD']!.value));
-    assert.match(variables['apiUrl']!.value, /^http:\/\/127\.0\.0\.1:\d+\/cxrestapi$/);
+    after(async () => {
+      if (agentPid > 0) killQuietly(agentPid, 'SIGKILL');
+      await upstream.close();
+      rmSync(temp, { recursive: true, force: true });
+    });
 
-    // A later step that maps every secret variable into its environment: the worst a pipeline does.
-    const step: Env = {
-      ...Object.fromEntries(Object.entries(variables).map(([name, { value }]) => [name, value])),
-      PATH: `${task.agent.prependPaths[0]}:${process.env['PATH']}`,
-      TF_BUILD: 'True',
-    };
-    const printed = await printedTokens(step, TASK_CLI_ENTRY);
-    const login = await facadeLogin(step);
-    assert.equal(login.status, 200, login.body);
-    const texts = [
-      ...Object.values(variables).map(({ value }) => value),
-      ...Object.values(task.agent.taskVariables).map(({ value }) => value),
-      ...filesUnder(temp),
-      ...printed,
-      login.body,
-      // The job log: the agent consumes its logging commands (task.setsecret of the real token too).
-      ...task.agent.log,
-    ];
-    await assertNothingWorksOutside(upstream, texts);
+    test('later steps read only values that fail at the real Checkmarx; the post-job step closes the facade', async () => {
+      const connection: ServiceConnection = {
+        id: CONNECTION_ID,
+        url: upstream.api.url,
+        scheme: 'UsernamePassword',
+        parameters: { username: DEFAULT_SAST_USER.username, password: DEFAULT_SAST_USER.password },
+      };
+      const task = await runTask({
+        node,
+        inputs: { product: 'sast', connection: CONNECTION_ID, tokenUrl: upstream.iam.url + IDENTITY_TOKEN_PATH, sealed: true },
+        connections: [connection],
+        temp,
+      });
+      assert.equal(task.code, 0, task.stdout);
+      agentPid = Number(task.agent.taskVariables['agent_pid']?.value);
+      // The sealed agent (its facade too) runs on the task's Node.
+      if (existsSync(`/proc/${agentPid}/exe`)) assert.equal(realpathSync(`/proc/${agentPid}/exe`), realpathSync(node));
+      const variables = task.agent.variables;
+      const phantom = variables['accessToken']!.value;
+      assert.ok(!upstream.iam.issuedAccessTokens.includes(phantom), 'accessToken is a real token');
+      assert.deepEqual(variables['CX_ACCESS_TOKEN'], { value: phantom, secret: true, output: false });
+      assert.equal(variables['CX_SEALED_PASSWORD']?.secret, true, 'the job key is a secret variable');
+      assert.ok(task.agent.secrets.includes(phantom) && task.agent.secrets.includes(variables['CX_SEALED_PASSWORD']!.value));
+      assert.match(variables['apiUrl']!.value, /^http:\/\/127\.0\.0\.1:\d+\/cxrestapi$/);
 
-    const post = await runTaskPost({ node: process.execPath, temp, taskVariables: task.agent.taskVariables });
-    assert.equal(post.code, 0, post.stdout);
-    assert.ok(agentView(post.stdout).log.some((line) => /Stopped the token agent/.test(line)));
-    await waitFor('the sealed agent to stop', () => !isAlive(agentPid), GONE_WITHIN_MS);
-    assert.ok(await refused(portOf(variables['apiUrl']!.value)), 'the facade still accepts connections after the post-job step');
+      // A later step that maps every secret variable into its environment: the worst a pipeline does.
+      const step: Env = {
+        ...Object.fromEntries(Object.entries(variables).map(([name, { value }]) => [name, value])),
+        PATH: `${task.agent.prependPaths[0]}:${process.env['PATH']}`,
+        TF_BUILD: 'True',
+      };
+      const printed = await printedTokens(step, TASK_CLI_ENTRY);
+      const login = await facadeLogin(step);
+      assert.equal(login.status, 200, login.body);
+      const texts = [
+        ...Object.values(variables).map(({ value }) => value),
+        ...Object.values(task.agent.taskVariables).map(({ value }) => value),
+        ...filesUnder(temp),
+        ...printed,
+        login.body,
+        // The job log: the agent consumes its logging commands (task.setsecret of the real token too).
+        ...task.agent.log,
+      ];
+      await assertNothingWorksOutside(upstream, texts);
+
+      const post = await runTaskPost({ node, temp, taskVariables: task.agent.taskVariables });
+      assert.equal(post.code, 0, post.stdout);
+      assert.ok(agentView(post.stdout).log.some((line) => /Stopped the token agent/.test(line)));
+      await waitFor('the sealed agent to stop', () => !isAlive(agentPid), GONE_WITHIN_MS);
+      assert.ok(await refused(portOf(variables['apiUrl']!.value)), 'the facade still accepts connections after the post-job step');
+    });
   });
-});
+}
