@@ -36,10 +36,17 @@ interface Checkmarx {
   readonly close: () => Promise<void>;
 }
 
+/**
+ * No job here holds an API key: the real Keycloak takes as one only what its realm signed (or the
+ * refresh tokens it issued), so a phantom, which is a realm-shaped JWT, must fail (support/thief.ts).
+ */
+const NO_API_KEYS: readonly string[] = [];
+
 async function checkmarxFor(product: ProductName): Promise<Checkmarx> {
   if (product === 'sca') {
     const ca = await sharedTestCa();
     const upstream = await startCheckmarxUpstream({ apiTls: ca.issue([SCA_API_HOST]) });
+    upstream.iam.config.signedApiKeys = NO_API_KEYS;
     const proxy: TestProxy = await startProxy({ routes: { [`${SCA_API_HOST}:443`]: `127.0.0.1:${upstream.api.port}` } });
     return {
       upstream,
@@ -61,6 +68,7 @@ async function checkmarxFor(product: ProductName): Promise<Checkmarx> {
     };
   }
   const upstream = await startCheckmarxUpstream();
+  upstream.iam.config.signedApiKeys = NO_API_KEYS;
   upstream.iam.config.realms[DEFAULT_REALM.name]!.astBaseUrl = upstream.api.url;
   const env: Env =
     product === 'cxone'

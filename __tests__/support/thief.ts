@@ -4,7 +4,8 @@
 // that could be a credential; `replay` presents one value to the test upstream as a thief would
 // use it from elsewhere: as a bearer token at the API, as an API key (the refresh_token grant), as
 // a client secret and as a password, under the job's own names and the real ones. Start the
-// upstream with `signedApiKeys`, so that its Keycloak checks a key as the real one does.
+// upstream with `signedApiKeys`, so that its Keycloak checks a key as the real one does. The same
+// thief runs as the job's own code in a child (sealed-thief.ts), where it knows only the URLs.
 
 import { decodeJwt } from './jwt.ts';
 import type { CheckmarxUpstream } from './checkmarx-upstream.ts';
@@ -55,9 +56,20 @@ const formPost = (fields: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(fields).toString(),
 });
 
+/** The real Checkmarx a thief replays at: its IAM's and API's origins, and CxSAST's clients. */
+export interface RealCheckmarx {
+  readonly iamUrl: string;
+  readonly apiUrl: string;
+  readonly sastClients: Readonly<Record<string, { readonly secret?: string | undefined }>>;
+}
+
+const realOf = (target: CheckmarxUpstream | RealCheckmarx): RealCheckmarx =>
+  'iam' in target ? { iamUrl: target.iam.url, apiUrl: target.api.url, sastClients: target.iam.config.sastClients } : target;
+
 /** Every way a thief would present `value` to the real product: [how, URL, request]. */
-function attemptsWith(upstream: CheckmarxUpstream, value: string): Array<[Acceptance, string, RequestInit]> {
-  const { iam, api } = upstream;
+function attemptsWith(real: RealCheckmarx, value: string): Array<[Acceptance, string, RequestInit]> {
+  const iam = { url: real.iamUrl };
+  const api = { url: real.apiUrl };
   const attempts: Array<[Acceptance, string, RequestInit]> = [];
   // A header holds one line of visible characters: a value with spaces or line breaks is no bearer token.
   if (/^[\x21-\x7e]+$/.test(value)) {
@@ -74,7 +86,7 @@ function attemptsWith(upstream: CheckmarxUpstream, value: string): Array<[Accept
     ]);
   }
   const identity = iam.url + IDENTITY_TOKEN_PATH;
-  for (const client of [...Object.keys(iam.config.sastClients), JOB_NAME]) {
+  for (const client of [...Object.keys(real.sastClients), JOB_NAME]) {
     const fields = { grant_type: 'client_credentials', client_id: client, client_secret: value };
     attempts.push([`the CxSAST client secret of ${client}`, identity, formPost(fields)]);
   }
@@ -83,7 +95,7 @@ function attemptsWith(upstream: CheckmarxUpstream, value: string): Array<[Accept
     identity,
     formPost({ grant_type: 'refresh_token', client_id: SAST_CLI_CLIENT.id, client_secret: SAST_CLI_CLIENT.secret, refresh_token: value }),
   ]);
-  const ownerClient = iam.config.sastClients['resource_owner_client'];
+  const ownerClient = real.sastClients['resource_owner_client'];
   for (const username of [DEFAULT_SAST_USER.username, JOB_NAME]) {
     const fields = { grant_type: 'password', username, password: value, scope: 'sast_rest_api', client_id: 'resource_owner_client' };
     attempts.push([`the CxSAST password of ${username}`, identity, formPost({ ...fields, client_secret: ownerClient?.secret ?? '' })]);
@@ -100,9 +112,9 @@ function attemptsWith(upstream: CheckmarxUpstream, value: string): Array<[Accept
 }
 
 /** The ways the real product accepts `value` (an answer 200); a sealed job's loot gets none. */
-export async function replay(upstream: CheckmarxUpstream, value: string): Promise<Acceptance[]> {
+export async function replay(target: CheckmarxUpstream | RealCheckmarx, value: string): Promise<Acceptance[]> {
   const answers = await Promise.all(
-    attemptsWith(upstream, value).map(async ([how, url, init]) => {
+    attemptsWith(realOf(target), value).map(async ([how, url, init]) => {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(BOUND_MS) });
       await response.arrayBuffer();
       return response.status === 200 ? [how] : [];
@@ -112,12 +124,16 @@ export async function replay(upstream: CheckmarxUpstream, value: string): Promis
 }
 
 /** Replays every value, a few at a time; returns those accepted anywhere, with how. */
-export async function acceptedLoot(upstream: CheckmarxUpstream, values: Iterable<string>): Promise<Map<string, Acceptance[]>> {
+export async function acceptedLoot(
+  target: CheckmarxUpstream | RealCheckmarx,
+  values: Iterable<string>,
+): Promise<Map<string, Acceptance[]>> {
+  const real = realOf(target);
   const accepted = new Map<string, Acceptance[]>();
   const queue = [...values];
   const worker = async () => {
     for (let value = queue.shift(); value !== undefined; value = queue.shift()) {
-      const ways = await replay(upstream, value);
+      const ways = await replay(real, value);
       if (ways.length > 0) accepted.set(value, ways);
     }
   };
