@@ -344,6 +344,7 @@ function printable(text) {
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
 const isScope = (value) => typeof value === 'string' && SCOPE.test(value);
+const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 /** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
 const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const isAccessToken = (value) => typeof value === 'string' && value !== '' && !UNPRINTABLE.test(value);
@@ -384,7 +385,6 @@ function ciCommandProblem(result) {
     const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
     return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
-const isTokenType = (value) => typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 
 ;// CONCATENATED MODULE: ./src/core/products.js
 // What differs between the Checkmarx products, as data. Everything else is shared.

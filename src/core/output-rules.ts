@@ -21,6 +21,8 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const TYPE_NAME = /^[A-Za-z0-9._-]+$/;
 
 export const isScope = (value: unknown): value is string => typeof value === 'string' && SCOPE.test(value);
+export const isTokenType = (value: unknown): value is string =>
+  typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
 
 /** Spaces, C0 and C1 control characters, and Unicode's line and paragraph separators. */
 const UNPRINTABLE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -59,5 +61,3 @@ function ciCommandProblem(result: OutputValues): string | undefined {
   const named = outputs.find(([, value]) => value !== undefined && holdsCiCommand(value));
   return named && `the ${named[0]} holds a CI command prefix, which a later step that prints it would run as a command`;
 }
-export const isTokenType = (value: unknown): value is string =>
-  typeof value === 'string' && (TYPE_NAME.test(value) || (SCOPE.test(value) && !value.includes(' ') && URL.canParse(value)));
