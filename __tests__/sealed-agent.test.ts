@@ -28,11 +28,11 @@ import { runTimeSecretValues } from '../src/core/run-time-secrets.ts';
 import { sealedVariables, type SealedJob } from '../src/core/sealed-job.ts';
 import { resolveSettings, type Settings } from '../src/core/settings.ts';
 import { SYSTEM_IO } from '../src/io/system.ts';
-import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
+import { startCheckmarxUpstream, upstreamInputs, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
 import { NO_FILES, sastResult } from './support/fixtures.ts';
 import { decodeJwt } from './support/jwt.ts';
 import { isAlive, killQuietly, waitFor } from './support/processes.ts';
-import { DEFAULT_REALM, DEFAULT_SAST_USER, DEFAULT_SCA, IDENTITY_TOKEN_PATH, SCA_TOKEN_PATH } from './support/token-server.ts';
+import { DEFAULT_REALM, DEFAULT_SAST_USER } from './support/token-server.ts';
 
 const WAIT_MS = 30_000;
 const SILENT = { info: () => {}, warning: () => {}, debug: () => {} };
@@ -64,30 +64,6 @@ function send(
 }
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
-
-/** The inputs that reach the test Checkmarx for each product (SCA's API host is never reached here). */
-function inputsFor(product: ProductName, upstream: CheckmarxUpstream): RawInputs {
-  const { iam, api } = upstream;
-  if (product === 'cxone') {
-    return {
-      product,
-      'iam-url': iam.url,
-      tenant: DEFAULT_REALM.name,
-      'client-id': DEFAULT_REALM.clientId,
-      'client-secret': DEFAULT_REALM.clientSecret,
-    };
-  }
-  if (product === 'sca') {
-    return {
-      product,
-      'token-url': iam.url + SCA_TOKEN_PATH,
-      tenant: DEFAULT_SCA.tenant,
-      username: DEFAULT_SCA.username,
-      password: DEFAULT_SCA.password,
-    };
-  }
-  return { product, 'server-url': api.url, 'token-url': iam.url + IDENTITY_TOKEN_PATH, ...DEFAULT_SAST_USER };
-}
 
 // ---- inputs, switches, warnings ----
 
@@ -257,7 +233,7 @@ async function realSettings(
   extra: RawInputs = {},
 ): Promise<{ settings: Settings; first: ReturnType<typeof agentToken> }> {
   upstream.iam.config.realms[DEFAULT_REALM.name]!.astBaseUrl = upstream.api.url;
-  const settings = resolveSettings({ ...inputsFor(product, upstream), sealed: 'true', 'max-attempts': '1', ...extra }, NO_FILES);
+  const settings = resolveSettings({ ...upstreamInputs(product, upstream), sealed: 'true', 'max-attempts': '1', ...extra }, NO_FILES);
   const first = agentToken(await requestToken(settings.plan, settings.transport, { ...SYSTEM_IO, log: SILENT }));
   return { settings, first };
 }

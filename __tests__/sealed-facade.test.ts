@@ -21,7 +21,7 @@ import type { UpstreamSettings } from '../src/io/upstream.ts';
 import { proxyFor } from '../src/io/proxy.ts';
 import { proxySettings as proxySettingsOf } from '../src/core/transport.ts';
 import type { TransportFailure } from '../src/core/transport.ts';
-import { startCheckmarxUpstream, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
+import { startCheckmarxUpstream, upstreamInputs, type CheckmarxUpstream } from './support/checkmarx-upstream.ts';
 import { NO_FILES } from './support/fixtures.ts';
 import { decodeJwt, makeJwt } from './support/jwt.ts';
 import { waitFor } from './support/processes.ts';
@@ -34,7 +34,6 @@ import {
   IDENTITY_TOKEN_PATH,
   listenOnLoopback,
   SAST_CLIENT_SECRET,
-  SCA_TOKEN_PATH,
 } from './support/token-server.ts';
 
 const SILENT = { info: () => {}, warning: () => {}, debug: () => {} };
@@ -85,29 +84,6 @@ function realTokens(values: RawInputs) {
   return { tokens: realTokensFrom(cache), exchanges: () => exchanges };
 }
 
-function inputsFor(product: ProductName, upstream: CheckmarxUpstream): RawInputs {
-  const { iam, api } = upstream;
-  if (product === 'cxone') {
-    return {
-      product,
-      'iam-url': iam.url,
-      tenant: DEFAULT_REALM.name,
-      'client-id': DEFAULT_REALM.clientId,
-      'client-secret': DEFAULT_REALM.clientSecret,
-    };
-  }
-  if (product === 'sca') {
-    return {
-      product,
-      'token-url': iam.url + SCA_TOKEN_PATH,
-      tenant: DEFAULT_SCA.tenant,
-      username: DEFAULT_SCA.username,
-      password: DEFAULT_SCA.password,
-    };
-  }
-  return { product, 'server-url': api.url, 'token-url': iam.url + IDENTITY_TOKEN_PATH, ...DEFAULT_SAST_USER };
-}
-
 interface Sealed {
   facade: Facade;
   upstream: CheckmarxUpstream;
@@ -124,7 +100,7 @@ async function startSealed(
   const checkmarx = upstream ?? (await startCheckmarxUpstream());
   // Checkmarx One's access token names its API host (ast-base-url): here the test API.
   checkmarx.iam.config.realms[DEFAULT_REALM.name]!.astBaseUrl = checkmarx.api.url;
-  const { tokens, exchanges } = realTokens(inputsFor(product, checkmarx));
+  const { tokens, exchanges } = realTokens(upstreamInputs(product, checkmarx));
   const tenant = product === 'cxone' ? DEFAULT_REALM.name : product === 'sca' ? DEFAULT_SCA.tenant : undefined;
   const facade = await startFacade({ product, tokens, upstream: DIRECT, ...(tenant ? { tenant } : {}), ...extra });
   return { facade, upstream: checkmarx, exchanges, reached: () => checkmarx.iam.requests.length + checkmarx.api.requests.length };
@@ -443,7 +419,7 @@ describe('the guards and read-only reach nothing upstream', () => {
   let clock = Date.now();
   before(async () => {
     sealed = await startSealed('cxone', { now: () => clock });
-    const { tokens } = realTokens(inputsFor('cxone', sealed.upstream));
+    const { tokens } = realTokens(upstreamInputs('cxone', sealed.upstream));
     readOnly = await startFacade({ product: 'cxone', tokens, upstream: DIRECT, tenant: 'acme', readOnly: true });
   });
   after(async () => {
@@ -625,7 +601,7 @@ describe('the forwarder: retry after 401, redirects, after close', () => {
   });
 
   test('an API that cannot be reached is 502, naming no token', async () => {
-    const { tokens } = realTokens(inputsFor('cxone', sealed.upstream));
+    const { tokens } = realTokens(upstreamInputs('cxone', sealed.upstream));
     const broken = await startFacade({
       product: 'cxone',
       tenant: 'acme',
@@ -647,7 +623,7 @@ describe('the forwarder: retry after 401, redirects, after close', () => {
   });
 
   test('after close, the facade refuses connections', async () => {
-    const { tokens } = realTokens(inputsFor('cxone', sealed.upstream));
+    const { tokens } = realTokens(upstreamInputs('cxone', sealed.upstream));
     const facade = await startFacade({ product: 'cxone', tokens, upstream: DIRECT, tenant: 'acme' });
     const phantom = (await facade.phantom(60)).accessToken;
     await facade.close();

@@ -16,6 +16,7 @@ import { askAgent } from '../src/agent/client.ts';
 import { parseSock } from '../src/agent/protocol.ts';
 import type { TokenServer } from '../__tests__/support/token-server.ts';
 import { facadeFigures } from './bench/facade.ts';
+import { spread } from './bench/spread.ts';
 
 const ACTION_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal.cjs');
 const CLI_FLOOR = join(REPO_ROOT, 'scripts', 'bench', 'minimal-cli.cjs');
@@ -267,19 +268,6 @@ async function interleave(programs: Program[], options: Options): Promise<Map<Pr
     }
   }
   return times;
-}
-
-interface Spread {
-  min: number;
-  median: number;
-  max: number;
-}
-
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)] : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
-  return { min: sorted[0] ?? NaN, median: median ?? NaN, max: sorted.at(-1) ?? NaN };
 }
 
 /** subject / floor in each round, the two measured in the same round. */

@@ -6,7 +6,19 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { listenOnLoopback, startTokenServer, type TokenServer, type TokenServerOptions } from './token-server.ts';
+import type { RawInputs } from '../../src/core/inputs.ts';
+import type { ProductName } from '../../src/core/products.ts';
+import {
+  DEFAULT_REALM,
+  DEFAULT_SAST_USER,
+  DEFAULT_SCA,
+  IDENTITY_TOKEN_PATH,
+  listenOnLoopback,
+  SCA_TOKEN_PATH,
+  startTokenServer,
+  type TokenServer,
+  type TokenServerOptions,
+} from './token-server.ts';
 
 export interface ApiRequest {
   readonly method: string;
@@ -87,4 +99,28 @@ async function startApi(iam: TokenServer, tls: UpstreamOptions['apiTls']): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/** The inputs that reach the test Checkmarx for each product (SCA's API host is never reached here). */
+export function upstreamInputs(product: ProductName, upstream: CheckmarxUpstream): RawInputs {
+  const { iam, api } = upstream;
+  if (product === 'cxone') {
+    return {
+      product,
+      'iam-url': iam.url,
+      tenant: DEFAULT_REALM.name,
+      'client-id': DEFAULT_REALM.clientId,
+      'client-secret': DEFAULT_REALM.clientSecret,
+    };
+  }
+  if (product === 'sca') {
+    return {
+      product,
+      'token-url': iam.url + SCA_TOKEN_PATH,
+      tenant: DEFAULT_SCA.tenant,
+      username: DEFAULT_SCA.username,
+      password: DEFAULT_SCA.password,
+    };
+  }
+  return { product, 'server-url': api.url, 'token-url': iam.url + IDENTITY_TOKEN_PATH, ...DEFAULT_SAST_USER };
 }

@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AGENT_NODE_FLAGS } from '../../src/agent/launch.ts';
+import { spread } from './spread.ts';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const HOST = join(import.meta.dirname, 'facade-host.cjs');
@@ -164,19 +165,6 @@ function call(url: string, agent: Agent, token: string, method = 'GET', body?: R
     if (body) void pipeline(body, req).catch(reject);
     else req.end();
   });
-}
-
-interface Spread {
-  min: number;
-  median: number;
-  max: number;
-}
-
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { min: sorted[0]!, median, max: sorted.at(-1)! };
 }
 
 const timed = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
